@@ -1,0 +1,89 @@
+"""consult: a participatory policy-consultation platform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+
+    from consult import config as config_module
+    config_module.load(app, config)
+
+    from consult import i18n
+    from consult.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    app.teardown_request(lambda exc: db.session.remove())  # see consult.db._session_scope
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR") or _migrations()))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    mail.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   timezone_selector=i18n.select_timezone)
+    babel.domain_instance = i18n.CatalogDomain()
+    _init_login(app, login_manager)
+
+    from consult import models  # noqa: F401 - register every model and permission rule
+    from consult.errors import register_error_handlers
+    register_error_handlers(app)
+    i18n.register_template_helpers(app)
+    _register_blueprints(app)
+    _register_template_globals(app)
+
+    from consult import cli
+    cli.register(app)
+    return app
+
+
+def _migrations() -> str:
+    import os
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "migrations")
+
+
+def _init_login(app: Flask, login_manager) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from consult.accounts.services import load_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from consult.accounts.views import bp as accounts_bp
+    from consult.admin.views import bp as admin_bp
+    from consult.main.views import bp as main_bp
+
+    for bp in (main_bp, accounts_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_template_globals(app: Flask) -> None:
+    from flask_login import current_user
+    from flask_wtf.csrf import generate_csrf
+
+    from consult.accounts.forms import LocaleForm
+    from consult.i18n import current_locale
+    from consult.security.permissions import check
+
+    def can(name: str, obj: Any = None) -> bool:
+        return check(current_user, name, obj)
+
+    app.jinja_env.globals.update(
+        can=can,
+        get_locale=current_locale,
+        locale_form=lambda: LocaleForm(formdata=None),
+        csrf_token=generate_csrf,
+    )
+    app.jinja_env.add_extension("jinja2.ext.loopcontrols")

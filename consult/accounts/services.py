@@ -1,0 +1,382 @@
+"""Account rules: registration, verification, login, passwords, profile, roles, departments."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consult import audit
+from consult.accounts import tokens
+from consult.accounts.models import Department, Role, RoleAssignment, User
+from consult.clock import now
+from consult.db import db
+from consult.errors import Conflict, NotFound, ValidationFailed
+from consult.i18n import is_valid_timezone, supported_locales
+from consult.mail import send_mail
+from consult.security.permissions import authorize
+from consult.web import Page, paginate
+
+DISPLAY_NAME_MAX = 50
+# A throwaway hash so an unknown e-mail costs as much time as a wrong password.
+_DUMMY_HASH = generate_password_hash("consult-timing-equaliser")
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def clean_display_name(name: str) -> str:
+    name = unicodedata.normalize("NFC", (name or "").strip())
+    name = re.sub(r"\s+", " ", name)
+    if not name:
+        raise ValidationFailed(_l("Enter a display name."), field="display_name")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValidationFailed(
+            _l("A display name can have at most %(n)d characters.", n=DISPLAY_NAME_MAX),
+            field="display_name",
+        )
+    if any(ch in name for ch in "<>") or any(unicodedata.category(ch)[0] == "C" for ch in name):
+        raise ValidationFailed(
+            _l("A display name cannot contain < or > or control characters."),
+            field="display_name",
+        )
+    return name
+
+
+def check_password_rules(password: str, *, email: str = "", field: str = "password") -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        raise ValidationFailed(_l("Use at least %(n)d characters.", n=minimum), field=field)
+    if len(password) > 200:
+        raise ValidationFailed(_l("Use at most 200 characters."), field=field)
+    if password.isdigit() or len(set(password)) < 4:
+        raise ValidationFailed(
+            _l("This password is too easy to guess. Mix letters, numbers or words."), field=field
+        )
+    if email and password.lower() == email.lower():
+        raise ValidationFailed(_l("Do not use your e-mail address as password."), field=field)
+
+
+# ---------------------------------------------------------------- registration
+
+def register(*, email: str, display_name: str, password: str, locale: str | None = None,
+             send_verification: bool = True) -> User:
+    email = normalize_email(email)
+    display_name = clean_display_name(display_name)
+    check_password_rules(password, email=email)
+    if locale not in supported_locales():
+        locale = None
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(_l("An account with this e-mail address already exists. "
+                          "Log in or reset your password."), field="email")
+    user = User(email=email, display_name=display_name,
+                password_hash=generate_password_hash(password), locale=locale, roles=[])
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:  # two registrations racing for one address
+        raise Conflict(_l("An account with this e-mail address already exists. "
+                          "Log in or reset your password."), field="email") from exc
+    audit.record(user, "user.registered", user)
+    if send_verification:
+        send_verification_mail(user)
+    return user
+
+
+def send_verification_mail(user: User) -> None:
+    token = tokens.make("verify", {"uid": user.id, "email": user.email})
+    link = url_for("accounts.verify", token=token, _external=True)
+    send_mail(user.email, "accounts/email/verify", locale=user.locale, user=user, link=link)
+
+
+def verify_email(token: str) -> User:
+    try:
+        data = tokens.read("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    except tokens.TokenExpired as exc:
+        raise ValidationFailed(_l("This verification link has expired. "
+                                  "Log in and ask for a new one.")) from exc
+    except tokens.TokenInvalid as exc:
+        raise ValidationFailed(_l("This verification link is not valid.")) from exc
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email"):
+        raise ValidationFailed(_l("This verification link is not valid."))
+    if user.is_verified:
+        raise Conflict(_l("This verification link has already been used. "
+                          "Your address is verified: you can log in."))
+    user.email_verified_at = now()
+    audit.record(user, "user.verified", user)
+    return user
+
+
+# ---------------------------------------------------------------- login
+
+def authenticate(*, email: str, password: str) -> User:
+    """The same answer for an unknown address and a wrong password."""
+    email = normalize_email(email)
+    user = db.session.scalar(
+        select(User).where(User.email == email).options(selectinload(User.roles))
+    )
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is None or not valid:
+        audit.record("anonymous" if user is None else user, "user.login_failed",
+                     user, email=email if user is None else None)
+        raise ValidationFailed(_l("The e-mail address or password is not right."), field="email")
+    if not user.active:
+        audit.record(user, "user.login_refused_inactive", user)
+        raise ValidationFailed(_l("This account has been deactivated. "
+                                  "Contact the site administrator."), field="email")
+    user.mark_login()
+    audit.record(user, "user.logged_in", user)
+    return user
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: one query for the user and their roles."""
+    uid, _, version = (user_id or "").partition(":")
+    if not uid.isdigit() or not version.isdigit():
+        return None
+    user = db.session.scalar(
+        select(User).where(User.id == int(uid)).options(selectinload(User.roles))
+    )
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+# ---------------------------------------------------------------- passwords
+
+def request_password_reset(*, email: str) -> None:
+    """Mails a reset link if the address belongs to an account; says nothing either way."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None or not user.active:
+        return
+    token = tokens.make("reset", {"uid": user.id,
+                                  "ph": tokens.password_fingerprint(user.password_hash)})
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    send_mail(user.email, "accounts/email/reset", locale=user.locale, user=user, link=link)
+    audit.record(user, "user.password_reset_requested", user)
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        data = tokens.read("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    except tokens.TokenExpired as exc:
+        raise ValidationFailed(_l("This password reset link has expired. "
+                                  "Ask for a new one.")) from exc
+    except tokens.TokenInvalid as exc:
+        raise ValidationFailed(_l("This password reset link is not valid.")) from exc
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.active:
+        raise ValidationFailed(_l("This password reset link is not valid."))
+    if tokens.password_fingerprint(user.password_hash) != data.get("ph"):
+        raise Conflict(_l("This password reset link has already been used. "
+                          "Ask for a new one if you need it."))
+    return user
+
+
+def reset_password(*, token: str, password: str) -> User:
+    user = user_for_reset_token(token)
+    _set_password(user, password, field="password")
+    if not user.is_verified:  # the link proved they read this mailbox
+        user.email_verified_at = now()
+    audit.record(user, "user.password_reset", user)
+    return user
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> User:
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise ValidationFailed(_l("Your current password is not right."),
+                               field="current_password")
+    _set_password(user, new_password, field="new_password")
+    audit.record(user, "user.password_changed", user)
+    return user
+
+
+def _set_password(user: User, password: str, *, field: str) -> None:
+    check_password_rules(password, email=user.email, field=field)
+    user.password_hash = generate_password_hash(password)
+    user.session_version = User.session_version + 1  # other sessions end
+
+
+# ---------------------------------------------------------------- profile
+
+def update_profile(user: User, *, display_name: str, locale: str | None,
+                   timezone: str) -> User:
+    user.display_name = clean_display_name(display_name)
+    if locale not in supported_locales():
+        raise ValidationFailed(_l("Choose one of the offered languages."), field="locale")
+    if not is_valid_timezone(timezone):
+        raise ValidationFailed(_l("Choose a valid time zone."), field="timezone")
+    user.locale, user.timezone = locale, timezone
+    audit.record(user, "user.profile_updated", user)
+    return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in supported_locales():
+        raise ValidationFailed(_l("Choose one of the offered languages."), field="locale")
+    user.locale = locale
+
+
+# ---------------------------------------------------------------- admin: users and roles
+
+def search_users(actor: User, *, q: str = "", role: str = "", page: int = 1,
+                 per_page: int = 25) -> Page:
+    authorize(actor, "admin.users")
+    stmt = select(User).options(selectinload(User.roles)).order_by(User.id.desc())
+    q = (q or "").strip()[:100]
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.email).like(like),
+                              func.lower(User.display_name).like(like)))
+    if role in Role.__members__.values() or role in {r.value for r in Role}:
+        stmt = stmt.where(User.roles.any(RoleAssignment.role == Role(role)))
+    return paginate(stmt, page=page, per_page=per_page)
+
+
+def get_user(actor: User, user_id: int) -> User:
+    authorize(actor, "admin.users")
+    user = db.session.scalar(
+        select(User).where(User.id == user_id).options(selectinload(User.roles))
+    )
+    if user is None:
+        raise NotFound(_l("There is no such user."))
+    return user
+
+
+def set_roles(actor: User, user: User, *, roles: list[str],
+              department_ids: list[int]) -> User:
+    """Replace the user's roles. Official is held per department."""
+    authorize(actor, "admin.users")
+    wanted: set[tuple[Role, int | None]] = set()
+    for name in roles:
+        try:
+            role = Role(name)
+        except ValueError as exc:
+            raise ValidationFailed(_l("Unknown role."), field="roles") from exc
+        if role is not Role.OFFICIAL:
+            wanted.add((role, None))
+    if department_ids:
+        known = set(db.session.scalars(
+            select(Department.id).where(Department.id.in_(department_ids))
+        ))
+        if known != set(department_ids):
+            raise ValidationFailed(_l("Unknown department."), field="department_ids")
+        wanted |= {(Role.OFFICIAL, d) for d in department_ids}
+    if user.id == actor.id and (Role.ADMIN, None) not in wanted:
+        raise ValidationFailed(_l("You cannot remove your own administrator role."),
+                               field="roles")
+    current = {(r.role, r.department_id): r for r in user.roles}
+    for key, assignment in current.items():
+        if key not in wanted:
+            user.roles.remove(assignment)
+    for role, dept in sorted(wanted - current.keys(), key=lambda k: (k[0].value, k[1] or 0)):
+        user.roles.append(RoleAssignment(role=role, department_id=dept))
+    before = sorted(f"{r}:{d}" if d else str(r) for r, d in current)
+    after = sorted(f"{r}:{d}" if d else str(r) for r, d in wanted)
+    if before != after:
+        audit.record(actor, "user.roles_changed", user, before=before, after=after)
+    return user
+
+
+def set_active(actor: User, user: User, *, active: bool) -> User:
+    authorize(actor, "admin.users")
+    if user.id == actor.id and not active:
+        raise ValidationFailed(_l("You cannot deactivate your own account."))
+    if user.active != active:
+        user.active = active
+        if not active:
+            user.session_version = User.session_version + 1
+        audit.record(actor, "user.activated" if active else "user.deactivated", user)
+    return user
+
+
+def create_admin(*, email: str, display_name: str, password: str) -> User:
+    """For the first administrator of a real install (``flask create-admin``)."""
+    user = register(email=email, display_name=display_name, password=password,
+                    send_verification=False)
+    user.email_verified_at = now()
+    user.roles.append(RoleAssignment(role=Role.ADMIN))
+    audit.record(None, "user.roles_changed", user, after=["admin"])
+    return user
+
+
+# ---------------------------------------------------------------- departments
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def list_departments(*, include_inactive: bool = False) -> list[Department]:
+    stmt = select(Department).order_by(Department.name)
+    if not include_inactive:
+        stmt = stmt.where(Department.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def get_department_by_slug(slug: str) -> Department:
+    dept = db.session.scalar(select(Department).where(Department.slug == slug))
+    if dept is None:
+        raise NotFound(_l("There is no such department."))
+    return dept
+
+
+def _clean_department(name: str, name_en: str | None, slug: str,
+                      exclude_id: int | None = None) -> tuple[str, str | None, str]:
+    name = (name or "").strip()
+    name_en = (name_en or "").strip() or None
+    slug = (slug or "").strip().lower()
+    if not name:
+        raise ValidationFailed(_l("Enter the department's name."), field="name")
+    if len(name) > 120 or (name_en and len(name_en) > 120):
+        raise ValidationFailed(_l("Use at most 120 characters."), field="name")
+    if not SLUG_RE.match(slug) or len(slug) > 60:
+        raise ValidationFailed(_l("Use lower-case letters, digits and hyphens only."),
+                               field="slug")
+    for column, value, field in ((Department.name, name, "name"),
+                                 (Department.slug, slug, "slug")):
+        stmt = select(Department.id).where(column == value)
+        if exclude_id:
+            stmt = stmt.where(Department.id != exclude_id)
+        if db.session.scalar(stmt):
+            raise Conflict(_l("Another department already uses this."), field=field)
+    return name, name_en, slug
+
+
+def create_department(actor: User, *, name: str, slug: str, name_en: str | None = None,
+                      description: str = "") -> Department:
+    authorize(actor, "admin.departments")
+    name, name_en, slug = _clean_department(name, name_en, slug)
+    dept = Department(name=name, name_en=name_en, slug=slug,
+                      description=(description or "").strip()[:2000])
+    db.session.add(dept)
+    db.session.flush()
+    audit.record(actor, "department.created", dept, name=name, slug=slug)
+    return dept
+
+
+def update_department(actor: User, dept: Department, *, name: str, slug: str,
+                      name_en: str | None = None, description: str = "",
+                      active: bool = True) -> Department:
+    authorize(actor, "admin.departments")
+    name, name_en, slug = _clean_department(name, name_en, slug, exclude_id=dept.id)
+    changes = {}
+    for attr, value in (("name", name), ("name_en", name_en), ("slug", slug),
+                        ("description", (description or "").strip()[:2000]),
+                        ("active", bool(active))):
+        if getattr(dept, attr) != value:
+            changes[attr] = [getattr(dept, attr), value]
+            setattr(dept, attr, value)
+    if changes:
+        action = "department.updated"
+        if "active" in changes:
+            action = "department.reactivated" if active else "department.deactivated"
+        audit.record(actor, action, dept, changes=changes)
+    return dept

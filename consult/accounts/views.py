@@ -1,0 +1,190 @@
+"""Account pages: /auth/* (register, verify, login, logout, reset) and /me/* (own account)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from consult.accounts import services
+from consult.accounts.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    LocaleForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from consult.db import atomic
+from consult.errors import ServiceError
+from consult.extensions import limiter
+from consult.i18n import LOCALE_COOKIE, supported_locales
+from consult.web import render, safe_next, submit
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def _limit(name: str):
+    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+
+
+def _start_session(user, *, remember: bool) -> None:
+    """A fresh session on login: nothing from before carries over (no fixation)."""
+    session.clear()
+    login_user(user, remember=remember)
+
+
+@bp.route("/auth/register", methods=["GET", "POST"])
+@_limit("REGISTER_RATE_LIMIT")
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    user, status = submit(form, lambda: services.register(
+        locale=request.cookies.get(LOCALE_COOKIE) or None, **form.service_data("confirm")))
+    if user is not None:
+        _start_session(user, remember=False)
+        flash(_("Welcome! We sent a link to %(email)s. Open it to verify your address.",
+                email=user.email), "success")
+        return redirect(url_for("accounts.me"), code=303)
+    return render("accounts/register.html", form=form, status=status)
+
+
+@bp.get("/auth/verify/<token>")
+def verify(token: str):
+    try:
+        with atomic():
+            services.verify_email(token)
+    except ServiceError as exc:
+        return render("accounts/verify_failed.html", message=exc.message, status=exc.status)
+    flash(_("Thank you, your e-mail address is verified."), "success")
+    return redirect(url_for("accounts.me") if current_user.is_authenticated
+                    else url_for("accounts.login"), code=303)
+
+
+@bp.post("/auth/verify/resend")
+@login_required
+@_limit("RESET_RATE_LIMIT")
+def resend_verification():
+    form = EmptyForm()
+    if form.validate_on_submit() and not current_user.is_verified:
+        with atomic():
+            services.send_verification_mail(current_user)
+        flash(_("We sent a new verification link to %(email)s.", email=current_user.email),
+              "success")
+    return redirect(url_for("accounts.me"), code=303)
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+@_limit("LOGIN_RATE_LIMIT")
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    target = safe_next(form.next.data, url_for("accounts.me"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(target)
+    user, status = submit(form, lambda: services.authenticate(
+        email=form.email.data, password=form.password.data))
+    if user is not None:
+        _start_session(user, remember=bool(form.remember.data))
+        flash(_("You are logged in."), "success")
+        return redirect(target, code=303)
+    return render("accounts/login.html", form=form, status=status)
+
+
+@bp.post("/auth/logout")
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "success")
+    return redirect(url_for("main.index"), code=303)
+
+
+@bp.route("/auth/reset", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def reset_request():
+    form = ResetRequestForm()
+    done, status = submit(form, lambda: services.request_password_reset(
+        email=form.email.data) or True)
+    if done:
+        return render("accounts/reset_sent.html", email=form.email.data)
+    return render("accounts/reset_request.html", form=form, status=status)
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def reset_password(token: str):
+    try:
+        services.user_for_reset_token(token)
+    except ServiceError as exc:
+        return render("accounts/verify_failed.html", message=exc.message, status=exc.status,
+                      reset=True)
+    form = ResetPasswordForm()
+    user, status = submit(form, lambda: services.reset_password(
+        token=token, password=form.password.data))
+    if user is not None:
+        _start_session(user, remember=False)
+        flash(_("Your password has been changed and you are logged in."), "success")
+        return redirect(url_for("accounts.me"), code=303)
+    return render("accounts/reset_password.html", form=form, status=status)
+
+
+@bp.post("/locale")
+def set_locale():
+    """The language switch: saved on the account when logged in, in a cookie always."""
+    form = LocaleForm()
+    target = safe_next(form.next.data, url_for("main.index"))
+    locale = form.locale.data
+    if not form.validate_on_submit() or locale not in supported_locales():
+        return render("accounts/locale_failed.html", status=422)
+    if current_user.is_authenticated:
+        with atomic():
+            services.set_locale(current_user, locale)
+    response = redirect(target, code=303)
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+# ---------------------------------------------------------------- /me
+
+@bp.get("/me/")
+@login_required
+def me():
+    return render("accounts/me.html", resend_form=EmptyForm())
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET" and not current_user.locale:
+        form.locale.data = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user.timezone not in dict(form.timezone.choices):
+        form.timezone.choices.insert(0, (current_user.timezone, current_user.timezone))
+    user, status = submit(form, lambda: services.update_profile(
+        current_user, **form.service_data()))
+    if user is not None:
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("accounts.me"), code=303)
+    return render("accounts/profile.html", form=form, status=status)
+
+
+@bp.route("/me/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    user, status = submit(form, lambda: services.change_password(
+        current_user, current_password=form.current_password.data,
+        new_password=form.new_password.data))
+    if user is not None:
+        login_user(user)  # the session version moved on; keep this session
+        flash(_("Your password has been changed. Other devices have been logged out."),
+              "success")
+        return redirect(url_for("accounts.me"), code=303)
+    return render("accounts/change_password.html", form=form, status=status)

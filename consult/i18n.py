@@ -1,0 +1,124 @@
+"""Locale and time zone selection, formatting helpers for templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import available_timezones
+
+from babel import support
+from flask import current_app, has_app_context, has_request_context, request
+from flask_babel import Domain, format_datetime, format_timedelta, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from consult.clock import now
+
+LOCALE_COOKIE = "locale"
+LOCALE_NAMES = {"zh_CN": "简体中文", "en": "English"}
+# The zones people of our audience actually pick from; any IANA zone is accepted.
+COMMON_TIMEZONES = (
+    "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore",
+    "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "UTC",
+)
+
+
+def supported_locales() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def is_valid_timezone(name: str) -> bool:
+    return name in _all_timezones()
+
+
+_TZ_CACHE: set[str] = set()
+
+
+def _all_timezones() -> set[str]:
+    if not _TZ_CACHE:
+        _TZ_CACHE.update(available_timezones())
+    return _TZ_CACHE
+
+
+def select_locale() -> str:
+    """Saved user choice, then the cookie, then Accept-Language, then zh_CN."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    locales = supported_locales()
+    user = current_user if current_user else None
+    if user is not None and user.is_authenticated and user.locale in locales:
+        return user.locale
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in locales:
+        return cookie
+    best = request.accept_languages.best_match(
+        ["zh_CN", "zh", "zh-CN", "zh-Hans", "en", "en-US", "en-GB"]
+    )
+    if best:
+        return "en" if best.startswith("en") else "zh_CN"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    user = current_user if current_user else None
+    if user is not None and user.is_authenticated and user.timezone:
+        return user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def html_lang(locale: str) -> str:
+    return "zh-Hans-CN" if locale.startswith("zh") else locale
+
+
+def relative(dt: datetime | None) -> str:
+    """'in 3 days' / '2 hours ago', localized."""
+    if dt is None:
+        return ""
+    return format_timedelta(dt - now(), add_direction=True, granularity="minute",
+                            threshold=0.9)
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.globals.update(
+        LOCALE_NAMES=LOCALE_NAMES,
+        html_lang=html_lang,
+    )
+    app.jinja_env.filters.update(
+        datetime=lambda v, fmt="medium": format_datetime(v, fmt) if v else "",
+        relative=relative,
+    )
+
+
+
+
+def current_locale() -> str:
+    """Our own name of the active locale ("zh_CN" or "en"); Babel says "zh_Hans_CN"."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh_CN"
+
+
+class CatalogDomain(Domain):
+    """Flask-Babel's domain, finding our ``zh_CN`` catalog for Babel's "zh_Hans_CN".
+
+    Babel canonicalises zh_CN to zh_Hans_CN and gettext then looks only for
+    ``zh_Hans_CN`` and ``zh``; we keep the catalog under the name people use.
+    """
+
+    def get_translations(self):
+        if not has_app_context():
+            return support.NullTranslations()
+        locale = get_locale()
+        key = (str(locale), self.domain[0])
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        names = [str(locale), "zh_CN"] if locale.language == "zh" else [str(locale)]
+        translations = support.Translations()
+        for dirname in self.translation_directories:
+            catalog = support.Translations.load(dirname, names, self.domain[0])
+            translations.merge(catalog)
+            if hasattr(catalog, "plural"):
+                translations.plural = catalog.plural
+        self.cache[key] = translations
+        return translations

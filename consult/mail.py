@@ -1,0 +1,35 @@
+"""Outgoing e-mail, always sent after the transaction that caused it commits.
+
+Flask-Mailman picks the backend: "console" prints the message to the server log
+(development), "smtp" when MAIL_SERVER is set, "locmem" in tests (``mail.outbox``).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mailman import EmailMessage
+
+from consult.db import on_commit
+
+log = logging.getLogger(__name__)
+
+
+def _send(app, message: EmailMessage) -> None:
+    with app.app_context():
+        try:
+            message.send()
+        except Exception:  # a mail server outage must not undo the user's action
+            log.exception("sending mail to %s failed", message.to)
+
+
+def send_mail(to: str, template: str, *, locale: str | None, **ctx) -> None:
+    """Render ``<template>.txt`` (first line is the subject) in the recipient's language
+    and queue it for after commit."""
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject, _, body = render_template(f"{template}.txt", **ctx).strip().partition("\n")
+    message = EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[to])
+    on_commit(partial(_send, current_app._get_current_object(), message))

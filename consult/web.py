@@ -1,0 +1,137 @@
+"""View helpers shared by every blueprint: page-or-fragment rendering, forms, pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from math import ceil
+from typing import Any, TypeVar
+
+from flask import make_response, redirect, render_template, request
+from flask.wrappers import Response
+from flask_wtf import FlaskForm
+from sqlalchemy import Select, func, select
+
+from consult.db import atomic
+from consult.errors import Conflict, InvalidState, RateLimited, ServiceError, ValidationFailed
+from consult.extensions import db, htmx
+
+T = TypeVar("T")
+
+
+def wants_fragment() -> bool:
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(template: str, partial: str | None = None, *, status: int = 200,
+           **ctx: Any) -> Response:
+    """Full page for browsers, boosted links and history restores; fragment for htmx swaps."""
+    chosen = partial if partial and wants_fragment() else template
+    response = make_response(render_template(chosen, **ctx), status)
+    response.vary.add("HX-Request")  # caches must not mix page and fragment
+    return response
+
+
+def respond(*, redirect_to: str, partial: str | None = None, **ctx: Any) -> Response:
+    """After a successful POST: the refreshed fragment for htmx, else 303 (POST/redirect/GET)."""
+    if partial and htmx and not htmx.boosted:
+        response = make_response(render_template(partial, **ctx))
+        response.vary.add("HX-Request")
+        return response
+    return redirect(redirect_to, code=303)
+
+
+class BaseForm(FlaskForm):
+    """A form that hands clean data to a service and shows service errors beside fields."""
+
+    form_errors_top: list[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.form_errors_top = []
+
+    def service_data(self, *exclude: str) -> dict[str, Any]:
+        skip = {"csrf_token", "submit", *exclude}
+        return {name: field.data for name, field in self._fields.items() if name not in skip}
+
+    def add_service_error(self, exc: ServiceError) -> None:
+        field = self._fields.get(exc.field) if exc.field else None
+        if field is not None:
+            field.errors = [*field.errors, str(exc.message)] if isinstance(
+                field.errors, list
+            ) else [str(exc.message)]
+        else:
+            self.form_errors_top.append(str(exc.message))
+
+    @property
+    def all_errors(self) -> list[tuple[str | None, str, str]]:
+        """(field id, label, message) for the error summary at the top of the page."""
+        out: list[tuple[str | None, str, str]] = [(None, "", m) for m in self.form_errors_top]
+        for name, field in self._fields.items():
+            for message in field.errors if isinstance(field.errors, list) else []:
+                out.append((field.id, str(field.label.text), str(message)))
+        return out
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+def paginate(stmt: Select, *, page: int, per_page: int, count: bool = True) -> Page:
+    """Two queries whatever the size: the count and the slice."""
+    total = (
+        db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        if count else 0
+    )
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def submit(form: BaseForm, action: Callable[[], T]) -> tuple[T | None, int]:
+    """Validate ``form`` and run ``action`` as one transaction.
+
+    Returns ``(result, 200)`` on success; otherwise ``(None, status)`` with the errors
+    placed on the form: 200 for a plain GET, 422 for invalid input, the service error's
+    own status (409 for conflicts) for a refused action. Authorization and not-found
+    errors propagate to the app's error pages.
+    """
+    if not form.is_submitted():
+        return None, 200
+    if not form.validate():
+        return None, 422
+    try:
+        with atomic():
+            return action(), 200
+    except (ValidationFailed, Conflict, InvalidState, RateLimited) as exc:
+        form.add_service_error(exc)
+        return None, exc.status
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths may be redirect targets (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if any(ch in target for ch in "\r\n\\"):
+        return default
+    return target

@@ -1,0 +1,133 @@
+"""Fixtures: an app per test on SQLite (in memory) or PostgreSQL (--db / TEST_DATABASE_URL),
+a test client, logging in as a role, and a SQL statement counter."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, text
+from sqlalchemy.pool import StaticPool
+
+from consult import create_app
+from consult.config import TestConfig
+from consult.extensions import db, mail
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db", default=os.environ.get("TEST_DATABASE_URL", "sqlite"),
+        help="'sqlite' (in memory, default) or a postgresql+psycopg:// URL of a throwaway database",
+    )
+
+
+def pytest_configure(config):
+    url = config.getoption("--db")
+    config.consult_db_url = None if url == "sqlite" else url
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.consult_db_url is None:
+        skip = pytest.mark.skip(reason="PostgreSQL only (run with --db=postgresql+psycopg://...)")
+        for item in items:
+            if "pg" in item.keywords:
+                item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    return f"consult database: {config.consult_db_url or 'SQLite in memory'}"
+
+
+_PG_SCHEMA_READY: set[str] = set()
+
+
+def make_app(pytestconfig, **overrides) -> Flask:
+    url = pytestconfig.consult_db_url
+    settings: dict = {}
+    if url is None:
+        settings["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    else:
+        settings["SQLALCHEMY_DATABASE_URI"] = url
+    settings.update(overrides)
+
+    class Config(TestConfig):
+        pass
+
+    for key, value in settings.items():
+        setattr(Config, key, value)
+    return create_app(Config)
+
+
+@pytest.fixture
+def app(pytestconfig) -> Iterator[Flask]:
+    app = make_app(pytestconfig)
+    with app.app_context():
+        prepare_schema(pytestconfig)
+        mail.outbox = []
+        yield app
+        db.session.remove()
+        clear_database(pytestconfig)
+        db.engine.dispose()
+
+
+def prepare_schema(pytestconfig) -> None:
+    url = pytestconfig.consult_db_url
+    if url is None:
+        db.create_all()
+    elif url not in _PG_SCHEMA_READY:
+        db.drop_all()
+        db.create_all()
+        _PG_SCHEMA_READY.add(url)
+
+
+def clear_database(pytestconfig) -> None:
+    if pytestconfig.consult_db_url is None:
+        db.drop_all()
+        return
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client):
+    """Log the test client in as ``user`` (no password round trip)."""
+    def login(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+    return login
+
+
+@pytest.fixture
+def count_queries(app):
+    seen: list[str] = []
+
+    def on_execute(conn, cursor, statement, *rest):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+
+    @contextmanager
+    def counting():
+        seen.clear()
+        yield seen
+
+    yield counting
+    event.remove(db.engine, "before_cursor_execute", on_execute)
+
+
+@pytest.fixture
+def outbox(app):
+    return mail.outbox

@@ -1,0 +1,22 @@
+from tests.factories import UserFactory
+
+
+def test_home_is_chinese_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'lang="zh-Hans-CN"' in response.text
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.text == "ok"
+
+
+def test_login_page_and_login(client, app):
+    user = UserFactory()
+    assert client.get("/auth/login").status_code == 200
+    response = client.post("/auth/login", data={"email": user.email,
+                                                "password": "correct horse battery"})
+    assert response.status_code == 303
+    assert client.get("/me/").status_code == 200
