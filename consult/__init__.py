@@ -63,9 +63,12 @@ def _init_login(app: Flask, login_manager) -> None:
 def _register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts_bp
     from consult.admin.views import bp as admin_bp
+    from consult.consultations.views import bp as consultations_bp
     from consult.main.views import bp as main_bp
+    from consult.participation.views import bp as participation_bp
+    from consult.rounds.views import bp as rounds_bp
 
-    for bp in (main_bp, accounts_bp, admin_bp):
+    for bp in (main_bp, accounts_bp, admin_bp, consultations_bp, rounds_bp, participation_bp):
         app.register_blueprint(bp)
 
 

@@ -1,7 +1,25 @@
-"""Imports every domain's models and permission rules (for Alembic, the shell and tests)."""
+"""Imports every domain's models and permission rules (for Alembic, the shell and tests).
 
+Each domain adds its own lines in its own block, in the import order of the
+architecture guide (core, accounts, consultations, rounds, participation, ...).
+"""
+
+# core and accounts
 from consult.accounts import permissions as _accounts_permissions  # noqa: F401
-from consult.accounts.models import Department, Role, RoleAssignment, User
-from consult.audit.models import AuditEntry
+from consult.accounts.models import Department, Role, RoleAssignment, User  # noqa: F401
+from consult.audit.models import AuditEntry  # noqa: F401
 
-__all__ = ["AuditEntry", "Department", "Role", "RoleAssignment", "User"]
+# consultations
+from consult.consultations.models import (  # noqa: F401
+    Clause,
+    ClauseLineage,
+    Consultation,
+    DraftVersion,
+    Tag,
+    WorkingClause,
+)
+
+# rounds
+from consult.rounds.models import Round, RoundExtension, RoundParticipant  # noqa: F401
+
+# participation

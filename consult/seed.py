@@ -56,8 +56,26 @@ def seed() -> list[tuple[str, str, str]]:
                 [Role.OFFICIAL.label + "（" + "、".join(depts[s].name for s in dept_slugs) + "）"]
                 if dept_slugs else [])) or "Citizen"
             printed.append((email, DEMO_PASSWORD, role_label))
-    # Later domains add their demo content here, each idempotent on its own.
+    # Each domain's demo content, in dependency order; each part is idempotent.
+    for part in _domain_seeds():
+        with atomic():
+            part()
     return printed
+
+
+def _domain_seeds():
+    """The ``seed()`` function of every domain that has a ``seed`` module."""
+    import importlib
+
+    for name in ("consultations", "rounds", "participation", "responses", "surveys",
+                 "suggestions", "moderation"):
+        try:
+            module = importlib.import_module(f"consult.{name}.seed")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"consult.{name}.seed" and exc.name != f"consult.{name}":
+                raise
+            continue
+        yield module.seed
 
 
 def _ensure_user(email: str, name: str, roles: list[Role], _depts) -> User:

@@ -55,3 +55,100 @@ class UserFactory(Base):
             role=Role(extracted), department_id=department.id if department else None))
         if create:
             db.session.commit()
+
+
+# ---------------------------------------------------------------- consultations and rounds
+from datetime import timedelta  # noqa: E402
+
+from sqlalchemy import update  # noqa: E402
+
+from consult.consultations.models import (  # noqa: E402
+    Clause,
+    ClauseLineage,
+    Consultation,
+    DraftVersion,
+)
+from consult.rounds.models import Round, RoundKind  # noqa: E402
+
+
+class ConsultationFactory(Base):
+    """A published consultation; ``ConsultationFactory(unpublished=True)`` for a draft one."""
+
+    class Meta:
+        model = Consultation
+
+    department = factory.SubFactory(DepartmentFactory)
+    title = factory.Sequence(lambda n: f"社区养老服务管理办法（征求意见稿）{n}")
+    summary = "为规范社区养老服务，提升服务质量，制定本办法。"
+    background = "我市老年人口持续增长。"
+    goals = "建立覆盖城乡的社区养老服务体系。"
+    contact = "市民政局养老服务处 010-12345678"
+    published_at = factory.LazyFunction(now)
+    tags = factory.LazyFunction(list)
+
+    class Params:
+        unpublished = factory.Trait(published_at=None)
+
+
+class DraftVersionFactory(Base):
+    """A published version with ``clauses`` clauses (default 3), each in its own lineage."""
+
+    class Meta:
+        model = DraftVersion
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    number = factory.LazyAttribute(lambda o: o.consultation.latest_version_number + 1)
+    change_note = "首次公开征求意见。"
+    published_at = factory.LazyFunction(now)
+
+    @factory.post_generation
+    def clauses(self, create, extracted, **kwargs):
+        count = 3 if extracted is None else extracted
+        if isinstance(count, list):
+            texts = count
+        else:
+            texts = [f"第{i + 1}条的正文：社区养老服务机构应当提供日间照料服务。" for i in range(count)]
+        for i, body in enumerate(texts):
+            lineage = ClauseLineage(consultation_id=self.consultation_id or self.consultation.id)
+            db.session.add(lineage)
+            db.session.flush()
+            db.session.add(Clause(version=self, lineage_id=lineage.id, position=i + 1,
+                                  number=f"第{i + 1}条", heading=f"条款{i + 1}", body=body))
+        # Versions are immutable once flushed; the factory sets its count in SQL.
+        db.session.execute(update(DraftVersion).where(DraftVersion.id == self.id)
+                           .values(clause_count=len(texts)))
+        db.session.expire(self, ["clause_count"])
+        self.consultation.latest_version_number = max(
+            self.consultation.latest_version_number, self.number)
+        if create:
+            db.session.commit()
+
+
+class RoundFactory(Base):
+    """A round on a fresh version. Traits: open (default), scheduled, closed, overdue."""
+
+    class Meta:
+        model = Round
+
+    version = factory.SubFactory(DraftVersionFactory)
+    consultation = factory.LazyAttribute(lambda o: o.version.consultation)
+    kind = RoundKind.BOTH
+    opens_at = factory.LazyFunction(lambda: now() - timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: now() + timedelta(days=13))
+    response_due_at = factory.LazyAttribute(lambda o: o.closes_at + timedelta(days=15))
+    recorded_state = "open"
+
+    class Params:
+        scheduled = factory.Trait(
+            opens_at=factory.LazyFunction(lambda: now() + timedelta(days=2)),
+            closes_at=factory.LazyFunction(lambda: now() + timedelta(days=16)),
+            recorded_state="scheduled")
+        closed = factory.Trait(
+            opens_at=factory.LazyFunction(lambda: now() - timedelta(days=20)),
+            closes_at=factory.LazyFunction(lambda: now() - timedelta(days=2)),
+            recorded_state="closed")
+        overdue = factory.Trait(
+            opens_at=factory.LazyFunction(lambda: now() - timedelta(days=40)),
+            closes_at=factory.LazyFunction(lambda: now() - timedelta(days=20)),
+            response_due_at=factory.LazyFunction(lambda: now() - timedelta(days=5)),
+            recorded_state="closed")

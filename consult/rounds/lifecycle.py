@@ -1,0 +1,164 @@
+"""The round state machine: the only code that compares the clock with round dates.
+
+    scheduled --opens_at--> open --closes_at or official closes--> closed
+    closed --official publishes response--> responded
+    responded --survey window ends--> evaluated
+    closed and now > response_due_at --> shown publicly as overdue
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, select
+
+from consult import audit
+from consult.clock import now as clock_now
+from consult.db import db
+from consult.errors import InvalidState
+from consult.rounds.models import Round
+
+
+class RoundState(StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+    RESPONDED = "responded"
+    EVALUATED = "evaluated"
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self])
+
+
+STATE_LABELS = {
+    RoundState.SCHEDULED: _l("Not yet open"),
+    RoundState.OPEN: _l("Open for comments"),
+    RoundState.CLOSED: _l("Closed"),
+    RoundState.RESPONDED: _l("Responded"),
+    RoundState.EVALUATED: _l("Evaluated"),
+}
+OVERDUE_LABEL = _l("Response overdue")
+
+# Why an action is refused in a state, said to the user (409).
+REFUSALS = {
+    RoundState.SCHEDULED: _l("This round is not open yet."),
+    RoundState.OPEN: _l("This round is still open."),
+    RoundState.CLOSED: _l("This round is closed."),
+    RoundState.RESPONDED: _l("The response to this round has already been published."),
+    RoundState.EVALUATED: _l("This round has been evaluated and can no longer change."),
+}
+
+
+def state_of(r: Round, now: datetime | None = None) -> RoundState:
+    now = now or clock_now()
+    if r.response_published_at is not None:
+        survey_over = r.survey_closes_at is not None and now >= r.survey_closes_at
+        return RoundState.EVALUATED if survey_over else RoundState.RESPONDED
+    if r.closed_at is not None or now >= r.closes_at:
+        return RoundState.CLOSED
+    return RoundState.OPEN if now >= r.opens_at else RoundState.SCHEDULED
+
+
+def is_overdue(r: Round, now: datetime | None = None) -> bool:
+    now = now or clock_now()
+    return state_of(r, now) is RoundState.CLOSED and now > r.response_due_at
+
+
+def effective_closed_at(r: Round) -> datetime:
+    """When the round actually closed (early close or its closing date)."""
+    return r.closed_at if r.closed_at is not None else r.closes_at
+
+
+def require(r: Round, *states: RoundState, now: datetime | None = None) -> RoundState:
+    state = state_of(r, now)
+    if state not in states:
+        raise InvalidState(REFUSALS[state])
+    return state
+
+
+def state_sql(now: datetime | None = None):
+    """The same logic as ``state_of`` as a SQL CASE, for filters and counts."""
+    now = now or clock_now()
+    return case(
+        (and_(Round.response_published_at.is_not(None), Round.survey_closes_at.is_not(None),
+              Round.survey_closes_at <= now), RoundState.EVALUATED.value),
+        (Round.response_published_at.is_not(None), RoundState.RESPONDED.value),
+        (Round.closed_at.is_not(None), RoundState.CLOSED.value),
+        (Round.closes_at <= now, RoundState.CLOSED.value),
+        (Round.opens_at <= now, RoundState.OPEN.value),
+        else_=RoundState.SCHEDULED.value,
+    )
+
+
+def overdue_sql(now: datetime | None = None):
+    now = now or clock_now()
+    return and_(state_sql(now) == RoundState.CLOSED.value, Round.response_due_at < now)
+
+
+def _lock(r: Round) -> Round:
+    """Re-read the round with a row lock (PostgreSQL) so two transitions cannot race."""
+    db.session.flush()
+    locked = db.session.scalar(
+        select(Round).where(Round.id == r.id).with_for_update().execution_options(
+            populate_existing=True)
+    )
+    assert locked is not None
+    return locked
+
+
+def close(actor, r: Round, *, reason: str) -> Round:
+    """An official closes an open round early."""
+    r = _lock(r)
+    require(r, RoundState.OPEN)
+    at = clock_now()
+    r.closed_at, r.close_reason, r.closed_by_id = at, reason, actor.id
+    r.recorded_state = RoundState.CLOSED.value
+    audit.record(actor, "round.closed", r, reason=reason, early=True)
+    return r
+
+
+def extend(actor, r: Round, *, new_closes_at: datetime, reason: str) -> Round:
+    """Move the closing date of a scheduled or open round (recorded publicly)."""
+    from consult.rounds.models import RoundExtension
+
+    r = _lock(r)
+    require(r, RoundState.SCHEDULED, RoundState.OPEN)
+    old = r.closes_at
+    r.extensions.append(RoundExtension(old_closes_at=old, new_closes_at=new_closes_at,
+                                       reason=reason, by_id=actor.id))
+    r.closes_at = new_closes_at
+    if r.response_due_at < new_closes_at:
+        r.response_due_at = new_closes_at + (r.response_due_at - old)
+    audit.record(actor, "round.extended", r, old=old.isoformat(),
+                 new=new_closes_at.isoformat(), reason=reason)
+    return r
+
+
+def mark_responded(actor, r: Round) -> Round:
+    """The response is published: the survey opens for ``survey_days``."""
+    r = _lock(r)
+    require(r, RoundState.CLOSED)
+    at = clock_now()
+    if r.closed_at is None:
+        r.closed_at = r.closes_at
+    r.response_published_at = at
+    r.survey_closes_at = at + timedelta(days=r.survey_days)
+    r.recorded_state = RoundState.RESPONDED.value
+    audit.record(actor, "round.responded", r)
+    return r
+
+
+def tick(now: datetime | None = None) -> list[tuple[Round, str, str]]:
+    """Audit clock-driven transitions as "system" (run by ``flask rounds tick``)."""
+    now = now or clock_now()
+    changed = []
+    stmt = select(Round).where(Round.recorded_state != state_sql(now)).with_for_update()
+    for r in db.session.scalars(stmt):
+        new = state_of(r, now).value
+        old, r.recorded_state = r.recorded_state, new
+        audit.record(None, f"round.{new}", r, previous=old)
+        changed.append((r, old, new))
+    return changed
