@@ -28,6 +28,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
                    timezone_selector=i18n.select_timezone)
     babel.domain_instance = i18n.CatalogDomain()
     _init_login(app, login_manager)
+    from consult.security.headers import init_security
+    init_security(app)
 
     from consult import models  # noqa: F401 - register every model and permission rule
     from consult.errors import register_error_handlers

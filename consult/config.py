@@ -51,6 +51,7 @@ class Config:
     RESET_TOKEN_MAX_AGE = 2 * 3600
     PASSWORD_MIN_LENGTH = 10
     PAGE_SIZE = 20
+    PROXY_FIX_HOPS = 0  # set to the number of reverse proxies in front of consult
 
 
 class TestConfig(Config):
