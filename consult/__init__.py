@@ -67,11 +67,13 @@ def _register_blueprints(app: Flask) -> None:
     from consult.admin.views import bp as admin_bp
     from consult.consultations.views import bp as consultations_bp
     from consult.main.views import bp as main_bp
+    from consult.notifications.views import bp as notifications_bp
     from consult.participation.views import bp as participation_bp
     from consult.rounds.views import bp as rounds_bp
 
     for bp in (main_bp, accounts_bp, admin_bp, consultations_bp, rounds_bp, participation_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_template_globals(app: Flask) -> None:

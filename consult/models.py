@@ -23,3 +23,11 @@ from consult.consultations.models import (  # noqa: F401
 from consult.rounds.models import Round, RoundExtension, RoundParticipant  # noqa: F401
 
 # participation
+
+# notifications
+from consult.notifications import permissions as _notifications_permissions  # noqa: F401
+from consult.notifications.models import (  # noqa: F401
+    Follow,
+    Notification,
+    NotificationPreference,
+)

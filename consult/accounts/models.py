@@ -59,6 +59,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     # Bumped on password change and logout-everywhere: old sessions stop working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Hot counter kept by consult.notifications (incremented in SQL): the header badge.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="raise_on_sql",

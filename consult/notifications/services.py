@@ -51,3 +51,353 @@ Follows: ``follow(actor, consultation)`` / ``unfollow(actor, consultation)`` are
 idempotent (insert-or-ignore on the (user, consultation) primary key);
 ``get_followable(actor, consultation_id)`` 404s for unpublished consultations.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, delete, false, func, literal, or_, select, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.types import JSON, Integer, String
+
+from consult.accounts.models import User
+from consult.clock import now
+from consult.consultations.models import Consultation
+from consult.db import UTCDateTime, db
+from consult.errors import NotFound
+from consult.mail import send_mail
+from consult.notifications.models import (
+    DEFAULT_EMAIL,
+    Follow,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+from consult.rounds.models import Round, RoundParticipant
+from consult.security.permissions import authorize, check
+from consult.web import Page, paginate
+
+EXCERPT_LENGTH = 120
+
+
+# ---------------------------------------------------------------- the general mechanism
+
+def _recipients(user_ids: Iterable[int] | Select, actor_id: int | None) -> Select:
+    """SELECT user.id of the active recipients, without the actor."""
+    if isinstance(user_ids, Select):
+        wanted = User.id.in_(user_ids)
+    else:
+        ids = {int(i) for i in user_ids if i is not None}
+        if not ids:
+            return select(User.id).where(false())
+        wanted = User.id.in_(ids)
+    stmt = select(User.id).where(wanted, User.active.is_(True))
+    if actor_id is not None:
+        stmt = stmt.where(User.id != actor_id)
+    return stmt
+
+
+def _actor_id(actor: Any) -> int | None:
+    if actor is None:
+        return None
+    if isinstance(actor, int):
+        return actor
+    return getattr(actor, "id", None)
+
+
+def notify(user_ids: Iterable[int] | Select, kind: NotificationKind | str, *, link: str,
+           actor: Any = None, consultation_id: int | None = None, **data: Any) -> None:
+    """Notify users in-app (always) and by e-mail (per preference), in this transaction."""
+    kind = NotificationKind(kind)
+    actor_id = _actor_id(actor)
+    recipients = _recipients(user_ids, actor_id)
+    _fan_out(recipients, kind, link=link, actor_id=actor_id,
+             consultation_id=consultation_id, data=data)
+
+
+def notify_followers(consultation_id: int, kind: NotificationKind | str, *, link: str,
+                     actor: Any = None, round_id: int | None = None, **data: Any) -> None:
+    """Notify every follower of the consultation (and, with ``round_id``, every
+    participant of that round), each once, with a constant number of queries."""
+    kind = NotificationKind(kind)
+    audience: Select = select(Follow.user_id).where(Follow.consultation_id == consultation_id)
+    if round_id is not None:
+        audience = audience.union(
+            select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_id))
+        audience = select(audience.subquery().c[0])
+    actor_id = _actor_id(actor)
+    _fan_out(_recipients(audience, actor_id), kind, link=link, actor_id=actor_id,
+             consultation_id=consultation_id, data=data)
+
+
+def _fan_out(recipients: Select, kind: NotificationKind, *, link: str, actor_id: int | None,
+             consultation_id: int | None, data: dict[str, Any]) -> None:
+    """Three statements whatever the audience: insert the rows, bump the counters, read
+    the e-mail recipients."""
+    rows = recipients.subquery()
+    at = now()
+    source = select(
+        rows.c.id,
+        literal(kind.value, String(40)),
+        literal(consultation_id, Integer()),
+        literal(actor_id, Integer()),
+        literal(data, JSON()),
+        literal(link[:500], String(500)),
+        literal(at, UTCDateTime()),
+    )
+    db.session.execute(
+        Notification.__table__.insert().from_select(
+            ["user_id", "kind", "consultation_id", "actor_id", "data", "link", "created_at"],
+            source,
+        )
+    )
+    db.session.execute(
+        update(User).where(User.id.in_(select(rows.c.id)))
+        .values(unread_notifications=User.unread_notifications + 1)
+        .execution_options(synchronize_session=False)
+    )
+    _queue_emails(rows, kind, link=link, data=data)
+
+
+def _wants_email(kind: NotificationKind):
+    default = true() if DEFAULT_EMAIL.get(kind, False) else false()
+    return or_(NotificationPreference.email.is_(True),
+               and_(NotificationPreference.email.is_(None), default))
+
+
+def _queue_emails(rows, kind: NotificationKind, *, link: str, data: dict[str, Any]) -> None:
+    stmt = (
+        select(User.email, User.locale, User.display_name)
+        .join(rows, rows.c.id == User.id)
+        .outerjoin(NotificationPreference, and_(NotificationPreference.user_id == User.id,
+                                                NotificationPreference.kind == kind))
+        .where(User.email_verified_at.is_not(None), _wants_email(kind))
+        .order_by(User.id)
+    )
+    url = absolute_url(link)
+    settings_url = absolute_url("/me/notifications#settings")
+    for email, locale, name in db.session.execute(stmt):
+        send_mail(email, f"notifications/email/{kind.value}", locale=locale, name=name,
+                  link=url, settings_link=settings_url, data=data)
+
+
+def absolute_url(path: str) -> str:
+    """An absolute link for e-mails, from the request, SITE_URL or SERVER_NAME."""
+    if has_request_context():
+        return request.host_url.rstrip("/") + path
+    base = current_app.config.get("SITE_URL")
+    if not base and current_app.config.get("SERVER_NAME"):
+        scheme = current_app.config.get("PREFERRED_URL_SCHEME", "http")
+        base = f"{scheme}://{current_app.config['SERVER_NAME']}"
+    return (base or "").rstrip("/") + path
+
+
+def excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+# ---------------------------------------------------------------- event helpers
+
+def _round_snapshot(round_id: int) -> dict[str, Any]:
+    row = db.session.execute(
+        select(Round.id, Round.title, Round.consultation_id, Consultation.title)
+        .join(Consultation, Consultation.id == Round.consultation_id)
+        .where(Round.id == round_id)
+    ).one()
+    return {"round_id": row[0], "round_title": row[1] or "", "consultation_id": row[2],
+            "consultation_title": row[3]}
+
+
+def _actor_name(actor: Any, actor_id: int | None) -> str:
+    name = getattr(actor, "display_name", None)
+    if name is None and actor_id is not None:
+        name = db.session.scalar(select(User.display_name).where(User.id == actor_id))
+    return name or ""
+
+
+def round_opened(round_) -> None:
+    snap = _round_snapshot(round_.id)
+    notify_followers(snap["consultation_id"], NotificationKind.ROUND_OPENED,
+                     link=f"/rounds/{round_.id}", **snap)
+
+
+def round_closed(round_) -> None:
+    snap = _round_snapshot(round_.id)
+    notify_followers(snap["consultation_id"], NotificationKind.ROUND_CLOSED,
+                     link=f"/rounds/{round_.id}", round_id=round_.id, **snap)
+
+
+def response_published(round_, *, actor: Any = None) -> None:
+    snap = _round_snapshot(round_.id)
+    notify_followers(snap["consultation_id"], NotificationKind.RESPONSE_PUBLISHED,
+                     link=f"/rounds/{round_.id}/response", round_id=round_.id,
+                     actor=actor, **snap)
+
+
+def replied(comment, parent) -> None:
+    if parent.author_id is None or parent.author_id == comment.author_id:
+        return
+    snap = _round_snapshot(comment.round_id)
+    notify([parent.author_id], NotificationKind.REPLY,
+           link=f"/rounds/{comment.round_id}/comments#comment-{comment.id}",
+           actor=comment.author_id, consultation_id=snap["consultation_id"],
+           comment_id=comment.id, parent_id=parent.id,
+           actor_name=_actor_name(vars(comment).get("author"), comment.author_id),
+           excerpt=excerpt(getattr(comment, "body", "")), **snap)
+
+
+def question_answered(question, *, actor: Any = None,
+                      supporters: Iterable[int] | Select | None = None) -> None:
+    snap = _round_snapshot(question.round_id)
+    # Only what is already loaded: relationships are lazy="raise_on_sql".
+    answer = vars(question).get("answer_body") or vars(question).get("answer")
+    if answer is not None and not isinstance(answer, str):
+        answer = vars(answer).get("body")
+    audience: Iterable[int] | Select
+    if supporters is None:
+        audience = [question.author_id]
+    elif isinstance(supporters, Select):
+        audience = select(User.id).where(or_(User.id == question.author_id,
+                                             User.id.in_(supporters)))
+    else:
+        audience = [question.author_id, *supporters]
+    actor_id = _actor_id(actor)
+    notify(audience, NotificationKind.QUESTION_ANSWERED,
+           link=f"/rounds/{question.round_id}/questions#question-{question.id}",
+           actor=actor, consultation_id=snap["consultation_id"], question_id=question.id,
+           actor_name=_actor_name(actor, actor_id),
+           question=excerpt(getattr(question, "body", "")), excerpt=excerpt(answer), **snap)
+
+
+# ---------------------------------------------------------------- follows
+
+def get_followable(actor: Any, consultation_id: int) -> Consultation:
+    consultation = db.session.scalar(
+        select(Consultation).where(Consultation.id == consultation_id,
+                                   Consultation.published_at.is_not(None)))
+    if consultation is None:
+        raise NotFound(_l("This consultation does not exist or is not published."))
+    return consultation
+
+
+def _insert_ignore(model):
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+def follow(actor: User, consultation: Consultation) -> bool:
+    """Follow; True if this created the follow, False if it already existed."""
+    authorize(actor, "consultation.follow", consultation)
+    if not consultation.is_published:
+        raise NotFound(_l("This consultation does not exist or is not published."))
+    result = db.session.execute(
+        _insert_ignore(Follow).values(user_id=actor.id, consultation_id=consultation.id,
+                                      created_at=now()).on_conflict_do_nothing())
+    return bool(result.rowcount)
+
+
+def unfollow(actor: User, consultation: Consultation) -> bool:
+    authorize(actor, "consultation.follow", consultation)
+    result = db.session.execute(
+        delete(Follow).where(Follow.user_id == actor.id,
+                             Follow.consultation_id == consultation.id))
+    return bool(result.rowcount)
+
+
+def is_following(user: Any, consultation_id: int) -> bool:
+    if not check(user, "consultation.follow", None):
+        return False
+    return db.session.scalar(
+        select(func.count()).select_from(Follow).where(
+            Follow.user_id == user.id, Follow.consultation_id == consultation_id)) > 0
+
+
+def list_follows(actor: User, *, page: int = 1, per_page: int = 20) -> Page:
+    """The user's followed consultations, newest follow first (consultation loaded)."""
+    stmt = (
+        select(Consultation)
+        .join(Follow, Follow.consultation_id == Consultation.id)
+        .where(Follow.user_id == actor.id, Consultation.published_at.is_not(None))
+        .order_by(Follow.created_at.desc(), Consultation.id.desc())
+    )
+    return paginate(stmt, page=page, per_page=per_page)
+
+
+# ---------------------------------------------------------------- reading notifications
+
+def list_notifications(actor: User, *, page: int = 1, per_page: int = 20) -> Page:
+    authorize(actor, "notification.read", None)
+    stmt = (select(Notification).where(Notification.user_id == actor.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    return paginate(stmt, page=page, per_page=per_page)
+
+
+def get_notification(actor: User, notification_id: int) -> Notification:
+    """Someone else's notification is indistinguishable from a missing one (404)."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or not check(actor, "notification.read", notification):
+        raise NotFound(_l("This notification does not exist."))
+    return notification
+
+
+def mark_read(actor: User, notification: Notification) -> bool:
+    authorize(actor, "notification.read", notification)
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification.id, Notification.user_id == actor.id,
+               Notification.read_at.is_(None))
+        .values(read_at=now()).execution_options(synchronize_session=False))
+    if not result.rowcount:
+        return False
+    db.session.execute(
+        update(User).where(User.id == actor.id, User.unread_notifications > 0)
+        .values(unread_notifications=User.unread_notifications - 1)
+        .execution_options(synchronize_session=False))
+    db.session.expire(notification, ["read_at"])
+    db.session.expire(actor, ["unread_notifications"])
+    return True
+
+
+def mark_all_read(actor: User) -> int:
+    authorize(actor, "notification.read", None)
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        .values(read_at=now()).execution_options(synchronize_session=False))
+    # Recount (on the (user_id, read_at) index): heals any drift of the hot counter.
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+              .correlate(User).scalar_subquery())
+    db.session.execute(
+        update(User).where(User.id == actor.id).values(unread_notifications=unread)
+        .execution_options(synchronize_session=False))
+    db.session.expire(actor, ["unread_notifications"])
+    return result.rowcount or 0
+
+
+# ---------------------------------------------------------------- preferences
+
+def email_preferences(user: User) -> dict[NotificationKind, bool]:
+    chosen = dict(db.session.execute(
+        select(NotificationPreference.kind, NotificationPreference.email)
+        .where(NotificationPreference.user_id == user.id)).tuples())
+    return {kind: chosen.get(kind, DEFAULT_EMAIL.get(kind, False))
+            for kind in NotificationKind}
+
+
+def set_email_preferences(actor: User, *, email_kinds: Iterable[str]) -> dict:
+    """Save the kinds the user wants by e-mail (every other kind: in-app only)."""
+    authorize(actor, "notification.read", None)
+    wanted = {NotificationKind(k) for k in email_kinds}
+    db.session.execute(delete(NotificationPreference)
+                       .where(NotificationPreference.user_id == actor.id))
+    db.session.execute(
+        NotificationPreference.__table__.insert(),
+        [{"user_id": actor.id, "kind": kind.value, "email": kind in wanted}
+         for kind in NotificationKind])
+    return {kind: kind in wanted for kind in NotificationKind}

@@ -1,0 +1,97 @@
+"""Follows, notifications and per-kind e-mail preferences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consult.clock import now
+from consult.db import db, str_enum
+
+
+class NotificationKind(StrEnum):
+    ROUND_OPENED = "round_opened"
+    ROUND_CLOSED = "round_closed"
+    REPLY = "reply"
+    QUESTION_ANSWERED = "question_answered"
+    RESPONSE_PUBLISHED = "response_published"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    NotificationKind.ROUND_OPENED: _l("A round opens on a consultation I follow"),
+    NotificationKind.ROUND_CLOSED: _l("A round closes on a consultation I follow or took part in"),
+    NotificationKind.REPLY: _l("Someone replies to my comment"),
+    NotificationKind.QUESTION_ANSWERED: _l("A question I asked or supported is answered"),
+    NotificationKind.RESPONSE_PUBLISHED: _l("The department publishes its response"),
+}
+
+# E-mail on by default where it concerns the user directly; in-app is always on.
+DEFAULT_EMAIL = {
+    NotificationKind.ROUND_OPENED: False,
+    NotificationKind.ROUND_CLOSED: False,
+    NotificationKind.REPLY: True,
+    NotificationKind.QUESTION_ANSWERED: True,
+    NotificationKind.RESPONSE_PUBLISHED: True,
+}
+
+
+class Follow(db.Model):
+    """A user follows a consultation: one row per pair (the primary key), so a
+    double click or two tabs can never follow twice."""
+
+    __tablename__ = "follow"
+
+    # consultation first: fan-out reads "everyone following consultation X" by the key.
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Notification(db.Model):
+    """One in-app notification for one user; rendered from ``kind`` and ``data`` in the
+    reader's language."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    # VARCHAR without a CHECK constraint: new kinds need no migration.
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, length=40))
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    link: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    read_at: Mapped[datetime | None]
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(db.Model):
+    """A user's choice for one kind; no row means ``DEFAULT_EMAIL``."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, length=40),
+                                                   primary_key=True)
+    email: Mapped[bool]
