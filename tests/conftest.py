@@ -14,7 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from consult import create_app
 from consult.config import TestConfig
-from consult.extensions import db, mail
+from consult.extensions import db
 
 
 def pytest_addoption(parser):
@@ -68,7 +68,9 @@ def app(pytestconfig) -> Iterator[Flask]:
     app = make_app(pytestconfig)
     with app.app_context():
         prepare_schema(pytestconfig)
-        mail.outbox = []
+        # Flask-Mailman's locmem backend appends to the app's mail state, not to the
+        # extension object.
+        app.extensions["mailman"].outbox = []
         yield app
         db.session.remove()
         clear_database(pytestconfig)
@@ -130,4 +132,4 @@ def count_queries(app):
 
 @pytest.fixture
 def outbox(app):
-    return mail.outbox
+    return app.extensions["mailman"].outbox
