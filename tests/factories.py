@@ -47,14 +47,19 @@ class UserFactory(Base):
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
-        """UserFactory(role="admin") or UserFactory(role="official", department=dept)."""
+        """UserFactory(role="admin") or UserFactory(role="official", role__department=dept)."""
         if not extracted:
             return
         department = kwargs.get("department")
-        self.roles.append(RoleAssignment(
-            role=Role(extracted), department_id=department.id if department else None))
+        assignment = RoleAssignment(
+            role=Role(extracted), department_id=department.id if department else None)
         if create:
+            # The user is committed (and expired) already; its roles are lazy="raise_on_sql".
+            assignment.user_id = self.id
+            db.session.add(assignment)
             db.session.commit()
+        else:
+            self.roles.append(assignment)
 
 
 # ---------------------------------------------------------------- consultations and rounds
