@@ -14,9 +14,9 @@ How other domains call it (all inside the action's transaction, never committing
     JSON-able ids and short snapshot texts used to render the message later (in the
     reader's language, so never store translated sentences). Returns nothing.
 
-``notify_followers(consultation_id, kind, *, link, actor=None, round_id=None, **data)``
-    The same for everyone who follows the consultation; with ``round_id`` also for
-    everyone who took part in that round (``RoundParticipant``), each person once.
+``notify_followers(consultation_id, kind, *, link, actor=None, participants_of=None, **data)``
+    The same for everyone who follows the consultation; with ``participants_of=<round id>``
+    also for everyone who took part in that round (``RoundParticipant``), each person once.
     Constant number of queries whatever the number of followers.
 
 Event helpers (thin wrappers that build link and data, then call the two above):
@@ -120,14 +120,15 @@ def notify(user_ids: Iterable[int] | Select, kind: NotificationKind | str, *, li
 
 
 def notify_followers(consultation_id: int, kind: NotificationKind | str, *, link: str,
-                     actor: Any = None, round_id: int | None = None, **data: Any) -> None:
-    """Notify every follower of the consultation (and, with ``round_id``, every
+                     actor: Any = None, participants_of: int | None = None,
+                     **data: Any) -> None:
+    """Notify every follower of the consultation (and, with ``participants_of``, every
     participant of that round), each once, with a constant number of queries."""
     kind = NotificationKind(kind)
     audience: Select = select(Follow.user_id).where(Follow.consultation_id == consultation_id)
-    if round_id is not None:
+    if participants_of is not None:
         audience = audience.union(
-            select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_id))
+            select(RoundParticipant.user_id).where(RoundParticipant.round_id == participants_of))
         audience = select(audience.subquery().c[0])
     actor_id = _actor_id(actor)
     _fan_out(_recipients(audience, actor_id), kind, link=link, actor_id=actor_id,
@@ -203,14 +204,15 @@ def excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
 
 # ---------------------------------------------------------------- event helpers
 
-def _round_snapshot(round_id: int) -> dict[str, Any]:
+def _round_snapshot(round_id: int) -> tuple[int, dict[str, Any]]:
+    """(consultation id, snapshot data) of a round, in one query."""
     row = db.session.execute(
         select(Round.id, Round.title, Round.consultation_id, Consultation.title)
         .join(Consultation, Consultation.id == Round.consultation_id)
         .where(Round.id == round_id)
     ).one()
-    return {"round_id": row[0], "round_title": row[1] or "", "consultation_id": row[2],
-            "consultation_title": row[3]}
+    return row[2], {"round_id": row[0], "round_title": row[1] or "",
+                    "consultation_title": row[3]}
 
 
 def _actor_name(actor: Any, actor_id: int | None) -> str:
@@ -221,31 +223,31 @@ def _actor_name(actor: Any, actor_id: int | None) -> str:
 
 
 def round_opened(round_) -> None:
-    snap = _round_snapshot(round_.id)
-    notify_followers(snap["consultation_id"], NotificationKind.ROUND_OPENED,
+    consultation_id, snap = _round_snapshot(round_.id)
+    notify_followers(consultation_id, NotificationKind.ROUND_OPENED,
                      link=f"/rounds/{round_.id}", **snap)
 
 
 def round_closed(round_) -> None:
-    snap = _round_snapshot(round_.id)
-    notify_followers(snap["consultation_id"], NotificationKind.ROUND_CLOSED,
-                     link=f"/rounds/{round_.id}", round_id=round_.id, **snap)
+    consultation_id, snap = _round_snapshot(round_.id)
+    notify_followers(consultation_id, NotificationKind.ROUND_CLOSED,
+                     link=f"/rounds/{round_.id}", participants_of=round_.id, **snap)
 
 
 def response_published(round_, *, actor: Any = None) -> None:
-    snap = _round_snapshot(round_.id)
-    notify_followers(snap["consultation_id"], NotificationKind.RESPONSE_PUBLISHED,
-                     link=f"/rounds/{round_.id}/response", round_id=round_.id,
+    consultation_id, snap = _round_snapshot(round_.id)
+    notify_followers(consultation_id, NotificationKind.RESPONSE_PUBLISHED,
+                     link=f"/rounds/{round_.id}/response", participants_of=round_.id,
                      actor=actor, **snap)
 
 
 def replied(comment, parent) -> None:
     if parent.author_id is None or parent.author_id == comment.author_id:
         return
-    snap = _round_snapshot(comment.round_id)
+    consultation_id, snap = _round_snapshot(comment.round_id)
     notify([parent.author_id], NotificationKind.REPLY,
            link=f"/rounds/{comment.round_id}/comments#comment-{comment.id}",
-           actor=comment.author_id, consultation_id=snap["consultation_id"],
+           actor=comment.author_id, consultation_id=consultation_id,
            comment_id=comment.id, parent_id=parent.id,
            actor_name=_actor_name(vars(comment).get("author"), comment.author_id),
            excerpt=excerpt(getattr(comment, "body", "")), **snap)
@@ -253,7 +255,7 @@ def replied(comment, parent) -> None:
 
 def question_answered(question, *, actor: Any = None,
                       supporters: Iterable[int] | Select | None = None) -> None:
-    snap = _round_snapshot(question.round_id)
+    consultation_id, snap = _round_snapshot(question.round_id)
     # Only what is already loaded: relationships are lazy="raise_on_sql".
     answer = vars(question).get("answer_body") or vars(question).get("answer")
     if answer is not None and not isinstance(answer, str):
@@ -266,11 +268,10 @@ def question_answered(question, *, actor: Any = None,
                                              User.id.in_(supporters)))
     else:
         audience = [question.author_id, *supporters]
-    actor_id = _actor_id(actor)
     notify(audience, NotificationKind.QUESTION_ANSWERED,
            link=f"/rounds/{question.round_id}/questions#question-{question.id}",
-           actor=actor, consultation_id=snap["consultation_id"], question_id=question.id,
-           actor_name=_actor_name(actor, actor_id),
+           actor=actor, consultation_id=consultation_id, question_id=question.id,
+           actor_name=_actor_name(actor, _actor_id(actor)),
            question=excerpt(getattr(question, "body", "")), excerpt=excerpt(answer), **snap)
 
 
@@ -295,10 +296,12 @@ def follow(actor: User, consultation: Consultation) -> bool:
     authorize(actor, "consultation.follow", consultation)
     if not consultation.is_published:
         raise NotFound(_l("This consultation does not exist or is not published."))
-    result = db.session.execute(
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
+    created = db.session.execute(
         _insert_ignore(Follow).values(user_id=actor.id, consultation_id=consultation.id,
-                                      created_at=now()).on_conflict_do_nothing())
-    return bool(result.rowcount)
+                                      created_at=now())
+        .on_conflict_do_nothing().returning(Follow.user_id)).first()
+    return created is not None
 
 
 def unfollow(actor: User, consultation: Consultation) -> bool:
@@ -385,7 +388,7 @@ def mark_all_read(actor: User) -> int:
 def email_preferences(user: User) -> dict[NotificationKind, bool]:
     chosen = dict(db.session.execute(
         select(NotificationPreference.kind, NotificationPreference.email)
-        .where(NotificationPreference.user_id == user.id)).tuples())
+        .where(NotificationPreference.user_id == user.id)).all())
     return {kind: chosen.get(kind, DEFAULT_EMAIL.get(kind, False))
             for kind in NotificationKind}
 
