@@ -1,0 +1,5 @@
+"""WSGI entry point: ``gunicorn wsgi:app`` (configuration from the environment)."""
+
+from consult import create_app
+
+app = create_app()
