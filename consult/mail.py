@@ -7,9 +7,10 @@ Flask-Mailman picks the backend: "console" prints the message to the server log
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from functools import partial
 
-from flask import current_app, render_template
+from flask import current_app, has_app_context, render_template
 from flask_babel import force_locale
 from flask_mailman import EmailMessage
 
@@ -19,7 +20,10 @@ log = logging.getLogger(__name__)
 
 
 def _send(app, message: EmailMessage) -> None:
-    with app.app_context():
+    # Runs inside the committing session's after_commit hook. Pushing a second app
+    # context there would, when popped, remove that very session mid-commit.
+    same_app = has_app_context() and current_app._get_current_object() is app
+    with nullcontext() if same_app else app.app_context():
         try:
             message.send()
         except Exception:  # a mail server outage must not undo the user's action
