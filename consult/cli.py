@@ -13,6 +13,10 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def register(app: Flask) -> None:
+    from consult.rounds.cli import register as register_rounds
+
+    register_rounds(app)  # flask rounds tick
+
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Fill the database with demo departments, accounts and content (idempotent)."""

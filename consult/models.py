@@ -20,6 +20,7 @@ from consult.consultations.models import (  # noqa: F401
 )
 
 # rounds
+from consult.rounds import permissions as _rounds_permissions  # noqa: F401
 from consult.rounds.models import Round, RoundExtension, RoundParticipant  # noqa: F401
 
 # participation

@@ -13,11 +13,12 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, select
+from sqlalchemy.orm import selectinload
 
 from consult import audit
 from consult.clock import now as clock_now
 from consult.db import db
-from consult.errors import InvalidState
+from consult.errors import InvalidState, ValidationFailed
 from consult.rounds.models import Round
 
 
@@ -98,25 +99,49 @@ def overdue_sql(now: datetime | None = None):
     return and_(state_sql(now) == RoundState.CLOSED.value, Round.response_due_at < now)
 
 
-def _lock(r: Round) -> Round:
+def _lock(r: Round, *options) -> Round:
     """Re-read the round with a row lock (PostgreSQL) so two transitions cannot race."""
     db.session.flush()
     locked = db.session.scalar(
-        select(Round).where(Round.id == r.id).with_for_update().execution_options(
-            populate_existing=True)
+        select(Round).where(Round.id == r.id).options(*options).with_for_update()
+        .execution_options(populate_existing=True)
     )
     assert locked is not None
     return locked
 
 
+def _notify(event: str, r: Round) -> None:
+    """Tell followers and participants (notifications sit above rounds: imported lazily)."""
+    try:
+        from consult.notifications import services as notifications
+    except ImportError:  # pragma: no cover - notifications not installed
+        return
+    getattr(notifications, event)(r)
+
+
+def _catch_up(r: Round, now: datetime) -> None:
+    """Audit a clock-driven transition ``rounds tick`` has not recorded yet, so that an
+    explicit transition never hides the one the clock made before it."""
+    state = state_of(r, now).value
+    if r.recorded_state != state:
+        previous, r.recorded_state = r.recorded_state, state
+        audit.record(None, f"round.{state}", r, previous=previous)
+        if state == RoundState.OPEN.value:
+            _notify("round_opened", r)
+        elif state == RoundState.CLOSED.value:
+            _notify("round_closed", r)
+
+
 def close(actor, r: Round, *, reason: str) -> Round:
     """An official closes an open round early."""
     r = _lock(r)
-    require(r, RoundState.OPEN)
     at = clock_now()
+    _catch_up(r, at)
+    require(r, RoundState.OPEN, now=at)
     r.closed_at, r.close_reason, r.closed_by_id = at, reason, actor.id
     r.recorded_state = RoundState.CLOSED.value
     audit.record(actor, "round.closed", r, reason=reason, early=True)
+    _notify("round_closed", r)
     return r
 
 
@@ -124,8 +149,13 @@ def extend(actor, r: Round, *, new_closes_at: datetime, reason: str) -> Round:
     """Move the closing date of a scheduled or open round (recorded publicly)."""
     from consult.rounds.models import RoundExtension
 
-    r = _lock(r)
-    require(r, RoundState.SCHEDULED, RoundState.OPEN)
+    r = _lock(r, selectinload(Round.extensions))
+    at = clock_now()
+    _catch_up(r, at)
+    require(r, RoundState.SCHEDULED, RoundState.OPEN, now=at)
+    if new_closes_at <= r.closes_at:
+        raise ValidationFailed(_l("The new closing date must be later than the current one."),
+                               field="new_closes_at")
     old = r.closes_at
     r.extensions.append(RoundExtension(old_closes_at=old, new_closes_at=new_closes_at,
                                        reason=reason, by_id=actor.id))
@@ -137,28 +167,43 @@ def extend(actor, r: Round, *, new_closes_at: datetime, reason: str) -> Round:
     return r
 
 
-def mark_responded(actor, r: Round) -> Round:
-    """The response is published: the survey opens for ``survey_days``."""
+def mark_responded(actor, r: Round, *, at: datetime | None = None) -> Round:
+    """The response is published: the survey opens for ``survey_days``.
+
+    ``at`` backdates the publication (demo data and imports of past rounds); it must lie
+    between the round's close and now. Pages never pass it.
+    """
     r = _lock(r)
-    require(r, RoundState.CLOSED)
-    at = clock_now()
+    current = clock_now()
+    _catch_up(r, current)
+    require(r, RoundState.CLOSED, now=current)
+    if at is None:
+        at = current
+    elif not (effective_closed_at(r) <= at <= current):
+        raise InvalidState(_l("A response cannot be published before the round closed."))
     if r.closed_at is None:
         r.closed_at = r.closes_at
     r.response_published_at = at
     r.survey_closes_at = at + timedelta(days=r.survey_days)
     r.recorded_state = RoundState.RESPONDED.value
-    audit.record(actor, "round.responded", r)
+    audit.record(actor, "round.responded", r,
+                 at=at.isoformat() if at != current else None)
+    # A survey window already over (backdated publication) is evaluated at once.
+    _catch_up(r, current)
     return r
 
 
 def tick(now: datetime | None = None) -> list[tuple[Round, str, str]]:
-    """Audit clock-driven transitions as "system" (run by ``flask rounds tick``)."""
+    """Audit clock-driven transitions as "system" (run by ``flask rounds tick``).
+
+    Each transition is recorded once: ``recorded_state`` remembers what was written.
+    """
     now = now or clock_now()
     changed = []
-    stmt = select(Round).where(Round.recorded_state != state_sql(now)).with_for_update()
+    stmt = (select(Round).where(Round.recorded_state != state_sql(now))
+            .order_by(Round.id).with_for_update())
     for r in db.session.scalars(stmt):
-        new = state_of(r, now).value
-        old, r.recorded_state = r.recorded_state, new
-        audit.record(None, f"round.{new}", r, previous=old)
-        changed.append((r, old, new))
+        old = r.recorded_state
+        _catch_up(r, now)
+        changed.append((r, old, r.recorded_state))
     return changed

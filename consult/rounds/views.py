@@ -1,3 +1,157 @@
-from flask import Blueprint
+"""Round pages: the public round page and the officials' round management.
+
+/rounds/<id>                                  public (sub-paths belong to participation)
+/manage/consultations/<id>/rounds             the rounds of a consultation, "add a round"
+/manage/rounds/<id>                           edit while scheduled; close early; extend
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consult.clock import now as clock_now
+from consult.rounds import lifecycle, services
+from consult.rounds.forms import CloseRoundForm, ExtendRoundForm, RoundForm
+from consult.rounds.lifecycle import RoundState
+from consult.web import render, submit
 
 bp = Blueprint("rounds", __name__, template_folder="templates")
+
+
+@dataclass(frozen=True)
+class StateView:
+    """What a status tag shows: the state, the public overdue mark, label and colour."""
+
+    state: RoundState
+    overdue: bool
+
+    @property
+    def label(self) -> str:
+        return str(lifecycle.OVERDUE_LABEL) if self.overdue else self.state.label
+
+    @property
+    def colour(self) -> str:
+        if self.overdue:
+            return "red"
+        return {RoundState.SCHEDULED: "grey", RoundState.OPEN: "green",
+                RoundState.CLOSED: "amber", RoundState.RESPONDED: "blue",
+                RoundState.EVALUATED: "grey"}[self.state]
+
+    @property
+    def key(self) -> str:
+        return "overdue" if self.overdue else self.state.value
+
+
+@bp.app_template_global("round_state")
+def round_state(round_, now=None) -> StateView:
+    """``round_state(round, now)`` in any template (the status tag macro uses it)."""
+    now = now or clock_now()
+    return StateView(lifecycle.state_of(round_, now), lifecycle.is_overdue(round_, now))
+
+
+def _tz_name() -> str:
+    return str(get_timezone())
+
+
+# ---------------------------------------------------------------- public
+
+@bp.get("/rounds/<int:round_id>")
+def round_page(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    now = clock_now()
+    return render("rounds/round.html", round=round_, state=round_state(round_, now), now=now,
+                  tz_name=_tz_name())
+
+
+# ---------------------------------------------------------------- manage
+
+@bp.route("/manage/consultations/<int:consultation_id>/rounds", methods=["GET", "POST"])
+@login_required
+def manage_rounds(consultation_id: int):
+    consultation = services.get_consultation_for_rounds(current_user, consultation_id)
+    form = RoundForm(versions=consultation.versions)
+    created, status = submit(form, lambda: services.add_round(
+        current_user, consultation, **form.service_data()))
+    if created is not None:
+        flash(_("The round is scheduled."), "success")
+        return redirect(url_for(".manage_round", round_id=created.id), code=303)
+    if status >= 400:  # the failed transaction expired what was loaded: load it again
+        consultation = services.get_consultation_for_rounds(current_user, consultation_id)
+    return render("rounds/manage_rounds.html", consultation=consultation,
+                  rounds=consultation.rounds, form=form, now=clock_now(), tz_name=_tz_name(),
+                  status=status)
+
+
+def _manage_page(round_id: int, *, edit_form=None, close_form=None, extend_form=None,
+                 status=200, round_=None, versions=None):
+    if round_ is None or status >= 400:  # a failed transaction expired what was loaded
+        round_, versions = _load_managed(round_id)
+    now = clock_now()
+    if edit_form is None:
+        edit_form = RoundForm(formdata=None, versions=versions, data=_round_data(round_))
+    return render(
+        "rounds/manage_round.html", round=round_, state=round_state(round_, now), now=now,
+        tz_name=_tz_name(), edit_form=edit_form,
+        close_form=close_form or CloseRoundForm(formdata=None, prefix="close"),
+        extend_form=extend_form or ExtendRoundForm(formdata=None, prefix="extend"),
+        status=status)
+
+
+def _round_data(round_) -> dict:
+    return dict(kind=round_.kind.value, version_number=round_.version.number,
+                title=round_.title, opens_at=round_.opens_at, closes_at=round_.closes_at,
+                response_due_at=round_.response_due_at, survey_days=round_.survey_days,
+                show_live_results=round_.show_live_results)
+
+
+def _load_managed(round_id: int):
+    round_ = services.get_managed_round(current_user, round_id)
+    return round_, services.versions_of(round_.consultation_id)
+
+
+@bp.route("/manage/rounds/<int:round_id>", methods=["GET", "POST"])
+@login_required
+def manage_round(round_id: int):
+    round_, versions = _load_managed(round_id)
+    form = RoundForm(versions=versions)
+    done, status = submit(form, lambda: services.edit_round(
+        current_user, round_, **form.service_data()))
+    if done is not None:
+        flash(_("The round is saved."), "success")
+        return redirect(url_for(".manage_round", round_id=round_id), code=303)
+    return _manage_page(round_id, edit_form=form if form.is_submitted() else None,
+                        status=status, round_=round_, versions=versions)
+
+
+@bp.post("/manage/rounds/<int:round_id>/close")
+@login_required
+def close_round(round_id: int):
+    round_, versions = _load_managed(round_id)
+    form = CloseRoundForm(prefix="close")
+    done, status = submit(form, lambda: services.close_round(
+        current_user, round_, reason=form.reason.data))
+    if done is not None:
+        flash(_("The round is closed. The reason is shown on its public page."), "success")
+        return redirect(url_for(".manage_round", round_id=round_id), code=303)
+    return _manage_page(round_id, close_form=form, status=status, round_=round_,
+                        versions=versions)
+
+
+@bp.post("/manage/rounds/<int:round_id>/extend")
+@login_required
+def extend_round(round_id: int):
+    round_, versions = _load_managed(round_id)
+    form = ExtendRoundForm(prefix="extend")
+    done, status = submit(form, lambda: services.extend_round(
+        current_user, round_, new_closes_at=form.new_closes_at.data, reason=form.reason.data))
+    if done is not None:
+        flash(_("The closing date is moved. The change is shown on the public page."),
+              "success")
+        return redirect(url_for(".manage_round", round_id=round_id), code=303)
+    return _manage_page(round_id, extend_form=form, status=status, round_=round_,
+                        versions=versions)
