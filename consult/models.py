@@ -25,6 +25,16 @@ from consult.rounds.models import Round, RoundExtension, RoundParticipant  # noq
 
 # participation
 
+# voting
+from consult.voting import permissions as _voting_permissions  # noqa: F401
+from consult.voting.models import (  # noqa: F401
+    Ballot,
+    BallotChoice,
+    PollOption,
+    PollQuestion,
+    VoteTally,
+)
+
 # notifications
 from consult.notifications import permissions as _notifications_permissions  # noqa: F401
 from consult.notifications.models import (  # noqa: F401

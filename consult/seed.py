@@ -67,7 +67,7 @@ def _domain_seeds():
     """The ``seed()`` function of every domain that has a ``seed`` module."""
     import importlib
 
-    for name in ("consultations", "rounds", "participation", "responses", "surveys",
+    for name in ("consultations", "rounds", "participation", "voting", "responses", "surveys",
                  "suggestions", "moderation"):
         try:
             module = importlib.import_module(f"consult.{name}.seed")

@@ -1,0 +1,202 @@
+"""Voting pages: /rounds/<id>/vote, /rounds/<id>/results and the poll editor for
+officials at /manage/rounds/<id>/poll. Thin: services hold every rule."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from consult.db import atomic
+from consult.errors import InvalidState, NotFound, ValidationFailed
+from consult.extensions import login_manager
+from consult.rounds import lifecycle
+from consult.rounds.lifecycle import RoundState
+from consult.security.permissions import authorize
+from consult.voting import services
+from consult.voting.forms import QuestionForm, VoteForm
+from consult.voting.models import Stance
+from consult.web import render, respond, submit, wants_fragment
+
+bp = Blueprint("voting", __name__, template_folder="templates")
+
+
+def _vote_round(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    if not round_.kind.has_vote:
+        raise NotFound(_("This round has no vote."))
+    return round_
+
+
+def _url_or_none(endpoint: str, **values) -> str | None:
+    """Links to pages of other domains that may not be registered in every build."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _page_ctx(round_, **ctx):
+    return dict(round=round_, state=lifecycle.state_of(round_),
+                round_url=_url_or_none("rounds.round_page", round_id=round_.id), **ctx)
+
+
+def _ballot_summary(questions, ballot):
+    """[(question, [chosen options])] for the questions the ballot answered."""
+    if ballot is None:
+        return []
+    chosen = {c.option_id for c in ballot.choices}
+    return [(q, [o for o in q.options if o.id in chosen]) for q in questions
+            if any(o.id in chosen for o in q.options)]
+
+
+def _selected_from_ballot(ballot) -> dict[int, set[str]]:
+    selected: dict[int, set[str]] = {}
+    for choice in ballot.choices if ballot else ():
+        selected.setdefault(choice.question_id, set()).add(str(choice.option_id))
+    return selected
+
+
+@bp.route("/rounds/<int:round_id>/vote", methods=["GET", "POST"])
+def vote(round_id: int):
+    round_ = _vote_round(round_id)
+    if request.method == "POST" and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    questions = services.list_questions(round_)
+    ballot = services.get_ballot(current_user, round_)
+    form = VoteForm(questions=questions)
+    status, editing = 200, request.args.get("change") == "1"
+    if request.method == "POST":
+        authorize(current_user, "voting.vote", round_)  # 403 before any form message
+        answers = {q.id: request.form.getlist(f"q{q.id}") for q in questions}
+        selected = {q.id: set(answers[q.id]) for q in questions}
+        try:
+            lifecycle.require(round_, RoundState.OPEN)  # 409 before any form message
+        except InvalidState as exc:
+            form.add_service_error(exc)
+            status = exc.status
+        else:
+            saved, status = submit(form, lambda: services.cast_ballot(
+                current_user, round_, stance=form.stance.data, reason=form.reason.data,
+                answers=answers))
+            if saved is not None:
+                if not wants_fragment():
+                    flash(_("Your vote is saved. You can change it until the round closes."),
+                          "success")
+                return respond(
+                    redirect_to=url_for(".vote", round_id=round_id),
+                    partial="voting/_vote_panel.html",
+                    **_page_ctx(round_, questions=questions, ballot=saved, form=form,
+                                editing=False, just_voted=True, selected={},
+                                summary=_ballot_summary(questions, saved)))
+        editing = True
+    else:
+        selected = _selected_from_ballot(ballot)
+        if ballot is not None:
+            form.stance.data, form.reason.data = ballot.stance.value, ballot.reason or ""
+    return render("voting/vote.html", "voting/_vote_panel.html", status=status,
+                  **_page_ctx(round_, questions=questions, ballot=ballot, form=form,
+                              editing=editing or ballot is None, just_voted=False,
+                              selected=selected, summary=_ballot_summary(questions, ballot)))
+
+
+@bp.get("/rounds/<int:round_id>/results")
+def results(round_id: int):
+    round_ = _vote_round(round_id)
+    res = services.get_results(round_)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(_results_json(res))
+    return render("voting/results.html", **_page_ctx(round_, results=res))
+
+
+def _results_json(res: services.Results) -> dict:
+    if not res.visible:
+        return {"round_id": res.round.id, "visible": False,
+                "results_at": res.opens_results_at.isoformat()}
+    return {
+        "round_id": res.round.id, "visible": True, "live": res.live, "ballots": res.total,
+        "stances": {bar.key: bar.count for bar in res.stances},
+        "questions": [{"id": q.question.id, "text": q.question.text,
+                       "multiple": q.question.multiple, "respondents": q.respondents,
+                       "options": [{"id": int(b.key), "text": b.label, "count": b.count}
+                                   for b in q.bars]} for q in res.questions],
+    }
+
+
+# ---------------------------------------------------------------- officials: the poll
+
+def _manage_round(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    authorize(current_user, "voting.manage", round_)
+    return round_
+
+
+@bp.route("/manage/rounds/<int:round_id>/poll", methods=["GET", "POST"])
+@login_required
+def manage_poll(round_id: int):
+    round_ = _manage_round(round_id)
+    form = QuestionForm()
+    if request.method == "POST":
+        # 422 for a round without a vote, 409 outside "scheduled", before field messages.
+        try:
+            services.require_vote(round_)
+            lifecycle.require(round_, RoundState.SCHEDULED)
+        except (ValidationFailed, InvalidState) as exc:
+            form.add_service_error(exc)
+            status = exc.status
+        else:
+            question, status = submit(form, lambda: services.add_question(
+                current_user, round_, **form.service_data()))
+            if question is not None:
+                flash(_("The question is added."), "success")
+                return redirect(url_for(".manage_poll", round_id=round_id) +
+                                f"#question-{question.id}", code=303)
+    else:
+        status = 200
+    questions = services.list_questions(round_) if round_.kind.has_vote else []
+    return render("voting/manage_poll.html", status=status,
+                  **_page_ctx(round_, questions=questions, form=form))
+
+
+@bp.route("/manage/rounds/<int:round_id>/poll/<int:question_id>", methods=["GET", "POST"])
+@login_required
+def edit_question(round_id: int, question_id: int):
+    round_ = _manage_round(round_id)
+    question = services.get_question(current_user, round_, question_id)
+    form = QuestionForm(data=None if request.method == "POST" else {
+        "text": question.text, "multiple": question.multiple,
+        "options": "\n".join(o.text for o in question.options)})
+    status = 200
+    if request.method == "POST":
+        try:
+            services.require_vote(round_)
+            lifecycle.require(round_, RoundState.SCHEDULED)
+        except (ValidationFailed, InvalidState) as exc:
+            form.add_service_error(exc)
+            status = exc.status
+        else:
+            saved, status = submit(form, lambda: services.update_question(
+                current_user, round_, question, **form.service_data()))
+            if saved is not None:
+                flash(_("The question is saved."), "success")
+                return redirect(url_for(".manage_poll", round_id=round_id) +
+                                f"#question-{question_id}", code=303)
+    return render("voting/edit_question.html", status=status,
+                  **_page_ctx(round_, question=question, form=form))
+
+
+@bp.post("/manage/rounds/<int:round_id>/poll/<int:question_id>/delete")
+@login_required
+def delete_question(round_id: int, question_id: int):
+    round_ = _manage_round(round_id)
+    question = services.get_question(current_user, round_, question_id)
+    with atomic():  # CSRF is checked app-wide (CSRFProtect) before this runs
+        services.delete_question(current_user, round_, question)
+    flash(_("The question is deleted."), "success")
+    return redirect(url_for(".manage_poll", round_id=round_id), code=303)
+
+
+@bp.app_context_processor
+def _voting_helpers():
+    return {"STANCES": list(Stance)}
