@@ -1,3 +1,352 @@
-from flask import Blueprint
+"""Consultation pages: the public list, a consultation, its versions and diffs, department
+records; and the officials' authoring pages under /manage/consultations/."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consult.consultations import services
+from consult.consultations.forms import (
+    ClauseForm,
+    ConsultationForm,
+    EmptyForm,
+    ImportForm,
+    PublishVersionForm,
+)
+from consult.db import atomic
+from consult.errors import ServiceError
+from consult.web import page_number, render, respond, submit, wants_fragment
 
 bp = Blueprint("consultations", __name__, template_folder="templates")
+
+
+@bp.app_template_global("open_consultations")
+def _open_consultations(limit: int = 5):
+    """For the home page: what is open now, closing soonest first (one bounded query)."""
+    return services.open_now(limit=min(int(limit), 10))
+
+
+@bp.app_template_global("round_states")
+def _round_states(rounds):
+    """(round, state, overdue) for each round, asked of the lifecycle module."""
+    from consult.rounds import lifecycle
+
+    return [(r, lifecycle.state_of(r), lifecycle.is_overdue(r)) for r in rounds]
+
+
+@bp.app_template_global("round_url")
+def _round_url(round_id: int) -> str | None:
+    """The public round page, once the rounds blueprint provides it."""
+    if "rounds.round_page" in current_app.view_functions:
+        return url_for("rounds.round_page", round_id=round_id)
+    return None
+
+
+STATE_TAGS = {"scheduled": "blue", "open": "green", "closed": "amber",
+              "responded": "green", "evaluated": "", "overdue": "red"}
+
+
+@bp.app_template_global("round_state_class")
+def _round_state_class(state) -> str:
+    colour = STATE_TAGS.get(str(state), "")
+    return f"tag tag--{colour}" if colour else "tag"
+
+
+def _current_round(rounds_with_state):
+    """The round a reader cares about first: open, else the latest that has begun."""
+    for item in rounds_with_state:
+        if str(item[1]) == "open":
+            return item
+    started = [item for item in rounds_with_state if str(item[1]) != "scheduled"]
+    if started:
+        return started[-1]
+    return rounds_with_state[0] if rounds_with_state else None
+
+
+@bp.app_template_global("current_round")
+def _current_round_global(rounds):
+    return _current_round(_round_states(rounds))
+
+
+# ---------------------------------------------------------------- public pages
+
+@bp.get("/consultations/")
+def index():
+    args = request.args
+    filters = {
+        "q": args.get("q", "")[:100],
+        "department": args.get("department", "")[:60],
+        "tag": args.get("tag", "")[:40],
+        "state": args.get("state", "") if args.get("state") in services.STATE_FILTERS else "",
+        "sort": args.get("sort", "") if args.get("sort") in services.SORTS else "newest",
+    }
+    page = services.search_consultations(page=page_number(), **filters)
+    departments, tags = ([], []) if wants_fragment() else services.filter_choices()
+    return render("consultations/index.html", "consultations/_results.html", page=page,
+                  filters=filters, departments=departments, tags=tags,
+                  terms=services.search_terms(filters["q"]))
+
+
+@bp.get("/consultations/<int:consultation_id>")
+def detail(consultation_id: int):
+    consultation = services.get_public_consultation(current_user, consultation_id)
+    latest = consultation.versions[-1] if consultation.versions else None
+    return render("consultations/detail.html", consultation=consultation, version=latest,
+                  clauses=services.version_clauses(latest),
+                  rounds=_round_states(consultation.rounds))
+
+
+@bp.get("/consultations/<int:consultation_id>/versions/<int:number>")
+def version(consultation_id: int, number: int):
+    consultation = services.get_public_consultation(current_user, consultation_id)
+    draft = services.get_version(consultation, number)
+    return render("consultations/version.html", consultation=consultation, version=draft,
+                  clauses=services.version_clauses(draft))
+
+
+def _int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else default
+
+
+@bp.get("/consultations/<int:consultation_id>/diff")
+def diff(consultation_id: int):
+    consultation = services.get_public_consultation(current_user, consultation_id)
+    latest = consultation.latest_version_number if consultation.versions else 0
+    numbers = [v.number for v in consultation.versions]
+    to_n = _int_arg("to", latest)
+    from_n = _int_arg("from", max(1, to_n - 1))
+    result = None
+    if len(numbers) >= 2:
+        result = services.compare(consultation, from_n, to_n)
+    return render("consultations/diff.html", consultation=consultation, diff=result,
+                  from_version=services.get_version(consultation, from_n) if result else None,
+                  to_version=services.get_version(consultation, to_n) if result else None,
+                  numbers=numbers)
+
+
+@bp.get("/departments/<slug>")
+def department(slug: str):
+    dept = services.get_department(slug)
+    page = services.search_consultations(department=dept.slug, page=page_number())
+    return render("consultations/department.html", department=dept, page=page,
+                  record=services.department_record(dept))
+
+
+# ---------------------------------------------------------------- officials
+
+@bp.get("/manage/consultations/")
+@login_required
+def manage_index():
+    page = services.list_managed(current_user, page=page_number())
+    return render("consultations/manage/index.html", page=page)
+
+
+def _department_choices(form: ConsultationForm, consultation=None) -> None:
+    departments = services.managed_departments(current_user)
+    form.department_id.choices = [(d.id, d.name) for d in departments]
+    if consultation is not None and consultation.department_id not in {
+            d.id for d in departments}:
+        form.department_id.choices.insert(0, (consultation.department_id,
+                                              consultation.department.name))
+
+
+@bp.route("/manage/consultations/new", methods=["GET", "POST"])
+@login_required
+def manage_new():
+    from consult.security.permissions import authorize
+
+    authorize(current_user, "consultation.create")
+    form = ConsultationForm()
+    _department_choices(form)
+    consultation, status = submit(form, lambda: services.create_consultation(
+        current_user, **form.service_data()))
+    if consultation is not None:
+        flash(_("Consultation created. Now write the draft: add its clauses."), "success")
+        return redirect(url_for(".manage_draft", consultation_id=consultation.id), code=303)
+    return render("consultations/manage/form.html", form=form, consultation=None,
+                  status=status)
+
+
+@bp.route("/manage/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
+@login_required
+def manage_edit(consultation_id: int):
+    consultation = services.get_for_manage(current_user, consultation_id)
+    form = ConsultationForm(obj=consultation)
+    if request.method == "GET":
+        form.tags.data = ", ".join(t.name for t in consultation.tags)
+    _department_choices(form, consultation)
+    result, status = submit(form, lambda: services.update_consultation(
+        current_user, consultation, **form.service_data()))
+    if result is not None:
+        flash(_("Changes saved."), "success")
+        return redirect(url_for(".manage_detail", consultation_id=consultation_id), code=303)
+    if status != 200:
+        consultation = services.get_for_manage(current_user, consultation_id)
+    return render("consultations/manage/form.html", form=form, consultation=consultation,
+                  status=status)
+
+
+@bp.get("/manage/consultations/<int:consultation_id>")
+@login_required
+def manage_detail(consultation_id: int):
+    consultation = services.get_for_manage(current_user, consultation_id)
+    from consult.consultations.models import DraftVersion
+    from consult.extensions import db
+    from sqlalchemy import select
+
+    versions = list(db.session.scalars(select(DraftVersion).where(
+        DraftVersion.consultation_id == consultation.id).order_by(DraftVersion.number)))
+    return render("consultations/manage/detail.html", consultation=consultation,
+                  versions=versions, publish_form=EmptyForm())
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/publish")
+@login_required
+def manage_publish(consultation_id: int):
+    consultation = services.get_for_manage(current_user, consultation_id)
+    form = EmptyForm()
+    result, status = submit(form, lambda: services.publish_consultation(
+        current_user, consultation))
+    if result is not None:
+        flash(_("The consultation is published and visible to everyone."), "success")
+    else:
+        for _field, _label, message in form.all_errors:
+            flash(message, "error")
+    return redirect(url_for(".manage_detail", consultation_id=consultation_id), code=303)
+
+
+def _draft_page(consultation_id: int, *, status: int = 200, clause_form=None,
+                import_form=None, publish_form=None):
+    # Loaded afresh: a refused action rolled back and expired what the view held.
+    consultation = services.get_for_manage(current_user, consultation_id)
+    working = services.working_copy(current_user, consultation)
+    changes = services.pending_changes(current_user, consultation, working)
+    return render("consultations/manage/draft.html", consultation=consultation,
+                  working=working, changes=changes, limit=services.MAX_CLAUSES,
+                  clause_form=clause_form or ClauseForm(formdata=None),
+                  import_form=import_form or ImportForm(formdata=None),
+                  publish_form=publish_form or PublishVersionForm(formdata=None),
+                  row_form=EmptyForm(formdata=None), status=status)
+
+
+@bp.get("/manage/consultations/<int:consultation_id>/draft")
+@login_required
+def manage_draft(consultation_id: int):
+    return _draft_page(consultation_id)
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/draft/clauses")
+@login_required
+def manage_add_clause(consultation_id: int):
+    consultation = services.get_for_manage(current_user, consultation_id)
+    form = ClauseForm()
+    clause, status = submit(form, lambda: services.add_clause(
+        current_user, consultation, **form.service_data()))
+    if clause is None:
+        return _draft_page(consultation_id, status=status, clause_form=form)
+    flash(_("Clause %(number)s added.", number=clause.number), "success")
+    return redirect(url_for(".manage_draft", consultation_id=consultation_id)
+                    + f"#wc-{clause.id}", code=303)
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/draft/import")
+@login_required
+def manage_import(consultation_id: int):
+    consultation = services.get_for_manage(current_user, consultation_id)
+    form = ImportForm()
+    added, status = submit(form, lambda: services.import_clauses(
+        current_user, consultation, text=form.text.data))
+    if added is None:
+        return _draft_page(consultation_id, status=status, import_form=form)
+    flash(_("%(n)d clauses added to the working copy.", n=len(added)), "success")
+    return redirect(url_for(".manage_draft", consultation_id=consultation_id), code=303)
+
+
+@bp.route("/manage/consultations/<int:consultation_id>/draft/clauses/<int:clause_id>",
+          methods=["GET", "POST"])
+@login_required
+def manage_edit_clause(consultation_id: int, clause_id: int):
+    consultation = services.get_for_manage(current_user, consultation_id)
+    clause = services._working_clause(consultation, clause_id)
+    form = ClauseForm(obj=clause)
+    result, status = submit(form, lambda: services.update_clause(
+        current_user, consultation, clause_id, **form.service_data()))
+    if result is not None:
+        flash(_("Clause %(number)s saved.", number=result.number), "success")
+        return redirect(url_for(".manage_draft", consultation_id=consultation_id)
+                        + f"#wc-{clause_id}", code=303)
+    if status != 200:
+        consultation = services.get_for_manage(current_user, consultation_id)
+    return render("consultations/manage/clause.html", consultation=consultation,
+                  clause=clause, form=form, status=status)
+
+
+def _row_action(consultation_id: int, action):
+    consultation = services.get_for_manage(current_user, consultation_id)
+    form = EmptyForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with atomic():
+                action(consultation)
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            flash(exc.message, "error")
+            status = exc.status
+    else:
+        status = 400
+    if status != 200 and not wants_fragment():
+        return redirect(url_for(".manage_draft", consultation_id=consultation_id), code=303)
+    working = services.working_copy(current_user, consultation)
+    return respond(redirect_to=url_for(".manage_draft", consultation_id=consultation_id),
+                   partial="consultations/manage/_working_copy.html",
+                   consultation=consultation, working=working, limit=services.MAX_CLAUSES,
+                   row_form=EmptyForm(formdata=None))
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/draft/clauses/<int:clause_id>/move")
+@login_required
+def manage_move_clause(consultation_id: int, clause_id: int):
+    direction = request.form.get("direction", "")
+    return _row_action(consultation_id, lambda c: services.move_clause(
+        current_user, c, clause_id, direction=direction))
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/draft/clauses/<int:clause_id>/delete")
+@login_required
+def manage_delete_clause(consultation_id: int, clause_id: int):
+    return _row_action(consultation_id, lambda c: services.delete_clause(
+        current_user, c, clause_id))
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/draft/restore")
+@login_required
+def manage_restore(consultation_id: int):
+    consultation = services.get_for_manage(current_user, consultation_id)
+    form = EmptyForm()
+    result, status = submit(form, lambda: services.restore_working_copy(
+        current_user, consultation))
+    if result is not None:
+        flash(_("The working copy is back to version %(n)d.",
+                n=consultation.latest_version_number), "success")
+    else:
+        for _field, _label, message in form.all_errors:
+            flash(message, "error")
+    return redirect(url_for(".manage_draft", consultation_id=consultation_id), code=303)
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/versions")
+@login_required
+def manage_publish_version(consultation_id: int):
+    consultation = services.get_for_manage(current_user, consultation_id)
+    form = PublishVersionForm()
+    version, status = submit(form, lambda: services.publish_version(
+        current_user, consultation, **form.service_data()))
+    if version is None:
+        return _draft_page(consultation_id, status=status, publish_form=form)
+    flash(_("Version %(n)d is published.", n=version.number), "success")
+    return redirect(url_for(".manage_detail", consultation_id=consultation_id), code=303)
