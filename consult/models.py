@@ -10,6 +10,7 @@ from consult.accounts.models import Department, Role, RoleAssignment, User  # no
 from consult.audit.models import AuditEntry  # noqa: F401
 
 # consultations
+from consult.consultations import permissions as _consultations_permissions  # noqa: F401
 from consult.consultations.models import (  # noqa: F401
     Clause,
     ClauseLineage,
