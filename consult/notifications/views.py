@@ -32,7 +32,7 @@ def _follow_action(consultation_id: int, *, following: bool):
         return redirect(login, code=303)
     consultation = services.get_followable(current_user, consultation_id)
     form = FollowForm()
-    _, status = submit(form, lambda: (services.follow if following else services.unfollow)(
+    _result, status = submit(form, lambda: (services.follow if following else services.unfollow)(
         current_user, consultation))
     if status != 200:
         abort(status)
@@ -88,7 +88,7 @@ def open_notification(notification_id: int):
 @login_required
 def read_all():
     form = EmptyForm()
-    _, status = submit(form, lambda: services.mark_all_read(current_user))
+    _result, status = submit(form, lambda: services.mark_all_read(current_user))
     if status == 200 and form.is_submitted():
         return respond(redirect_to=url_for(".index"), partial="notifications/_list.html",
                        announce=_("All notifications are marked as read."), **_list_context())
