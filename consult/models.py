@@ -25,6 +25,14 @@ from consult.rounds import permissions as _rounds_permissions  # noqa: F401
 from consult.rounds.models import Round, RoundExtension, RoundParticipant  # noqa: F401
 
 # participation
+from consult.participation import permissions as _participation_permissions  # noqa: F401
+from consult.participation.models import (  # noqa: F401
+    Answer,
+    Comment,
+    CommentSupport,
+    Question,
+    QuestionSupport,
+)
 
 # voting
 from consult.voting import permissions as _voting_permissions  # noqa: F401
@@ -42,4 +50,16 @@ from consult.notifications.models import (  # noqa: F401
     Follow,
     Notification,
     NotificationPreference,
+)
+
+# suggestions
+from consult.suggestions import permissions as _suggestions_permissions  # noqa: F401, E402
+from consult.suggestions.models import (  # noqa: F401, E402
+    Suggestion,
+    SuggestionAssignment,
+    SuggestionComment,
+    SuggestionEvent,
+    SuggestionPolicy,
+    SuggestionRating,
+    SuggestionSupport,
 )

@@ -1,3 +1,336 @@
-from flask import Blueprint
+"""Participation pages: comments and questions of a round, the officials' question inbox.
+
+/rounds/<id>/comments           read (sort, filter by clause, paginated); POST a comment or reply
+/comments/<id>/reply            the reply form (a page without JS, a fragment with htmx)
+/comments/<id>/edit             the author edits within the edit window
+/comments/<id>/withdraw         the author withdraws (confirmation page, then POST)
+/comments/<id>/support          POST: support on/off (fragment with htmx)
+/rounds/<id>/questions          read; POST a question
+/questions/<id>/support         POST: "I want to know too" on/off
+/questions/<id>/answer          an official of the department answers
+/manage/questions               officials: unanswered questions of their departments
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+
+from consult.clock import now as clock_now
+from consult.db import atomic
+from consult.errors import Conflict, InvalidState
+from consult.participation import services
+from consult.participation.forms import (
+    AnswerForm,
+    CommentForm,
+    ConfirmForm,
+    EditCommentForm,
+    QuestionForm,
+    ReplyForm,
+    SupportForm,
+)
+from consult.participation.models import MAX_DEPTH
+from consult.rounds import lifecycle
+from consult.rounds.lifecycle import RoundState
+from consult.security.sanitize import linkify
+from consult.security.permissions import check
+from consult.web import page_number, render, respond, submit, wants_fragment
 
 bp = Blueprint("participation", __name__, template_folder="templates")
+
+
+# ---------------------------------------------------------------- template helpers
+
+bp.add_app_template_filter(linkify, "linkify")
+bp.add_app_template_global(services.can_still_edit, "can_edit_comment")
+
+
+@bp.app_template_filter("proposal_diff")
+def proposal_diff(proposed: str | None, original: str | None) -> Markup:
+    """The proposed wording with its changes against the clause marked (<ins>/<del>)."""
+    if not proposed:
+        return Markup("")
+    try:
+        from consult.consultations.diff import inline_diff
+    except ImportError:  # pragma: no cover - the consultations domain ships diff.py
+        return Markup("<ins>%s</ins>") % escape(proposed)
+    return inline_diff(original or "", proposed)
+
+
+@bp.app_template_global("endpoint_exists")
+def endpoint_exists(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+@bp.app_template_global("days_between")
+def days_between(delta) -> int:
+    return max(0, int(delta.total_seconds() // 86400))
+
+
+def _takes_part(round_) -> bool:
+    """Whether the round takes comments and questions right now (forms are shown)."""
+    return (round_.consultation.is_published and round_.kind.has_comments
+            and lifecycle.state_of(round_) is RoundState.OPEN)
+
+
+def _round_ctx(round_) -> dict:
+    now = clock_now()
+    ctx = {"round": round_, "now": now, "open_now": _takes_part(round_),
+           "state": lifecycle.state_of(round_, now), "max_depth": MAX_DEPTH,
+           "edit_minutes": int(services.edit_window().total_seconds() // 60)}
+    try:
+        from consult.rounds.views import round_state
+        ctx["state_view"] = round_state(round_, now)
+    except ImportError:  # pragma: no cover
+        pass
+    return ctx
+
+
+# ---------------------------------------------------------------- comments
+
+def _clause_filter(round_):
+    raw = request.args.get("clause") or request.args.get("lineage")
+    return services.clause_of(round_, raw) if raw else None
+
+
+def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200,
+                   partial: str | None = "participation/_comments.html"):
+    clause = _clause_filter(round_)
+    view = services.list_comments(
+        current_user, round_, sort=request.args.get("sort", "newest"), clause=clause,
+        page=page_number(), per_page=current_app.config.get("PAGE_SIZE", 20))
+    if form is None:
+        form = CommentForm(formdata=None, clause_id=clause.id if clause else None)
+    form.set_clauses(view.clauses)
+    return render("participation/round_comments.html", partial, status=status,
+                  view=view, form=form, **_round_ctx(round_))
+
+
+@bp.get("/rounds/<int:round_id>/comments")
+def round_comments(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    return _comments_page(round_)
+
+
+@bp.post("/rounds/<int:round_id>/comments")
+@login_required
+def post_comment(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    form = CommentForm()
+    reply_to = form.parent_id.data
+    comment, status = submit(form, lambda: services.post_comment(
+        current_user, round_, **form.service_data()))
+    if comment is not None:
+        comment = services.get_comment(current_user, comment.id)
+        anchor = url_for(".round_comments", round_id=round_id, _anchor=f"comment-{comment.id}")
+        if not wants_fragment():
+            flash(_("Your reply was posted.") if reply_to else _("Your comment was posted."),
+                  "success")
+            return redirect(anchor, code=303)
+        if reply_to:
+            return render("participation/_reply_posted.html", comment=comment,
+                          by_id=services.thread_context(comment), target_id=reply_to,
+                          supported=set(), **_round_ctx(comment.round))
+        return render("participation/_comment_posted.html", comment=comment,
+                      form=_new_comment_form(round_), supported=set(),
+                      clause_map={comment.clause_id: comment.clause} if comment.clause_id
+                      else {}, **_round_ctx(comment.round))
+    if status == 200:  # nothing was submitted
+        status = 400
+    if reply_to:
+        target = services.get_comment(current_user, reply_to)
+        return render("participation/reply.html", "participation/_reply_form.html",
+                      status=status, comment=target, form=form, **_round_ctx(round_))
+    return _comments_page(round_, form, status=status,
+                          partial="participation/_comment_form.html")
+
+
+def _new_comment_form(round_) -> CommentForm:
+    form = CommentForm(formdata=None)
+    form.set_clauses(services.comments.version_clauses(round_))
+    return form
+
+
+@bp.get("/comments/<int:comment_id>/reply")
+@login_required
+def reply_form(comment_id: int):
+    comment = services.get_comment(current_user, comment_id)
+    form = ReplyForm(formdata=None, parent_id=comment.id)
+    return render("participation/reply.html", "participation/_reply_form.html",
+                  comment=comment, form=form, **_round_ctx(comment.round))
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(comment_id: int):
+    comment = services.get_comment(current_user, comment_id)
+    if not services.comments.check_author(current_user, comment):
+        abort(403)
+    form = EditCommentForm(obj=comment) if request.method == "GET" else EditCommentForm()
+    done, status = submit(form, lambda: services.edit_comment(
+        current_user, comment, **form.service_data()))
+    if done is not None:
+        flash(_("Your comment was changed."), "success")
+        return respond(redirect_to=url_for(".round_comments", round_id=comment.round_id,
+                                           _anchor=f"comment-{comment_id}"))
+    if request.method == "GET" and not services.can_still_edit(comment):
+        status = 409
+        form.form_errors_top.append(_(
+            "Comments can be edited only in the first %(minutes)d minutes after posting. "
+            "You can post a new comment instead.",
+            minutes=int(services.edit_window().total_seconds() // 60)))
+    comment = services.get_comment(current_user, comment_id) if status != 200 else comment
+    return render("participation/edit_comment.html", status=status, comment=comment,
+                  form=form, **_round_ctx(comment.round))
+
+
+@bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw_comment(comment_id: int):
+    comment = services.get_comment(current_user, comment_id)
+    if not services.comments.check_author(current_user, comment):
+        abort(403)
+    form = ConfirmForm()
+    done, status = submit(form, lambda: services.withdraw_comment(current_user, comment))
+    if done is not None:
+        flash(_("Your comment was withdrawn. Its text is no longer shown."), "success")
+        return respond(redirect_to=url_for(".round_comments", round_id=comment.round_id,
+                                           _anchor=f"comment-{comment_id}"))
+    if status != 200:
+        comment = services.get_comment(current_user, comment_id)
+    return render("participation/withdraw_comment.html", status=status, comment=comment,
+                  form=form, **_round_ctx(comment.round))
+
+
+@bp.post("/comments/<int:comment_id>/support")
+@login_required
+def support_comment(comment_id: int):
+    comment = services.get_comment(current_user, comment_id)
+    form = SupportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    wanted = bool(form.supported.data)
+    try:
+        with atomic():
+            services.set_comment_support(current_user, comment, supported=wanted)
+    except (Conflict, InvalidState) as exc:
+        if not wants_fragment():
+            raise  # the error page says why; nothing changed
+        message, status = str(exc.message), exc.status
+    else:
+        message = (_("You support this comment.") if wanted
+                   else _("You no longer support this comment."))
+        status = 200
+    anchor = url_for(".round_comments", round_id=comment.round_id,
+                     _anchor=f"comment-{comment_id}")
+    if not wants_fragment():
+        flash(message, "success")
+        return redirect(anchor, code=303)
+    comment = services.get_comment(current_user, comment_id)
+    return render("participation/_support.html", status=status, comment=comment,
+                  supported=services.supported_ids(current_user, [comment.id]),
+                  announce=message, focus=True, **_round_ctx(comment.round))
+
+
+# ---------------------------------------------------------------- questions
+
+def _questions_page(round_, form: QuestionForm | None = None, *, status: int = 200,
+                    partial: str | None = "participation/_questions.html"):
+    view = services.list_questions(current_user, round_, show=request.args.get("show", "all"),
+                                   page=page_number(),
+                                   per_page=current_app.config.get("PAGE_SIZE", 20))
+    return render("participation/round_questions.html", partial, status=status, view=view,
+                  form=form or QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
+                  **_round_ctx(round_))
+
+
+@bp.get("/rounds/<int:round_id>/questions")
+def round_questions(round_id: int):
+    return _questions_page(services.get_round(current_user, round_id))
+
+
+@bp.post("/rounds/<int:round_id>/questions")
+@login_required
+def ask_question(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    form = QuestionForm()
+    question, status = submit(form, lambda: services.ask_question(
+        current_user, round_, **form.service_data()))
+    if question is not None:
+        anchor = url_for(".round_questions", round_id=round_id,
+                         _anchor=f"question-{question.id}")
+        if not wants_fragment():
+            flash(_("Your question was sent to the department."), "success")
+            return redirect(anchor, code=303)
+        question = services.get_question(current_user, question.id)
+        return render("participation/_question_posted.html", question=question,
+                      form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
+                      supported=set(), **_round_ctx(question.round))
+    return _questions_page(round_, form, status=400 if status == 200 else status,
+                           partial="participation/_question_form.html")
+
+
+@bp.post("/questions/<int:question_id>/support")
+@login_required
+def support_question(question_id: int):
+    question = services.get_question(current_user, question_id)
+    form = SupportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    wanted = bool(form.supported.data)
+    try:
+        with atomic():
+            services.set_question_support(current_user, question, supported=wanted)
+    except (Conflict, InvalidState) as exc:
+        if not wants_fragment():
+            raise
+        message, status = str(exc.message), exc.status
+    else:
+        message = (_("Marked: you want to know this too.") if wanted
+                   else _("Unmarked: you no longer want to know this."))
+        status = 200
+    anchor = url_for(".round_questions", round_id=question.round_id,
+                     _anchor=f"question-{question_id}")
+    if not wants_fragment():
+        flash(message, "success")
+        return redirect(anchor, code=303)
+    question = services.get_question(current_user, question_id)
+    return render("participation/_question_support.html", status=status, question=question,
+                  supported=services.supported_question_ids(current_user, [question.id]),
+                  announce=message, focus=True, **_round_ctx(question.round))
+
+
+@bp.route("/questions/<int:question_id>/answer", methods=["GET", "POST"])
+@login_required
+def answer_question(question_id: int):
+    question = services.get_question(current_user, question_id)
+    if request.method == "GET" and not check(current_user, "question.answer", question):
+        abort(403)
+    form = AnswerForm()
+    answer, status = submit(form, lambda: services.answer_question(
+        current_user, question, **form.service_data()))
+    if answer is not None:
+        anchor = url_for(".round_questions", round_id=question.round_id,
+                         _anchor=f"question-{question_id}")
+        if not wants_fragment():
+            flash(_("Your answer is published."), "success")
+            return redirect(anchor, code=303)
+        question = services.get_question(current_user, question_id)
+        return render("participation/_answer.html", question=question, announce=True,
+                      **_round_ctx(question.round))
+    if status != 200:
+        question = services.get_question(current_user, question_id)
+    return render("participation/answer.html", "participation/_answer_form.html",
+                  status=status, question=question, answer_form=form,
+                  **_round_ctx(question.round))
+
+
+@bp.get("/manage/questions")
+@login_required
+def question_inbox():
+    sort = request.args.get("sort", "waiting")
+    page = services.question_inbox(current_user, sort=sort, page=page_number(),
+                                   per_page=current_app.config.get("PAGE_SIZE", 20))
+    return render("participation/inbox.html", page=page, sort=sort, now=clock_now())

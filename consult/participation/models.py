@@ -1,0 +1,172 @@
+"""Comments (with replies and proposed wording), supports, questions and answers.
+
+Counters (``support_count``, ``reply_count``, ``Round.comment_count`` ...) are columns
+incremented in SQL by the services in the same transaction as the change; pages
+never recount. One support per user per comment or question is a primary key, so a
+double click or two tabs can never create two.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.clock import now
+from consult.db import TimestampMixin, db, str_enum
+
+# Replies nest to this depth (top-level comments have depth 0); replies to a comment
+# at this depth attach beside it, to its parent, and name whom they answer.
+MAX_DEPTH = 3
+
+
+class ContentStatus(StrEnum):
+    """Visibility of a comment or question. Moderation will add HIDDEN and HELD;
+    everything public filters on ``VISIBLE`` so new states stay hidden by default."""
+
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    ContentStatus.PUBLISHED: _l("Published"),
+    ContentStatus.WITHDRAWN: _l("Withdrawn by its author"),
+}
+VISIBLE = (ContentStatus.PUBLISHED,)
+
+
+class Comment(TimestampMixin, db.Model):
+    __tablename__ = "comment"
+    __table_args__ = (
+        CheckConstraint("depth >= 0 AND depth <= 3", name="depth_range"),
+        CheckConstraint("support_count >= 0 AND reply_count >= 0", name="counts_positive"),
+        Index("ix_comment_round_thread", "round_id", "thread_id"),
+        Index("ix_comment_round_created", "round_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                           index=True)
+    # On one clause of the round's version, or None for the whole draft.
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"), index=True)
+    # Threads: the top-level comment (thread_id == id for top-level comments), the
+    # comment this one hangs under, and the one it actually answers (differs once flat).
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
+    depth: Mapped[int] = mapped_column(default=0)
+    body: Mapped[str] = mapped_column(Text)
+    # A suggested replacement for the clause's text (only on clause comments).
+    proposed_text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[ContentStatus] = mapped_column(str_enum(ContentStatus),
+                                                  default=ContentStatus.PUBLISHED, index=True)
+    edited_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    support_count: Mapped[int] = mapped_column(default=0)
+    reply_count: Mapped[int] = mapped_column(default=0)
+
+    round = relationship("Round", lazy="raise_on_sql")
+    author = relationship("User", lazy="raise_on_sql")
+    clause = relationship("Clause", lazy="raise_on_sql")
+    parent: Mapped[Comment | None] = relationship(
+        remote_side="Comment.id", foreign_keys=[parent_id], lazy="raise_on_sql")
+    reply_to: Mapped[Comment | None] = relationship(
+        remote_side="Comment.id", foreign_keys=[reply_to_id], lazy="raise_on_sql")
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status in VISIBLE
+
+    @property
+    def public_body(self) -> str | None:
+        """The text, only while it may be shown; templates and exports use this."""
+        return self.body if self.is_visible else None
+
+    @property
+    def public_proposed_text(self) -> str | None:
+        return self.proposed_text if self.is_visible else None
+
+
+class CommentSupport(db.Model):
+    __tablename__ = "comment_support"
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Question(TimestampMixin, db.Model):
+    __tablename__ = "question"
+    __table_args__ = (
+        CheckConstraint("support_count >= 0", name="support_positive"),
+        Index("ix_question_round_created", "round_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                           index=True)
+    # Denormalised from the consultation, for the officials' inbox.
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[ContentStatus] = mapped_column(str_enum(ContentStatus),
+                                                  default=ContentStatus.PUBLISHED, index=True)
+    withdrawn_at: Mapped[datetime | None]
+    support_count: Mapped[int] = mapped_column(default=0)
+    answered_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    round = relationship("Round", lazy="raise_on_sql")
+    author = relationship("User", lazy="raise_on_sql")
+    answer: Mapped[Answer | None] = relationship(back_populates="question", uselist=False,
+                                                 lazy="raise_on_sql")
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status in VISIBLE
+
+    @property
+    def public_body(self) -> str | None:
+        return self.body if self.is_visible else None
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class QuestionSupport(db.Model):
+    """ "I want to know too": one per user per question."""
+
+    __tablename__ = "question_support"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Answer(TimestampMixin, db.Model):
+    """The department's public answer; one per question (a unique key)."""
+
+    __tablename__ = "answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"),
+                                             unique=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    body: Mapped[str] = mapped_column(Text)
+
+    question: Mapped[Question] = relationship(back_populates="answer", lazy="raise_on_sql")
+    author = relationship("User", lazy="raise_on_sql")
+    department = relationship("Department", lazy="raise_on_sql")

@@ -1,0 +1,35 @@
+"""Participation services: comments (comments.py) and questions (questions.py)."""
+
+from consult.participation.services._common import (  # noqa: F401
+    ANSWER_MAX,
+    COMMENT_MAX,
+    PROPOSAL_MAX,
+    QUESTION_MAX,
+    get_round,
+)
+from consult.participation.services.comments import (  # noqa: F401
+    SORTS,
+    can_still_edit,
+    clause_comment_counts,
+    clause_of,
+    edit_comment,
+    edit_window,
+    get_comment,
+    list_comments,
+    post_comment,
+    set_comment_support,
+    supported_ids,
+    thread_context,
+    withdraw_comment,
+)
+from consult.participation.services.questions import (  # noqa: F401
+    FILTERS,
+    INBOX_SORTS,
+    answer_question,
+    ask_question,
+    get_question,
+    list_questions,
+    question_inbox,
+    set_question_support,
+    waited,
+)

@@ -1,0 +1,345 @@
+"""Comments on a round's draft: post, reply, edit, withdraw, support; and the reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from consult import audit
+from consult.clock import now
+from consult.consultations.models import Clause
+from consult.db import db
+from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
+from consult.participation import events
+from consult.participation.models import (
+    MAX_DEPTH,
+    VISIBLE,
+    Comment,
+    CommentSupport,
+    ContentStatus,
+)
+from consult.participation.services._common import (
+    COMMENT_MAX,
+    DUPLICATE_SECONDS,
+    PROPOSAL_MAX,
+    clean_text,
+    get_round,
+    insert_ignore,
+    require_open,
+    require_participant,
+)
+from consult.rounds import participants
+from consult.rounds.models import Round
+from consult.web import Page, paginate
+
+SORTS = ("newest", "supported", "clause")
+
+
+def edit_window() -> timedelta:
+    return timedelta(minutes=int(current_app.config.get("COMMENT_EDIT_MINUTES", 15)))
+
+
+def can_still_edit(comment: Comment) -> bool:
+    return comment.is_visible and now() < comment.created_at + edit_window()
+
+
+# ---------------------------------------------------------------- reads
+
+def get_comment(actor: Any, comment_id: int) -> Comment:
+    """A comment with its author, clause and round (consultation, version) loaded;
+    404 if unknown or in a consultation the actor may not see."""
+    comment = db.session.scalar(
+        select(Comment).where(Comment.id == comment_id).options(
+            joinedload(Comment.author), joinedload(Comment.clause)))
+    if comment is None:
+        raise NotFound(_l("There is no such comment."))
+    set_committed_value(comment, "round", get_round(actor, comment.round_id))
+    return comment
+
+
+def clause_of(round_: Round, value: Any) -> Clause | None:
+    """Resolve ``?clause=`` (a clause id, or else a clause lineage id) within the round's
+    version; None when it names no clause of it."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    clauses = db.session.scalars(
+        select(Clause).where(Clause.version_id == round_.version_id,
+                             (Clause.id == number) | (Clause.lineage_id == number))
+    ).all()
+    by_id = [c for c in clauses if c.id == number]
+    return (by_id or clauses or [None])[0]
+
+
+def version_clauses(round_: Round) -> list[Clause]:
+    return list(db.session.scalars(
+        select(Clause).where(Clause.version_id == round_.version_id).order_by(Clause.position)))
+
+
+def clause_comment_counts(round_: Round | int) -> dict[int, int]:
+    """{clause id: number of visible comments and replies on it}, in one GROUP BY
+    (for the comments page and the draft's margin on the consultation page)."""
+    round_id = round_ if isinstance(round_, int) else round_.id
+    rows = db.session.execute(
+        select(Comment.clause_id, func.count())
+        .where(Comment.round_id == round_id, Comment.clause_id.is_not(None),
+               Comment.status.in_(VISIBLE))
+        .group_by(Comment.clause_id))
+    return {clause_id: count for clause_id, count in rows}
+
+
+@dataclass
+class CommentsView:
+    page: Page
+    clauses: list[Clause]
+    counts: dict[int, int]
+    sort: str
+    clause: Clause | None
+    children: dict[int, list[Comment]] = field(default_factory=dict)
+    by_id: dict[int, Comment] = field(default_factory=dict)
+    supported: set[int] = field(default_factory=set)
+
+    @property
+    def clause_by_id(self) -> dict[int, Clause]:
+        return {c.id: c for c in self.clauses}
+
+    @property
+    def whole_draft_total(self) -> int:
+        return sum(self.counts.values())
+
+
+def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
+                  clause: Clause | None = None, page: int = 1,
+                  per_page: int = 20) -> CommentsView:
+    """A page of threads: top-level comments (sorted, filtered) with all their replies,
+    in a constant number of queries whatever the number of comments."""
+    sort = sort if sort in SORTS else "newest"
+    clauses = version_clauses(round_)
+    counts = clause_comment_counts(round_)
+    stmt = (select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None))
+            .options(joinedload(Comment.author)))
+    if clause is not None:
+        stmt = stmt.where(Comment.clause_id == clause.id)
+    if sort == "supported":
+        stmt = stmt.order_by(Comment.support_count.desc(), Comment.created_at.desc(),
+                             Comment.id.desc())
+    elif sort == "clause":
+        stmt = (stmt.outerjoin(Clause, Clause.id == Comment.clause_id)
+                .order_by(case((Comment.clause_id.is_(None), 0), else_=1), Clause.position,
+                          Comment.created_at, Comment.id))
+    else:
+        stmt = stmt.order_by(Comment.created_at.desc(), Comment.id.desc())
+    result = paginate(stmt, page=page, per_page=per_page)
+    view = CommentsView(page=result, clauses=clauses, counts=counts, sort=sort, clause=clause)
+    thread_ids = [c.id for c in result.items]
+    everything = list(result.items)
+    if thread_ids:
+        replies = db.session.scalars(
+            select(Comment).where(Comment.thread_id.in_(thread_ids),
+                                  Comment.parent_id.is_not(None))
+            .options(joinedload(Comment.author))
+            .order_by(Comment.created_at, Comment.id))
+        for reply in replies:
+            view.children.setdefault(reply.parent_id, []).append(reply)
+            everything.append(reply)
+    view.by_id = {c.id: c for c in everything}
+    view.supported = supported_ids(viewer, list(view.by_id))
+    return view
+
+
+def supported_ids(viewer: Any, comment_ids: list[int]) -> set[int]:
+    if not comment_ids or not getattr(viewer, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(
+        select(CommentSupport.comment_id).where(CommentSupport.user_id == viewer.id,
+                                                CommentSupport.comment_id.in_(comment_ids))))
+
+
+def thread_context(comment: Comment) -> dict[int, Comment]:
+    """The comments of ``comment``'s thread by id (to name whom a reply answers)."""
+    rows = db.session.scalars(
+        select(Comment).where(Comment.thread_id == comment.thread_id)
+        .options(joinedload(Comment.author)))
+    return {c.id: c for c in rows}
+
+
+# ---------------------------------------------------------------- writes
+
+def post_comment(actor: Any, round_: Round, *, body: str | None,
+                 clause_id: int | None = None, proposed_text: str | None = None,
+                 parent_id: int | None = None) -> Comment:
+    """A comment on the whole draft or on a clause, or a reply (``parent_id``)."""
+    require_participant(actor, "comment.post", round_)
+    require_open(round_)
+    body = clean_text(body, field="body", limit=COMMENT_MAX,
+                      empty=_l("Write your comment before you send it."))
+    target: Comment | None = None
+    clause: Clause | None = None
+    if parent_id:
+        target = db.session.scalar(
+            select(Comment).where(Comment.id == parent_id, Comment.round_id == round_.id))
+        if target is None:
+            raise ValidationFailed(_l("The comment you reply to is not part of this round."),
+                                   field="parent_id")
+        if not target.is_visible:
+            raise InvalidState(_l("This comment was withdrawn; it takes no more replies."))
+        clause_id, proposed_text = target.clause_id, None
+    elif clause_id:
+        clause = db.session.scalar(select(Clause).where(
+            Clause.id == clause_id, Clause.version_id == round_.version_id))
+        if clause is None:
+            raise ValidationFailed(_l("This clause is not part of the draft of this round."),
+                                   field="clause_id")
+    else:
+        clause_id = None
+    proposal = None
+    if proposed_text and proposed_text.strip():
+        if clause is None:
+            raise ValidationFailed(_l("Choose the clause your new wording replaces."),
+                                   field="clause_id")
+        proposal = clean_text(proposed_text, field="proposed_text", limit=PROPOSAL_MAX,
+                              empty="", required=False)
+        if proposal == clause.body.strip():
+            raise ValidationFailed(_l("Your wording is the same as the clause. Change it, or "
+                                      "leave the field empty."), field="proposed_text")
+    _refuse_duplicate(actor, round_, body=body, parent_id=parent_id)
+
+    comment = Comment(round_id=round_.id, author_id=actor.id, clause_id=clause_id, body=body,
+                      proposed_text=proposal)
+    if target is not None:
+        if target.depth < MAX_DEPTH:
+            comment.parent_id, comment.depth = target.id, target.depth + 1
+        else:  # flatten: beside the deepest level, naming whom it answers
+            comment.parent_id, comment.depth = target.parent_id, MAX_DEPTH
+        comment.reply_to_id = target.id
+        comment.thread_id = target.thread_id
+    db.session.add(comment)
+    db.session.flush()
+    if comment.thread_id is None:
+        comment.thread_id = comment.id
+    db.session.execute(update(Round).where(Round.id == round_.id)
+                       .values(comment_count=Round.comment_count + 1))
+    if comment.parent_id is not None:
+        db.session.execute(update(Comment).where(Comment.id == comment.parent_id)
+                           .values(reply_count=Comment.reply_count + 1))
+    participants.mark(round_.id, actor.id)
+    audit.record(actor, "comment.reply" if target else "comment.post", comment,
+                 round_id=round_.id, clause_id=clause_id)
+    db.session.flush()
+    set_committed_value(comment, "author", actor)
+    if target is not None:
+        events.comment_replied(comment, target)
+    return comment
+
+
+def _refuse_duplicate(actor: Any, round_: Round, *, body: str, parent_id: int | None) -> None:
+    """A double click or a resent form must not post the same text twice."""
+    since = now() - timedelta(seconds=DUPLICATE_SECONDS)
+    same = db.session.scalar(
+        select(Comment.id).where(
+            Comment.round_id == round_.id, Comment.author_id == actor.id,
+            Comment.body == body, Comment.created_at >= since,
+            Comment.parent_id.is_(None) if not parent_id else Comment.reply_to_id == parent_id,
+            Comment.status == ContentStatus.PUBLISHED).limit(1))
+    if same is not None:
+        raise Conflict(_l("You have just posted this comment; it was not posted again."),
+                       field="body")
+
+
+def edit_comment(actor: Any, comment: Comment, *, body: str | None,
+                 proposed_text: str | None = None) -> Comment:
+    """The author corrects a comment within the edit window; it then shows "edited"."""
+    if not check_author(actor, comment):
+        raise PermissionDenied(_l("Only the author can edit a comment."))
+    require_participant(actor, "comment.edit", comment)
+    require_open(comment.round)
+    if not comment.is_visible:
+        raise InvalidState(_l("This comment was withdrawn and can no longer be edited."))
+    if not can_still_edit(comment):
+        raise InvalidState(_l("Comments can be edited only in the first %(minutes)d minutes "
+                              "after posting. You can post a new comment instead.",
+                              minutes=int(edit_window().total_seconds() // 60)))
+    body = clean_text(body, field="body", limit=COMMENT_MAX,
+                      empty=_l("Write your comment before you send it."))
+    proposal = comment.proposed_text
+    if comment.clause_id is not None and comment.parent_id is None:
+        proposal = clean_text(proposed_text, field="proposed_text", limit=PROPOSAL_MAX,
+                              empty="", required=False)
+        if proposal is not None and comment.clause and proposal == comment.clause.body.strip():
+            raise ValidationFailed(_l("Your wording is the same as the clause. Change it, or "
+                                      "leave the field empty."), field="proposed_text")
+    if body == comment.body and proposal == comment.proposed_text:
+        return comment
+    comment.body, comment.proposed_text, comment.edited_at = body, proposal, now()
+    audit.record(actor, "comment.edit", comment)
+    return comment
+
+
+def check_author(actor: Any, comment: Comment) -> bool:
+    return getattr(actor, "is_authenticated", False) and comment.author_id == actor.id
+
+
+def withdraw_comment(actor: Any, comment: Comment) -> Comment:
+    """Kept and marked withdrawn; its text is never shown again, replies keep their place."""
+    if not check_author(actor, comment):
+        raise PermissionDenied(_l("Only the author can withdraw a comment."))
+    require_participant(actor, "comment.withdraw", comment)
+    require_open(comment.round)
+    if comment.status == ContentStatus.WITHDRAWN:
+        raise Conflict(_l("You have already withdrawn this comment."))
+    if not comment.is_visible:
+        raise InvalidState(_l("This comment can no longer be withdrawn."))
+    comment.status, comment.withdrawn_at = ContentStatus.WITHDRAWN, now()
+    db.session.execute(update(Round).where(Round.id == comment.round_id)
+                       .values(comment_count=Round.comment_count - 1))
+    if comment.parent_id is not None:
+        db.session.execute(update(Comment).where(Comment.id == comment.parent_id)
+                           .values(reply_count=Comment.reply_count - 1))
+    audit.record(actor, "comment.withdraw", comment)
+    return comment
+
+
+def set_comment_support(actor: Any, comment: Comment, *, supported: bool) -> bool:
+    """Support (or stop supporting) a comment; one support per user by the primary key.
+
+    The button posts the state it wants, so a double click cannot undo itself: the
+    second identical request finds nothing to change and gets a Conflict (409).
+    Returns the new state; ``comment.support_count`` is refreshed.
+    """
+    require_participant(actor, "comment.support", comment)
+    if comment.author_id == actor.id:
+        raise PermissionDenied(_l("You cannot support your own comment."))
+    require_open(comment.round)
+    if not comment.is_visible:
+        raise InvalidState(_l("This comment was withdrawn; it can no longer be supported."))
+    try:
+        if supported:
+            changed = insert_ignore(CommentSupport, comment_id=comment.id, user_id=actor.id,
+                                    created_at=now())
+            message = _l("You already support this comment.")
+            delta = 1
+        else:
+            changed = bool(db.session.execute(delete(CommentSupport).where(
+                CommentSupport.comment_id == comment.id,
+                CommentSupport.user_id == actor.id)).rowcount)
+            message = _l("You do not support this comment.")
+            delta = -1
+    except IntegrityError as exc:  # pragma: no cover - a race the insert-or-ignore absorbs
+        raise Conflict(_l("You already support this comment.")) from exc
+    if not changed:
+        raise Conflict(message)
+    db.session.execute(update(Comment).where(Comment.id == comment.id)
+                       .values(support_count=Comment.support_count + delta))
+    if supported:
+        participants.mark(comment.round_id, actor.id)
+    db.session.refresh(comment, ["support_count"])
+    return supported
