@@ -8,21 +8,19 @@ their errors are shown beside their question and in the error summary.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.errors import ServiceError
-from consult.voting.models import QUESTION_TEXT_MAX, REASON_MAX, Stance
+from consult.voting.models import QUESTION_TEXT_MAX, REASON_MAX
 from consult.web import BaseForm
 
 
 class VoteForm(BaseForm):
-    stance = RadioField(
-        _l("Your stance on the draft"),
-        choices=[(s.value, s.label) for s in Stance],
-        # The service checks the value and says so in our words (422 beside the field).
-        validate_choice=False,
-        validators=[DataRequired(_l("Choose your stance on the draft."))])
+    # Rendered as radios by the template (one per Stance); the service checks the value
+    # and says so in our words (422 beside the field).
+    stance = StringField(_l("Your stance on the draft"),
+                         validators=[DataRequired(_l("Choose your stance on the draft."))])
     reason = TextAreaField(
         _l("Your reason (optional)"),
         description=_l("At most %(max)d characters. Shown with the results only as part "
