@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from sqlalchemy import event, text
 from sqlalchemy.pool import StaticPool
 
@@ -60,7 +60,19 @@ def make_app(pytestconfig, **overrides) -> Flask:
 
     for key, value in settings.items():
         setattr(Config, key, value)
-    return create_app(Config)
+    app = create_app(Config)
+    request_started.connect(_fresh_globals, app)
+    return app
+
+
+def _fresh_globals(sender, **extra) -> None:
+    """Each request starts with an empty ``g``, as in production.
+
+    The test client reuses the test's app context (and so its ``g``) for every request;
+    Flask-Login's current user and Flask-Babel's locale would leak from one request
+    into the next (a detached user, a stale language).
+    """
+    g.__dict__.clear()
 
 
 @pytest.fixture

@@ -118,6 +118,16 @@ def verify_email(token: str) -> User:
 
 # ---------------------------------------------------------------- login
 
+class LoginFailed(ValidationFailed):
+    """A refused login. It carries what the audit log must keep: the login's own
+    transaction rolls back, so the caller records it with ``record_login_failure``."""
+
+    def __init__(self, message: str, *, action: str, user_id: int | None = None,
+                 email: str | None = None) -> None:
+        super().__init__(message, field="email")
+        self.action, self.user_id, self.email = action, user_id, email
+
+
 def authenticate(*, email: str, password: str) -> User:
     """The same answer for an unknown address and a wrong password."""
     email = normalize_email(email)
@@ -126,16 +136,22 @@ def authenticate(*, email: str, password: str) -> User:
     )
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if user is None or not valid:
-        audit.record("anonymous" if user is None else user, "user.login_failed",
-                     user, email=email if user is None else None)
-        raise ValidationFailed(_l("The e-mail address or password is not right."), field="email")
+        raise LoginFailed(_l("The e-mail address or password is not right."),
+                          action="user.login_failed", user_id=user.id if user else None,
+                          email=email[:254] if user is None else None)
     if not user.active:
-        audit.record(user, "user.login_refused_inactive", user)
-        raise ValidationFailed(_l("This account has been deactivated. "
-                                  "Contact the site administrator."), field="email")
+        raise LoginFailed(_l("This account has been deactivated. "
+                             "Contact the site administrator."),
+                          action="user.login_refused_inactive", user_id=user.id)
     user.mark_login()
     audit.record(user, "user.logged_in", user)
     return user
+
+
+def record_login_failure(failure: LoginFailed) -> None:
+    """Audit a refused login (in a transaction of its own)."""
+    user = db.session.get(User, failure.user_id) if failure.user_id else None
+    audit.record(user or "anonymous", failure.action, user, email=failure.email)
 
 
 def load_user(user_id: str) -> User | None:

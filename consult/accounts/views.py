@@ -86,8 +86,19 @@ def login():
     target = safe_next(form.next.data, url_for("accounts.me"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(target)
-    user, status = submit(form, lambda: services.authenticate(
-        email=form.email.data, password=form.password.data))
+    user, status = None, 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                with atomic():
+                    user = services.authenticate(email=form.email.data,
+                                                 password=form.password.data)
+            except services.LoginFailed as failure:
+                # The refusal rolled back; the audit log keeps it in a transaction of its own.
+                form.add_service_error(failure)
+                with atomic():
+                    services.record_login_failure(failure)
     if user is not None:
         _start_session(user, remember=bool(form.remember.data))
         flash(_("You are logged in."), "success")
@@ -179,8 +190,11 @@ def profile():
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    # The real user, not the current_user proxy: login_user() stores what it is given
+    # as the current user, and a proxy to itself recurses until the interpreter crashes.
+    me = current_user._get_current_object()
     user, status = submit(form, lambda: services.change_password(
-        current_user, current_password=form.current_password.data,
+        me, current_password=form.current_password.data,
         new_password=form.new_password.data))
     if user is not None:
         login_user(user)  # the session version moved on; keep this session
