@@ -1,0 +1,244 @@
+"""Suggestion pages: /suggestions/* (public, citizens) and /manage/suggestions* (officials,
+admins). Thin: services hold the rules; one transaction per user action."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consult.db import atomic
+from consult.security.permissions import authorize
+from consult.security.sanitize import linkify
+from consult.suggestions import deadlines, services
+from consult.suggestions.forms import (
+    AnswerForm,
+    CommentForm,
+    EmptyForm,
+    PolicyForm,
+    RateForm,
+    RouteForm,
+    SuggestionForm,
+)
+from consult.suggestions.models import AnswerStatus
+from consult.web import page_number, render, respond, submit, wants_fragment
+
+bp = Blueprint("suggestions", __name__, template_folder="templates")
+# The same plain-text filter the participation pages use (escape, then safe links).
+bp.add_app_template_filter(linkify, "linkify")
+
+
+@bp.app_template_global("suggestion_record")
+def _suggestion_record(department):
+    """For ``suggestions/_department_record.html`` on any department page."""
+    return services.department_suggestion_record(
+        department if isinstance(department, int) else department.id)
+
+
+@bp.app_template_global("suggestion_overdue")
+def _suggestion_overdue(suggestion) -> bool:
+    return deadlines.is_overdue(suggestion)
+
+
+# ---------------------------------------------------------------- public pages
+
+def _filters() -> dict:
+    args = request.args
+    sort = args.get("sort", "support")
+    return {
+        "department": args.get("department", "")[:60],
+        "status": args.get("status", "")[:20],
+        "tag": args.get("tag", "")[:40],
+        "overdue": args.get("overdue", "") in ("1", "on", "true"),
+        "sort": sort if sort in services.SORTS else "support",
+    }
+
+
+@bp.get("/suggestions/")
+def index():
+    filters = _filters()
+    page = services.list_suggestions(page=page_number(), **filters)
+    departments, tags = ([], []) if wants_fragment() else services.filter_choices()
+    return render("suggestions/index.html", "suggestions/_results.html", page=page,
+                  filters=filters, departments=departments, tags=tags,
+                  statuses=list(AnswerStatus))
+
+
+@bp.get("/suggestions/similar")
+def similar():
+    title = request.args.get("title", "")[:200]
+    return render("suggestions/similar.html", "suggestions/_similar.html",
+                  similar=services.similar_suggestions(title), title=title, checked=True)
+
+
+@bp.route("/suggestions/new", methods=["GET", "POST"])
+@login_required
+def new():
+    services.require_submitter(current_user)
+    form = SuggestionForm()
+    form.set_departments(services.active_departments())
+    if request.method == "GET" and request.args.get("department"):
+        form.department_id.data = request.args["department"][:10]
+    similar, checked = [], False
+    if request.method == "POST" and "check" in request.form:
+        # Without JavaScript: "check for similar suggestions" re-shows the form.
+        similar, checked = services.similar_suggestions(form.title.data or ""), True
+        return render("suggestions/new.html", form=form, similar=similar, checked=checked)
+    suggestion, status = submit(form, lambda: services.submit_suggestion(
+        current_user, **form.service_data()))
+    if suggestion is not None:
+        flash(_("Thank you. Your suggestion is published and the department has been told."),
+              "success")
+        return redirect(url_for(".detail", suggestion_id=suggestion.id), code=303)
+    if status != 200 and form.title.data:
+        similar, checked = services.similar_suggestions(form.title.data), True
+    return render("suggestions/new.html", form=form, similar=similar, checked=checked,
+                  status=status)
+
+
+def _detail_page(suggestion, *, status: int = 200, comment_form=None, rate_form=None,
+                 partial: str | None = None):
+    detail = services.suggestion_detail(current_user, suggestion, comment_page=page_number())
+    rate_form = rate_form or RateForm(formdata=None, data={
+        "rating": detail.rating.rating.value if detail.rating else None})
+    return render("suggestions/detail.html", partial, status=status, s=suggestion,
+                  detail=detail, comment_form=comment_form or CommentForm(formdata=None),
+                  rate_form=rate_form, support_form=EmptyForm(formdata=None))
+
+
+@bp.get("/suggestions/<int:suggestion_id>")
+def detail(suggestion_id: int):
+    return _detail_page(services.get_suggestion(current_user, suggestion_id))
+
+
+@bp.post("/suggestions/<int:suggestion_id>/support")
+@login_required
+def support(suggestion_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    suggestion = services.get_suggestion(current_user, suggestion_id)
+    with atomic():
+        supported = services.toggle_support(current_user, suggestion)
+    return respond(redirect_to=url_for(".detail", suggestion_id=suggestion_id) + "#support",
+                   partial="suggestions/_support.html", s=suggestion, supported=supported,
+                   support_form=form, announce=True)
+
+
+@bp.post("/suggestions/<int:suggestion_id>/comments")
+@login_required
+def comment(suggestion_id: int):
+    suggestion = services.get_suggestion(current_user, suggestion_id)
+    form = CommentForm()
+    result, status = submit(form, lambda: services.add_comment(
+        current_user, suggestion, **form.service_data()))
+    if result is not None:
+        if wants_fragment():
+            return _detail_page(suggestion, partial="suggestions/_comments.html")
+        return redirect(url_for(".detail", suggestion_id=suggestion_id)
+                        + f"#comment-{result.id}", code=303)
+    return _detail_page(suggestion, status=status, comment_form=form,
+                        partial="suggestions/_comments.html")
+
+
+@bp.post("/suggestions/<int:suggestion_id>/rating")
+@login_required
+def rate(suggestion_id: int):
+    suggestion = services.get_suggestion(current_user, suggestion_id)
+    form = RateForm()
+    result, status = submit(form, lambda: services.rate_answer(
+        current_user, suggestion, **form.service_data()))
+    if result is not None:
+        flash(_("Thank you for rating the answer."), "success")
+        return redirect(url_for(".detail", suggestion_id=suggestion_id) + "#rating", code=303)
+    return _detail_page(suggestion, status=status, rate_form=form)
+
+
+# ---------------------------------------------------------------- officials and admins
+
+@bp.get("/manage/suggestions")
+@login_required
+def manage():
+    return _manage_page()
+
+
+def _manage_page(*, status: int = 200, route_errors: dict | None = None,
+                 route_forms: dict | None = None):
+    authorize(current_user, "suggestion.manage")
+    queue = services.open_for_official(current_user, page=page_number())
+    routing = None
+    departments = []
+    if current_user.has_role("admin"):
+        routing = services.unrouted(current_user, page=page_number())
+        departments = services.active_departments()
+    return render("suggestions/manage.html", status=status, queue=queue, routing=routing,
+                  departments=departments, route_errors=route_errors or {},
+                  route_form=RouteForm(formdata=None))
+
+
+@bp.post("/manage/suggestions/<int:suggestion_id>/route")
+@login_required
+def route(suggestion_id: int):
+    suggestion = services.get_suggestion(current_user, suggestion_id)
+    authorize(current_user, "suggestion.route", suggestion)
+    form = RouteForm()
+    result, status = submit(form, lambda: services.route_suggestion(
+        current_user, suggestion, **form.service_data()))
+    if result is not None:
+        flash(_("The suggestion was sent to the department. Its reply deadline starts now."),
+              "success")
+        return redirect(url_for(".manage"), code=303)
+    errors = [m for _f, _l, m in form.all_errors] or [_("Choose a department.")]
+    return _manage_page(status=status, route_errors={suggestion_id: errors})
+
+
+@bp.route("/manage/suggestions/<int:suggestion_id>/answer", methods=["GET", "POST"])
+@login_required
+def answer(suggestion_id: int):
+    suggestion = services.get_suggestion(current_user, suggestion_id)
+    authorize(current_user, "suggestion.answer", suggestion)
+    form = AnswerForm()
+    form.consultation_id.choices = [("", _("Choose…"))] + [
+        (str(c.id), f"{c.title}" + ("" if c.published_at else " " + _("(not published yet)")))
+        for c in services.answer_consultations(suggestion)]
+    form.to_department_id.choices = [("", _("Choose…"))] + [
+        (str(d.id), d.name) for d in services.active_departments()
+        if d.id != suggestion.department_id]
+    if request.method == "GET":
+        form.status.data = suggestion.answer_status.value if suggestion.is_answered else None
+        form.consultation_id.data = str(suggestion.consultation_id or "")
+    event, status = submit(form, lambda: services.answer_suggestion(
+        current_user, suggestion, **form.service_data()))
+    if event is not None:
+        flash(_("Your answer is published. The author and supporters are notified."),
+              "success")
+        return redirect(url_for(".detail", suggestion_id=suggestion_id)
+                        + f"#answer-{event.id}", code=303)
+    return render("suggestions/answer.html", s=suggestion, form=form, status=status)
+
+
+@bp.route("/manage/suggestions/deadlines", methods=["GET", "POST"])
+@login_required
+def deadlines_page():
+    departments = services.managed_departments(current_user)
+    forms = {d.id: PolicyForm(formdata=None, prefix=f"d{d.id}") for d in departments}
+    status = 200
+    if request.method == "POST":
+        dept_id = request.form.get("department", type=int)
+        dept = next((d for d in departments if d.id == dept_id), None)
+        if dept is None:
+            abort(404)
+        form = forms[dept.id] = PolicyForm(prefix=f"d{dept.id}")
+        result, status = submit(form, lambda: services.set_reply_days(
+            current_user, dept, **form.service_data()))
+        if result is not None:
+            flash(_("The reply deadline of %(name)s is now %(days)d working days.",
+                    name=dept.name, days=result.reply_days), "success")
+            return redirect(url_for(".deadlines_page"), code=303)
+    days = services.policies(departments)
+    for dept_id, form in forms.items():
+        if form.reply_days.data is None:
+            form.reply_days.data = days[dept_id]
+    return render("suggestions/deadlines.html", departments=departments, forms=forms,
+                  days=days, default_days=deadlines.default_reply_days(), status=status)
+
