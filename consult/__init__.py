@@ -76,6 +76,8 @@ def _register_blueprints(app: Flask) -> None:
                voting_bp):
         app.register_blueprint(bp)
     app.register_blueprint(notifications_bp)
+    from consult.suggestions.views import bp as suggestions_bp
+    app.register_blueprint(suggestions_bp)
 
 
 def _register_template_globals(app: Flask) -> None:
