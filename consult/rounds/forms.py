@@ -4,15 +4,23 @@ which store UTC."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, StopValidation, InputRequired, Length, NumberRange
 
 from consult.rounds.models import RoundKind
 from consult.rounds.services import REASON_MAX, SURVEY_DAYS, TITLE_MAX
 from consult.web import BaseForm
+
+def user_zone() -> ZoneInfo:
+    """The user's zone as a ``zoneinfo`` zone: Babel may hand out pytz zones, which must
+    not be attached with ``replace(tzinfo=...)`` (they would use local mean time)."""
+    return ZoneInfo(str(get_timezone()))
+
 
 DATE_MSG = _l("Enter a date and time, like 2026-12-01 09:00.")
 
@@ -25,7 +33,7 @@ class LocalDateTimeField(DateTimeLocalField):
         kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
                                      "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
         kwargs.setdefault("invalid_value_message", DATE_MSG)
-        kwargs.setdefault("tz", get_timezone)
+        kwargs.setdefault("tz", user_zone)
         super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
@@ -33,6 +41,11 @@ class LocalDateTimeField(DateTimeLocalField):
             self.data = None
             return
         super().process_formdata(valuelist)
+
+    def pre_validate(self, form):
+        # An unreadable date keeps its own message ("required" would replace it).
+        if self.process_errors:
+            raise StopValidation()
 
 
 def _int_or_none(value):

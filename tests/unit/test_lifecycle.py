@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.db import db
 from consult.errors import InvalidState, ValidationFailed
@@ -43,7 +45,9 @@ def department(app):
 
 @pytest.fixture
 def official(department):
-    return UserFactory(role="official", role__department=department)
+    user = UserFactory(role="official", role__department=department)
+    return db.session.scalar(select(User).where(User.id == user.id).options(
+        selectinload(User.roles)).execution_options(populate_existing=True))
 
 
 @pytest.fixture
