@@ -20,6 +20,7 @@ class NotificationKind(StrEnum):
     REPLY = "reply"
     QUESTION_ANSWERED = "question_answered"
     RESPONSE_PUBLISHED = "response_published"
+    SUGGESTION_ANSWERED = "suggestion_answered"  # consult.suggestions.notify
 
     @property
     def label(self) -> str:
@@ -32,6 +33,8 @@ KIND_LABELS = {
     NotificationKind.REPLY: _l("Someone replies to my comment"),
     NotificationKind.QUESTION_ANSWERED: _l("A question I asked or supported is answered"),
     NotificationKind.RESPONSE_PUBLISHED: _l("The department publishes its response"),
+    NotificationKind.SUGGESTION_ANSWERED: _l(
+        "A department answers or transfers a suggestion I made or supported"),
 }
 
 # E-mail on by default where it concerns the user directly; in-app is always on.
@@ -41,6 +44,7 @@ DEFAULT_EMAIL = {
     NotificationKind.REPLY: True,
     NotificationKind.QUESTION_ANSWERED: True,
     NotificationKind.RESPONSE_PUBLISHED: True,
+    NotificationKind.SUGGESTION_ANSWERED: True,
 }
 
 

@@ -398,3 +398,28 @@ def test_similar_ranks_by_shared_terms_then_support(app):
     assert [s.id for s in found] == [a.id, b.id]
     assert services.similar_suggestions("100%_") == []
     assert services.similar_suggestions("") == []
+
+
+# ---------------------------------------------------------------- notifications
+
+def test_author_and_supporters_are_notified_of_answers(app, outbox):
+    from consult.notifications.models import Notification
+
+    dept = DepartmentFactory()
+    official = UserFactory(role="official", role__department=dept)
+    author = UserFactory()
+    fans = [UserFactory(), UserFactory()]
+    s = make_suggestion(author, dept)
+    for fan in fans:
+        with atomic():
+            services.add_support(fan, db.session.get(Suggestion, s.id))
+    with atomic():
+        event = services.answer_suggestion(actor(official), db.session.get(Suggestion, s.id),
+                                           status="under_study", body="正在调研。")
+    rows = list(db.session.scalars(select(Notification).order_by(Notification.user_id)))
+    assert sorted(n.user_id for n in rows) == sorted([author.id] + [f.id for f in fans])
+    assert {n.kind.value for n in rows} == {"suggestion_answered"}
+    assert rows[0].link == f"/suggestions/{s.id}#answer-{event.id}"
+    assert rows[0].data["suggestion_title"] == s.title
+    assert len(outbox) == 3
+    assert s.title in outbox[0].subject or s.title in outbox[0].body
