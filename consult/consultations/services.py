@@ -212,6 +212,9 @@ def get_for_manage(actor, consultation_id: int) -> Consultation:
     return consultation
 
 
+get_consultation_for_manage = get_for_manage  # the name other domains were told
+
+
 # ---------------------------------------------------------------- the working copy
 
 def working_copy(actor, consultation: Consultation) -> list[WorkingClause]:
@@ -397,8 +400,9 @@ def restore_working_copy(actor, consultation: Consultation) -> list[WorkingClaus
     latest = _latest_clauses(consultation)
     if latest is None:
         raise ValidationFailed(_l("There is no published version to start from."))
-    db.session.execute(WorkingClause.__table__.delete().where(
-        WorkingClause.consultation_id == consultation.id))
+    for old in working_copy(actor, consultation):
+        db.session.delete(old)
+    db.session.flush()
     fresh = [WorkingClause(consultation_id=consultation.id, lineage_id=c.lineage_id,
                            position=c.position, number=c.number, heading=c.heading,
                            body=c.body) for c in latest]

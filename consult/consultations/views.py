@@ -199,8 +199,10 @@ def manage_detail(consultation_id: int):
 
     versions = list(db.session.scalars(select(DraftVersion).where(
         DraftVersion.consultation_id == consultation.id).order_by(DraftVersion.number)))
+    rounds_url = (url_for("rounds.manage_rounds", consultation_id=consultation.id)
+                  if "rounds.manage_rounds" in current_app.view_functions else None)
     return render("consultations/manage/detail.html", consultation=consultation,
-                  versions=versions, publish_form=EmptyForm())
+                  versions=versions, publish_form=EmptyForm(), manage_rounds_url=rounds_url)
 
 
 @bp.post("/manage/consultations/<int:consultation_id>/publish")

@@ -1,0 +1,242 @@
+"""Public consultation pages: list/search, consultation, versions, diff, department record,
+visibility of unpublished consultations, and query budgets."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from consult.clock import now
+from consult.consultations.models import Tag
+from consult.db import db
+from tests.factories import (
+    ConsultationFactory,
+    DepartmentFactory,
+    DraftVersionFactory,
+    RoundFactory,
+    UserFactory,
+)
+
+
+def fill(n_consultations: int, n_clauses: int, n_versions: int, dept=None):
+    dept = dept or DepartmentFactory()
+    tag = db.session.scalar(select(Tag).where(Tag.name == "养老")) or Tag(name="养老")
+    made = []
+    for i in range(n_consultations):
+        c = ConsultationFactory(department=dept, title=f"社区养老服务管理办法{i}", tags=[tag])
+        for _ in range(n_versions):
+            v = DraftVersionFactory(consultation=c, clauses=n_clauses)
+        RoundFactory(version=v, consultation=c)
+        RoundFactory(version=v, consultation=c, overdue=True)
+        made.append(c)
+    return made
+
+
+# ---------------------------------------------------------------- visibility
+
+def test_unpublished_consultation_is_404_for_public_and_other_officials(client, login_as):
+    c = ConsultationFactory(unpublished=True)
+    DraftVersionFactory(consultation=c)
+    for url in (f"/consultations/{c.id}", f"/consultations/{c.id}/versions/1",
+                f"/consultations/{c.id}/diff?from=1&to=1", "/consultations/999999"):
+        assert client.get(url).status_code == 404, url
+    assert c.title not in client.get("/consultations/").text
+    assert c.title not in client.get(f"/departments/{c.department.slug}").text
+    login_as(UserFactory(role="official", role__department=DepartmentFactory()))
+    assert client.get(f"/consultations/{c.id}").status_code == 404
+    assert client.get(f"/manage/consultations/{c.id}").status_code == 404
+
+
+def test_manager_previews_unpublished_consultation(client, login_as):
+    c = ConsultationFactory(unpublished=True)
+    DraftVersionFactory(consultation=c)
+    login_as(UserFactory(role="official", role__department=c.department))
+    response = client.get(f"/consultations/{c.id}")
+    assert response.status_code == 200
+    assert "未发布" in response.text or "Not published" in response.text
+
+
+# ---------------------------------------------------------------- list and search
+
+def test_list_filters_and_search(client):
+    d1, d2 = DepartmentFactory(slug="civil"), DepartmentFactory(slug="transport")
+    elder = ConsultationFactory(department=d1, title="社区养老服务管理办法",
+                                tags=[Tag(name="养老")])
+    RoundFactory(version=DraftVersionFactory(consultation=elder), consultation=elder)
+    bus = ConsultationFactory(department=d2, title="公共交通票价调整方案", summary="调整地铁票价。")
+    text = client.get("/consultations/?q=养老").text
+    assert elder.title in text and bus.title not in text
+    text = client.get("/consultations/?department=transport").text
+    assert bus.title in text and elder.title not in text
+    text = client.get("/consultations/?tag=养老").text
+    assert elder.title in text and bus.title not in text
+    text = client.get("/consultations/?state=open&sort=closing").text
+    assert elder.title in text and bus.title not in text
+    # nonsense parameters are ignored, not errors
+    assert client.get("/consultations/?state=bogus&sort=bogus&page=x").status_code == 200
+    empty = client.get("/consultations/?q=不存在的词")
+    assert empty.status_code == 200 and 'href="/consultations/"' in empty.text
+
+
+def test_filter_form_swaps_results_fragment(client):
+    ConsultationFactory(title="生活垃圾分类管理条例")
+    page = client.get("/consultations/")
+    assert 'hx-get="/consultations/"' in page.text and 'hx-push-url="true"' in page.text
+    assert 'action="/consultations/"' in page.text  # a real GET form without JavaScript
+    fragment = client.get("/consultations/?q=垃圾", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text and "生活垃圾分类管理条例" in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+
+
+def test_pagination(client, app):
+    fill(25, 1, 1)
+    first = client.get("/consultations/")
+    assert "page=2" in first.text
+    second = client.get("/consultations/?page=2")
+    assert second.status_code == 200
+    assert len(re.findall(r'class="consult-card"', second.text)) == 5
+
+
+def test_list_query_budget_is_constant(client, count_queries):
+    fill(2, 2, 1)
+    with count_queries() as small:
+        assert client.get("/consultations/").status_code == 200
+    small = list(small)
+    fill(20, 30, 3)
+    with count_queries() as big:
+        assert client.get("/consultations/?sort=closing").status_code == 200
+    assert len(big) == len(small) <= 10, "\n".join(big)
+
+
+# ---------------------------------------------------------------- a consultation
+
+def test_consultation_page(client):
+    dept = DepartmentFactory()
+    c = ConsultationFactory(title="住宅小区停车管理规定", tags=[Tag(name="停车")],
+                            contact="市住建局 12345", department=dept)
+    DraftVersionFactory(consultation=c, clauses=["旧文"])
+    v2 = DraftVersionFactory(consultation=c, clauses=["第一条正文", "第二条正文"],
+                             change_note="根据意见修改")
+    r = RoundFactory(version=v2, consultation=c, closes_at=now() + timedelta(days=3, hours=1))
+    RoundFactory(version=v2, consultation=c, overdue=True)
+    response = client.get(f"/consultations/{c.id}")
+    text = response.text
+    assert response.status_code == 200
+    lineages = re.findall(r'id="clause-(\d+)"', text)
+    assert len(lineages) == 2
+    for lineage in lineages:  # table of contents links to each clause's permalink
+        assert f'href="#clause-{lineage}"' in text
+    assert "第一条正文" in text and "旧文" not in text
+    assert "征求中" in text  # open round, text tag
+    assert "答复逾期" in text  # public overdue mark
+    assert "3天后" in text or "3 天后" in text  # relative closing time
+    assert "根据意见修改" in text and f"/consultations/{c.id}/diff?from=1&amp;to=2" in text
+    assert f"/departments/{dept.slug}" in text and "市住建局 12345" in text
+    assert f"/rounds/{r.id}" in text
+
+
+def test_consultation_page_query_budget_is_constant(client, count_queries):
+    small_c = fill(1, 2, 1)[0]
+    with count_queries() as small:
+        assert client.get(f"/consultations/{small_c.id}").status_code == 200
+    small = list(small)
+    big_c = fill(1, 300, 5)[0]
+    for _ in range(4):
+        RoundFactory(version=DraftVersionFactory(consultation=big_c, clauses=1),
+                     consultation=big_c, closed=True)
+    with count_queries() as big:
+        assert client.get(f"/consultations/{big_c.id}").status_code == 200
+    assert len(big) == len(small) <= 8, "\n".join(big)
+
+
+def test_version_page_and_unknown_version(client):
+    c = ConsultationFactory()
+    DraftVersionFactory(consultation=c, clauses=["第一版"])
+    DraftVersionFactory(consultation=c, clauses=["第二版"])
+    old = client.get(f"/consultations/{c.id}/versions/1")
+    assert old.status_code == 200 and "第一版" in old.text and "第二版" not in old.text
+    assert client.get(f"/consultations/{c.id}/versions/3").status_code == 404
+
+
+# ---------------------------------------------------------------- diff
+
+def test_diff_page_marks_changes_and_escapes(client):
+    dept = DepartmentFactory()
+    c = ConsultationFactory(department=dept)
+    DraftVersionFactory(consultation=c, clauses=["应当提供服务", "将被删除", "<b>原样</b>"])
+    from consult.consultations.services import publish_version, restore_working_copy
+    from consult.consultations import services
+    official = UserFactory(role="official", role__department=dept)
+    from consult.accounts.services import load_user
+    from consult.db import atomic
+    actor = load_user(official.get_id())
+    with atomic():
+        restore_working_copy(actor, c)
+        working = services.working_copy(actor, c)
+        services.update_clause(actor, c, working[0].id, number="第1条", heading="条款1",
+                               body="可以提供服务")
+        services.delete_clause(actor, c, working[1].id)
+        services.add_clause(actor, c, number="第9条", body="新增<script>x</script>")
+        publish_version(actor, c, change_note="第二稿")
+    response = client.get(f"/consultations/{c.id}/diff?from=1&to=2")
+    text = response.text
+    assert response.status_code == 200
+    assert "<del>应当</del><ins>可以</ins>" in text
+    assert "<del>将被删除</del>" in text
+    assert "<script>x" not in text and "&lt;script&gt;" in text
+    assert "&lt;b&gt;原样&lt;/b&gt;" in text
+    assert 'name="from"' in text and 'name="to"' in text  # version pickers
+    # default is latest against the one before
+    assert client.get(f"/consultations/{c.id}/diff").text.count("<del>应当</del>") == 1
+    # unknown version: 404; junk parameters fall back to defaults
+    assert client.get(f"/consultations/{c.id}/diff?from=1&to=7").status_code == 404
+    assert client.get(f"/consultations/{c.id}/diff?from=x&to=y").status_code == 200
+
+
+def test_diff_with_one_version_explains(client):
+    c = ConsultationFactory()
+    DraftVersionFactory(consultation=c)
+    response = client.get(f"/consultations/{c.id}/diff")
+    assert response.status_code == 200 and 'class="empty"' in response.text
+
+
+# ---------------------------------------------------------------- department and home
+
+def test_department_page_record(client, count_queries):
+    dept = DepartmentFactory(name="市民政局")
+    made = fill(2, 1, 1, dept=dept)
+    ConsultationFactory(department=dept, unpublished=True, title="不应出现")
+    with count_queries() as seen:
+        response = client.get(f"/departments/{dept.slug}")
+    assert response.status_code == 200 and len(seen) <= 10
+    text = response.text
+    assert made[0].title in text and "不应出现" not in text
+    assert re.search(r"record__item--alert.*?<dd>2</dd>", text, re.S)  # two overdue
+    assert client.get("/departments/no-such").status_code == 404
+
+
+def test_department_without_rounds_shows_no_placeholders(client):
+    dept = DepartmentFactory()
+    response = client.get(f"/departments/{dept.slug}")
+    assert response.status_code == 200
+    assert "record__item--alert" not in response.text and "%" not in response.text
+
+
+def test_home_shows_open_consultations_and_nav(client):
+    open_one = RoundFactory()
+    RoundFactory(closed=True)
+    text = client.get("/").text
+    assert open_one.consultation.title in text
+    assert 'href="/consultations/"' in text
+    assert "/manage/consultations/" not in text
+
+
+@pytest.mark.parametrize("role", ["official", None])
+def test_nav_shows_manage_only_to_officials(client, login_as, role):
+    dept = DepartmentFactory()
+    login_as(UserFactory(role=role, role__department=dept) if role else UserFactory())
+    assert ("/manage/consultations/" in client.get("/").text) is (role == "official")
