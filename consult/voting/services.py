@@ -278,10 +278,12 @@ def record_ballot(round_id: int, user_id: int, *, stance: Stance, reason: str | 
     """Upsert the ballot and move the counters; checks are the caller's (cast_ballot,
     or the demo seed writing history). Must run inside the caller's transaction."""
     at = at or now()
+    # RETURNING, not rowcount: psycopg reports -1 rows for ON CONFLICT DO NOTHING.
     inserted = db.session.execute(
         _insert(Ballot).values(round_id=round_id, user_id=user_id, stance=stance,
                                reason=reason, created_at=at, updated_at=at)
-        .on_conflict_do_nothing(index_elements=["round_id", "user_id"])).rowcount == 1
+        .on_conflict_do_nothing(index_elements=["round_id", "user_id"])
+        .returning(Ballot.id)).scalar_one_or_none() is not None
     # The row exists now (ours, or a racing twin's after it committed): lock and read it.
     ballot_id, old_stance = db.session.execute(
         select(Ballot.id, Ballot.stance).where(Ballot.round_id == round_id,
