@@ -91,7 +91,8 @@ def read_all():
     _result, status = submit(form, lambda: services.mark_all_read(current_user))
     if status == 200 and form.is_submitted():
         return respond(redirect_to=url_for(".index"), partial="notifications/_list.html",
-                       announce=_("All notifications are marked as read."), **_list_context())
+                       announce=_("All notifications are marked as read."), oob_nav=True,
+                       **_list_context())
     return render("notifications/index.html", "notifications/_list.html", status=400,
                   **_list_context())
 

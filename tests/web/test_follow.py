@@ -66,7 +66,7 @@ def test_follow_with_htmx_swaps_the_button(client, login_as):
     assert response.status_code == 200 and "<html" not in html
     assert 'aria-pressed="true"' in html
     assert f'action="/consultations/{consultation.id}/unfollow"' in html
-    assert 'role="status"' in html
+    assert 'data-announce="You follow this consultation now."' in html and 'data-autofocus' in html
     response = client.post(f"/consultations/{consultation.id}/unfollow", headers=HX)
     html = response.get_data(as_text=True)
     assert 'aria-pressed="false"' in html and "/follow" in html

@@ -100,6 +100,8 @@ def test_mark_all_read_without_js_and_with_htmx(client, login_as):
     assert response.status_code == 200 and "<html" not in html
     assert 'id="notification-list"' in html and "notification--unread" not in html
     assert "All notifications are marked as read." in html
+    assert 'id="nav-notifications" class="nav-notifications" hx-swap-oob="true"' in html
+    assert 'class="badge"' not in html  # the header badge is cleared out of band
     assert unread(user) == 0
 
 
