@@ -62,8 +62,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Hot counter kept by consult.notifications (incremented in SQL): the header badge.
     unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
 
+    # Loaded with the user (one extra query for any number of users, never N+1), and
+    # reloadable: after a rolled-back action the page still renders the user's roles
+    # (raise_on_sql made every error page of a logged-in user a 500).
     roles: Mapped[list[RoleAssignment]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="raise_on_sql",
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
         order_by="RoleAssignment.id",
     )
 
