@@ -1,0 +1,86 @@
+"""Every suggestion rule for every kind of user (the authorization matrix)."""
+
+from __future__ import annotations
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from consult.db import atomic, db
+from consult.security.permissions import check
+from consult.suggestions.models import Suggestion, Visibility
+from tests.factories import DepartmentFactory, UserFactory
+from tests.suggestion_helpers import actor, make_suggestion
+
+RULES = ["suggestion.submit", "suggestion.view", "suggestion.support", "suggestion.comment",
+         "suggestion.rate", "suggestion.answer", "suggestion.route", "suggestion.manage",
+         "suggestion.policy"]
+
+# who -> the rules they pass on a published suggestion of department A
+EXPECTED = {
+    "anonymous": {"suggestion.view"},
+    "unverified": {"suggestion.view"},
+    "suspended": {"suggestion.view"},
+    "citizen": {"suggestion.submit", "suggestion.view", "suggestion.support",
+                "suggestion.comment"},
+    "author": {"suggestion.submit", "suggestion.view", "suggestion.support",
+               "suggestion.comment", "suggestion.rate"},
+    "official_a": {"suggestion.submit", "suggestion.view", "suggestion.support",
+                   "suggestion.comment", "suggestion.answer", "suggestion.manage",
+                   "suggestion.policy"},
+    "official_b": {"suggestion.submit", "suggestion.view", "suggestion.support",
+                   "suggestion.comment", "suggestion.manage"},
+    "admin": {"suggestion.submit", "suggestion.view", "suggestion.support",
+              "suggestion.comment", "suggestion.route", "suggestion.manage",
+              "suggestion.policy"},
+}
+
+
+@pytest.fixture
+def world(app):
+    a, b = DepartmentFactory(), DepartmentFactory()
+    author = UserFactory()
+    users = {
+        "anonymous": AnonymousUserMixin(),
+        "unverified": UserFactory(unverified=True),
+        "suspended": UserFactory(active=False),
+        "citizen": UserFactory(),
+        "author": author,
+        "official_a": UserFactory(role="official", role__department=a),
+        "official_b": UserFactory(role="official", role__department=b),
+        "admin": UserFactory(role="admin"),
+    }
+    s = make_suggestion(author, a)
+    return a, users, s
+
+
+@pytest.mark.parametrize("who", list(EXPECTED))
+def test_rule_matrix_on_a_published_suggestion(world, who):
+    dept, users, s = world
+    user = users[who]
+    user = user if who == "anonymous" else actor(user)
+    s = db.session.get(Suggestion, s.id)
+    objects = {"suggestion.submit": None, "suggestion.manage": None,
+               "suggestion.policy": dept}
+    passed = {name for name in RULES if check(user, name, objects.get(name, s))}
+    assert passed == EXPECTED[who]
+
+
+def test_hidden_suggestions_are_seen_by_author_officials_and_admins_only(world):
+    dept, users, s = world
+    with atomic():
+        db.session.get(Suggestion, s.id).status = Visibility.HIDDEN
+    s = db.session.get(Suggestion, s.id)
+    seeing = {who for who, user in users.items()
+              if check(user if who == "anonymous" else actor(user), "suggestion.view", s)}
+    assert seeing == {"author", "official_a", "admin"}
+    assert not check(actor(users["citizen"]), "suggestion.support", s)
+    assert not check(actor(users["citizen"]), "suggestion.comment", s)
+
+
+def test_unrouted_suggestions_are_answered_by_nobody_until_routed(world):
+    dept, users, _ = world
+    s = make_suggestion(users["citizen"], None)
+    s = db.session.get(Suggestion, s.id)
+    assert not any(check(actor(u), "suggestion.answer", s)
+                   for who, u in users.items() if who != "anonymous")
+    assert check(actor(users["admin"]), "suggestion.route", s)
