@@ -8,15 +8,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Blueprint, flash, redirect, url_for
-from flask_babel import get_timezone
+from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.clock import now as clock_now
 from consult.rounds import lifecycle, services
-from consult.rounds.forms import CloseRoundForm, ExtendRoundForm, RoundForm
+from consult.rounds.forms import CloseRoundForm, ExtendRoundForm, RoundForm, user_zone
 from consult.rounds.lifecycle import RoundState
 from consult.web import render, submit
 
@@ -54,6 +55,20 @@ def round_state(round_, now=None) -> StateView:
     return StateView(lifecycle.state_of(round_, now), lifecycle.is_overdue(round_, now))
 
 
+@bp.app_template_filter("datetime_min")
+def datetime_min(value) -> str:
+    """A date with its time to the minute, in the reader's zone and language
+    ("2026年12月1日 18:00" / "Dec 1, 2026, 6:00 PM"): the medium format shows seconds,
+    which nobody schedules by."""
+    if value is None:
+        return ""
+    locale = get_locale()
+    pattern = str(locale.datetime_formats["medium"]).replace(
+        "{1}", locale.date_formats["medium"].pattern).replace(
+        "{0}", locale.time_formats["short"].pattern)
+    return format_datetime(value, pattern)
+
+
 def _tz_name() -> str:
     return str(get_timezone())
 
@@ -75,6 +90,8 @@ def round_page(round_id: int):
 def manage_rounds(consultation_id: int):
     consultation = services.get_consultation_for_rounds(current_user, consultation_id)
     form = RoundForm(versions=consultation.versions)
+    if not form.is_submitted():
+        _suggest_dates(form)
     created, status = submit(form, lambda: services.add_round(
         current_user, consultation, **form.service_data()))
     if created is not None:
@@ -85,6 +102,20 @@ def manage_rounds(consultation_id: int):
     return render("rounds/manage_rounds.html", consultation=consultation,
                   rounds=consultation.rounds, form=form, now=clock_now(), tz_name=_tz_name(),
                   status=status)
+
+
+def _local_day(days: int, hour: int) -> datetime:
+    zone = user_zone()
+    return (clock_now().astimezone(zone) + timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _suggest_dates(form: RoundForm) -> None:
+    """A blank "add a round" form suggests a usual schedule: from tomorrow morning for
+    four weeks, the response two weeks after the close."""
+    form.opens_at.data = _local_day(1, 9)
+    form.closes_at.data = _local_day(29, 18)
+    form.response_due_at.data = _local_day(43, 18)
 
 
 def _manage_page(round_id: int, *, edit_form=None, close_form=None, extend_form=None,
@@ -98,7 +129,9 @@ def _manage_page(round_id: int, *, edit_form=None, close_form=None, extend_form=
         "rounds/manage_round.html", round=round_, state=round_state(round_, now), now=now,
         tz_name=_tz_name(), edit_form=edit_form,
         close_form=close_form or CloseRoundForm(formdata=None, prefix="close"),
-        extend_form=extend_form or ExtendRoundForm(formdata=None, prefix="extend"),
+        extend_form=extend_form or ExtendRoundForm(
+            formdata=None, prefix="extend",
+            data={"new_closes_at": round_.closes_at + timedelta(days=7)}),
         status=status)
 
 
