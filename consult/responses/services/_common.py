@@ -1,0 +1,63 @@
+"""Shared helpers of the response services: loading the round, the response row, text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from consult.db import db
+from consult.errors import ValidationFailed
+from consult.responses.models import RoundResponse
+from consult.rounds.models import Round
+from consult.security.permissions import authorize
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(value: str | None, *, field: str, limit: int, required: bool = False,
+          empty: Any = None) -> str:
+    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if required and not text:
+        raise ValidationFailed(empty or _l("This cannot be empty."), field=field)
+    if len(text) > limit:
+        raise ValidationFailed(
+            _l("Keep it to %(limit)d characters or fewer (you wrote %(count)d).",
+               limit=limit, count=len(text)), field=field)
+    return text
+
+
+def get_round(actor: Any, round_id: int) -> Round:
+    """The round with consultation, department and version (404 when not visible)."""
+    from consult.rounds import services as rounds
+
+    return rounds.get_round(actor, round_id)
+
+
+def get_managed_round(actor: Any, round_id: int) -> Round:
+    """404 when the actor cannot see the round, 403 when they may not respond to it."""
+    round_ = get_round(actor, round_id)
+    authorize(actor, "response.manage", round_)
+    return round_
+
+
+def insert_ignore(model, **values) -> bool:
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return bool(db.session.execute(insert(model).values(**values)
+                                   .on_conflict_do_nothing()).rowcount)
+
+
+def response_of(round_id: int, *options, lock: bool = False) -> RoundResponse | None:
+    stmt = select(RoundResponse).where(RoundResponse.round_id == round_id).options(*options)
+    if lock:
+        stmt = stmt.with_for_update()
+    return db.session.scalar(stmt)
+
+
+def sql_now():
+    return func.now()
