@@ -78,6 +78,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     from consult.suggestions.views import bp as suggestions_bp
     app.register_blueprint(suggestions_bp)
+    from consult.responses.views import bp as responses_bp
+    app.register_blueprint(responses_bp)
 
 
 def _register_template_globals(app: Flask) -> None:

@@ -63,3 +63,14 @@ from consult.suggestions.models import (  # noqa: F401, E402
     SuggestionRating,
     SuggestionSupport,
 )
+
+# responses
+from consult.responses import permissions as _responses_permissions  # noqa: F401
+from consult.responses.models import (  # noqa: F401
+    ActionUpdate,
+    Erratum,
+    FollowUpAction,
+    RoundResponse,
+    Theme,
+    Triage,
+)
