@@ -1,8 +1,9 @@
 """Clause-by-clause comparison of two draft versions (pure: no database, no Flask).
 
 Clauses are aligned by ``lineage_id`` (the same clause across versions). Each row
-says whether the clause was added, removed, changed, moved (its place in the order
-changed relative to the clauses around it) or is unchanged, and carries the text
+says whether the clause was added, removed, changed (heading or text), moved (its place
+in the order changed relative to the clauses around it), renumbered (only its number
+changed) or is unchanged, and carries the text
 with changes marked by ``<ins>``/``<del>``: character by character for Chinese,
 word by word for English and other Latin-script text. All text is escaped; the
 markup is built with markupsafe.
@@ -19,6 +20,7 @@ from typing import Protocol
 from markupsafe import Markup, escape
 
 ADDED, REMOVED, CHANGED, MOVED, UNCHANGED = "added", "removed", "changed", "moved", "unchanged"
+RENUMBERED = "renumbered"
 
 # A run of word characters in Latin-like scripts is one token (word-level diff);
 # whitespace runs are one token; everything else, in particular each CJK character
@@ -57,6 +59,7 @@ class ClauseDiff:
     old: ClauseLike | None
     new: ClauseLike | None
     moved: bool = False
+    renumbered: bool = False  # only the clause number changed (e.g. after a removal)
     number: Markup = field(default_factory=Markup)
     heading: Markup = field(default_factory=Markup)
     body: Markup = field(default_factory=Markup)
@@ -70,9 +73,12 @@ class ClauseDiff:
     @property
     def statuses(self) -> list[str]:
         """Every label that applies, e.g. ["changed", "moved"]."""
-        out = [self.status] if self.status != UNCHANGED or not self.moved else []
+        out = [self.status] if self.status != UNCHANGED or not (
+            self.moved or self.renumbered) else []
         if self.moved:
             out.append(MOVED)
+        if self.renumbered:
+            out.append(RENUMBERED)
         return out
 
 
@@ -82,16 +88,19 @@ class VersionDiff:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {ADDED: 0, REMOVED: 0, CHANGED: 0, MOVED: 0, UNCHANGED: 0}
+        counts = {ADDED: 0, REMOVED: 0, CHANGED: 0, MOVED: 0, UNCHANGED: 0, RENUMBERED: 0}
         for row in self.rows:
             counts[row.status] += 1
             if row.moved:
                 counts[MOVED] += 1
+            if row.renumbered:
+                counts[RENUMBERED] += 1
         return counts
 
     @property
     def identical(self) -> bool:
-        return all(r.status == UNCHANGED and not r.moved for r in self.rows)
+        return all(r.status == UNCHANGED and not r.moved and not r.renumbered
+                   for r in self.rows)
 
 
 def tokens(text: str) -> list[str]:
@@ -169,10 +178,11 @@ def diff_versions(old: Iterable[ClauseLike], new: Iterable[ClauseLike]) -> Versi
                 body=_wrap("ins", c.body), new_position=j + 1))
             continue
         i, o = old_by[c.lineage_id]
-        same = (o.number, o.heading, o.body) == (c.number, c.heading, c.body)
+        # A new number alone (the clauses were renumbered) is not a change of the text.
+        same = (o.heading, o.body) == (c.heading, c.body)
         rows.append(ClauseDiff(
             lineage_id=c.lineage_id, status=UNCHANGED if same else CHANGED, old=o, new=c,
-            moved=c.lineage_id not in stable,
+            moved=c.lineage_id not in stable, renumbered=o.number != c.number,
             number=inline_diff(o.number, c.number), heading=inline_diff(o.heading, c.heading),
             body=inline_diff(o.body, c.body), old_position=i + 1, new_position=j + 1))
         emit_removed(c.lineage_id)

@@ -66,7 +66,7 @@ def test_statuses_aligned_by_lineage():
     # the removed clause stays where it was: after clause 1
     assert [r.lineage_id for r in result.rows] == [1, 2, 3, 5, 4]
     assert result.counts == {"added": 1, "removed": 1, "changed": 1, "moved": 0,
-                             "unchanged": 2}
+                             "unchanged": 2, "renumbered": 0}
 
 
 def test_moved_is_relative_order_not_shifted_positions():
@@ -100,7 +100,8 @@ def test_heading_and_number_changes_are_marked():
     result = diff_versions([C(1, "x", number="第三条", heading="适用范围")],
                            [C(1, "x", number="第四条", heading="适用对象")])
     row = result.rows[0]
-    assert row.status == "changed"
+    assert row.status == "changed" and row.renumbered
+    assert row.statuses == ["changed", "renumbered"]
     assert "<del>三</del><ins>四</ins>" in row.number
     assert "<del>范围</del><ins>对象</ins>" in row.heading
 
@@ -117,3 +118,14 @@ def test_three_hundred_clauses_diff_is_complete():
            for i, c in ((c.lineage_id, c) for c in old)]
     result = diff_versions(old, new)
     assert result.counts["changed"] == 30 and result.counts["unchanged"] == 270
+
+
+def test_renumbering_alone_is_not_a_change_of_text():
+    old = [C(1, "甲", number="第一条"), C(2, "乙", number="第二条"), C(3, "丙", number="第三条")]
+    new = [C(1, "甲", number="第一条"), C(3, "丙", number="第二条")]
+    result = diff_versions(old, new)
+    row = result.rows[-1]
+    assert (row.status, row.renumbered, row.moved) == ("unchanged", True, False)
+    assert row.statuses == ["renumbered"]
+    assert result.counts["changed"] == 0 and result.counts["renumbered"] == 1
+    assert not result.identical
