@@ -28,7 +28,7 @@ from consult.errors import NotFound, ValidationFailed
 from consult.rounds import lifecycle, participants
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
-from consult.security.permissions import authorize, is_official_of
+from consult.security.permissions import authorize, check
 from consult.voting.models import (
     MAX_OPTIONS,
     MAX_QUESTIONS,
@@ -56,14 +56,14 @@ def _insert(model):
 # ---------------------------------------------------------------- reading rounds
 
 def get_round(actor, round_id: int) -> Round:
-    """The round with its consultation; 404 for unpublished consultations (except for
-    officials of the department), so nothing unpublished is found by guessing ids."""
+    """The round with its consultation, department and version, in one query; 404 when
+    the ``round.view`` rule hides it (unpublished consultations), so nothing unpublished
+    is found by guessing ids."""
     round_ = db.session.scalar(
         select(Round).where(Round.id == round_id)
-        .options(joinedload(Round.consultation).joinedload(Consultation.department))
-    )
-    if round_ is None or (not round_.consultation.is_published and not is_official_of(
-            actor, round_.consultation.department_id)):
+        .options(joinedload(Round.consultation).joinedload(Consultation.department),
+                 joinedload(Round.version)))
+    if round_ is None or not check(actor, "round.view", round_):
         raise NotFound(_l("This round does not exist."))
     return round_
 
@@ -138,17 +138,20 @@ def _clean_question_text(text: str) -> str:
     return text
 
 
-def _check_poll_editable(actor, round_: Round) -> Round:
+def _check_poll_editable(actor, round_: Round, *, any_state: bool = False) -> Round:
     authorize(actor, "voting.manage", round_)
     require_vote(round_)
     round_ = _lock_round(round_)
-    lifecycle.require(round_, RoundState.SCHEDULED)
+    if not any_state:
+        lifecycle.require(round_, RoundState.SCHEDULED)
     return round_
 
 
 def add_question(actor, round_: Round, *, text: str, multiple: bool,
-                 options: str | Iterable[str]) -> PollQuestion:
-    round_ = _check_poll_editable(actor, round_)
+                 options: str | Iterable[str], _allow_any_state: bool = False) -> PollQuestion:
+    """Add a poll question while the round is scheduled. ``_allow_any_state`` is for demo
+    data and imports only (pages never pass it): past rounds had their questions too."""
+    round_ = _check_poll_editable(actor, round_, any_state=_allow_any_state)
     text, answers = _clean_question_text(text), parse_options(options)
     count, last = db.session.execute(
         select(func.count(PollQuestion.id), func.max(PollQuestion.position))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
+from consult.clock import now as clock_now
 from consult.db import atomic
 from consult.errors import InvalidState, NotFound, ValidationFailed
 from consult.extensions import login_manager
@@ -29,17 +29,9 @@ def _vote_round(round_id: int):
     return round_
 
 
-def _url_or_none(endpoint: str, **values) -> str | None:
-    """Links to pages of other domains that may not be registered in every build."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def _page_ctx(round_, **ctx):
-    return dict(round=round_, state=lifecycle.state_of(round_),
-                round_url=_url_or_none("rounds.round_page", round_id=round_.id), **ctx)
+    at = clock_now()
+    return dict(round=round_, now=at, state=lifecycle.state_of(round_, at), **ctx)
 
 
 def _ballot_summary(questions, ballot):
