@@ -21,9 +21,10 @@ def mark(round_id: int, user_id: int) -> bool:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(RoundParticipant).values(
         round_id=round_id, user_id=user_id, first_at=now()
-    ).on_conflict_do_nothing()
-    result = db.session.execute(stmt)
-    if result.rowcount:
+    ).on_conflict_do_nothing().returning(RoundParticipant.user_id)
+    # RETURNING, not rowcount: psycopg does not report a usable rowcount here.
+    inserted = db.session.execute(stmt).first() is not None
+    if inserted:
         db.session.execute(
             update(Round).where(Round.id == round_id)
             .values(participant_count=Round.participant_count + 1)
