@@ -48,8 +48,10 @@ def get_managed_round(actor: Any, round_id: int) -> Round:
 def insert_ignore(model, **values) -> bool:
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return bool(db.session.execute(insert(model).values(**values)
-                                   .on_conflict_do_nothing()).rowcount)
+    # RETURNING, since psycopg reports rowcount -1 for ON CONFLICT DO NOTHING.
+    stmt = insert(model).values(**values).on_conflict_do_nothing().returning(
+        *model.__table__.primary_key.columns)
+    return db.session.execute(stmt).first() is not None
 
 
 def response_of(round_id: int, *options, lock: bool = False) -> RoundResponse | None:

@@ -63,11 +63,12 @@ def start_triage(round_: Round) -> RoundResponse:
         ).where(Question.round_id == round_.id, Question.status == ContentStatus.PUBLISHED)
         cols = ["round_id", "comment_id", "question_id", "author_id", "clause_id",
                 "support_count"]
-        n = 0
         for source in (comments, questions):
-            n += db.session.execute(Triage.__table__.insert().from_select(cols, source)).rowcount
+            db.session.execute(Triage.__table__.insert().from_select(cols, source))
+        count = (select(func.count()).select_from(Triage)
+                 .where(Triage.round_id == round_.id).scalar_subquery())
         db.session.execute(update(RoundResponse).where(RoundResponse.round_id == round_.id)
-                           .values(opinion_count=n))
+                           .values(opinion_count=count))
     response = response_of(round_.id)
     assert response is not None
     return response
