@@ -69,7 +69,7 @@ def _domain_seeds():
     import importlib
 
     for name in ("consultations", "rounds", "participation", "voting", "responses", "surveys",
-                 "suggestions", "moderation"):
+                 "suggestions", "moderation", "notifications"):
         try:
             module = importlib.import_module(f"consult.{name}.seed")
         except ModuleNotFoundError as exc:
