@@ -67,6 +67,9 @@ def test_post_whole_draft_comment_no_js_redirects_and_shows(client, login_as, rn
     assert "建议增加夜间照护服务。" in page
     r = fresh_round(rnd.id)
     assert r.comment_count == 1 and r.participant_count == 1
+    assert post(client, rnd, body="再补充一条。").status_code == 303
+    r = fresh_round(rnd.id)
+    assert r.comment_count == 2 and r.participant_count == 1  # a participant is counted once
     assert db.session.scalar(select(func.count()).select_from(RoundParticipant)) == 1
 
 

@@ -31,5 +31,6 @@ from consult.participation.services.questions import (  # noqa: F401
     list_questions,
     question_inbox,
     set_question_support,
+    supported_question_ids,
     waited,
 )

@@ -91,8 +91,13 @@ def require_open(round_: Round) -> None:
 
 
 def insert_ignore(model, **values) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted."""
+    """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted.
+
+    Decided by RETURNING, not ``rowcount``: SQLAlchemy 2.1 with psycopg reports -1
+    for these inserts, which would count every duplicate as new."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    key = list(model.__table__.primary_key.columns)[0]
+    result = db.session.execute(
+        insert(model).values(**values).on_conflict_do_nothing().returning(key))
+    return result.first() is not None

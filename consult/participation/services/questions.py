@@ -191,9 +191,10 @@ def answer_question(actor: Any, question: Question, *, body: str | None) -> Answ
     at = now()
     answer = Answer(question_id=question.id, author_id=actor.id, body=body,
                     department_id=question.department_id, created_at=at)
-    db.session.add(answer)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a savepoint keeps the session usable on a race
+            db.session.add(answer)
+            db.session.flush()
     except IntegrityError as exc:  # two officials at once: the unique key decides
         raise Conflict(_l("This question has already been answered.")) from exc
     # Only the first answer sets the time (guards the race on backends without the key).

@@ -1,0 +1,120 @@
+"""Concurrent supports on PostgreSQL: counts equal distinct users, no request fails with 500.
+
+Run with --db=postgresql+psycopg://postgres@127.0.0.1:5432/<throwaway database>.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from consult.extensions import db
+from consult.participation.models import Comment, CommentSupport, Question, QuestionSupport
+from tests.factories import RoundFactory, UserFactory
+
+pytestmark = pytest.mark.pg
+
+THREADS = 12
+
+
+def _client_for(app, user):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+def _hammer(app, jobs):
+    """Run (client, path, data) jobs at the same moment; return the status codes."""
+    barrier = threading.Barrier(len(jobs))
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(client, path, data):
+        try:
+            barrier.wait(timeout=10)
+            response = client.post(path, data=data)
+            with lock:
+                statuses.append(response.status_code)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            with lock:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    return statuses
+
+
+def test_concurrent_comment_supports_count_distinct_users(app):
+    r = RoundFactory()
+    author = UserFactory()
+    comment = Comment(round_id=r.id, author_id=author.id, body="请支持", depth=0)
+    db.session.add(comment)
+    db.session.commit()
+    comment.thread_id = comment.id
+    db.session.commit()
+    users = [UserFactory() for _ in range(THREADS // 2)]
+    # every user clicks twice at the same moment (double click, two tabs)
+    jobs = []
+    for user in users:
+        for _ in range(2):
+            jobs.append((_client_for(app, user), f"/comments/{comment.id}/support",
+                         {"supported": "1"}))
+    statuses = _hammer(app, jobs)
+    assert 500 not in statuses
+    assert sorted(set(statuses)) <= [303, 409]
+    assert statuses.count(303) == len(users)
+    db.session.expire_all()
+    rows = db.session.scalar(select(func.count()).select_from(CommentSupport)
+                             .where(CommentSupport.comment_id == comment.id))
+    assert rows == len(users)
+    assert db.session.get(Comment, comment.id).support_count == len(users)
+
+    # half of them take their support back while the others support again: still exact
+    jobs = [(_client_for(app, u), f"/comments/{comment.id}/support", {"supported": "0"})
+            for u in users[: len(users) // 2]]
+    jobs += [(_client_for(app, u), f"/comments/{comment.id}/support", {"supported": "1"})
+             for u in users[len(users) // 2:]]
+    statuses = _hammer(app, jobs)
+    assert 500 not in statuses
+    db.session.expire_all()
+    rows = db.session.scalar(select(func.count()).select_from(CommentSupport)
+                             .where(CommentSupport.comment_id == comment.id))
+    assert db.session.get(Comment, comment.id).support_count == rows == len(users) - len(
+        users) // 2
+
+
+def test_concurrent_question_supports_and_answers(app):
+    r = RoundFactory()
+    asker = UserFactory()
+    from consult.consultations.models import Consultation
+    department_id = db.session.get(Consultation, r.consultation_id).department_id
+    question = Question(round_id=r.id, author_id=asker.id, body="何时实施？",
+                        department_id=department_id)
+    db.session.add(question)
+    db.session.commit()
+    users = [UserFactory() for _ in range(THREADS)]
+    jobs = [(_client_for(app, u), f"/questions/{question.id}/support", {"supported": "1"})
+            for u in users]
+    statuses = _hammer(app, jobs)
+    assert statuses.count(303) == len(users) and 500 not in statuses
+    db.session.expire_all()
+    rows = db.session.scalar(select(func.count()).select_from(QuestionSupport))
+    assert db.session.get(Question, question.id).support_count == rows == len(users)
+
+    # two officials answer at the same moment: one answer, one 409, no 500
+    from consult.accounts.models import Department
+    department = db.session.get(Department, department_id)
+    officials = [UserFactory(role="official", role__department=department) for _ in range(2)]
+    jobs = [(_client_for(app, o), f"/questions/{question.id}/answer", {"body": f"答{i}"})
+            for i, o in enumerate(officials)]
+    statuses = _hammer(app, jobs)
+    assert sorted(statuses) == [303, 409]
