@@ -18,24 +18,9 @@ from sqlalchemy.orm import selectinload
 from consult.accounts.models import Department, User
 from consult.clock import now
 from consult.consultations import services
+from consult.consultations.services import article
 from consult.consultations.models import Consultation, DraftVersion
 from consult.db import db
-
-_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 23 -> 二十三 (enough for clause numbers)."""
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return _DIGITS[ones]
-    head = "" if tens == 1 else _DIGITS[tens]
-    return head + "十" + (_DIGITS[ones] if ones else "")
-
-
-def article(n: int) -> str:
-    return f"第{chinese_number(n)}条"
-
 
 @dataclass
 class Draft:

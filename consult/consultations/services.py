@@ -278,6 +278,35 @@ def add_clause(actor, consultation: Consultation, *, number: str, heading: str =
     return clause
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 23 -> 二十三 (enough for clause numbers)."""
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    head = "" if tens == 1 else _DIGITS[tens]
+    return head + "十" + (_DIGITS[ones] if ones else "")
+
+
+def article(n: int) -> str:
+    return f"第{chinese_number(n)}条"
+
+
+def suggest_number(working: list[WorkingClause]) -> str:
+    """The number the next clause probably gets, following the style of the last one."""
+    if not working:
+        return article(1)
+    last = working[-1].number.strip()
+    if last.isdigit():
+        return str(int(last) + 1)
+    if re.fullmatch(r"第[零〇一二三四五六七八九十百]+条", last) or re.fullmatch(r"第\d+条", last):
+        n = len(working) + 1
+        return f"第{n}条" if re.fullmatch(r"第\d+条", last) else article(n)
+    return ""
+
+
 def _working_clause(consultation: Consultation, clause_id: int) -> WorkingClause:
     clause = db.session.get(WorkingClause, clause_id)
     if clause is None or clause.consultation_id != consultation.id:

@@ -121,7 +121,12 @@ def diff(consultation_id: int):
     result = None
     if len(numbers) >= 2:
         result = services.compare(consultation, from_n, to_n)
+    only_changes = request.args.get("show") == "changes"
+    rows = result.rows if result else []
+    if only_changes:
+        rows = [r for r in rows if r.status != "unchanged" or r.moved]
     return render("consultations/diff.html", consultation=consultation, diff=result,
+                  rows=rows, only_changes=only_changes,
                   from_version=services.get_version(consultation, from_n) if result else None,
                   to_version=services.get_version(consultation, to_n) if result else None,
                   numbers=numbers)
@@ -226,6 +231,8 @@ def _draft_page(consultation_id: int, *, status: int = 200, clause_form=None,
     consultation = services.get_for_manage(current_user, consultation_id)
     working = services.working_copy(current_user, consultation)
     changes = services.pending_changes(current_user, consultation, working)
+    if clause_form is None:
+        clause_form = ClauseForm(formdata=None, number=services.suggest_number(working))
     return render("consultations/manage/draft.html", consultation=consultation,
                   working=working, changes=changes, limit=services.MAX_CLAUSES,
                   clause_form=clause_form or ClauseForm(formdata=None),

@@ -51,9 +51,10 @@ def test_unpublished_consultation_is_404_for_public_and_other_officials(client, 
 
 
 def test_manager_previews_unpublished_consultation(client, login_as):
-    c = ConsultationFactory(unpublished=True)
+    dept = DepartmentFactory()
+    c = ConsultationFactory(unpublished=True, department=dept)
     DraftVersionFactory(consultation=c)
-    login_as(UserFactory(role="official", role__department=c.department))
+    login_as(UserFactory(role="official", role__department=dept))
     response = client.get(f"/consultations/{c.id}")
     assert response.status_code == 200
     assert "未发布" in response.text or "Not published" in response.text
@@ -212,10 +213,15 @@ def test_department_page_record(client, count_queries):
     ConsultationFactory(department=dept, unpublished=True, title="不应出现")
     with count_queries() as seen:
         response = client.get(f"/departments/{dept.slug}")
-    assert response.status_code == 200 and len(seen) <= 10
+    small = list(seen)
+    fill(12, 3, 2, dept=dept)
+    with count_queries() as big:
+        assert client.get(f"/departments/{dept.slug}").status_code == 200
+    # constant whatever the size (other domains add their own record sections here)
+    assert len(big) == len(small) <= 20, "\n".join(big)
     text = response.text
     assert made[0].title in text and "不应出现" not in text
-    assert re.search(r"record__item--alert.*?<dd>2</dd>", text, re.S)  # two overdue
+    assert re.search(r'record__item--alert"><dt>[^<]*</dt><dd>2</dd>', text)  # two overdue
     assert client.get("/departments/no-such").status_code == 404
 
 
