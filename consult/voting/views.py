@@ -62,7 +62,7 @@ def vote(round_id: int):
     if request.method == "POST":
         authorize(current_user, "voting.vote", round_)  # 403 before any form message
         answers = {q.id: request.form.getlist(f"q{q.id}") for q in questions}
-        selected = {q.id: set(answers[q.id]) for q in questions}
+        selected = {q.id: {v for v in answers[q.id] if v} for q in questions}
         try:
             lifecycle.require(round_, RoundState.OPEN)  # 409 before any form message
         except InvalidState as exc:
