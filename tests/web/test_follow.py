@@ -96,3 +96,13 @@ def test_me_page_lists_followed_consultations(client, login_as):
     assert "Consultations I follow" in html
     assert "关于垃圾分类的办法" in html and "没有关注的办法" not in html
     assert user.id
+
+
+def test_follow_without_csrf_token_is_refused(app, client, login_as):
+    app.config["WTF_CSRF_ENABLED"] = True
+    login_as(UserFactory(locale="en"))
+    consultation = ConsultationFactory()
+    response = client.post(f"/consultations/{consultation.id}/follow")
+    assert response.status_code == 400
+    assert "Your form expired" in response.get_data(as_text=True)
+    assert follows() == 0
