@@ -47,6 +47,10 @@ keep inboxes quiet for people who follow many consultations). In-app notificatio
 are always kept. A user's choices are rows of ``NotificationPreference``; a missing
 row means the default.
 
+Links in e-mails are made absolute from the request, else from the ``SITE_URL`` setting
+(``CONSULT_SITE_URL``), else ``SERVER_NAME``: set ``SITE_URL`` in production so that mail
+sent by ``flask rounds tick`` carries full links.
+
 Follows: ``follow(actor, consultation)`` / ``unfollow(actor, consultation)`` are
 idempotent (insert-or-ignore on the (user, consultation) primary key);
 ``get_followable(actor, consultation_id)`` 404s for unpublished consultations.

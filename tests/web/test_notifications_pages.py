@@ -51,6 +51,14 @@ def test_list_shows_unread_and_badge(client, login_as):
     assert "3 unread notifications" in html
 
 
+def test_page_past_the_end_says_so(client, login_as):
+    user = login_as(UserFactory(locale="en"))
+    give(user, 1)
+    html = client.get("/me/notifications?page=9").get_data(as_text=True)
+    assert "There are no notifications on this page." in html
+    assert "No notifications yet." not in html
+
+
 def test_empty_state_teaches(client, login_as):
     login_as(UserFactory(locale="en"))
     html = client.get("/me/notifications").get_data(as_text=True)
