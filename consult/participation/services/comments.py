@@ -236,6 +236,7 @@ def post_comment(actor: Any, round_: Round, *, body: str | None,
                  round_id=round_.id, clause_id=clause_id)
     db.session.flush()
     set_committed_value(comment, "author", actor)
+    set_committed_value(comment, "round", round_)
     if target is not None:
         events.comment_replied(comment, target)
     return comment

@@ -139,6 +139,7 @@ def ask_question(actor: Any, round_: Round, *, body: str | None) -> Question:
     participants.mark(round_.id, actor.id)
     audit.record(actor, "question.ask", question, round_id=round_.id)
     set_committed_value(question, "author", actor)
+    set_committed_value(question, "round", round_)
     set_committed_value(question, "answer", None)
     return question
 
