@@ -110,8 +110,8 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
         session.clear()
+        logout_user()  # after clear(): it leaves the flag that deletes the remember cookie
         flash(_("You are logged out."), "success")
     return redirect(url_for("main.index"), code=303)
 

@@ -229,6 +229,15 @@ def test_remember_me_sets_the_remember_cookie(client, app):
     assert fresh.get("/me/").status_code == 200
 
 
+def test_logout_forgets_a_remembered_login(client):
+    user = UserFactory()
+    login(client, user.email, remember="y")
+    assert client.get_cookie("remember_token") is not None
+    client.post("/auth/logout")
+    assert client.get_cookie("remember_token") is None
+    assert client.get("/me/").status_code == 302
+
+
 def test_unknown_address_and_wrong_password_get_the_same_answer(client):
     UserFactory(email="mei@example.org")
     unknown = login(client, "nobody@example.org")
