@@ -276,3 +276,45 @@ def test_preferences_are_stored_per_kind(app):
                                    .where(NotificationPreference.user_id == user.id)).all())
     assert rows[NotificationKind.ROUND_CLOSED] is True and rows[NotificationKind.REPLY] is False
     assert len(rows) == len(NotificationKind)
+
+
+def test_participation_raises_reply_and_answer_events(app, outbox):
+    """End to end through the participation services (they call our event helpers)."""
+    from consult.participation import services as participation
+    from tests.factories import DepartmentFactory
+
+    dept = DepartmentFactory()
+    round_ = RoundFactory(version__consultation__department=dept)
+    asker, replier, supporter = (UserFactory(locale="en") for _ in range(3))
+    official = UserFactory(role="official", role__department=dept)
+    round_id = round_.id
+    with atomic():
+        parent = participation.post_comment(asker, participation.get_round(asker, round_id),
+                                            body="第三条应当写明服务时间。")
+    with atomic():
+        participation.post_comment(replier, participation.get_round(replier, round_id),
+                                   body="同意，建议延长到晚上八点。", parent_id=parent.id)
+    [reply] = notifications_of(asker)
+    assert reply.kind is NotificationKind.REPLY and reply.actor_id == replier.id
+    assert reply.data["actor_name"] == replier.display_name
+    assert reply.data["excerpt"] == "同意，建议延长到晚上八点。"
+    with atomic():
+        question_id = participation.ask_question(
+            asker, participation.get_round(asker, round_id), body="补贴何时发放？").id
+    with atomic():
+        participation.set_question_support(
+            supporter, participation.get_question(supporter, question_id), supported=True)
+    with atomic():
+        participation.answer_question(
+            official, participation.get_question(official, question_id),
+            body="明年一月起按季度发放。")
+    for user in (asker, supporter):
+        kinds = [n.kind for n in notifications_of(user)]
+        assert NotificationKind.QUESTION_ANSWERED in kinds
+    answered = [n for n in notifications_of(supporter)][0]
+    assert answered.data["excerpt"] == "明年一月起按季度发放。"
+    assert notifications_of(official) == [] and notifications_of(replier) == []
+    assert sorted(m.subject for m in outbox) == sorted([
+        f"{replier.display_name} replied to your comment",
+        f"A question was answered: {answered.data['consultation_title']}",
+        f"A question was answered: {answered.data['consultation_title']}"])
