@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from consult.consultations.models import Clause
+from consult.consultations.models import Clause, Consultation
 from consult.extensions import db
 from consult.participation.models import Comment, ContentStatus, Question
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
@@ -43,7 +43,9 @@ def comment(round_, author=None, *, clause_id=None, depth=0, parent=None, suppor
 def question(round_, author=None, *, supports=0, withdrawn=False, body="补贴何时发放？"):
     author = author or UserFactory()
     q = Question(round_id=round_.id, author_id=author.id,
-                 department_id=round_.consultation.department_id, body=body,
+                 department_id=db.session.scalar(
+                     select(Consultation.department_id)
+                     .where(Consultation.id == round_.consultation_id)), body=body,
                  support_count=supports,
                  status=ContentStatus.WITHDRAWN if withdrawn else ContentStatus.PUBLISHED)
     db.session.add(q)

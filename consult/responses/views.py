@@ -112,14 +112,21 @@ def accountability():
 
 # ---------------------------------------------------------------- triage
 
-def _started_round(round_id: int):
-    """The managed round with its triage started (written once, in its own transaction)."""
+def _started(round_id: int):
+    """The managed round and its response row, the triage started (written once, in its
+    own transaction, the first time an official opens it after the close)."""
     round_ = services.get_managed_round(current_user, round_id)
-    if response_of(round_id) is None:
+    response = response_of(round_id)
+    if response is None:
         with atomic():
             services.start_triage(round_)
         round_ = services.get_managed_round(current_user, round_id)
-    return round_
+        response = response_of(round_id)
+    return round_, response
+
+
+def _started_round(round_id: int):
+    return _started(round_id)[0]
 
 
 def _row_form(triage, themes, clauses, formdata=None) -> TriageForm:
@@ -139,8 +146,7 @@ def _row_form(triage, themes, clauses, formdata=None) -> TriageForm:
 
 def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form=None,
                  theme_form=None, merge_errors=None):
-    round_ = _started_round(round_id)
-    response = response_of(round_id)
+    round_, response = _started(round_id)
     filters = services.TriageFilters.from_args(request.args)
     page = services.list_triage(round_, filters, page=page_number())
     themes = services.themes_of(round_id)

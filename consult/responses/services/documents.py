@@ -92,7 +92,11 @@ def get_response(actor: Any, round_: Round) -> RoundResponse:
     """The response being written (created with the triage on first use), for officials."""
     authorize(actor, "response.manage", round_)
     start_triage(round_)
-    response = response_of(round_.id, selectinload(RoundResponse.actions),
+    from consult.responses.models import ActionUpdate
+
+    response = response_of(round_.id,
+                           selectinload(RoundResponse.actions).selectinload(
+                               FollowUpAction.updates).joinedload(ActionUpdate.by),
                            selectinload(RoundResponse.errata).joinedload(Erratum.by))
     assert response is not None
     return response

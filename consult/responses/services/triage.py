@@ -127,8 +127,12 @@ def _filtered(round_id: int, f: TriageFilters):
 
 
 def opinion_options():
-    return (joinedload(Triage.comment).joinedload(Comment.author),
-            joinedload(Triage.question).joinedload(Question.author),
+    from consult.accounts.models import User
+
+    # Authors' roles are not needed here (their selectin load would add queries that
+    # depend on which kinds of opinion the page shows).
+    return (joinedload(Triage.comment).joinedload(Comment.author).lazyload(User.roles),
+            joinedload(Triage.question).joinedload(Question.author).lazyload(User.roles),
             joinedload(Triage.clause), joinedload(Triage.theme))
 
 
