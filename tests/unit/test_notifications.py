@@ -318,3 +318,14 @@ def test_participation_raises_reply_and_answer_events(app, outbox):
         f"{replier.display_name} replied to your comment",
         f"A question was answered: {answered.data['consultation_title']}",
         f"A question was answered: {answered.data['consultation_title']}"])
+
+
+def test_clock_driven_opening_notifies_followers_once_through_tick(app):
+    round_ = RoundFactory(recorded_state="scheduled")  # opened yesterday, not yet recorded
+    fan = UserFactory()
+    follow(fan, db.session.get(Consultation, round_.consultation_id))
+    for _ in range(2):  # the second tick finds nothing new
+        with atomic():
+            lifecycle.tick()
+    [n] = notifications_of(fan)
+    assert n.kind is NotificationKind.ROUND_OPENED and n.link == f"/rounds/{round_.id}"
