@@ -263,3 +263,18 @@ def test_tick_audits_each_transition_once(make_round, official):
         assert lifecycle.tick() == []
     assert actions(r) == [("round.open", "system"), ("round.closed", "system"),
                           ("round.responded", None), ("round.evaluated", "system")]
+
+
+def test_rounds_tick_command(app, make_round):
+    r = make_round()
+    runner = app.test_cli_runner()
+    with at(0.5):
+        result = runner.invoke(args=["rounds", "tick"])
+        assert result.exit_code == 0, result.output
+        assert "No round changed state." in result.output
+    with at(2):
+        result = runner.invoke(args=["rounds", "tick"])
+        assert result.exit_code == 0, result.output
+        assert f"round {r.id}" in result.output and "scheduled -> open" in result.output
+        assert "No round changed state." in runner.invoke(args=["rounds", "tick"]).output
+    assert actions(r) == [("round.open", "system")]

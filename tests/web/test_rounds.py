@@ -357,3 +357,21 @@ def test_manage_pages_query_budget(client, login_as, official, consultation, cou
     with count_queries() as one:
         assert client.get(f"/manage/rounds/{r.id}").status_code == 200
     assert len(one) <= 8, "\n".join(one)
+
+
+def test_state_tag_partial_as_macro_and_include(app, consultation):
+    from flask import render_template_string
+
+    r = RoundFactory(version=DraftVersionFactory(consultation=consultation), overdue=True)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        r = db.session.get(Round, r.id)
+        macro = render_template_string(
+            '{% from "rounds/_state_tag.html" import state_tag %}{{ state_tag(r, now) }}',
+            r=r, now=T0)
+        included = render_template_string('{% include "rounds/_state_tag.html" %}', round=r)
+        later = render_template_string(
+            '{% from "rounds/_state_tag.html" import state_tag %}{{ state_tag(r, now) }}',
+            r=r, now=r.opens_at)
+    assert "Response overdue" in macro and "tag--red" in macro
+    assert included.strip() == macro.strip()
+    assert "Open for comments" in later and "tag--green" in later
