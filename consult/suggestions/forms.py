@@ -43,9 +43,10 @@ class SuggestionForm(BaseForm):
         description=_l("Web pages that show the problem: at most %(n)d, one per line, "
                        "starting with http:// or https://. No attachments.", n=MAX_LINKS))
 
-    def set_departments(self, departments) -> None:
+    def set_departments(self, departments, locale: str) -> None:
         self.department_id.choices = [("", _l("Choose…")), (UNROUTED, _l(
-            "Not sure which department"))] + [(str(d.id), d.name) for d in departments]
+            "Not sure which department"))] + [(str(d.id), d.display_name(locale))
+                                             for d in departments]
 
     def service_data(self, *exclude: str):
         data = super().service_data("check", *exclude)
@@ -80,7 +81,7 @@ class AnswerForm(BaseForm):
         _l("Or the number of a consultation that already covers it"),
         validators=[Optional()],
         description=_l("For “already covered”: the number in the consultation's address "
-                       "(/consultations/<number>)."))
+                       "(for /consultations/12 it is 12)."))
     to_department_id = SelectField(_l("Transfer to"), validate_choice=False,
                                    description=_l("For a transfer: the department that "
                                                   "should answer instead."))

@@ -376,8 +376,8 @@ def add_support(actor, suggestion: Suggestion) -> bool:
     inserted = db.session.execute(
         _insert(SuggestionSupport).values(suggestion_id=suggestion.id, user_id=actor.id,
                                           created_at=clock_now())
-        .on_conflict_do_nothing()).rowcount
-    if inserted:
+        .on_conflict_do_nothing().returning(SuggestionSupport.user_id)).scalar()
+    if inserted is not None:
         _bump(suggestion, "support_count", +1)
     return True
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.db import atomic
+from consult.i18n import current_locale
 from consult.security.permissions import authorize
 from consult.security.sanitize import linkify
 from consult.suggestions import deadlines, services
@@ -76,7 +77,7 @@ def similar():
 def new():
     services.require_submitter(current_user)
     form = SuggestionForm()
-    form.set_departments(services.active_departments())
+    form.set_departments(services.active_departments(), current_locale())
     if request.method == "GET" and request.args.get("department"):
         form.department_id.data = request.args["department"][:10]
     similar, checked = [], False
@@ -202,7 +203,7 @@ def answer(suggestion_id: int):
         (str(c.id), f"{c.title}" + ("" if c.published_at else " " + _("(not published yet)")))
         for c in services.answer_consultations(suggestion)]
     form.to_department_id.choices = [("", _("Choose…"))] + [
-        (str(d.id), d.name) for d in services.active_departments()
+        (str(d.id), d.display_name(current_locale())) for d in services.active_departments()
         if d.id != suggestion.department_id]
     if request.method == "GET":
         form.status.data = suggestion.answer_status.value if suggestion.is_answered else None
