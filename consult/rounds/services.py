@@ -48,9 +48,14 @@ def round_options():
     )
 
 
+MAX_ID = 2**63 - 1  # larger ids from a URL would overflow the database's integers (500)
+
+
 def get_round(actor: Any, round_id: int) -> Round:
     """A round for its pages; 404 when missing or when its consultation is unpublished
     and the actor does not manage it (unpublished things do not exist for the public)."""
+    if not 0 < round_id <= MAX_ID:
+        raise NotFound(_l("This round does not exist."))
     r = db.session.scalar(select(Round).where(Round.id == round_id).options(*round_options()))
     if r is None or not check(actor, "round.view", r):
         raise NotFound(_l("This round does not exist."))
@@ -67,6 +72,8 @@ def get_managed_round(actor: Any, round_id: int) -> Round:
 def get_consultation_for_rounds(actor: Any, consultation_id: int) -> Consultation:
     """A consultation with its department, versions and rounds (each with its version),
     for the manage list; 404 unless it exists, 403 unless the actor may add rounds."""
+    if not 0 < consultation_id <= MAX_ID:
+        raise NotFound(_l("This consultation does not exist."))
     c = db.session.scalar(
         select(Consultation).where(Consultation.id == consultation_id).options(
             joinedload(Consultation.department),

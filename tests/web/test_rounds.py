@@ -316,8 +316,13 @@ def test_unpublished_consultations_round_is_404_for_the_public(client, login_as,
     assert client.get(f"/manage/consultations/{c.id}/rounds").status_code == 200
 
 
-def test_missing_round_is_404(client):
+def test_missing_round_is_404(client, login_as, official):
     assert client.get("/rounds/999").status_code == 404
+    assert client.get("/rounds/99999999999999999999").status_code == 404  # no overflow 500
+    login_as(official)
+    for url in ("/manage/rounds/99999999999999999999",
+                "/manage/consultations/99999999999999999999/rounds", "/manage/rounds/999"):
+        assert client.get(url).status_code == 404
 
 
 def test_round_page_query_budget(client, login_as, official, consultation, count_queries):
