@@ -599,7 +599,7 @@ def search_consultations(*, q: str = "", department: str = "", tag: str = "",
         stmt = stmt.where(Consultation.department_id == select(Department.id).where(
             Department.slug == department).scalar_subquery())
     if tag:
-        stmt = stmt.where(Consultation.tags.any(Tag.name == tag))
+        stmt = stmt.where(Consultation.tags.any(Tag.name == tag.strip().lower()))
     if state in STATE_FILTERS:
         stmt = stmt.where(_round_state_exists(state, at))
     for term in search_terms(q):

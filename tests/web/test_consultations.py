@@ -233,10 +233,12 @@ def test_department_without_rounds_shows_no_placeholders(client):
 
 
 def test_home_shows_open_consultations_and_nav(client):
-    open_one = RoundFactory()
-    RoundFactory(closed=True)
+    c = ConsultationFactory(title="正在征求意见的办法")
+    RoundFactory(version=DraftVersionFactory(consultation=c), consultation=c)
+    done = ConsultationFactory(title="已经截止的办法")
+    RoundFactory(version=DraftVersionFactory(consultation=done), consultation=done, closed=True)
     text = client.get("/").text
-    assert open_one.consultation.title in text
+    assert "正在征求意见的办法" in text and "已经截止的办法" not in text
     assert 'href="/consultations/"' in text
     assert "/manage/consultations/" not in text
 
