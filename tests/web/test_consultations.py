@@ -38,13 +38,14 @@ def fill(n_consultations: int, n_clauses: int, n_versions: int, dept=None):
 # ---------------------------------------------------------------- visibility
 
 def test_unpublished_consultation_is_404_for_public_and_other_officials(client, login_as):
-    c = ConsultationFactory(unpublished=True)
+    dept = DepartmentFactory()
+    c = ConsultationFactory(unpublished=True, department=dept)
     DraftVersionFactory(consultation=c)
     for url in (f"/consultations/{c.id}", f"/consultations/{c.id}/versions/1",
                 f"/consultations/{c.id}/diff?from=1&to=1", "/consultations/999999"):
         assert client.get(url).status_code == 404, url
     assert c.title not in client.get("/consultations/").text
-    assert c.title not in client.get(f"/departments/{c.department.slug}").text
+    assert c.title not in client.get(f"/departments/{dept.slug}").text
     login_as(UserFactory(role="official", role__department=DepartmentFactory()))
     assert client.get(f"/consultations/{c.id}").status_code == 404
     assert client.get(f"/manage/consultations/{c.id}").status_code == 404
