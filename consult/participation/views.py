@@ -317,13 +317,12 @@ def answer_question(question_id: int):
         if not wants_fragment():
             flash(_("Your answer is published."), "success")
             return redirect(anchor, code=303)
+    if status != 200 or answer is not None:
         question = services.get_question(current_user, question_id)
-        return render("participation/_answer.html", question=question, announce=True,
-                      **_round_ctx(question.round))
-    if status != 200:
-        question = services.get_question(current_user, question_id)
-    return render("participation/answer.html", "participation/_answer_form.html",
+    return render("participation/answer.html", "participation/_question_inner.html",
                   status=status, question=question, answer_form=form,
+                  answer_published=answer is not None,
+                  supported=services.supported_question_ids(current_user, [question.id]),
                   **_round_ctx(question.round))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from consult.accounts.models import Department
 from consult.db import atomic
 from consult.errors import Conflict, InvalidState, PermissionDenied, ValidationFailed
+from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.participation import events, services
 from consult.participation.models import Comment, CommentSupport
@@ -32,7 +33,8 @@ def load(round_id, user=None):
 
 
 def test_rules_per_role(rnd):
-    dept = db.session.get(Department, rnd.consultation.department_id)
+    dept = db.session.get(
+        Department, db.session.get(Consultation, rnd.consultation_id).department_id)
     citizen = UserFactory()
     unverified = UserFactory(unverified=True)
     suspended = UserFactory(active=False)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from consult.clock import now
+from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.participation.models import Comment, CommentSupport, ContentStatus
 from consult.rounds.models import Round, RoundKind, RoundParticipant
@@ -90,7 +91,8 @@ def test_post_clause_comment_and_clause_filter(client, login_as, rnd, citizen):
 
 
 def test_clause_of_another_version_is_422_and_nothing_saved(client, login_as, rnd, citizen):
-    other = DraftVersionFactory(consultation=rnd.consultation)
+    other = DraftVersionFactory(
+        consultation=db.session.get(Consultation, rnd.consultation_id))
     from consult.consultations.models import Clause
     foreign = db.session.scalar(select(Clause).where(Clause.version_id == other.id))
     login_as(citizen)

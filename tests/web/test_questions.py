@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from consult.clock import now
+from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.participation.models import Answer, Question, QuestionSupport
 from consult.rounds.models import Round
@@ -35,7 +36,8 @@ def rnd(app):
 @pytest.fixture
 def official(rnd):
     from consult.accounts.models import Department
-    department = db.session.get(Department, rnd.consultation.department_id)
+    consultation = db.session.get(Consultation, rnd.consultation_id)
+    department = db.session.get(Department, consultation.department_id)
     return UserFactory(role="official", role__department=department, display_name="王科长")
 
 
@@ -56,7 +58,7 @@ def questions_of(r):
 
 def test_ask_no_js_and_counters(client, login_as, rnd):
     q = ask(client, login_as, rnd, UserFactory(), "补贴标准是多少？")
-    assert q.department_id == rnd.consultation.department_id
+    assert q.department_id == db.session.get(Consultation, rnd.consultation_id).department_id
     db.session.expire_all()
     r = db.session.get(Round, rnd.id)
     assert r.question_count == 1 and r.participant_count == 1
@@ -208,12 +210,13 @@ def test_inbox_is_for_officials_only(client, login_as):
 
 
 def test_questions_page_and_inbox_query_budgets(client, login_as, count_queries, rnd, official):
-    big = RoundFactory(version=DraftVersionFactory(consultation=rnd.consultation))
+    consultation = db.session.get(Consultation, rnd.consultation_id)
+    big = RoundFactory(version=DraftVersionFactory(consultation=consultation))
     users = [UserFactory() for _ in range(5)]
     for r, n in ((rnd, 3), (big, 200)):
         for i in range(n):
             q = Question(round_id=r.id, author_id=users[i % 5].id, body=f"问题{i}",
-                         department_id=r.consultation.department_id)
+                         department_id=consultation.department_id)
             db.session.add(q)
             if i % 2:
                 db.session.flush()
