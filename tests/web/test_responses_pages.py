@@ -381,3 +381,39 @@ def test_response_pages_query_budget(client, login_as, count_queries):
     (m_small, p_small), (m_big, p_big) = counts
     assert len(m_big) == len(m_small) <= 16, "\n".join(m_big)
     assert len(p_big) == len(p_small) <= 12, "\n".join(p_big)
+
+
+def test_comment_and_question_pages_show_outcomes_with_a_link_to_the_change(client, login_as):
+    from consult.consultations.models import Clause, Consultation
+    from tests.factories import DraftVersionFactory
+
+    r, _dept, official = closed_round()
+    cl = clause_ids(r)
+    adopted = comment(r, clause_id=cl[0], body="建议延长服务时间")
+    comment(r, body="整体意见", supports=1)
+    q = question(r, body="何时实施？")
+    consultation = db.session.get(Consultation, r.consultation_id)
+    DraftVersionFactory(consultation=consultation, clauses=3)
+    lineage = db.session.get(Clause, cl[0]).lineage_id
+    with atomic():
+        services.start_triage(load(r, official))
+    for t in rows(r.id):
+        with atomic():
+            if t.comment_id == adopted.id:
+                services.triage_opinion(official, load(r, official), t, status="adopted",
+                                        changed_lineage_id=lineage)
+            else:
+                services.triage_opinion(official, load(r, official), t,
+                                        status="not_adopted", reason="不在本办法范围内。")
+    with atomic():
+        services.save_response(official, load(r, official), summary="答复", to_version_number=2)
+    with atomic():
+        services.publish_response(official, load(r, official))
+    page = client.get(f"/rounds/{r.id}/comments")
+    assert page.status_code == 200
+    assert (f'href="/consultations/{r.consultation_id}/diff?from=1&amp;to=2#clause-{lineage}"'
+            in page.text)
+    assert "不在本办法范围内。" in page.text and "Adopted" in page.text
+    page = client.get(f"/rounds/{r.id}/questions")
+    assert "不在本办法范围内。" in page.text and "Not adopted" in page.text
+    assert q.id
