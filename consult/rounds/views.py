@@ -69,6 +69,13 @@ def datetime_min(value) -> str:
     return format_datetime(value, pattern)
 
 
+@bp.app_template_global("rounds_for_manage")
+def rounds_for_manage(consultation_id: int):
+    """The rounds of a consultation with their versions (one query), for
+    ``rounds/_manage_rounds.html`` on the consultation's manage page."""
+    return services.rounds_of(consultation_id)
+
+
 def _tz_name() -> str:
     return str(get_timezone())
 

@@ -285,7 +285,7 @@ def test_public_round_page(client, consultation, open_round):
     page = client.get(f"/rounds/{open_round.id}")
     assert page.status_code == 200
     assert consultation.title in page.text
-    assert consultation.department.name in page.text
+    assert consultation.department.name_en in page.text  # English page: English name
     assert "Open for comments" in page.text and "tag--green" in page.text
     assert "Closes in 2 weeks" in page.text
     soon = RoundFactory(version=DraftVersionFactory(consultation=consultation), kind="comments",
@@ -380,3 +380,13 @@ def test_state_tag_partial_as_macro_and_include(app, consultation):
     assert "Response overdue" in macro and "tag--red" in macro
     assert included.strip() == macro.strip()
     assert "Open for comments" in later and "tag--green" in later
+
+
+def test_rounds_on_the_consultation_manage_page(client, login_as, official, consultation,
+                                                scheduled):
+    login_as(official)
+    page = client.get(f"/manage/consultations/{consultation.id}")
+    assert page.status_code == 200
+    assert f'href="/manage/rounds/{scheduled.id}"' in page.text
+    assert f'href="/manage/consultations/{consultation.id}/rounds"' in page.text
+    assert "round-state--scheduled" in page.text
