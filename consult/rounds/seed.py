@@ -4,7 +4,8 @@ Rounds are made through the services as the department's official. Past rounds u
 ``add_round(..., _allow_past=True)``; responses published in the past go through
 ``lifecycle.mark_responded(..., at=...)``; a final ``lifecycle.tick()`` writes the
 clock-driven transitions to the audit log as "system". So the audit log tells the true
-story of how the demo came to be. A consultation that already has rounds is left alone
+story of how the demo came to be. An unpublished consultation gets one scheduled round
+(prepared before publishing). A consultation that already has rounds is left alone
 (idempotent); without demo consultations nothing happens.
 """
 
@@ -88,16 +89,17 @@ def _scenario(official: User, c: Consultation, version: DraftVersion, scenario: 
 def seed() -> None:
     consultations = list(db.session.scalars(
         select(Consultation)
-        .where(Consultation.published_at.is_not(None),
-               ~exists().where(Round.consultation_id == Consultation.id))
+        .where(~exists().where(Round.consultation_id == Consultation.id))
         .options(selectinload(Consultation.versions)).order_by(Consultation.id)))
-    if not consultations:
-        return
     n = 0
     for c in consultations:
         official = _official_of(c.department_id)
         if official is None or not c.versions:
             continue  # no one may run its rounds, or nothing to ask about yet
+        if c.published_at is None:
+            # Prepared before publishing: only the department sees it for now.
+            _scenario(official, c, c.versions[-1], "scheduled", label="")
+            continue
         scenario = SCENARIOS[n % len(SCENARIOS)]
         n += 1
         if len(c.versions) > 1:
