@@ -84,6 +84,8 @@ def test_concurrent_casts_and_changes_keep_one_ballot_and_exact_counters(app):
     ballots = list(db.session.scalars(select(Ballot).where(Ballot.round_id == round_id)))
     assert len(ballots) == len({b.user_id for b in ballots}) == len(users)
     assert db.session.get(Round, round_id).ballot_count == len(users)
+    # every vote marked its voter as a participant, once
+    assert db.session.get(Round, round_id).participant_count == len(users)
     tally = db.session.get(VoteTally, round_id)
     recount = Counter(b.stance.value for b in ballots)
     assert {s: getattr(tally, s) for s in STANCES} == {s: recount.get(s, 0) for s in STANCES}
