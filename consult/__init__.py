@@ -80,6 +80,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(suggestions_bp)
     from consult.responses.views import bp as responses_bp
     app.register_blueprint(responses_bp)
+    from consult.surveys.views import bp as surveys_bp
+    app.register_blueprint(surveys_bp)
 
 
 def _register_template_globals(app: Flask) -> None:

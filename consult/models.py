@@ -74,3 +74,14 @@ from consult.responses.models import (  # noqa: F401
     Theme,
     Triage,
 )
+
+# surveys
+from consult.surveys import permissions as _surveys_permissions  # noqa: F401, E402
+from consult.surveys.models import (  # noqa: F401, E402
+    Survey,
+    SurveyAnswer,
+    SurveyAnswerChoice,
+    SurveyAnswerText,
+    SurveyOption,
+    SurveyQuestion,
+)

@@ -21,6 +21,7 @@ class NotificationKind(StrEnum):
     QUESTION_ANSWERED = "question_answered"
     RESPONSE_PUBLISHED = "response_published"
     SUGGESTION_ANSWERED = "suggestion_answered"  # consult.suggestions.notify
+    SURVEY_INVITATION = "survey_invitation"  # consult.surveys.services.invite_participants
 
     @property
     def label(self) -> str:
@@ -35,6 +36,8 @@ KIND_LABELS = {
     NotificationKind.RESPONSE_PUBLISHED: _l("The department publishes its response"),
     NotificationKind.SUGGESTION_ANSWERED: _l(
         "A department answers or transfers a suggestion I made or supported"),
+    NotificationKind.SURVEY_INVITATION: _l(
+        "I am invited to rate a response to a round I took part in"),
 }
 
 # E-mail on by default where it concerns the user directly; in-app is always on.
@@ -45,6 +48,7 @@ DEFAULT_EMAIL = {
     NotificationKind.QUESTION_ANSWERED: True,
     NotificationKind.RESPONSE_PUBLISHED: True,
     NotificationKind.SUGGESTION_ANSWERED: True,
+    NotificationKind.SURVEY_INVITATION: True,
 }
 
 

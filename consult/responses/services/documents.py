@@ -172,6 +172,9 @@ def publish_response(actor: Any, round_: Round) -> RoundResponse:
     from consult.notifications import services as notifications
 
     notifications.response_published(marked, actor=actor)
+    from consult.surveys import services as surveys
+
+    surveys.invite_participants(marked)  # the satisfaction survey opens now
     return response
 
 

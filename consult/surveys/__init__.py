@@ -1,0 +1,1 @@
+"""Satisfaction surveys: settings, custom questions, answers and their counters."""

@@ -1,0 +1,231 @@
+"""Satisfaction surveys: per-round settings and counters, custom questions, answers.
+
+One ``SurveyAnswer`` per user per round (a UNIQUE constraint). The numbers the results
+page shows are counters kept in SQL in the answer's own transaction (``Survey`` for the
+standard questions, ``SurveyOption.answer_count`` and ``SurveyQuestion.respondent_count``
+for custom ones): a new answer increments, a changed answer decrements the old values and
+increments the new ones. The answers themselves stay row by row, so means, spreads and
+confidence intervals can be computed later by SQL (``AVG``, ``STDDEV``, ``COUNT``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.clock import now
+from consult.db import db, str_enum
+
+COMMENT_MAX = 2000
+QUESTION_TEXT_MAX = 300
+OPTION_TEXT_MAX = 120
+TEXT_ANSWER_MAX = 1000
+MIN_OPTIONS, MAX_OPTIONS, MAX_QUESTIONS = 2, 10, 10
+SCALE = (1, 2, 3, 4, 5)
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+
+    @property
+    def label(self) -> str:
+        return str(SATISFACTION_LABELS[self])
+
+
+SATISFACTION_LABELS = {
+    Satisfaction.SATISFIED: _l("Satisfied"),
+    Satisfaction.BASICALLY_SATISFIED: _l("Basically satisfied"),
+    Satisfaction.DISSATISFIED: _l("Dissatisfied"),
+}
+
+
+class Heard(StrEnum):
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+    @property
+    def label(self) -> str:
+        return str(HEARD_LABELS[self])
+
+
+HEARD_LABELS = {
+    Heard.YES: _l("Yes"),
+    Heard.PARTLY: _l("Partly"),
+    Heard.NO: _l("No"),
+}
+
+
+class QuestionKind(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    SCALE = "scale"
+    TEXT = "text"
+
+    @property
+    def label(self) -> str:
+        return str(QUESTION_KIND_LABELS[self])
+
+    @property
+    def has_options(self) -> bool:
+        return self in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.SINGLE: _l("Single choice"),
+    QuestionKind.MULTIPLE: _l("Multiple choice"),
+    QuestionKind.SCALE: _l("Scale 1–5"),
+    QuestionKind.TEXT: _l("Free text"),
+}
+
+# Counter columns of ``Survey`` for the standard questions.
+SATISFACTION_COLUMNS = {s: s.value for s in Satisfaction}
+HEARD_COLUMNS = {h: f"heard_{h.value}" for h in Heard}
+RATING_COLUMNS = {v: f"rating_{v}" for v in SCALE}
+CLARITY_COLUMNS = {v: f"clarity_{v}" for v in SCALE}
+
+
+class Survey(db.Model):
+    """A round's survey: who may answer, and the counters of its standard questions.
+
+    Created on first use (settings saved or first answer) by insert-or-ignore; a round
+    without a row has the defaults and no answers.
+    """
+
+    __tablename__ = "survey"
+    __table_args__ = tuple(
+        CheckConstraint(f"{name} >= 0", name=f"{name}_not_negative") for name in (
+            "respondents", "participant_respondents", "comments", "rating_sum", "clarity_sum",
+            *SATISFACTION_COLUMNS.values(), *HEARD_COLUMNS.values(),
+            *RATING_COLUMNS.values(), *CLARITY_COLUMNS.values()))
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    # False: only the round's participants (RoundParticipant) may answer (the default).
+    open_to_all: Mapped[bool] = mapped_column(default=False)
+
+    respondents: Mapped[int] = mapped_column(default=0)
+    # Respondents who took part in the round: the response rate is this / participants.
+    participant_respondents: Mapped[int] = mapped_column(default=0)
+    comments: Mapped[int] = mapped_column(default=0)  # answers with free text
+    satisfied: Mapped[int] = mapped_column(default=0)
+    basically_satisfied: Mapped[int] = mapped_column(default=0)
+    dissatisfied: Mapped[int] = mapped_column(default=0)
+    heard_yes: Mapped[int] = mapped_column(default=0)
+    heard_partly: Mapped[int] = mapped_column(default=0)
+    heard_no: Mapped[int] = mapped_column(default=0)
+    rating_sum: Mapped[int] = mapped_column(default=0)
+    rating_1: Mapped[int] = mapped_column(default=0)
+    rating_2: Mapped[int] = mapped_column(default=0)
+    rating_3: Mapped[int] = mapped_column(default=0)
+    rating_4: Mapped[int] = mapped_column(default=0)
+    rating_5: Mapped[int] = mapped_column(default=0)
+    clarity_sum: Mapped[int] = mapped_column(default=0)
+    clarity_1: Mapped[int] = mapped_column(default=0)
+    clarity_2: Mapped[int] = mapped_column(default=0)
+    clarity_3: Mapped[int] = mapped_column(default=0)
+    clarity_4: Mapped[int] = mapped_column(default=0)
+    clarity_5: Mapped[int] = mapped_column(default=0)
+
+
+class SurveyQuestion(db.Model):
+    """A custom question of the round's officials (at most ``MAX_QUESTIONS``)."""
+
+    __tablename__ = "survey_question"
+    __table_args__ = (UniqueConstraint("round_id", "position"),
+                      CheckConstraint("respondent_count >= 0",
+                                      name="respondent_count_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(String(QUESTION_TEXT_MAX))
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, length=20))
+    # Answers that answered this question (base of its shares).
+    respondent_count: Mapped[int] = mapped_column(default=0)
+
+    options: Mapped[list[SurveyOption]] = relationship(
+        back_populates="question", lazy="raise_on_sql", order_by="SurveyOption.position",
+        cascade="all, delete-orphan", passive_deletes=True)
+
+
+class SurveyOption(db.Model):
+    """An answer of a choice question, or one step (1–5) of a scale question."""
+
+    __tablename__ = "survey_option"
+    __table_args__ = (UniqueConstraint("question_id", "position"),
+                      CheckConstraint("answer_count >= 0", name="answer_count_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_question.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(String(OPTION_TEXT_MAX))
+    answer_count: Mapped[int] = mapped_column(default=0)
+
+    question: Mapped[SurveyQuestion] = relationship(back_populates="options",
+                                                    lazy="raise_on_sql")
+
+
+class SurveyAnswer(db.Model):
+    """One user's answer in one round; the schema allows no second one."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        CheckConstraint("clarity BETWEEN 1 AND 5", name="clarity_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    satisfaction: Mapped[Satisfaction] = mapped_column(str_enum(Satisfaction, length=30))
+    rating: Mapped[int]
+    clarity: Mapped[int]
+    heard: Mapped[Heard] = mapped_column(str_enum(Heard, length=10))
+    comment: Mapped[str | None] = mapped_column(Text)
+    # Whether the user took part in the round (the base of the response rate).
+    is_participant: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now)
+
+    choices: Mapped[list[SurveyAnswerChoice]] = relationship(
+        lazy="raise_on_sql", cascade="all, delete-orphan", passive_deletes=True)
+    texts: Mapped[list[SurveyAnswerText]] = relationship(
+        lazy="raise_on_sql", cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def changed(self) -> bool:
+        return self.updated_at > self.created_at
+
+
+class SurveyAnswerChoice(db.Model):
+    """A chosen option (choice or scale question) of an answer."""
+
+    __tablename__ = "survey_answer_choice"
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("survey_answer.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    option_id: Mapped[int] = mapped_column(ForeignKey("survey_option.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_question.id", ondelete="CASCADE"), index=True)
+
+
+class SurveyAnswerText(db.Model):
+    """The text written for a free-text custom question."""
+
+    __tablename__ = "survey_answer_text"
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("survey_answer.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_question.id", ondelete="CASCADE"), primary_key=True, index=True)
+    body: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,22 @@
+"""Who may define a round's survey and who may answer it ("when" is the lifecycle's).
+
+Eligibility beyond a verified address (participant of the round, or any verified user
+when the officials opened the survey) needs the database, so the answer service checks it
+with its own message after this rule.
+"""
+
+from __future__ import annotations
+
+from consult.security.permissions import is_authenticated, is_official_of, rule
+
+
+@rule("survey.manage")
+def _manage(user, round_=None) -> bool:
+    """Officials of the round's department set who may answer and the custom questions."""
+    return round_ is not None and is_official_of(user, round_.consultation.department_id)
+
+
+@rule("survey.answer")
+def _answer(user, round_=None) -> bool:
+    """Active users with a verified e-mail address (then: eligible for the round)."""
+    return is_authenticated(user) and user.is_verified
