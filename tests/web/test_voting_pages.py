@@ -461,3 +461,17 @@ def test_query_budget_is_constant(client, login_as, count_queries, dept, path):
         assert ("You voted" if path == "vote" else "ballots cast") in text(response)
         counts.append(list(seen))
     assert len(counts[0]) == len(counts[1]) <= 10, "\n".join(counts[1])
+
+
+def test_poll_editor_query_budget_is_constant(client, login_as, count_queries, dept, official):
+    small, big = make_round(dept, scheduled=True), make_round(dept, scheduled=True)
+    add_poll(small.id, [(False, ["甲", "乙"])])
+    add_poll(big.id, [(i % 2 == 1, [f"选项{j}" for j in range(10)]) for i in range(10)])
+    login_as(official)
+    counts = []
+    for rid in (small.id, big.id):
+        with count_queries() as seen:
+            response = client.get(poll_url(rid))
+        assert response.status_code == 200
+        counts.append(list(seen))
+    assert len(counts[0]) == len(counts[1]) <= 8, "\n".join(counts[1])
