@@ -169,6 +169,7 @@ def test_question_answered_by_the_official(page: Page, live, artifacts):
     expect(page.locator(".inbox-item")).to_contain_text("补贴从什么时候开始发放？")
     shoot(page, artifacts, "06-inbox-official")
     page.goto(f"/rounds/{round_id}/questions")
+    page.get_by_text(zh("Answer this question")).click()
     page.locator("textarea[id^='answer-body-']").fill("预计明年一月起按月发放。")
     page.get_by_role("button", name=zh("Publish answer")).click()
     expect(page.locator(".answer")).to_contain_text("预计明年一月起按月发放。")

@@ -135,3 +135,31 @@ def test_withdrawn_comment_exposes_no_text():
     from consult.participation.models import ContentStatus
     c.status = ContentStatus.WITHDRAWN
     assert c.public_body is None and c.public_proposed_text is None
+
+
+def test_top_proposals_per_clause_by_support(rnd, count_queries):
+    from consult.consultations.models import Clause
+    from consult.participation.models import ContentStatus
+    clauses = list(db.session.scalars(select(Clause).where(Clause.version_id == rnd.version_id)
+                                      .order_by(Clause.position)))
+    u = UserFactory()
+    rows = []
+    for clause, supports in ((clauses[0], (5, 1, 9, 3)), (clauses[1], (2,))):
+        for n in supports:
+            rows.append(Comment(round_id=rnd.id, author_id=u.id, clause_id=clause.id, depth=0,
+                                body="b", proposed_text=f"wording {n}", support_count=n))
+    rows.append(Comment(round_id=rnd.id, author_id=u.id, clause_id=clauses[0].id, depth=0,
+                        body="b", proposed_text="gone", support_count=99,
+                        status=ContentStatus.WITHDRAWN))
+    rows.append(Comment(round_id=rnd.id, author_id=u.id, clause_id=clauses[0].id, depth=0,
+                        body="no wording", support_count=50))
+    db.session.add_all(rows)
+    db.session.commit()
+    round_ = load(rnd.id)
+    first, second = clauses[0].id, clauses[1].id
+    with count_queries() as queries:
+        top = services.top_proposals(round_, per_clause=3)
+        texts = {cid: [c.proposed_text for c in cs] for cid, cs in top.items()}
+        assert [c.author.display_name for c in top[first]]
+    assert texts == {first: ["wording 9", "wording 5", "wording 3"], second: ["wording 2"]}
+    assert len(queries) <= 3, "\n".join(queries)

@@ -20,6 +20,7 @@ from consult.participation.services.comments import (  # noqa: F401
     set_comment_support,
     supported_ids,
     thread_context,
+    top_proposals,
     withdraw_comment,
 )
 from consult.participation.services.questions import (  # noqa: F401

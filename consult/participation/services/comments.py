@@ -97,6 +97,27 @@ def clause_comment_counts(round_: Round | int) -> dict[int, int]:
     return {clause_id: count for clause_id, count in rows}
 
 
+def top_proposals(round_: Round, *, per_clause: int = 3) -> dict[int, list[Comment]]:
+    """{clause id: the most supported proposed wordings on it}, for officials' triage:
+    one query (a window function ranks the proposals within each clause)."""
+    rank = func.row_number().over(
+        partition_by=Comment.clause_id,
+        order_by=(Comment.support_count.desc(), Comment.created_at, Comment.id)).label("rank")
+    ranked = (select(Comment.id, rank)
+              .where(Comment.round_id == round_.id, Comment.clause_id.is_not(None),
+                     Comment.proposed_text.is_not(None), Comment.status.in_(VISIBLE))
+              .subquery())
+    rows = db.session.scalars(
+        select(Comment).join(ranked, ranked.c.id == Comment.id)
+        .where(ranked.c.rank <= per_clause)
+        .options(joinedload(Comment.author))
+        .order_by(Comment.clause_id, ranked.c.rank))
+    out: dict[int, list[Comment]] = {}
+    for comment in rows:
+        out.setdefault(comment.clause_id, []).append(comment)
+    return out
+
+
 @dataclass
 class CommentsView:
     page: Page
