@@ -20,8 +20,7 @@ class TriageForm(BaseForm):
 
     status = SelectField(_l("Outcome"), choices=adoption_choices(_l("Choose…")),
                          validate_choice=False)
-    reason = TextAreaField(_l("Reason (public)"),
-                           description=_l("Required when the opinion is not adopted."))
+    reason = TextAreaField(_l("Reason, shown publicly (required if not adopted)"))
     theme_id = SelectField(_l("Theme"), choices=[], validate_choice=False)
     changed_lineage_id = SelectField(_l("Clause it changed"), choices=[],
                                      validate_choice=False)
