@@ -1,60 +1,24 @@
 """A suggestion's journey in Chromium, in both languages: a citizen suggests (seeing
-similar ones while typing), another supports it without JavaScript, the department's
-official answers "taken onto the agenda" linking a consultation, and the suggestion page
-links to that consultation. Screenshots go to test-artifacts/suggestions/.
-
-Self-contained (live server and Chromium launch arguments here) until the shared
-tests/browser/conftest.py exists.
+similar ones while typing, then commenting with htmx), another supports it without
+JavaScript, the department's official answers "taken onto the agenda" linking a
+consultation, and the suggestion page links to that consultation. Screenshots go to
+test-artifacts/suggestions/. Uses the shared live server of tests/browser/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/lib/chromium/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "suggestions"
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync"]}
-
-
 @pytest.fixture
-def journey_server(pytestconfig, tmp_path):
-    """The app on a file database behind a real HTTP server, with CSRF on."""
-    from consult.extensions import db
-    from tests.conftest import make_app
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    url = pytestconfig.consult_db_url or f"sqlite:///{tmp_path / 'journey.sqlite3'}"
-    app = make_app(pytestconfig, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={},
-                   WTF_CSRF_ENABLED=True, SERVER_NAME=None)
-    with app.app_context():
-        db.drop_all() if pytestconfig.consult_db_url else None
-        db.create_all()
+def journey(live):
+    with live.app.app_context():
         world = _world()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app, world
-    server.shutdown()
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    return live.url, world
 
 
 def _world() -> dict:
@@ -79,25 +43,29 @@ def _login(page, base: str, email: str) -> None:
     assert "/auth/login" not in page.url
 
 
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+def _shot(page, artifacts, name: str) -> None:
+    folder = artifacts / "suggestions"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 TEXTS = {
-    "zh_CN": dict(title="社区老年食堂太少，老人吃饭难", header="zh-CN"),
-    "en": dict(title="Too few community canteens for older people", header="en"),
+    "zh_CN": dict(title="社区老年食堂太少，老人吃饭难", header="zh-CN", locale="zh-CN"),
+    "en": dict(title="Too few community canteens for older people", header="en",
+               locale="en-US"),
 }
 
 
-def test_suggestion_to_agenda_to_consultation(journey_server, browser):
-    base, app, world = journey_server
+def test_suggestion_to_agenda_to_consultation(journey, browser, browser_context_args,
+                                              artifacts):
+    base, world = journey
     created: dict[str, str] = {}
     for locale, text in TEXTS.items():
         headers = {"Accept-Language": text["header"]}
+        args = {**browser_context_args, "locale": text["locale"],
+                "extra_http_headers": headers}
         # A citizen suggests, seeing similar suggestions while typing (htmx).
-        ctx = browser.new_context(viewport={"width": 390, "height": 860},
-                                  extra_http_headers=headers)
+        ctx = browser.new_context(**args, viewport={"width": 390, "height": 860})
         page = ctx.new_page()
         _login(page, base, world["citizen"])
         page.goto(f"{base}/suggestions/new")
@@ -114,7 +82,7 @@ def test_suggestion_to_agenda_to_consultation(journey_server, browser):
         page.fill("#proposal", "每个社区设一个助餐点。" if locale == "zh_CN"
                   else "Open a meal point in every neighbourhood.")
         page.fill("#links", "https://example.org/canteens")
-        _shot(page, f"1-new-{locale}")
+        _shot(page, artifacts, f"1-new-{locale}")
         page.locator("main form button[type=submit]").last.click()
         page.wait_for_url("**/suggestions/*")
         suggestion_url = page.url
@@ -128,11 +96,11 @@ def test_suggestion_to_agenda_to_consultation(journey_server, browser):
         page.wait_for_selector("#comments .flat-comment")
         assert "补充：周末也需要。" in page.inner_text("#comments")
         assert page.url == suggestion_url and page.input_value("#body") == ""
-        _shot(page, f"2-submitted-{locale}")
+        _shot(page, artifacts, f"2-submitted-{locale}")
         ctx.close()
 
         # Another citizen supports it without JavaScript (form + 303).
-        ctx = browser.new_context(java_script_enabled=False, extra_http_headers=headers)
+        ctx = browser.new_context(**args, java_script_enabled=False)
         page = ctx.new_page()
         _login(page, base, world["fan"])
         page.goto(suggestion_url)
@@ -143,12 +111,11 @@ def test_suggestion_to_agenda_to_consultation(journey_server, browser):
         ctx.close()
 
         # The department's official answers: taken onto the agenda, linking the consultation.
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  extra_http_headers=headers)
+        ctx = browser.new_context(**args, viewport={"width": 1280, "height": 900})
         page = ctx.new_page()
         _login(page, base, world["official"])
         page.goto(f"{base}/manage/suggestions")
-        _shot(page, f"3-desk-{locale}")
+        _shot(page, artifacts, f"3-desk-{locale}")
         sid = suggestion_url.rstrip("/").rsplit("/", 1)[1]
         page.locator(f'a[href="/manage/suggestions/{sid}/answer"]').click()
         page.wait_for_load_state()
@@ -156,23 +123,22 @@ def test_suggestion_to_agenda_to_consultation(journey_server, browser):
         page.select_option("#consultation_id", str(world["consultation"]))
         page.fill("#body", "已纳入社区养老服务管理办法的制定工作。" if locale == "zh_CN"
                   else "We took it up in the draft on community elderly care.")
-        _shot(page, f"4-answer-{locale}")
+        _shot(page, artifacts, f"4-answer-{locale}")
         page.locator("main form button[type=submit]").last.click()
         page.wait_for_url(f"**/suggestions/{sid}**")
         answer = page.locator("#answer")
         assert answer.count() == 1
         consultation_link = answer.locator(f'a[href="/consultations/{world["consultation"]}"]')
         assert consultation_link.inner_text() == "社区养老服务管理办法（征求意见稿）"
-        _shot(page, f"5-answered-{locale}")
+        _shot(page, artifacts, f"5-answered-{locale}")
         ctx.close()
 
         # Anyone follows the link from the suggestion to the consultation it became.
-        ctx = browser.new_context(viewport={"width": 390, "height": 860},
-                                  extra_http_headers=headers)
+        ctx = browser.new_context(**args, viewport={"width": 390, "height": 860})
         page = ctx.new_page()
         page.goto(suggestion_url)
         page.locator(f'#answer a[href="/consultations/{world["consultation"]}"]').click()
         page.wait_for_url(f"**/consultations/{world['consultation']}")
         assert "社区养老服务管理办法" in page.inner_text("h1")
-        _shot(page, f"6-consultation-{locale}")
+        _shot(page, artifacts, f"6-consultation-{locale}")
         ctx.close()
