@@ -118,6 +118,7 @@ def test_official_closes_triages_publishes_and_the_public_sees_it(page: Page, li
     page.get_by_label(zh("Theme name")).fill("服务时间")
     page.get_by_role("button", name=zh("Add theme")).click()
     expect(page.get_by_text(zh("Theme “%(name)s” created.", name="服务时间"))).to_be_visible()
+    page.get_by_text(zh("Decide for several at once")).click()
     row(page, "日间照料服务什么时候开始").locator(".triage-row__check").check()
     page.get_by_label(zh("Outcome for all selected")).select_option("partly_adopted")
     page.get_by_label(zh("Theme for all selected")).select_option(label="服务时间")

@@ -533,3 +533,25 @@ def test_overdue_rounds_listed_until_answered(app):
     RoundFactory(closed=True)                       # closed, not yet due
     assert [x.id for x in services.list_overdue_rounds().items] == [r.id]
     assert isinstance(db.session.get(Round, r.id), Round)
+
+
+# ---------------------------------------------------------------- rules, for every kind of user
+
+def test_rules_for_each_role(app):
+    from consult.security.permissions import check
+
+    r, dept, official = closed_round()
+    round_ = load(r, official)
+    action = FollowUpAction(department_id=dept.id)
+    other = UserFactory(role="official", role__department=DepartmentFactory())
+    suspended = UserFactory(role="official", role__department=dept, active=False)
+    admin = UserFactory(role="admin")
+    citizen = UserFactory()
+    from flask_login import AnonymousUserMixin
+
+    for user, allowed in ((official, True), (other, False), (suspended, False),
+                          (admin, False), (citizen, False), (AnonymousUserMixin(), False)):
+        user = db.session.merge(user) if not isinstance(user, AnonymousUserMixin) else user
+        assert check(user, "response.manage", round_) is allowed
+        assert check(user, "action.manage", action) is allowed
+    assert check(official, "response.manage", None) is False
