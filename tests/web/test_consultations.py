@@ -142,16 +142,17 @@ def test_consultation_page(client):
 
 
 def test_consultation_page_query_budget_is_constant(client, count_queries):
-    small_c = fill(1, 2, 1)[0]
+    small_id = fill(1, 2, 1)[0].id
     with count_queries() as small:
-        assert client.get(f"/consultations/{small_c.id}").status_code == 200
+        assert client.get(f"/consultations/{small_id}").status_code == 200
     small = list(small)
     big_c = fill(1, 300, 5)[0]
     for _ in range(4):
         RoundFactory(version=DraftVersionFactory(consultation=big_c, clauses=1),
                      consultation=big_c, closed=True)
+    big_id = big_c.id
     with count_queries() as big:
-        assert client.get(f"/consultations/{big_c.id}").status_code == 200
+        assert client.get(f"/consultations/{big_id}").status_code == 200
     assert len(big) == len(small) <= 8, "\n".join(big)
 
 
@@ -212,12 +213,13 @@ def test_department_page_record(client, count_queries):
     dept = DepartmentFactory(name="市民政局")
     made = fill(2, 1, 1, dept=dept)
     ConsultationFactory(department=dept, unpublished=True, title="不应出现")
+    slug = dept.slug
     with count_queries() as seen:
-        response = client.get(f"/departments/{dept.slug}")
+        response = client.get(f"/departments/{slug}")
     small = list(seen)
     fill(12, 3, 2, dept=dept)
     with count_queries() as big:
-        assert client.get(f"/departments/{dept.slug}").status_code == 200
+        assert client.get(f"/departments/{slug}").status_code == 200
     # constant whatever the size (other domains add their own record sections here)
     assert len(big) == len(small) <= 20, "\n".join(big)
     text = response.text
@@ -249,3 +251,21 @@ def test_nav_shows_manage_only_to_officials(client, login_as, role):
     dept = DepartmentFactory()
     login_as(UserFactory(role=role, role__department=dept) if role else UserFactory())
     assert ("/manage/consultations/" in client.get("/").text) is (role == "official")
+
+
+def test_version_and_diff_pages_query_budget_is_constant(client, count_queries):
+    small_id = fill(1, 2, 2)[0].id
+    with count_queries() as small_version:
+        assert client.get(f"/consultations/{small_id}/versions/1").status_code == 200
+    small_version = list(small_version)
+    with count_queries() as small_diff:
+        assert client.get(f"/consultations/{small_id}/diff").status_code == 200
+    small_diff = list(small_diff)
+    big_id = fill(1, 300, 6)[0].id
+    with count_queries() as big_version:
+        assert client.get(f"/consultations/{big_id}/versions/1").status_code == 200
+    with count_queries() as big_diff:
+        response = client.get(f"/consultations/{big_id}/diff?from=2&to=6")
+    assert response.status_code == 200
+    assert len(big_version) == len(small_version) <= 8, "\n".join(big_version)
+    assert len(big_diff) == len(small_diff) <= 8, "\n".join(big_diff)

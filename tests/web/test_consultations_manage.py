@@ -204,3 +204,34 @@ def test_manage_draft_query_budget(client, dept, official, count_queries):
     with count_queries() as big:
         client.get(f"/manage/consultations/{cid}/draft")
     assert len(big) == len(small) <= 10, "\n".join(big)
+
+
+def test_manage_list_query_budget(client, dept, official, count_queries):
+    ConsultationFactory(department=dept, unpublished=True)
+    with count_queries() as small:
+        assert client.get("/manage/consultations/").status_code == 200
+    small = list(small)
+    for _ in range(30):
+        ConsultationFactory(department=dept)
+    with count_queries() as big:
+        assert client.get("/manage/consultations/").status_code == 200
+    assert len(big) == len(small) <= 8, "\n".join(big)
+
+
+def test_manage_detail_and_edit_pages(client, dept, official, count_queries):
+    create(client, dept)
+    cid = db.session.scalar(select(Consultation.id))
+    with count_queries() as seen:
+        page = client.get(f"/manage/consultations/{cid}")
+    assert page.status_code == 200 and len(seen) <= 8
+    assert "Publish a first version" in page.text  # no version yet: says what to do first
+    edit = client.get(f"/manage/consultations/{cid}/edit")
+    assert edit.status_code == 200 and 'value="垃圾分类, 环境"' in edit.text
+    r = client.post(f"/manage/consultations/{cid}/edit", data={
+        "title": "生活垃圾分类管理条例（修订）", "department_id": str(dept.id), "summary": "",
+        "background": "", "goals": "", "tags": "环境", "contact": ""})
+    assert r.status_code == 303
+    assert db.session.scalar(select(Consultation.title)) == "生活垃圾分类管理条例（修订）"
+    r = client.post(f"/manage/consultations/{cid}/edit", data={
+        "title": "x" * 201, "department_id": str(dept.id), "tags": ""})
+    assert r.status_code == 422 and 'id="title-error"' in r.text
