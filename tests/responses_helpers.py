@@ -7,13 +7,16 @@ from sqlalchemy import select
 from consult.consultations.models import Clause, Consultation
 from consult.extensions import db
 from consult.participation.models import Comment, ContentStatus, Question
-from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
 
 
 def closed_round(clauses: int = 3, **kwargs):
     """A closed round, its department and an official of that department."""
     dept = DepartmentFactory()
-    r = RoundFactory(closed=True, version__consultation__department=dept,
+    # Hold the consultation: the factory reads version.consultation after commits, which
+    # only the identity map can answer without SQL (the relationship raises on SQL).
+    consultation = ConsultationFactory(department=dept)
+    r = RoundFactory(closed=True, version__consultation=consultation,
                      version__clauses=clauses, **kwargs)
     official = UserFactory(role="official", role__department=dept)
     return r, dept, official

@@ -25,7 +25,7 @@ from consult.responses.models import (
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
-from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
 from tests.responses_helpers import clause_ids, closed_round, comment, question
 
 
@@ -88,7 +88,7 @@ def test_opinions_are_top_level_comments_and_questions_not_withdrawn(app):
 
 def test_triage_refused_while_the_round_is_open(app):
     dept = DepartmentFactory()
-    r = RoundFactory(version__consultation__department=dept)
+    r = RoundFactory(version__consultation=ConsultationFactory(department=dept))
     official = UserFactory(role="official", role__department=dept)
     with pytest.raises(InvalidState):
         services.start_triage(load(r, official))
@@ -240,7 +240,7 @@ def _summary(r, official):
 def test_publication_guards(app):
     # Not closed: 409.
     dept = DepartmentFactory()
-    open_round = RoundFactory(version__consultation__department=dept)
+    open_round = RoundFactory(version__consultation=ConsultationFactory(department=dept))
     official = UserFactory(role="official", role__department=dept)
     with pytest.raises(InvalidState):
         do(services.publish_response, official, load(open_round, official))
@@ -414,7 +414,7 @@ T0 = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
 def test_follow_up_actions_statuses_reasons_and_overdue(app):
     with time_machine.travel(T0, tick=False):
         dept = DepartmentFactory()
-        r = RoundFactory(closed=True, version__consultation__department=dept)
+        r = RoundFactory(closed=True, version__consultation=ConsultationFactory(department=dept))
         official = UserFactory(role="official", role__department=dept)
         started(r, official)
         round_ = load(r, official)

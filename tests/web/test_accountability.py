@@ -57,9 +57,9 @@ def test_overdue_actions_appear_when_the_due_date_passes(client):
 
 def test_overdue_responses_site_wide_and_on_the_department(client):
     dept = DepartmentFactory()
-    late = RoundFactory(overdue=True, version__consultation__department=dept,
-                        title="第一轮征求意见")
-    RoundFactory(closed=True, version__consultation__department=dept, title="尚未到期")
+    consultation = ConsultationFactory(department=dept)
+    late = RoundFactory(overdue=True, version__consultation=consultation, title="第一轮征求意见")
+    RoundFactory(closed=True, version__consultation=consultation, title="尚未到期")
     hidden = RoundFactory(overdue=True,
                           version__consultation=ConsultationFactory(unpublished=True),
                           title="未公开的轮次")
@@ -99,8 +99,9 @@ def test_accountability_lists_are_paginated_with_a_constant_budget(client, count
     counts = []
     for n in (2, 30):
         dept = DepartmentFactory()
+        consultation = ConsultationFactory(department=dept)
         for i in range(n):
-            RoundFactory(overdue=True, version__consultation__department=dept, title=f"逾期{i}")
+            RoundFactory(overdue=True, version__consultation=consultation, title=f"逾期{i}")
         with count_queries() as seen:
             page = client.get("/accountability/")
         assert page.status_code == 200

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from consult.db import atomic, db
 from consult.responses import services
 from consult.responses.models import RoundResponse, Triage
-from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
 from tests.responses_helpers import clause_ids, closed_round, comment, question
 
 
@@ -74,7 +74,7 @@ def test_triage_page_access(client, login_as):
 
 def test_triage_refused_while_open(client, login_as):
     dept = DepartmentFactory()
-    r = RoundFactory(version__consultation__department=dept)
+    r = RoundFactory(version__consultation=ConsultationFactory(department=dept))
     login_as(UserFactory(role="official", role__department=dept))
     resp = client.get(f"/manage/rounds/{r.id}/triage")
     assert resp.status_code == 409 and "This round is still open." in resp.text
