@@ -199,7 +199,9 @@ def test_unpublished_consultation_round_is_404_for_citizens(client, login_as, ci
 def test_unpublished_consultation_takes_nothing_even_from_its_officials(client, login_as):
     consultation = ConsultationFactory(unpublished=True)
     r = RoundFactory(version=DraftVersionFactory(consultation=consultation))
-    official = UserFactory(role="official", role__department=consultation.department)
+    from consult.accounts.models import Department
+    department = db.session.get(Department, consultation.department_id)
+    official = UserFactory(role="official", role__department=department)
     login_as(official)
     assert client.get(url(r)).status_code == 200
     response = post(client, r, body="官员预览")
