@@ -5,10 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    # Ids beyond a 32-bit integer cannot exist: 404 instead of a database overflow error.
+    app.url_map.converters["int"] = BoundedIntConverter
 
     from consult import config as config_module
     config_module.load(app, config)

@@ -20,3 +20,8 @@ def test_login_page_and_login(client, app):
                                                 "password": "correct horse battery"})
     assert response.status_code == 303
     assert client.get("/me/").status_code == 200
+
+
+def test_ids_beyond_the_integer_range_are_404_not_500(client):
+    assert client.get("/admin/users/99999999999999999999").status_code in (302, 404)
+    assert client.get("/rounds/99999999999999999999").status_code == 404
