@@ -17,6 +17,7 @@ from consult.consultations.forms import (
 )
 from consult.db import atomic
 from consult.errors import ServiceError
+from consult.security.permissions import authorize
 from consult.web import page_number, render, respond, submit, wants_fragment
 
 bp = Blueprint("consultations", __name__, template_folder="templates")
@@ -161,8 +162,6 @@ def _department_choices(form: ConsultationForm, consultation=None) -> None:
 @bp.route("/manage/consultations/new", methods=["GET", "POST"])
 @login_required
 def manage_new():
-    from consult.security.permissions import authorize
-
     authorize(current_user, "consultation.create")
     form = ConsultationForm()
     _department_choices(form)
@@ -198,12 +197,7 @@ def manage_edit(consultation_id: int):
 @login_required
 def manage_detail(consultation_id: int):
     consultation = services.get_for_manage(current_user, consultation_id)
-    from consult.consultations.models import DraftVersion
-    from consult.extensions import db
-    from sqlalchemy import select
-
-    versions = list(db.session.scalars(select(DraftVersion).where(
-        DraftVersion.consultation_id == consultation.id).order_by(DraftVersion.number)))
+    versions = services.versions_of(current_user, consultation)
     rounds_url = (url_for("rounds.manage_rounds", consultation_id=consultation.id)
                   if "rounds.manage_rounds" in current_app.view_functions else None)
     return render("consultations/manage/detail.html", consultation=consultation,
@@ -279,7 +273,7 @@ def manage_import(consultation_id: int):
 @login_required
 def manage_edit_clause(consultation_id: int, clause_id: int):
     consultation = services.get_for_manage(current_user, consultation_id)
-    clause = services._working_clause(consultation, clause_id)
+    clause = services.get_working_clause(consultation, clause_id)
     form = ClauseForm(obj=clause)
     result, status = submit(form, lambda: services.update_clause(
         current_user, consultation, clause_id, **form.service_data()))

@@ -223,7 +223,7 @@ def test_clause_limits(official, dept, monkeypatch):
     with pytest.raises(ValidationFailed) as exc, atomic():
         services.add_clause(official, c, number="", body="x")
     assert exc.value.field == "number"
-    monkeypatch.setattr(services, "MAX_CLAUSES", 3)
+    monkeypatch.setattr(services.common, "MAX_CLAUSES", 3)
     add(official, c, "a", "b", "c")
     with pytest.raises(ValidationFailed, match="at most 3 clauses"), atomic():
         services.add_clause(official, c, number="4", body="d")

@@ -1,0 +1,91 @@
+"""Limits and cleaning shared by the consultation services."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from consult.accounts.models import Department
+from consult.consultations.models import Tag
+from consult.db import db
+from consult.errors import ValidationFailed
+from consult.security.permissions import check
+
+MAX_CLAUSES = 500
+MAX_CLAUSE_BODY = 20_000
+MAX_TAGS = 10
+LIMITS = {
+    "title": 200, "summary": 2_000, "background": 10_000, "goals": 10_000, "contact": 500,
+    "number": 30, "heading": 200, "body": MAX_CLAUSE_BODY, "change_note": 2_000, "tag": 40,
+}
+PER_PAGE = 20
+
+
+# ---------------------------------------------------------------- cleaning
+
+def _clean(value: str | None, field: str, *, required: bool = False,
+           message: str | None = None) -> str:
+    text = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n")).strip()
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        raise ValidationFailed(_l("Remove the control characters from this text."), field=field)
+    if required and not text:
+        raise ValidationFailed(message or _l("This field is required."), field=field)
+    limit = LIMITS[field]
+    if len(text) > limit:
+        raise ValidationFailed(
+            _l("Use at most %(limit)d characters (you entered %(count)d).",
+               limit=limit, count=len(text)), field=field)
+    return text
+
+
+def normalize_tags(raw: str | list[str] | None) -> list[str]:
+    """Split on commas (ASCII or Chinese), 、 and semicolons; trim, collapse spaces,
+    lower-case Latin letters, drop duplicates, keep order."""
+    if isinstance(raw, list):
+        raw = ",".join(raw)
+    parts = re.split(r"[,，、;；\n]+", unicodedata.normalize("NFKC", raw or ""))
+    seen: list[str] = []
+    for part in parts:
+        name = re.sub(r"\s+", " ", part).strip().lower().lstrip("#")
+        if not name:
+            continue
+        if len(name) > LIMITS["tag"]:
+            raise ValidationFailed(
+                _l("A topic tag can have at most %(limit)d characters.", limit=LIMITS["tag"]),
+                field="tags")
+        if name not in seen:
+            seen.append(name)
+    if len(seen) > MAX_TAGS:
+        raise ValidationFailed(_l("Use at most %(n)d topic tags.", n=MAX_TAGS), field="tags")
+    return seen
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    out = []
+    for name in names:
+        tag = existing.get(name)
+        if tag is None:
+            tag = Tag(name=name)
+            db.session.add(tag)
+        out.append(tag)
+    return out
+
+
+def _department(actor, department_id) -> Department:
+    try:
+        dept_id = int(department_id)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_l("Choose one of your departments."),
+                               field="department_id") from None
+    if not check(actor, "consultation.create", dept_id):
+        raise ValidationFailed(_l("Choose one of your departments."), field="department_id")
+    dept = db.session.get(Department, dept_id)
+    if dept is None or not dept.active:
+        raise ValidationFailed(_l("Choose one of your departments."), field="department_id")
+    return dept
