@@ -211,6 +211,20 @@ def test_before_the_response_is_published_it_is_409(client, login_as, dept):
     assert rows(SurveyAnswer) == 0
 
 
+def test_clock_moving_past_close_does_not_open_the_survey(client, login_as, dept):
+    r = RoundFactory(version__consultation__department=dept)  # open now
+    user = UserFactory()
+    add_participants(r.id, [user])
+    login_as(user)
+    assert client.post(url(r.id), data=GOOD).status_code == 409
+    with time_machine.travel(r.closes_at + timedelta(days=1), tick=False):
+        response = client.post(url(r.id), data=GOOD)
+        assert response.status_code == 409
+        assert "The survey opens when the department publishes its response" \
+            in text(response)
+    assert rows(SurveyAnswer) == 0
+
+
 def test_after_the_window_it_is_409_and_the_answer_stays(client, login_as, responded):
     round_id, participant = responded
     login_as(participant)
