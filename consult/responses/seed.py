@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from consult import audit
 from consult.accounts.models import Role, RoleAssignment, User
 from consult.clock import now
-from consult.consultations.models import Clause, Consultation, DraftVersion
+from consult.consultations.models import Consultation, DraftVersion
 from consult.db import db
 from consult.responses import services
 from consult.responses.models import (

@@ -303,11 +303,7 @@ def _response_page(round_id: int, *, status: int = 200, form=None, action_form=N
         action_form=action_form or ActionForm(formdata=None, prefix="a"),
         erratum_form=erratum_form or ErratumForm(formdata=None, prefix="e"),
         publish_form=publish_form or EmptyForm(formdata=None, prefix="p"),
-        error_forms=forms, today=services.today(), reply_errors=_reply_errors(form))
-
-
-def _reply_errors(form) -> dict[int, str]:
-    return getattr(form, "reply_errors", {})
+        error_forms=forms, today=services.today())
 
 
 @bp.route("/manage/rounds/<int:round_id>/response", methods=["GET", "POST"])

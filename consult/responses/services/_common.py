@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -60,6 +60,3 @@ def response_of(round_id: int, *options, lock: bool = False) -> RoundResponse | 
         stmt = stmt.with_for_update()
     return db.session.scalar(stmt)
 
-
-def sql_now():
-    return func.now()

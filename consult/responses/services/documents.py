@@ -18,13 +18,12 @@ from consult import audit
 from consult.clock import now
 from consult.consultations.models import Clause, DraftVersion
 from consult.db import db
-from consult.errors import InvalidState, NotFound, ValidationFailed
+from consult.errors import InvalidState, ValidationFailed
 from consult.responses.models import (
     Adoption,
     Erratum,
     FollowUpAction,
     RoundResponse,
-    Theme,
     Triage,
 )
 from consult.responses.services._common import clean, response_of
@@ -217,12 +216,3 @@ def get_public_response(actor: Any, round_id: int) -> tuple[Round, RoundResponse
         response = None
     return round_, response
 
-
-def theme_list(response: RoundResponse) -> list[Theme]:
-    return list(response.themes)
-
-
-def ensure_not_missing(response: RoundResponse | None) -> RoundResponse:
-    if response is None:
-        raise NotFound(_l("This round has no response yet."))
-    return response

@@ -12,7 +12,6 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.consultations.models import Consultation
 from consult.db import db
-from consult.participation.models import Comment, Question
 from consult.responses.models import (
     ActionStatus,
     Adoption,
