@@ -9,9 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from consult.accounts.services import load_user
 from consult.clock import now
+from consult.consultations import services
 from consult.consultations.models import Tag
-from consult.db import db
+from consult.db import atomic, db
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
@@ -171,20 +173,16 @@ def test_diff_page_marks_changes_and_escapes(client):
     dept = DepartmentFactory()
     c = ConsultationFactory(department=dept)
     DraftVersionFactory(consultation=c, clauses=["应当提供服务", "将被删除", "<b>原样</b>"])
-    from consult.consultations.services import publish_version, restore_working_copy
-    from consult.consultations import services
     official = UserFactory(role="official", role__department=dept)
-    from consult.accounts.services import load_user
-    from consult.db import atomic
     actor = load_user(official.get_id())
     with atomic():
-        restore_working_copy(actor, c)
+        services.restore_working_copy(actor, c)
         working = services.working_copy(actor, c)
         services.update_clause(actor, c, working[0].id, number="第1条", heading="条款1",
                                body="可以提供服务")
         services.delete_clause(actor, c, working[1].id)
         services.add_clause(actor, c, number="第9条", body="新增<script>x</script>")
-        publish_version(actor, c, change_note="第二稿")
+        services.publish_version(actor, c, change_note="第二稿")
     response = client.get(f"/consultations/{c.id}/diff?from=1&to=2")
     text = response.text
     assert response.status_code == 200
