@@ -50,6 +50,7 @@ class Config:
     VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
     PASSWORD_MIN_LENGTH = 10
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default cost (n=2**15)
     PAGE_SIZE = 20
     PROXY_FIX_HOPS = 0  # set to the number of reverse proxies in front of consult
 
@@ -63,6 +64,8 @@ class TestConfig(Config):
     MAIL_BACKEND = "locmem"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SERVER_NAME = "localhost"
+    # A cheap scrypt: the default costs about half a second per hash or check.
+    PASSWORD_HASH_METHOD = "scrypt:2048:8:1"
 
 
 class ProductionConfig(Config):

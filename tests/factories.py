@@ -12,7 +12,7 @@ from consult.extensions import db
 
 PASSWORD = "correct horse battery"
 # Hashing is deliberately slow; hash once for every factory-made user.
-PASSWORD_HASH = generate_password_hash(PASSWORD)
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt:2048:8:1")  # as TestConfig
 
 
 class Base(SQLAlchemyModelFactory):

@@ -28,6 +28,10 @@ DISPLAY_NAME_MAX = 50
 _DUMMY_HASH = generate_password_hash("consult-timing-equaliser")
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -77,7 +81,7 @@ def register(*, email: str, display_name: str, password: str, locale: str | None
         raise Conflict(_l("An account with this e-mail address already exists. "
                           "Log in or reset your password."), field="email")
     user = User(email=email, display_name=display_name,
-                password_hash=generate_password_hash(password), locale=locale, roles=[])
+                password_hash=hash_password(password), locale=locale, roles=[])
     db.session.add(user)
     try:
         with db.session.begin_nested():
@@ -218,7 +222,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
 
 def _set_password(user: User, password: str, *, field: str) -> None:
     check_password_rules(password, email=user.email, field=field)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.session_version = User.session_version + 1  # other sessions end
 
 

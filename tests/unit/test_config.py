@@ -112,3 +112,8 @@ def test_defaults_are_chinese_and_shanghai(env):
     assert app.config["BABEL_DEFAULT_LOCALE"] == "zh_CN"
     assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Shanghai"
     assert set(app.config["LANGUAGES"]) == {"zh_CN", "en"}
+
+
+def test_passwords_use_the_full_scrypt_cost_outside_tests(env):
+    app = create_app()
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"

@@ -18,7 +18,7 @@ from tests.factories import DepartmentFactory, RoundFactory, UserFactory
 
 def test_seed_fills_vote_rounds_once(app, monkeypatch):
     monkeypatch.setattr("consult.accounts.services.generate_password_hash",
-                        lambda password: "fast-hash-for-tests")
+                        lambda password, method=None: "fast-hash-for-tests")
     dept = DepartmentFactory()
     UserFactory(role="official", role__department=dept)
     UserFactory(email="citizen@example.org")
