@@ -6,6 +6,7 @@ import re
 from html import unescape
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from consult.accounts.models import Department, RoleAssignment, User
@@ -269,3 +270,27 @@ def test_audit_log_shows_logins_failures_roles_and_departments(client, app, admi
     filtered = client.get("/admin/audit?action=user.log")
     assert "user.logged_in" in filtered.text and "user.login_failed" in filtered.text
     assert "department.created" not in filtered.text
+
+
+# ---------------------------------------------------------------- flask create-admin
+
+def test_create_admin_command(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-admin", "--email", "Boss@Example.org",
+                                 "--name", "管理员", "--password", "plum blossom 2026"])
+    assert result.exit_code == 0, result.output
+    assert "boss@example.org" in result.output
+    admin = db.session.scalar(select(User).where(User.email == "boss@example.org"))
+    assert admin.is_verified and admin.role_names == {"admin"}
+    assert [e.actor_label for e in audit("user.roles_changed")] == ["system"]
+
+    again = runner.invoke(args=["create-admin", "--email", "boss@example.org",
+                                "--name", "Other", "--password", "plum blossom 2026"])
+    with force_locale("zh_CN"):  # the command speaks the default language
+        taken = gettext("An account with this e-mail address already exists. "
+                        "Log in or reset your password.")
+    assert again.exit_code == 1 and taken in again.output
+    weak = runner.invoke(args=["create-admin", "--email", "weak@example.org",
+                               "--name", "Weak", "--password", "1234567890"])
+    assert weak.exit_code == 1
+    assert rows(User) == 1
