@@ -48,3 +48,22 @@ def test_every_message_in_the_code_is_in_both_catalogs():
         missing = sorted(map(str, source - known))
         assert not missing, (
             f"{locale}: run `flask translate update` and translate: {missing[:20]}")
+
+
+def test_zh_cn_placeholders_match_the_english():
+    """A translation that drops or renames a %(name)s placeholder would crash the page."""
+    import re
+
+    pattern = re.compile(r"%\((\w+)\)[sd]|%%")
+    catalog = _catalog("zh_CN")
+    wrong = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = sorted(pattern.findall(ids[-1]))
+        for string in strings:
+            if string and sorted(pattern.findall(string)) != expected:
+                wrong.append(ids[0])
+    assert not wrong, f"placeholders differ from the English: {wrong[:20]}"
