@@ -29,6 +29,8 @@ class ContentStatus(StrEnum):
 
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
+    HIDDEN = "hidden"  # by a moderator, with a public reason (moderation_reason)
+    HELD = "held"  # a sensitive word matched: awaiting a moderator's review
 
     @property
     def label(self) -> str:
@@ -38,6 +40,8 @@ class ContentStatus(StrEnum):
 STATUS_LABELS = {
     ContentStatus.PUBLISHED: _l("Published"),
     ContentStatus.WITHDRAWN: _l("Withdrawn by its author"),
+    ContentStatus.HIDDEN: _l("Hidden by a moderator"),
+    ContentStatus.HELD: _l("Awaiting review"),
 }
 VISIBLE = (ContentStatus.PUBLISHED,)
 
@@ -72,6 +76,8 @@ class Comment(TimestampMixin, db.Model):
     withdrawn_at: Mapped[datetime | None]
     support_count: Mapped[int] = mapped_column(default=0)
     reply_count: Mapped[int] = mapped_column(default=0)
+    # The public reason shown in place of hidden text (consult.moderation).
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
 
     round = relationship("Round", lazy="raise_on_sql")
     author = relationship("User", lazy="raise_on_sql")
@@ -124,6 +130,7 @@ class Question(TimestampMixin, db.Model):
     withdrawn_at: Mapped[datetime | None]
     support_count: Mapped[int] = mapped_column(default=0)
     answered_at: Mapped[datetime | None] = mapped_column(index=True)
+    moderation_reason: Mapped[str | None] = mapped_column(Text)  # consult.moderation
 
     round = relationship("Round", lazy="raise_on_sql")
     author = relationship("User", lazy="raise_on_sql")
@@ -166,6 +173,18 @@ class Answer(TimestampMixin, db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
     body: Mapped[str] = mapped_column(Text)
+    # consult.moderation may hide an answer (PUBLISHED or HIDDEN, with a public reason).
+    status: Mapped[ContentStatus] = mapped_column(str_enum(ContentStatus),
+                                                  default=ContentStatus.PUBLISHED)
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status in VISIBLE
+
+    @property
+    def public_body(self) -> str | None:
+        return self.body if self.is_visible else None
 
     question: Mapped[Question] = relationship(back_populates="answer", lazy="raise_on_sql")
     author = relationship("User", lazy="raise_on_sql")

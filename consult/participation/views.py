@@ -139,6 +139,7 @@ def post_comment(round_id: int):
                       else {}, **_round_ctx(comment.round))
     if status == 200:  # nothing was submitted
         status = 400
+    round_ = services.get_round(current_user, round_id)  # fresh after the rollback
     if reply_to:
         target = services.get_comment(current_user, reply_to)
         return render("participation/reply.html", "participation/_reply_form.html",
@@ -268,6 +269,7 @@ def ask_question(round_id: int):
         return render("participation/_question_posted.html", question=question,
                       form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
                       supported=set(), **_round_ctx(question.round))
+    round_ = services.get_round(current_user, round_id)  # fresh after the rollback
     return _questions_page(round_, form, status=400 if status == 200 else status,
                            partial="participation/_question_form.html")
 
