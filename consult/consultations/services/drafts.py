@@ -322,6 +322,8 @@ def publish_version(actor, consultation: Consultation, *, change_note: str) -> D
     try:
         db.session.flush()
     except IntegrityError:
+        # Roll back first: building the message asks the locale, which may read the user.
+        db.session.rollback()
         raise Conflict(_l("Someone else published a version at the same time. "
                           "Reload the page.")) from None
     db.session.execute(update(Consultation).where(Consultation.id == consultation.id)
