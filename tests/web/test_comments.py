@@ -539,3 +539,20 @@ def test_comments_page_query_budget_is_constant(client, login_as, count_queries,
             db.session.scalar(select(Comment.clause_id).where(Comment.round_id == big.id)
                               .limit(1)))).status_code == 200
     assert len(filtered) <= 15
+
+
+def test_hidden_and_held_comments_never_show_their_text(client, login_as, rnd, citizen):
+    hidden = make_comment(client, login_as, rnd, citizen, "被隐藏的文字")
+    held = make_comment(client, login_as, rnd, citizen, "待审核的文字")
+    make_comment(client, login_as, rnd, UserFactory(), "回复仍在", hidden.id)
+    for row, status, reason in ((hidden, ContentStatus.HIDDEN, "含有人身攻击"),
+                                (held, ContentStatus.HELD, None)):
+        comment = db.session.get(Comment, row.id)
+        comment.status, comment.moderation_reason = status, reason
+    db.session.commit()
+    for path in (url(rnd), url(rnd) + "?sort=supported", f"/comments/{hidden.id}/reply"):
+        text = client.get(path).text
+        assert "被隐藏的文字" not in text and "待审核的文字" not in text, path
+    page = client.get(url(rnd)).text
+    assert "Hidden by a moderator" in page and "含有人身攻击" in page
+    assert "Awaiting review" in page and "回复仍在" in page
