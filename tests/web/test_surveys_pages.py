@@ -575,3 +575,25 @@ def test_query_budget_is_constant(client, login_as, count_queries, dept, path):
     a = _budget(client, login_as, count_queries, url(small.id, path), user)
     b = _budget(client, login_as, count_queries, url(big.id, path), user)
     assert len(a) == len(b) <= 15, "\n".join(b)
+
+
+def test_a_racing_duplicate_becomes_a_409_conflict_not_a_500(client, login_as, responded,
+                                                             monkeypatch):
+    """Should the schema's UNIQUE constraint ever fire inside the save (a twin insert that
+    slipped past the lock), the user gets a 409 with a message and nothing half-saved."""
+    from sqlalchemy.exc import IntegrityError
+
+    from consult.surveys import services
+
+    round_id, participant = responded
+    login_as(participant)
+
+    def twin(*args, **kwargs):
+        raise IntegrityError("INSERT INTO survey_answer", {}, Exception("UNIQUE constraint"))
+
+    monkeypatch.setattr(services, "record_answer", twin)
+    response = client.post(url(round_id), data=GOOD)
+    assert response.status_code == 409
+    assert "Your answer was saved from another window at the same moment." in text(response)
+    assert rows(SurveyAnswer) == 0
+    assert survey_row(round_id) is None or survey_row(round_id).respondents == 0
