@@ -64,6 +64,11 @@ def check_password_rules(password: str, *, email: str = "", field: str = "passwo
         raise ValidationFailed(
             _l("This password is too easy to guess. Mix letters, numbers or words."), field=field
         )
+    from consult.security.passwords import is_common
+    if is_common(password):
+        raise ValidationFailed(
+            _l("This password is one of the most common ones. Choose a less usual password."),
+            field=field)
     if email and password.lower() == email.lower():
         raise ValidationFailed(_l("Do not use your e-mail address as password."), field=field)
 

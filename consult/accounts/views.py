@@ -21,6 +21,7 @@ from consult.db import atomic
 from consult.errors import ServiceError
 from consult.extensions import limiter
 from consult.i18n import LOCALE_COOKIE, supported_locales
+from consult.security import limits as lockout
 from consult.web import render, safe_next, submit
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -90,15 +91,31 @@ def login():
     if form.is_submitted():
         status = 422
         if form.validate():
+            locked = lockout.login_locked(form.email.data)
             try:
+                if locked:  # no password check while locked: the same answer, "later"
+                    raise services.LoginFailed(lockout.lockout_message(),
+                                               action="user.login_locked",
+                                               email=services.normalize_email(
+                                                   form.email.data)[:254])
                 with atomic():
                     user = services.authenticate(email=form.email.data,
                                                  password=form.password.data)
+                lockout.login_succeeded(form.email.data)
             except services.LoginFailed as failure:
+                if not locked and lockout.login_failed(form.email.data):
+                    locked = lockout.login_locked(form.email.data)
+                    failure = services.LoginFailed(lockout.lockout_message(),
+                                                   action=failure.action,
+                                                   user_id=failure.user_id, email=failure.email)
                 # The refusal rolled back; the audit log keeps it in a transaction of its own.
                 form.add_service_error(failure)
                 with atomic():
                     services.record_login_failure(failure)
+                if locked:
+                    response = render("accounts/login.html", form=form, status=429)
+                    response.headers["Retry-After"] = str(locked)
+                    return response
     if user is not None:
         _start_session(user, remember=bool(form.remember.data))
         flash(_("You are logged in."), "success")

@@ -39,6 +39,8 @@ def init_security(app: Flask) -> None:
         permissions_policy={"browsing-topics": "()", "geolocation": "()", "camera": "()",
                             "microphone": "()"},
     )
+    from consult.security.limits import init_limits
+    init_limits(app)  # rate limits on posting, supporting, voting, the API; login lockout
     # Behind a reverse proxy, trust this many proxies for X-Forwarded-* (0 = none).
     hops = int(app.config.get("PROXY_FIX_HOPS", 0))
     if hops:
