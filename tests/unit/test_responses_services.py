@@ -254,7 +254,13 @@ def test_publication_guards(app):
     # One opinion left: 409 with the count.
     with pytest.raises(InvalidState) as exc:
         do(services.publish_response, official, load(r, official))
-    assert "1 opinion is not triaged yet" in exc.value.message
+    from flask_babel import ngettext
+
+    assert exc.value.message == ngettext(
+        "%(num)d opinion is not triaged yet. Give every opinion a status before publishing.",
+        "%(num)d opinions are not triaged yet. Give every opinion a status before "
+        "publishing.", 1)
+    assert "1" in exc.value.message
     # Another department: 403.
     other = UserFactory(role="official", role__department=DepartmentFactory())
     _triage_all(r, official)
