@@ -234,3 +234,18 @@ def test_questions_page_and_inbox_query_budgets(client, login_as, count_queries,
     with count_queries() as inbox:
         assert client.get("/manage/questions").status_code == 200
     assert len(inbox) <= 10, "\n".join(inbox)
+
+
+def test_inbox_leaves_out_rounds_whose_response_is_published(client, login_as, rnd, official):
+    q = ask(client, login_as, rnd, UserFactory(), "答复发布后才看到")
+    login_as(official)
+    assert "答复发布后才看到" in client.get("/manage/questions").text
+    r = db.session.get(Round, rnd.id)
+    r.closed_at = now() - timedelta(days=1)
+    db.session.commit()
+    assert "答复发布后才看到" in client.get("/manage/questions").text  # closed: still answerable
+    r = db.session.get(Round, rnd.id)
+    r.response_published_at = now()
+    db.session.commit()
+    assert "答复发布后才看到" not in client.get("/manage/questions").text
+    assert q is not None

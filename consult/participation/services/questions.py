@@ -95,13 +95,17 @@ def get_question(actor: Any, question_id: int) -> Question:
 
 def question_inbox(actor: Any, *, sort: str = "waiting", page: int = 1,
                    per_page: int = 20) -> Page:
-    """Unanswered questions of the official's departments: longest waiting first, or
-    most wanted first."""
+    """Unanswered questions of the official's departments that can still be answered
+    (their round is open or closed, not yet responded): longest waiting first, or most
+    wanted first."""
     authorize(actor, "question.inbox")
     sort = sort if sort in INBOX_SORTS else "waiting"
+    answerable = [state.value for state in ANSWERABLE]
     stmt = (select(Question)
+            .join(Round, Round.id == Question.round_id)
             .where(Question.department_id.in_(sorted(actor.official_department_ids)),
-                   Question.answered_at.is_(None), Question.status.in_(VISIBLE))
+                   Question.answered_at.is_(None), Question.status.in_(VISIBLE),
+                   lifecycle.state_sql().in_(answerable))
             .options(joinedload(Question.author),
                      joinedload(Question.round).joinedload(Round.consultation)
                      .joinedload(Consultation.department)))
