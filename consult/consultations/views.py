@@ -287,7 +287,8 @@ def manage_edit_clause(consultation_id: int, clause_id: int):
                   clause=clause, form=form, status=status)
 
 
-def _row_action(consultation_id: int, action):
+def _row_action(consultation_id: int, action, *, focus: tuple[int, str] | None = None,
+                announce: str = ""):
     consultation = services.get_for_manage(current_user, consultation_id)
     form = EmptyForm()
     status = 200
@@ -308,7 +309,7 @@ def _row_action(consultation_id: int, action):
     return respond(redirect_to=url_for(".manage_draft", consultation_id=consultation_id),
                    partial="consultations/manage/_working_copy.html",
                    consultation=consultation, working=working, limit=services.MAX_CLAUSES,
-                   row_form=EmptyForm(formdata=None))
+                   row_form=EmptyForm(formdata=None), focus=focus, announce=announce)
 
 
 @bp.post("/manage/consultations/<int:consultation_id>/draft/clauses/<int:clause_id>/move")
@@ -316,14 +317,15 @@ def _row_action(consultation_id: int, action):
 def manage_move_clause(consultation_id: int, clause_id: int):
     direction = request.form.get("direction", "")
     return _row_action(consultation_id, lambda c: services.move_clause(
-        current_user, c, clause_id, direction=direction))
+        current_user, c, clause_id, direction=direction), focus=(clause_id, direction),
+        announce=_("Clause moved."))
 
 
 @bp.post("/manage/consultations/<int:consultation_id>/draft/clauses/<int:clause_id>/delete")
 @login_required
 def manage_delete_clause(consultation_id: int, clause_id: int):
     return _row_action(consultation_id, lambda c: services.delete_clause(
-        current_user, c, clause_id))
+        current_user, c, clause_id), announce=_("Clause deleted."))
 
 
 @bp.post("/manage/consultations/<int:consultation_id>/draft/restore")

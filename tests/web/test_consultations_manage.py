@@ -144,7 +144,7 @@ def test_publish_refuses_empty_and_identical(client, dept, official):
     create(client, dept)
     cid = db.session.scalar(select(Consultation.id))
     r = client.post(f"/manage/consultations/{cid}/versions", data={"change_note": "空"})
-    assert r.status_code == 422 and "working copy is empty" in r.text
+    assert r.status_code == 422 and "工作稿为空" in r.text
     client.post(f"/manage/consultations/{cid}/draft/clauses", data={"number": "1", "body": "x"})
     assert client.post(f"/manage/consultations/{cid}/versions",
                        data={"change_note": "v1"}).status_code == 303
@@ -166,7 +166,7 @@ def test_huge_clause_is_413_and_long_clause_is_422(client, dept, official):
     r = client.post(url, data={"number": "1", "body": "长" * (5 * 1024 * 1024 // 3 + 1)})
     assert r.status_code == 413
     r = client.post(url, data={"number": "1", "body": "长" * 20_001})
-    assert r.status_code == 422 and "20000" in r.text and 'id="body-error"' in r.text
+    assert r.status_code == 422 and "每条最多 20000 个字符" in r.text and 'id="body-error"' in r.text
     assert count(WorkingClause) == 0
 
 
@@ -176,7 +176,7 @@ def test_ten_thousand_clauses_are_refused_with_a_clear_message(client, dept, off
     text = "\n".join(f"第{i}条 内容{i}" for i in range(1, 10_001))
     r = client.post(f"/manage/consultations/{cid}/draft/import", data={"text": text})
     assert r.status_code == 422
-    assert "500" in r.text and "10000" in r.text and 'id="text-error"' in r.text
+    assert "草案最多 500 条；此操作后将有 10000 条。" in r.text and 'id="text-error"' in r.text
     assert count(WorkingClause) == 0
     ok = client.post(f"/manage/consultations/{cid}/draft/import",
                      data={"text": "第一条 甲\n第二条 乙"})
@@ -224,7 +224,7 @@ def test_manage_detail_and_edit_pages(client, dept, official, count_queries):
     with count_queries() as seen:
         page = client.get(f"/manage/consultations/{cid}")
     assert page.status_code == 200 and len(seen) <= 8
-    assert "Publish a first version" in page.text  # no version yet: says what to do first
+    assert "请先发布草案的第一个版本" in page.text  # no version yet: says what to do first
     edit = client.get(f"/manage/consultations/{cid}/edit")
     assert edit.status_code == 200 and 'value="垃圾分类, 环境"' in edit.text
     r = client.post(f"/manage/consultations/{cid}/edit", data={
