@@ -7,7 +7,7 @@ with its own message after this rule.
 
 from __future__ import annotations
 
-from consult.security.permissions import is_authenticated, is_official_of, rule
+from consult.security.permissions import can_act, is_official_of, rule
 
 
 @rule("survey.manage")
@@ -18,5 +18,5 @@ def _manage(user, round_=None) -> bool:
 
 @rule("survey.answer")
 def _answer(user, round_=None) -> bool:
-    """Active users with a verified e-mail address (then: eligible for the round)."""
-    return is_authenticated(user) and user.is_verified
+    """Active users with a verified e-mail address, not suspended (then: eligible)."""
+    return can_act(user) and user.is_verified

@@ -29,7 +29,12 @@ from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied, V
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round, RoundParticipant
-from consult.security.permissions import authorize, check, is_authenticated
+from consult.security.permissions import (
+    authorize,
+    check,
+    is_authenticated,
+    suspension_message,
+)
 from consult.surveys.models import (
     CLARITY_COLUMNS,
     COMMENT_MAX,
@@ -400,7 +405,7 @@ def submit_answer(actor: Any, round_: Round, *, satisfaction: Any, rating: Any, 
                   answers: Mapping[Any, Iterable[Any]] | None = None) -> SurveyAnswer:
     """Give or change ``actor``'s answer: one per user per round, whatever the races."""
     if not check(actor, "survey.answer", round_):
-        raise PermissionDenied(ELIGIBILITY_MESSAGES["unverified"])
+        raise PermissionDenied(suspension_message(actor) or ELIGIBILITY_MESSAGES["unverified"])
     survey = _ensure_survey(round_.id, lock=True)
     who = eligibility(actor, round_, survey)
     if not who.allowed:
@@ -528,13 +533,36 @@ def invite_participants(round_: Round) -> None:
     from consult.notifications import services as notifications
     from consult.notifications.models import NotificationKind
 
-    consultation_id, snap = notifications._round_snapshot(round_.id)
+    from consult.consultations.models import Consultation
+
+    round_title, consultation_id, consultation_title = db.session.execute(
+        select(Round.title, Consultation.id, Consultation.title)
+        .join(Consultation, Consultation.id == Round.consultation_id)
+        .where(Round.id == round_.id)).one()
     closes = round_.survey_closes_at
     notifications.notify(
         select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_.id),
         NotificationKind.SURVEY_INVITATION, link=f"/rounds/{round_.id}/survey",
-        consultation_id=consultation_id,
-        survey_closes_at=closes.isoformat() if closes else None, **snap)
+        consultation_id=consultation_id, round_id=round_.id, round_title=round_title or "",
+        consultation_title=consultation_title,
+        survey_closes_at=closes.isoformat() if closes else None)
+
+
+# ---------------------------------------------------------------- written answers
+
+def list_written(actor: Any, round_: Round, *, page: int = 1, per_page: int = 20):
+    """Answers with free text (the comment or a text question), newest first, for the
+    round's officials; without names (two queries for the page, one for the texts)."""
+    from consult.web import paginate
+
+    authorize(actor, "survey.manage", round_)
+    has_text = exists().where(SurveyAnswerText.answer_id == SurveyAnswer.id)
+    stmt = (select(SurveyAnswer)
+            .where(SurveyAnswer.round_id == round_.id,
+                   (SurveyAnswer.comment.is_not(None)) | has_text)
+            .options(selectinload(SurveyAnswer.texts))
+            .order_by(SurveyAnswer.updated_at.desc(), SurveyAnswer.id.desc()))
+    return paginate(stmt, page=page, per_page=per_page)
 
 
 # ---------------------------------------------------------------- results

@@ -15,7 +15,7 @@ from consult.rounds import lifecycle
 from consult.surveys import services
 from consult.surveys.forms import QuestionForm, SettingsForm, SurveyForm
 from consult.surveys.models import SCALE, Heard, QuestionKind, Satisfaction
-from consult.web import render, respond, submit, wants_fragment
+from consult.web import page_number, render, respond, submit, wants_fragment
 
 bp = Blueprint("surveys", __name__, template_folder="templates")
 
@@ -176,6 +176,16 @@ def _refuse_if_published(round_, form):
         form.add_service_error(exc)
         return None, exc.status
     return None
+
+
+@bp.get("/manage/rounds/<int:round_id>/survey/answers")
+@login_required
+def written(round_id: int):
+    round_ = services.get_managed_round(current_user, round_id)
+    answers = services.list_written(current_user, round_, page=page_number())
+    return render("surveys/written.html",
+                  **_page_ctx(round_, answers=answers,
+                              questions={q.id: q for q in services.list_questions(round_)}))
 
 
 @bp.post("/manage/rounds/<int:round_id>/survey/settings")

@@ -597,3 +597,36 @@ def test_a_racing_duplicate_becomes_a_409_conflict_not_a_500(client, login_as, r
     assert "Your answer was saved from another window at the same moment." in text(response)
     assert rows(SurveyAnswer) == 0
     assert survey_row(round_id) is None or survey_row(round_id).respondents == 0
+
+
+def test_officials_read_written_answers_without_names(client, login_as, dept, official,
+                                                      count_queries):
+    r = responded_round(dept)
+    qs = add_questions(r.id)
+    writer, quiet = UserFactory(display_name="写信人"), UserFactory()
+    add_participants(r.id, [writer, quiet])
+    login_as(writer)
+    assert client.post(url(r.id), data={**GOOD, "comment": "希望公开整改时间表。",
+                                        f"q{qs['text'][0]}": "多开说明会。"}).status_code == 303
+    login_as(quiet)
+    assert client.post(url(r.id), data=GOOD).status_code == 303
+    page_url = f"/manage/rounds/{r.id}/survey/answers"
+    for who in (quiet, UserFactory(role="official", role__department=DepartmentFactory())):
+        login_as(who)
+        assert client.get(page_url).status_code == 403
+    login_as(official)
+    page = text(client.get(page_url))
+    assert "希望公开整改时间表。" in page and "问题4:</span> 多开说明会。" in page
+    assert "写信人" not in page and "1 answer with text" in page
+    small = _budget(client, login_as, count_queries, page_url, official)
+    users = [User(email=f"w{i}@example.org", display_name=f"w{i}", password_hash=PASSWORD_HASH)
+             for i in range(60)]
+    db.session.add_all(users)
+    db.session.flush()
+    db.session.execute(insert(SurveyAnswer), [dict(
+        round_id=r.id, user_id=u.id, satisfaction="satisfied", rating=5, clarity=5,
+        heard="yes", comment=f"意见{u.id}", created_at=now(), updated_at=now()) for u in users])
+    db.session.commit()
+    big = _budget(client, login_as, count_queries, page_url, official)
+    assert len(small) == len(big) <= 15, "\n".join(big)
+    assert "Page 1 of 4" in text(client.get(page_url))
