@@ -219,3 +219,6 @@ def change_password():
               "success")
         return redirect(url_for("accounts.me"), code=303)
     return render("accounts/change_password.html", form=form, status=status)
+
+
+from consult.accounts import privacy_views  # noqa: E402, F401 - /me/data on this blueprint

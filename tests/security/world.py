@@ -1,0 +1,82 @@
+"""A small world for the security tests: department A with a published consultation,
+an open round (comment, reply, question, ballot), a suggestion; department B; one user
+per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consult.accounts.models import User
+from consult.db import atomic
+from consult.extensions import db
+from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
+
+ROLES = ("visitor", "citizen", "official_a", "official_b", "moderator", "evaluator", "admin")
+
+
+def fresh(user: User) -> User:
+    return db.session.scalar(select(User).where(User.id == user.id).options(
+        selectinload(User.roles)).execution_options(populate_existing=True))
+
+
+@dataclass
+class World:
+    dept_a: Any
+    dept_b: Any
+    consultation: Any
+    round: Any
+    comment: Any
+    question: Any
+    suggestion: Any
+    users: dict[str, Any]
+
+    def ids(self) -> dict[str, Any]:
+        """Values for URL arguments, by argument name."""
+        return {
+            "consultation_id": self.consultation.id, "round_id": self.round.id,
+            "comment_id": self.comment.id, "question_id": self.question.id,
+            "suggestion_id": self.suggestion.id, "dept_id": self.dept_a.id,
+            "user_id": self.users["citizen"].id, "slug": self.dept_a.slug,
+            "number": 1, "clause_id": self.clause_id, "theme_id": 1, "triage_id": 1,
+            "action_id": 1, "notification_id": 1, "token": "x", "filename": "css/consult.css",
+        }
+
+    @property
+    def clause_id(self) -> int:
+        from consult.consultations.models import Clause
+        return db.session.scalar(select(Clause.id).order_by(Clause.id).limit(1)) or 1
+
+
+def build_world() -> World:
+    from consult.participation.services.comments import post_comment
+    from consult.participation.services.questions import ask_question
+    from consult.suggestions.services import submit_suggestion
+    from consult.voting.services import cast_ballot
+
+    dept_a, dept_b = DepartmentFactory(), DepartmentFactory()
+    consultation = ConsultationFactory(department=dept_a)
+    round_ = RoundFactory(version__consultation=consultation)
+    users = {
+        "citizen": UserFactory(),
+        "official_a": UserFactory(role="official", role__department=dept_a),
+        "official_b": UserFactory(role="official", role__department=dept_b),
+        "moderator": UserFactory(role="moderator"),
+        "evaluator": UserFactory(role="evaluator"),
+        "admin": UserFactory(role="admin"),
+    }
+    author = fresh(UserFactory())
+    from consult.rounds.models import Round
+    r = db.session.get(Round, round_.id)
+    with atomic():
+        comment = post_comment(author, r, body="我支持这个办法。")
+        post_comment(author, r, body="补充一点。", parent_id=comment.id)
+        question = ask_question(author, r, body="经费从哪里来？")
+        cast_ballot(author, r, stance="support")
+        suggestion = submit_suggestion(author, department_id=dept_a.id, title="小区路灯太暗了需要更换",
+                                       problem="晚上看不清路。", proposal="换亮一点的灯。")
+    users["author"] = author
+    return World(dept_a, dept_b, consultation, round_, comment, question, suggestion, users)
