@@ -91,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(responses_bp)
     from consult.surveys.views import bp as surveys_bp
     app.register_blueprint(surveys_bp)
+    from consult.moderation.views import bp as moderation_bp
+    app.register_blueprint(moderation_bp)
 
 
 def _register_template_globals(app: Flask) -> None:

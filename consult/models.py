@@ -85,3 +85,11 @@ from consult.surveys.models import (  # noqa: F401, E402
     SurveyOption,
     SurveyQuestion,
 )
+
+# moderation
+from consult.moderation import permissions as _moderation_permissions  # noqa: F401, E402
+from consult.moderation.models import (  # noqa: F401, E402
+    Flag,
+    ModerationCase,
+    SensitiveTerm,
+)

@@ -61,6 +61,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     # Hot counter kept by consult.notifications (incremented in SQL): the header badge.
     unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by consult.moderation (suspend/lift): until then the user reads but cannot act
+    # (consult.security.permissions.can_act).
+    suspended_until: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
 
     # Loaded with the user (one extra query for any number of users, never N+1), and
     # reloadable: after a rolled-back action the page still renders the user's roles
@@ -73,6 +77,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
         return self.active
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > now()
 
     @property
     def is_verified(self) -> bool:

@@ -22,6 +22,8 @@ class NotificationKind(StrEnum):
     RESPONSE_PUBLISHED = "response_published"
     SUGGESTION_ANSWERED = "suggestion_answered"  # consult.suggestions.notify
     SURVEY_INVITATION = "survey_invitation"  # consult.surveys.services.invite_participants
+    CONTENT_HIDDEN = "content_hidden"  # consult.moderation: a moderator hid my post
+    APPEAL_DECIDED = "appeal_decided"  # consult.moderation: my appeal was decided
 
     @property
     def label(self) -> str:
@@ -38,6 +40,8 @@ KIND_LABELS = {
         "A department answers or transfers a suggestion I made or supported"),
     NotificationKind.SURVEY_INVITATION: _l(
         "I am invited to rate a response to a round I took part in"),
+    NotificationKind.CONTENT_HIDDEN: _l("A moderator hides something I posted"),
+    NotificationKind.APPEAL_DECIDED: _l("A moderator decides my appeal"),
 }
 
 # E-mail on by default where it concerns the user directly; in-app is always on.
@@ -49,6 +53,8 @@ DEFAULT_EMAIL = {
     NotificationKind.RESPONSE_PUBLISHED: True,
     NotificationKind.SUGGESTION_ANSWERED: True,
     NotificationKind.SURVEY_INVITATION: True,
+    NotificationKind.CONTENT_HIDDEN: True,
+    NotificationKind.APPEAL_DECIDED: True,
 }
 
 

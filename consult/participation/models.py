@@ -46,6 +46,13 @@ STATUS_LABELS = {
 VISIBLE = (ContentStatus.PUBLISHED,)
 
 
+def shown_to(model, viewer):
+    """Filter for lists: everything but held posts, which only their author sees."""
+    from sqlalchemy import or_
+    viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
+    return or_(model.status != ContentStatus.HELD, model.author_id == viewer_id)
+
+
 class Comment(TimestampMixin, db.Model):
     __tablename__ = "comment"
     __table_args__ = (

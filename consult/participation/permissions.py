@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from consult.security.permissions import is_authenticated, is_official_of, rule
+from consult.security.permissions import can_act, is_authenticated, is_official_of, rule
 
 
 def is_participant(user) -> bool:
-    """A logged-in, active user with a verified e-mail address."""
-    return is_authenticated(user) and bool(getattr(user, "is_verified", False))
+    """A logged-in, active user with a verified e-mail address, not suspended."""
+    return can_act(user) and bool(getattr(user, "is_verified", False))
 
 
 @rule("comment.post")

@@ -44,6 +44,22 @@ def check(user: Any, name: str, obj: Any = None) -> bool:
     return RULES[name](user, obj)
 
 
+def can_act(user: Any) -> bool:
+    """Logged in and not suspended: may post, vote, support, flag or rate (moderation).
+    Rules that change content add this check; reading needs no such check."""
+    return is_authenticated(user) and not getattr(user, "is_suspended", False)
+
+
+def suspension_message(user: Any) -> str | None:
+    """ "Your account is suspended until <date>: <reason>" for a suspended user, else None."""
+    if not is_authenticated(user) or not getattr(user, "is_suspended", False):
+        return None
+    from flask_babel import format_datetime, gettext
+    return gettext("Your account is suspended until %(date)s: %(reason)s",
+                   date=format_datetime(user.suspended_until, "medium"),
+                   reason=user.suspension_reason or "")
+
+
 def authorize(user: Any, name: str, obj: Any = None) -> None:
     if not check(user, name, obj):
-        raise PermissionDenied(_l("You are not allowed to do this."))
+        raise PermissionDenied(suspension_message(user) or _l("You are not allowed to do this."))

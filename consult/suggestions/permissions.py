@@ -4,7 +4,7 @@ services (409)."""
 from __future__ import annotations
 
 from consult.accounts.models import Role
-from consult.security.permissions import has_role, is_authenticated, is_official_of, rule
+from consult.security.permissions import can_act, has_role, is_authenticated, is_official_of, rule
 
 
 def is_verified(user) -> bool:
@@ -13,7 +13,7 @@ def is_verified(user) -> bool:
 
 @rule("suggestion.submit")
 def _submit(user, obj=None) -> bool:
-    return is_verified(user)
+    return is_verified(user) and can_act(user)
 
 
 @rule("suggestion.view")
@@ -31,18 +31,19 @@ def _view(user, suggestion=None) -> bool:
 
 @rule("suggestion.support")
 def _support(user, suggestion=None) -> bool:
-    return is_verified(user) and suggestion is not None and suggestion.is_visible
+    return is_verified(user) and can_act(user) and suggestion is not None and suggestion.is_visible
 
 
 @rule("suggestion.comment")
 def _comment(user, suggestion=None) -> bool:
-    return is_verified(user) and suggestion is not None and suggestion.is_visible
+    return is_verified(user) and can_act(user) and suggestion is not None and suggestion.is_visible
 
 
 @rule("suggestion.rate")
 def _rate(user, suggestion=None) -> bool:
     """Only the author rates, and only a verified one."""
-    return is_verified(user) and suggestion is not None and user.id == suggestion.author_id
+    return (is_verified(user) and can_act(user) and suggestion is not None
+            and user.id == suggestion.author_id)
 
 
 @rule("suggestion.answer")

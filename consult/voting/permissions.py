@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from consult.security.permissions import is_authenticated, is_official_of, rule
+from consult.security.permissions import can_act, is_authenticated, is_official_of, rule
 
 
 @rule("voting.vote")
 def _vote(user, round_=None) -> bool:
-    """Any active user with a verified e-mail address (the round's eligibility)."""
-    return is_authenticated(user) and user.is_verified
+    """Any active user with a verified e-mail address (the round's eligibility), not
+    suspended (moderation)."""
+    return can_act(user) and user.is_verified
 
 
 @rule("voting.manage")

@@ -17,7 +17,7 @@ from consult.errors import InvalidState, NotFound, PermissionDenied, ValidationF
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
-from consult.security.permissions import check, is_authenticated, is_official_of
+from consult.security.permissions import authorize, is_authenticated, is_official_of
 
 COMMENT_MAX = 5000
 PROPOSAL_MAX = 5000
@@ -77,8 +77,7 @@ def require_participant(actor: Any, rule: str, obj: Any = None) -> None:
         raise PermissionDenied(_l(
             "Verify your e-mail address before you take part: open the link we sent you, "
             "or ask for a new one on your account page."))
-    if not check(actor, rule, obj):
-        raise PermissionDenied(_l("You are not allowed to do this."))
+    authorize(actor, rule, obj)  # a suspended user gets the suspension's message
 
 
 def require_open(round_: Round) -> None:

@@ -19,12 +19,14 @@ from consult.consultations.models import Clause
 from consult.db import db
 from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
 from consult.participation import events
+from consult.moderation import services as moderation
 from consult.participation.models import (
     MAX_DEPTH,
     VISIBLE,
     Comment,
     CommentSupport,
     ContentStatus,
+    shown_to,
 )
 from consult.participation.services._common import (
     COMMENT_MAX,
@@ -146,7 +148,8 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
     sort = sort if sort in SORTS else "newest"
     clauses = version_clauses(round_)
     counts = clause_comment_counts(round_)
-    stmt = (select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None))
+    stmt = (select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None),
+                                  shown_to(Comment, viewer))
             .options(joinedload(Comment.author)))
     if clause is not None:
         stmt = stmt.where(Comment.clause_id == clause.id)
@@ -166,7 +169,7 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
     if thread_ids:
         replies = db.session.scalars(
             select(Comment).where(Comment.thread_id.in_(thread_ids),
-                                  Comment.parent_id.is_not(None))
+                                  Comment.parent_id.is_not(None), shown_to(Comment, viewer))
             .options(joinedload(Comment.author))
             .order_by(Comment.created_at, Comment.id))
         for reply in replies:
@@ -258,7 +261,8 @@ def post_comment(actor: Any, round_: Round, *, body: str | None,
     db.session.flush()
     set_committed_value(comment, "author", actor)
     set_committed_value(comment, "round", round_)
-    if target is not None:
+    held = moderation.hold_if_sensitive(actor, comment)  # a sensitive word: held, uncounted
+    if target is not None and not held:
         events.comment_replied(comment, target)
     return comment
 

@@ -18,12 +18,14 @@ from consult.consultations.models import Consultation
 from consult.db import db
 from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied
 from consult.participation import events
+from consult.moderation import services as moderation
 from consult.participation.models import (
     VISIBLE,
     Answer,
     ContentStatus,
     Question,
     QuestionSupport,
+    shown_to,
 )
 from consult.participation.services._common import (
     ANSWER_MAX,
@@ -60,7 +62,7 @@ def list_questions(viewer: Any, round_: Round, *, show: str = "all", page: int =
                    per_page: int = 20) -> QuestionsView:
     """Newest first, with answers and authors, in a constant number of queries."""
     show = show if show in FILTERS else "all"
-    stmt = (select(Question).where(Question.round_id == round_.id)
+    stmt = (select(Question).where(Question.round_id == round_.id, shown_to(Question, viewer))
             .options(joinedload(Question.author),
                      joinedload(Question.answer).joinedload(Answer.department))
             .order_by(Question.created_at.desc(), Question.id.desc()))
@@ -142,6 +144,7 @@ def ask_question(actor: Any, round_: Round, *, body: str | None) -> Question:
                        .values(question_count=Round.question_count + 1))
     participants.mark(round_.id, actor.id)
     audit.record(actor, "question.ask", question, round_id=round_.id)
+    moderation.hold_if_sensitive(actor, question)  # a sensitive word: held, uncounted
     set_committed_value(question, "author", actor)
     set_committed_value(question, "round", round_)
     set_committed_value(question, "answer", None)
