@@ -16,6 +16,9 @@ def register(app: Flask) -> None:
     from consult.rounds.cli import register as register_rounds
 
     register_rounds(app)  # flask rounds tick
+    from consult.ops.backup import register as register_backup
+
+    register_backup(app)  # flask backup create PATH / flask backup restore PATH
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

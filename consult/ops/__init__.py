@@ -1,0 +1,1 @@
+"""Operations: backup and restore (``flask backup create PATH`` / ``flask backup restore PATH``)."""

@@ -1,0 +1,140 @@
+"""Backup and restore of the whole database.
+
+SQLite: the online backup API (``sqlite3.Connection.backup``), page by page, consistent
+while the app keeps running; the backup is itself an SQLite file. Restore copies it
+back the same way, in one step, over the live database.
+
+PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore --clean --if-exists
+--single-transaction`` (the client tools must be installed and of the server's major
+version or newer). The password comes from the URL or from PGPASSWORD/.pgpass.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess  # nosec B404 - pg_dump/pg_restore with argument lists, no shell
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from consult.extensions import db
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+def _dialect() -> str:
+    return db.engine.dialect.name
+
+
+def _libpq_url() -> str:
+    url = make_url(str(db.engine.url.render_as_string(hide_password=False)))
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(f"{name} is not installed (apt-get install postgresql-client).")
+    return path
+
+
+def create(path: str | os.PathLike) -> Path:
+    target = Path(path)
+    if target.exists():
+        raise BackupError(f"{target} exists already: choose a new file name.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if _dialect() == "sqlite":
+        raw = db.engine.raw_connection()
+        try:
+            dest = sqlite3.connect(target)
+            try:
+                raw.driver_connection.backup(dest)
+            finally:
+                dest.close()
+        finally:
+            raw.close()
+    elif _dialect() == "postgresql":
+        _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+              f"--file={target}", f"--dbname={_libpq_url()}"])
+    else:
+        raise BackupError(f"backups of {_dialect()} are not supported")
+    return target
+
+
+def restore(path: str | os.PathLike) -> None:
+    source = Path(path)
+    if not source.is_file():
+        raise BackupError(f"{source} is not a file.")
+    db.session.remove()
+    if _dialect() == "sqlite":
+        try:
+            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+            src.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(f"{source} is not an SQLite backup: {exc}") from exc
+        raw = db.engine.raw_connection()
+        try:
+            src.backup(raw.driver_connection)
+        finally:
+            src.close()
+            raw.close()
+        db.engine.dispose()
+    elif _dialect() == "postgresql":
+        db.engine.dispose()  # our own connections must not hold locks on the tables
+        _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+              "--single-transaction", "--exit-on-error", f"--dbname={_libpq_url()}",
+              str(source)])
+    else:
+        raise BackupError(f"restoring {_dialect()} is not supported")
+
+
+def _run(args: list[str]) -> None:
+    result = subprocess.run(args, capture_output=True, text=True, check=False)  # nosec B603
+    if result.returncode != 0:
+        raise BackupError(result.stderr.strip() or f"{args[0]} failed ({result.returncode})")
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table of the schema (for the round-trip check)."""
+    with db.engine.connect() as conn:
+        return {t.name: conn.scalar(select(func.count()).select_from(t))
+                for t in db.metadata.sorted_tables}
+
+
+def register(app) -> None:
+    import click
+
+    @app.cli.group()
+    def backup() -> None:
+        """Back up and restore the database."""
+
+    @backup.command("create")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def create_cmd(path: str) -> None:
+        """Write a backup of the whole database to PATH (a new file)."""
+        try:
+            target = create(path)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        counts = row_counts()
+        click.echo(f"Backup written to {target}: {sum(counts.values())} rows "
+                   f"in {len(counts)} tables.")
+
+    @backup.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore_cmd(path: str, yes: bool) -> None:
+        """Replace the whole database with the backup in PATH."""
+        if not yes:
+            click.confirm("This replaces every row of the database. Continue?", abort=True)
+        try:
+            restore(path)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        counts = row_counts()
+        click.echo(f"Restored from {path}: {sum(counts.values())} rows in {len(counts)} tables.")
