@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.accounts import services as accounts
 from consult.accounts.forms import DepartmentForm, EmptyForm, UserRolesForm
 from consult.accounts.models import Department, Role
-from consult.audit import services as audit_services
+from consult.admin import audit_view
+from consult.clock import now
 from consult.db import atomic
 from consult.errors import NotFound
 from consult.extensions import db
 from consult.security.permissions import authorize
-from consult.web import page_number, render, submit
+from consult.web import page_number, paginate, render, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -102,7 +103,23 @@ def department(dept_id: int):
 @bp.get("/audit")
 def audit_log():
     authorize(current_user, "admin.audit")
-    page = audit_services.search(action=request.args.get("action", ""), page=page_number())
-    return render("admin/audit.html", page=page, action=request.args.get("action", ""))
+    filters, stmt = audit_view.parse(request.args)
+    page = paginate(stmt, page=page_number(), per_page=50)
+    return render("admin/audit.html", page=page, filters=filters,
+                  target_types=audit_view.target_types(),
+                  status=422 if filters.errors else 200)
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    """The filtered log as CSV (UTF-8 with a BOM), streamed."""
+    authorize(current_user, "admin.audit")
+    filters, stmt = audit_view.parse(request.args)
+    if filters.errors:
+        return audit_log()
+    stamp = now().strftime("%Y%m%d-%H%M")
+    return Response(stream_with_context(audit_view.csv_rows(stmt)),
+                    mimetype="text/csv", headers={
+                        "Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'})
 
 
