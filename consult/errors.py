@@ -14,8 +14,13 @@ class ServiceError(Exception):
     status = 400
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(str(message))
+        # Keep the message lazy: rendering it here would read the locale (and so the
+        # current user) while the session may be waiting for a rollback.
+        super().__init__(message)
         self.message, self.field = message, field
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 class NotFound(ServiceError):

@@ -78,7 +78,8 @@ def test_follow_button_partial_renders_state(app, client, login_as):
 
     user = login_as(UserFactory(locale="en"))
     consultation = ConsultationFactory()
-    with app.test_request_context(f"/consultations/{consultation.id}"):
+    with app.test_request_context(f"/consultations/{consultation.id}",
+                                  headers={"Accept-Language": "en"}):
         html = render_template("notifications/_follow_button.html", consultation=consultation)
         assert "Log in to follow" in html
         from flask_login import login_user
