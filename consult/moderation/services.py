@@ -249,11 +249,12 @@ def moderation_queue(actor: Any, *, kind: str = "", reason: str = "", show: str 
                          ModerationCase.id)
     result = paginate(stmt, page=page, per_page=per_page)
     items: dict[tuple[ItemKind, int], Any] = {}
-    for k, model in MODELS.items():
+    for k, model in MODELS.items():  # one query per kind, always: a constant count
         ids = [c.item_id for c in result.items if c.kind is k]
-        if not ids:
-            continue
-        options = [joinedload(model.author)]
+        if not result.items:
+            break
+        # Authors without their roles (User.roles is selectin: a query per batch).
+        options = [joinedload(model.author).lazyload(User.roles)]
         if k is ItemKind.ANSWER:
             options.append(joinedload(Answer.question))
         for item in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)):
@@ -309,8 +310,29 @@ def hide_item(actor: Any, item: Any, *, reason: str | None) -> Any:
     _resolve_flags(item, "hidden")
     _settle(case)
     audit.record(actor, action, item, reason=reason)
+    _scrub_notifications(item)
     _notify_author(item, "content_hidden", actor, reason=reason)
     return item
+
+
+def _scrub_notifications(item: Any) -> None:
+    """In-app notifications keep excerpts (a reply's text, a question and its answer):
+    drop the excerpts of a hidden item so its text shows nowhere. (E-mails already sent
+    cannot be recalled.)"""
+    from consult.notifications.models import Notification, NotificationKind
+
+    if isinstance(item, Comment):
+        kind, keys = NotificationKind.REPLY, ("excerpt",)
+        link = f"/rounds/{item.round_id}/comments#comment-{item.id}"
+    else:
+        question_id = item.question_id if isinstance(item, Answer) else item.id
+        kind = NotificationKind.QUESTION_ANSWERED
+        keys = ("excerpt",) if isinstance(item, Answer) else ("excerpt", "question")
+        link = f"/rounds/{round_id_of(item)}/questions#question-{question_id}"
+    for note in db.session.scalars(select(Notification).where(
+            Notification.kind == kind, Notification.link == link)):
+        if any(k in (note.data or {}) for k in keys):
+            note.data = {k: v for k, v in note.data.items() if k not in keys}
 
 
 def reject_item(actor: Any, item: Any, *, reason: str | None) -> Any:
