@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -84,12 +83,15 @@ def round_id_of(item: Any) -> int:
 
 
 def link_to(item: Any) -> str:
+    """The item in place (plain paths, as notifications build them: no request needed)."""
     if isinstance(item, Comment):
-        return url_for("participation.round_comments", round_id=item.round_id,
-                       _anchor=f"comment-{item.id}")
+        return f"/rounds/{item.round_id}/comments#comment-{item.id}"
     question_id = item.question_id if isinstance(item, Answer) else item.id
-    return url_for("participation.round_questions", round_id=round_id_of(item),
-                   _anchor=f"question-{question_id}")
+    return f"/rounds/{round_id_of(item)}/questions#question-{question_id}"
+
+
+def appeal_link(item: Any) -> str:
+    return f"/moderation/{kind_for(item).value}/{item.id}/appeal"
 
 
 def text_of(item: Any) -> str:
@@ -159,8 +161,7 @@ def _notify_author(item: Any, kind: str, actor: Any, **data: Any) -> None:
     if item.author_id is None:
         return
     from consult.notifications.services import notify
-    link = url_for("moderation.appeal", kind=kind_for(item).value, item_id=item.id) \
-        if kind == "content_hidden" else link_to(item)
+    link = appeal_link(item) if kind == "content_hidden" else link_to(item)
     notify([item.author_id], kind, link=link, actor=actor, **data)
 
 
