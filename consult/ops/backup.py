@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump/pg_restore with argument lists, no shell
+import subprocess  # nosec B404
 from pathlib import Path
 
 from sqlalchemy import func, select

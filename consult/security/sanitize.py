@@ -58,4 +58,5 @@ def linkify(text: str | None) -> Markup:
         out.append(f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(url)}</a>')
         pos = end
     out.append(str(escape(text[pos:])))
-    return Markup("".join(out))
+    # every piece is escaped above (bandit B704 reviewed)
+    return Markup("".join(out))  # nosec B704
