@@ -1,12 +1,20 @@
-from consult.rounds import lifecycle
-from consult.rounds.lifecycle import RoundState
-from tests.factories import RoundFactory
+"""The factories' objects stay usable after commit whatever the garbage collector does."""
+
+from __future__ import annotations
+
+import gc
+
+from tests.factories import DepartmentFactory, RoundFactory, UserFactory
 
 
-def test_round_traits_have_the_states_they_say(app):
-    assert lifecycle.state_of(RoundFactory()) is RoundState.OPEN
-    assert lifecycle.state_of(RoundFactory(scheduled=True)) is RoundState.SCHEDULED
-    assert lifecycle.state_of(RoundFactory(closed=True)) is RoundState.CLOSED
-    overdue = RoundFactory(overdue=True)
-    assert lifecycle.is_overdue(overdue)
-    assert overdue.version.clause_count == 3
+def test_relationships_of_factory_objects_survive_garbage_collection(app):
+    dept = DepartmentFactory()
+    for _ in range(3):
+        round_ = RoundFactory(version__consultation__department=dept)
+        gc.collect()
+        # Sub-objects nobody in the test references: read through raise_on_sql relationships.
+        assert round_.version.consultation.department.id == dept.id
+        assert round_.consultation.id == round_.version.consultation_id
+    official = UserFactory(role="official", role__department=dept)
+    gc.collect()
+    assert official.id
