@@ -32,7 +32,9 @@ def _send(app, message: EmailMessage) -> None:
 
 def send_mail(to: str, template: str, *, locale: str | None, **ctx) -> None:
     """Render ``<template>.txt`` (first line is the subject) in the recipient's language
-    and queue it for after commit."""
+    and queue it for after commit. Nothing is sent while MAIL_SUPPRESS is set."""
+    if current_app.config.get("MAIL_SUPPRESS"):
+        return
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject, _, body = render_template(f"{template}.txt", **ctx).strip().partition("\n")
     message = EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[to])

@@ -6,6 +6,8 @@ command twice changes nothing.
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consult.accounts import services as accounts
@@ -55,12 +57,18 @@ def seed() -> list[tuple[str, str, str]]:
                                    department_ids=wanted)
             role_label = ", ".join([r.label for r in roles] + (
                 [Role.OFFICIAL.label + "（" + "、".join(depts[s].name for s in dept_slugs) + "）"]
-                if dept_slugs else [])) or "Citizen"
+                if dept_slugs else [])) or str(_l("Citizen"))
             printed.append((email, DEMO_PASSWORD, role_label))
     # Each domain's demo content, in dependency order; each part is idempotent.
-    for part in _domain_seeds():
-        with atomic():
-            part()
+    # Demo activity must not print (or send) a notification e-mail for every event.
+    suppress = current_app.config.get("MAIL_SUPPRESS", False)
+    current_app.config["MAIL_SUPPRESS"] = True
+    try:
+        for part in _domain_seeds():
+            with atomic():
+                part()
+    finally:
+        current_app.config["MAIL_SUPPRESS"] = suppress
     return printed
 
 
