@@ -1,0 +1,454 @@
+"""Score definitions: the one place that says what every published number means.
+
+Everything is counted by the database with aggregate SQL (``GROUP BY`` a key: the round,
+consultation, department, topic tag or month), never by looping over rows in Python, so
+a page costs the same few queries whatever the data size:
+
+- satisfaction rate: share of answers "satisfied" or "basically satisfied", Wilson 95%;
+- rating, clarity: mean of 1–5 with a 95% t-interval clipped to 1–5 (from SUM and SUM of
+  squares), and the share of 4–5 with a Wilson interval;
+- felt heard: share of "yes" with a Wilson interval;
+- survey response rate: respondents who took part / participants of the rounds;
+- timeliness: share of due rounds responded by ``response_due_at``, median days late
+  (late responses and still-overdue rounds), currently overdue (``lifecycle.overdue_sql``);
+- adoption: opinions received in published responses, share adopted fully or partly;
+- participation: unique participants, comments, questions, ballots; share of questions
+  answered, median days to answer;
+- follow-up actions: done on time, done late, overdue, dropped.
+
+Fewer than ``SMALL_SAMPLE`` answers is flagged as a small sample; below ``MIN_SAMPLE``
+there is no score at all ("not enough answers"). ``Scope(published=True)`` counts only
+evaluated rounds (the survey is over), which is what the public sees.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from scipy.stats import binomtest
+from scipy.stats import t as student_t
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+
+from consult.clock import now as clock_now
+from consult.consultations.models import Consultation, consultation_tag
+from consult.db import db
+from consult.participation.models import ContentStatus, Question
+from consult.responses.models import ActionStatus, FollowUpAction, RoundResponse
+from consult.rounds import lifecycle
+from consult.rounds.models import Round, RoundParticipant
+from consult.surveys.models import Heard, Satisfaction, SurveyAnswer
+
+SMALL_SAMPLE = 30
+MIN_SAMPLE = 5
+CONFIDENCE = 0.95
+
+GROUPS = ("all", "department", "consultation", "round", "tag", "month")
+
+NOT_ENOUGH = _l("not enough answers")
+SMALL = _l("small sample")
+
+
+# ---------------------------------------------------------------- statistics
+
+def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Wilson score interval of k successes in n trials (scipy's implementation)."""
+    if n <= 0:
+        raise ValueError("n must be positive")
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def t_interval(total: float, total_sq: float, n: int, *, low: float = 1.0, high: float = 5.0,
+               confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """Mean and t-interval from a sum and a sum of squares, clipped to [low, high]."""
+    if n < 2:
+        raise ValueError("n must be at least 2")
+    mean = total / n
+    variance = max((total_sq - n * mean * mean) / (n - 1), 0.0)
+    half = float(student_t.ppf((1 + confidence) / 2, n - 1)) * math.sqrt(variance / n)
+    return mean, max(low, mean - half), min(high, mean + half)
+
+
+@dataclass(frozen=True)
+class Share:
+    """k of n with a Wilson interval; ``value`` is None below MIN_SAMPLE."""
+
+    k: int
+    n: int
+    min_sample: int = MIN_SAMPLE
+
+    @property
+    def enough(self) -> bool:
+        return self.n >= self.min_sample
+
+    @property
+    def small(self) -> bool:
+        return self.enough and self.n < SMALL_SAMPLE
+
+    @property
+    def value(self) -> float | None:
+        return self.k / self.n if self.enough else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson(self.k, self.n) if self.enough else None
+
+    def as_dict(self) -> dict[str, Any]:
+        low, high = self.interval or (None, None)
+        return {"count": self.k, "n": self.n, "value": _round(self.value), "low": _round(low),
+                "high": _round(high), "small_sample": self.small, "enough": self.enough}
+
+
+@dataclass(frozen=True)
+class Mean:
+    """A 1–5 mean with its t-interval; ``value`` is None below MIN_SAMPLE."""
+
+    total: float
+    total_sq: float
+    n: int
+
+    @property
+    def enough(self) -> bool:
+        return self.n >= MIN_SAMPLE
+
+    @property
+    def small(self) -> bool:
+        return self.enough and self.n < SMALL_SAMPLE
+
+    @property
+    def _interval(self) -> tuple[float, float, float] | None:
+        return t_interval(self.total, self.total_sq, self.n) if self.enough else None
+
+    @property
+    def value(self) -> float | None:
+        return self._interval[0] if self.enough else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        iv = self._interval
+        return (iv[1], iv[2]) if iv else None
+
+    def as_dict(self) -> dict[str, Any]:
+        low, high = self.interval or (None, None)
+        return {"n": self.n, "value": _round(self.value), "low": _round(low),
+                "high": _round(high), "small_sample": self.small, "enough": self.enough}
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+# ---------------------------------------------------------------- scope and keys
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rounds count. ``start``/``end`` bound the round's closing date [start, end)."""
+
+    department_id: int | None = None
+    consultation_id: int | None = None
+    round_id: int | None = None
+    tag_id: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    published: bool = False  # only evaluated rounds (public scores)
+    now: datetime = field(default_factory=clock_now)
+
+    def round_filters(self, *, evaluated: bool | None = None) -> list:
+        evaluated = self.published if evaluated is None else evaluated
+        closes = func.coalesce(Round.closed_at, Round.closes_at)
+        conds: list = [Consultation.published_at.is_not(None)]
+        if self.department_id is not None:
+            conds.append(Consultation.department_id == self.department_id)
+        if self.consultation_id is not None:
+            conds.append(Round.consultation_id == self.consultation_id)
+        if self.round_id is not None:
+            conds.append(Round.id == self.round_id)
+        if self.tag_id is not None:
+            conds.append(exists().where(consultation_tag.c.consultation_id == Consultation.id,
+                                        consultation_tag.c.tag_id == self.tag_id))
+        if self.start is not None:
+            conds.append(closes >= self.start)
+        if self.end is not None:
+            conds.append(closes < self.end)
+        if evaluated:
+            conds.append(lifecycle.state_sql(self.now) == lifecycle.RoundState.EVALUATED.value)
+        return conds
+
+
+def _month(col):
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(col, "YYYY-MM")
+    return func.strftime("%Y-%m", col)
+
+
+def _days(later, earlier):
+    """Days between two timestamps, as a float, on SQLite and PostgreSQL."""
+    if db.engine.dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier) / 86400.0
+    return func.julianday(later) - func.julianday(earlier)
+
+
+def _key(group: str, month_of=None):
+    if group == "department":
+        return Consultation.department_id
+    if group == "consultation":
+        return Round.consultation_id
+    if group == "round":
+        return Round.id
+    if group == "tag":
+        return consultation_tag.c.tag_id
+    if group == "month":
+        return _month(month_of if month_of is not None else
+                      func.coalesce(Round.closed_at, Round.closes_at))
+    return literal("all")
+
+
+def _base(stmt, group: str):
+    """Join Round -> Consultation (and the tag table when grouping by topic)."""
+    stmt = stmt.join(Consultation, Consultation.id == Round.consultation_id)
+    if group == "tag":
+        stmt = stmt.join(consultation_tag, consultation_tag.c.consultation_id == Consultation.id)
+    return stmt
+
+
+def _sum(cond):
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _median_by(base, key, value, where):
+    """{key: median(value)} in one query with window functions (SQLite 3.25+, PostgreSQL)."""
+    inner = (base.with_only_columns(
+        key.label("k"), value.label("v"),
+        func.row_number().over(partition_by=key, order_by=value).label("rn"),
+        func.count().over(partition_by=key).label("cnt")).where(*where)).subquery()
+    rows = db.session.execute(
+        select(inner.c.k, func.avg(inner.c.v))
+        .where(inner.c.rn.in_([(inner.c.cnt + 1) // 2, (inner.c.cnt + 2) // 2]))
+        .group_by(inner.c.k)).all()
+    return {k: float(v) for k, v in rows}
+
+
+# ---------------------------------------------------------------- the scores
+
+@dataclass
+class Scores:
+    key: Any
+    answers: int = 0
+    satisfaction: Share = field(default_factory=lambda: Share(0, 0))
+    rating: Mean = field(default_factory=lambda: Mean(0, 0, 0))
+    rating_high: Share = field(default_factory=lambda: Share(0, 0))
+    clarity: Mean = field(default_factory=lambda: Mean(0, 0, 0))
+    clarity_high: Share = field(default_factory=lambda: Share(0, 0))
+    heard: Share = field(default_factory=lambda: Share(0, 0))
+    participant_respondents: int = 0
+    participants: int = 0  # eligible: participants of rounds whose survey opened
+    participants_unique: int = 0
+    rounds_due: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    median_days_late: float | None = None
+    opinions: int = 0
+    adopted: int = 0
+    comments: int = 0
+    questions: int = 0
+    ballots: int = 0
+    questions_asked: int = 0
+    questions_answered: int = 0
+    median_answer_days: float | None = None
+    actions_done_on_time: int = 0
+    actions_done_late: int = 0
+    actions_overdue: int = 0
+    actions_dropped: int = 0
+    actions_total: int = 0
+
+    @property
+    def small_sample(self) -> bool:
+        return MIN_SAMPLE <= self.answers < SMALL_SAMPLE
+
+    @property
+    def enough(self) -> bool:
+        return self.answers >= MIN_SAMPLE
+
+    @property
+    def response_rate(self) -> Share:
+        # A rate of participants, not of answers: any number of participants shows it.
+        return Share(self.participant_respondents, self.participants, min_sample=1)
+
+    @property
+    def timeliness(self) -> Share:
+        return Share(self.on_time, self.rounds_due, min_sample=1)
+
+    @property
+    def adoption(self) -> Share:
+        return Share(self.adopted, self.opinions, min_sample=1)
+
+    @property
+    def answered(self) -> Share:
+        return Share(self.questions_answered, self.questions_asked, min_sample=1)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "answers": self.answers, "small_sample": self.small_sample, "enough": self.enough,
+            "satisfaction": self.satisfaction.as_dict(), "rating": self.rating.as_dict(),
+            "rating_4_5": self.rating_high.as_dict(), "clarity": self.clarity.as_dict(),
+            "clarity_4_5": self.clarity_high.as_dict(), "felt_heard": self.heard.as_dict(),
+            "response_rate": self.response_rate.as_dict(),
+            "timeliness": {**self.timeliness.as_dict(), "overdue": self.overdue,
+                           "median_days_late": _round(self.median_days_late)},
+            "adoption": self.adoption.as_dict(),
+            "participation": {"participants": self.participants_unique, "comments": self.comments,
+                              "questions": self.questions, "ballots": self.ballots,
+                              "questions_answered": self.answered.as_dict(),
+                              "median_answer_days": _round(self.median_answer_days)},
+            "actions": {"done_on_time": self.actions_done_on_time,
+                        "done_late": self.actions_done_late, "overdue": self.actions_overdue,
+                        "dropped": self.actions_dropped, "total": self.actions_total},
+        }
+
+
+def compute(scope: Scope | None = None, group: str = "all") -> dict[Any, Scores]:
+    """Every score for the rounds in ``scope``, grouped by ``group`` (see GROUPS).
+
+    A constant number of queries (ten) whatever the data size.
+    """
+    if group not in GROUPS:
+        raise ValueError(group)
+    scope = scope or Scope()
+    out: dict[Any, Scores] = {}
+
+    def get(k) -> Scores:
+        if k not in out:
+            out[k] = Scores(key=k)
+        return out[k]
+
+    now = scope.now
+    filters = scope.round_filters()
+
+    # 1. survey answers
+    key = _key(group, Round.response_published_at)
+    sat = SurveyAnswer.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED])
+    stmt = _base(select(
+        key, func.count(SurveyAnswer.id), _sum(sat),
+        func.coalesce(func.sum(SurveyAnswer.rating), 0),
+        func.coalesce(func.sum(SurveyAnswer.rating * SurveyAnswer.rating), 0),
+        _sum(SurveyAnswer.rating >= 4),
+        func.coalesce(func.sum(SurveyAnswer.clarity), 0),
+        func.coalesce(func.sum(SurveyAnswer.clarity * SurveyAnswer.clarity), 0),
+        _sum(SurveyAnswer.clarity >= 4), _sum(SurveyAnswer.heard == Heard.YES),
+        _sum(SurveyAnswer.is_participant.is_(True)),
+    ).select_from(SurveyAnswer).join(Round, Round.id == SurveyAnswer.round_id), group)
+    for k, n, s, r, r2, rh, c, c2, ch, h, pr in db.session.execute(
+            stmt.where(*filters).group_by(key)).all():
+        sc = get(k)
+        sc.answers = n
+        sc.satisfaction = Share(s, n)
+        sc.rating, sc.rating_high = Mean(r, r2, n), Share(rh, n)
+        sc.clarity, sc.clarity_high = Mean(c, c2, n), Share(ch, n)
+        sc.heard = Share(h, n)
+        sc.participant_respondents = pr
+
+    # 2. eligible participants (only rounds whose survey has opened count for the rate)
+    key = _key(group, Round.response_published_at)
+    stmt = _base(select(key, func.count()).select_from(RoundParticipant)
+                 .join(Round, Round.id == RoundParticipant.round_id), group)
+    for k, n in db.session.execute(
+            stmt.where(*filters, Round.response_published_at.is_not(None)).group_by(key)):
+        get(k).participants = n
+
+    # 3. timeliness over every round whose response is due or given (never only evaluated)
+    all_filters = scope.round_filters(evaluated=False)
+    key = _key(group, Round.response_due_at)
+    due = or_(Round.response_published_at.is_not(None), Round.response_due_at < now)
+    on_time = and_(Round.response_published_at.is_not(None),
+                   Round.response_published_at <= Round.response_due_at)
+    stmt = _base(select(key, func.count(), _sum(on_time), _sum(lifecycle.overdue_sql(now)))
+                 .select_from(Round), group)
+    for k, n, ok, late in db.session.execute(
+            stmt.where(*all_filters, due).group_by(key)):
+        sc = get(k)
+        sc.rounds_due, sc.on_time, sc.overdue = n, ok, late
+    # 4. median days late (late responses and rounds still unanswered past their due date)
+    late_value = _days(func.coalesce(Round.response_published_at, literal(now, Round.response_due_at.type)),
+                       Round.response_due_at)
+    late_where = [*all_filters, or_(
+        and_(Round.response_published_at.is_not(None),
+             Round.response_published_at > Round.response_due_at),
+        lifecycle.overdue_sql(now))]
+    for k, v in _median_by(_base(select(Round.id).select_from(Round), group), key, late_value,
+                           late_where).items():
+        get(k).median_days_late = v
+
+    # 5. participation counters over the rounds in scope
+    key = _key(group)
+    stmt = _base(select(key, func.coalesce(func.sum(Round.comment_count), 0),
+                        func.coalesce(func.sum(Round.question_count), 0),
+                        func.coalesce(func.sum(Round.ballot_count), 0)).select_from(Round), group)
+    for k, cm, q, b in db.session.execute(stmt.where(*filters).group_by(key)):
+        sc = get(k)
+        sc.comments, sc.questions, sc.ballots = cm, q, b
+    # 6. unique participants (a person in two rounds of one department counts once)
+    stmt = _base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
+                 .select_from(RoundParticipant)
+                 .join(Round, Round.id == RoundParticipant.round_id), group)
+    for k, n in db.session.execute(stmt.where(*filters).group_by(key)):
+        get(k).participants_unique = n
+
+    # 7. questions answered and 8. median days to answer
+    stmt = _base(select(key, func.count(Question.id), _sum(Question.answered_at.is_not(None)))
+                 .select_from(Question).join(Round, Round.id == Question.round_id), group)
+    q_where = [*filters, Question.status != ContentStatus.WITHDRAWN]
+    for k, n, a in db.session.execute(stmt.where(*q_where).group_by(key)):
+        sc = get(k)
+        sc.questions_asked, sc.questions_answered = n, a
+    base = _base(select(Question.id).select_from(Question)
+                 .join(Round, Round.id == Question.round_id), group)
+    for k, v in _median_by(base, key, _days(Question.answered_at, Question.created_at),
+                           [*q_where, Question.answered_at.is_not(None)]).items():
+        get(k).median_answer_days = v
+
+    # 9. adoption from the published responses' counters
+    key = _key(group, RoundResponse.published_at)
+    stmt = _base(select(key, func.coalesce(func.sum(RoundResponse.opinion_count), 0),
+                        func.coalesce(func.sum(RoundResponse.adopted_count
+                                               + RoundResponse.partly_count), 0))
+                 .select_from(RoundResponse).join(Round, Round.id == RoundResponse.round_id),
+                 group)
+    for k, n, a in db.session.execute(
+            stmt.where(*filters, RoundResponse.published_at.is_not(None)).group_by(key)):
+        sc = get(k)
+        sc.opinions, sc.adopted = n, a
+
+    # 10. follow-up actions (published ones)
+    today: date = now.date()
+    key = _key(group, Round.response_published_at)
+    done = FollowUpAction.status == ActionStatus.DONE
+    stmt = _base(select(
+        key, func.count(FollowUpAction.id),
+        _sum(and_(done, FollowUpAction.last_update_on <= FollowUpAction.due_on)),
+        _sum(and_(done, or_(FollowUpAction.last_update_on.is_(None),
+                            FollowUpAction.last_update_on > FollowUpAction.due_on))),
+        _sum(and_(FollowUpAction.status.in_([ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]),
+                  FollowUpAction.due_on < today)),
+        _sum(FollowUpAction.status == ActionStatus.DROPPED),
+    ).select_from(FollowUpAction).join(Round, Round.id == FollowUpAction.round_id), group)
+    for k, n, ok, late, over, dropped in db.session.execute(
+            stmt.where(*all_filters, FollowUpAction.published.is_(True)).group_by(key)):
+        sc = get(k)
+        sc.actions_total, sc.actions_done_on_time, sc.actions_done_late = n, ok, late
+        sc.actions_overdue, sc.actions_dropped = over, dropped
+
+    return out
+
+
+def overall(scope: Scope | None = None) -> Scores:
+    return compute(scope, "all").get("all") or Scores(key="all")
+
+
+def by(scope: Scope | None, group: str, keys) -> list[Scores]:
+    """Scores for each of ``keys`` in order, empty ones included."""
+    found = compute(scope, group)
+    return [found.get(k) or Scores(key=k) for k in keys]
