@@ -16,6 +16,9 @@ def register(app: Flask) -> None:
     from consult.rounds.cli import register as register_rounds
 
     register_rounds(app)  # flask rounds tick
+    from consult.bench_data import register as register_bench_data
+
+    register_bench_data(app)  # flask bench-data --scale small|medium|large
     from consult.ops.backup import register as register_backup
 
     register_backup(app)  # flask backup create PATH / flask backup restore PATH

@@ -1,0 +1,399 @@
+"""Every consult benchmark in one command, each figure measured beside its reference.
+
+    python bench/run.py --scale small|medium|large [--json out.json] [--seconds 10]
+
+P1  /rounds/<id>/comments and /consultations/<id> of the consultation with the most
+    comments, through gunicorn (gunicorn.conf.py) on SQLite, against the floor: a bare
+    Flask+SQLAlchemy route in the same worker that selects the same rows and renders them
+    with a minimal template (CONSULT_BENCH=1 registers it).
+P2  A vote burst on PostgreSQL through gunicorn: 200 logged-in clients cast and change
+    ballots on one open round for a bounded time; then an integrity check.
+P3  Evaluator dashboard and API listing times (when /evaluation/ and /api/v1/ exist).
+P4  Cold start (process start to first 200) and worker RSS after warm-up.
+
+The load generator is bounded (fixed seconds per figure) and only talks to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_BASE = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+HOST = "127.0.0.1"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+# ------------------------------------------------------------------ databases
+
+def build(url: str, scale: str, fresh: bool) -> dict:
+    """Create the schema and the scale's data unless the database already has them."""
+    from sqlalchemy import func, select
+
+    from consult import create_app
+    from consult.bench_data import BENCH_DOMAIN, generate, viral_round_id
+    from consult.extensions import db
+    from consult.participation.models import Comment
+    from consult.rounds.models import Round
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        if fresh:
+            db.drop_all()
+        db.create_all()
+        from consult.accounts.models import User
+        have = db.session.scalar(select(func.count()).select_from(User)
+                                 .where(User.email.like(f"%@{BENCH_DOMAIN}")))
+        took = 0.0
+        if not have:
+            started = time.perf_counter()
+            generate(scale)
+            db.session.commit()
+            took = time.perf_counter() - started
+            if url.startswith("postgresql"):
+                with db.engine.connect() as conn:
+                    conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                        "VACUUM ANALYZE")
+        rid = viral_round_id()
+        round_ = db.session.get(Round, rid)
+        voters = list(db.session.scalars(
+            select(User.email).where(User.email.like(f"%@{BENCH_DOMAIN}"))
+            .order_by(User.id.desc()).limit(200)))
+        info = {"round_id": rid, "consultation_id": round_.consultation_id,
+                "comments": db.session.scalar(select(func.count()).select_from(Comment)
+                                              .where(Comment.round_id == rid)),
+                "voters": voters, "generate_s": round(took, 1)}
+        db.engine.dispose()
+    return info
+
+
+def pg_create(name: str) -> str:
+    import psycopg
+    with psycopg.connect(PG_BASE.replace("+psycopg", "") + "/postgres", autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            c.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_BASE}/{name}"
+
+
+# ------------------------------------------------------------------ server
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, url: str, extra_env: dict | None = None):
+        self.port = free_port()
+        env = {**os.environ, "DATABASE_URL": url, "CONSULT_BENCH": "1",
+               "CONSULT_RATELIMIT_ENABLED": "false", "SECRET_KEY": "bench-secret-key-" + "x" * 32,
+               "GUNICORN_ACCESSLOG": "", "GUNICORN_LOGLEVEL": "warning",
+               "PYTHONPATH": str(ROOT), **(extra_env or {})}
+        env.pop("REDIS_URL", None) if "REDIS_URL" not in (extra_env or {}) else None
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "gunicorn.conf.py"),
+             "--bind", f"{HOST}:{self.port}", "wsgi:app"], cwd=ROOT, env=env,
+            start_new_session=True)
+        self.cold_start_s = self._wait()
+
+    def _wait(self) -> float:
+        deadline = time.perf_counter() + 60
+        while time.perf_counter() < deadline:
+            try:
+                c = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    return time.perf_counter() - self.started
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("gunicorn did not start")
+
+    def worker_rss_mb(self) -> list[float]:
+        out = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            if f"PPid:\t{self.proc.pid}\n" in status:
+                kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+                out.append(round(kb / 1024, 1))
+        return sorted(out)
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+# ------------------------------------------------------------------ load
+
+class Client:
+    """One keep-alive connection with a cookie jar (enough for our own pages)."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        headers = {"Accept-Encoding": "identity"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            resp = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn.request(method, path, body=body, headers=headers)
+            resp = self.conn.getresponse()
+        data = resp.read()
+        for value in resp.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return resp, data
+
+
+def load(port: int, path: str, seconds: float, concurrency: int) -> dict:
+    lat: list[float] = []
+    queries: list[int] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker():
+        c = Client(port)
+        mine, q = [], []
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            resp, _ = c.request("GET", path)
+            mine.append(time.perf_counter() - t0)
+            if resp.status != 200:
+                errors[0] += 1
+            q.append(int(resp.headers.get("X-Queries", -1)))
+        with lock:
+            lat.extend(mine)
+            queries.extend(q)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.perf_counter() - started
+    return summary(lat, took, errors=errors[0], queries=statistics.median(queries or [0]))
+
+
+def summary(lat: list[float], took: float, **extra) -> dict:
+    lat = sorted(lat) or [0.0]
+    return {"requests": len(lat), "rps": round(len(lat) / took, 1),
+            "p50_ms": round(1000 * lat[len(lat) // 2], 1),
+            "p95_ms": round(1000 * lat[min(len(lat) - 1, int(len(lat) * 0.95))], 1), **extra}
+
+
+# ------------------------------------------------------------------ figures
+
+def p1(info: dict, url: str, seconds: float) -> tuple[dict, Server]:
+    server = Server(url)
+    rid, cid = info["round_id"], info["consultation_id"]
+    pages = {"floor": f"/_bench/floor/rounds/{rid}", "comments": f"/rounds/{rid}/comments",
+             "consultation": f"/consultations/{cid}"}
+    for path in pages.values():  # warm-up: every worker imports templates, fills caches
+        load(server.port, path, 1.0, 5)
+    out = {name: load(server.port, path, seconds, 8) for name, path in pages.items()}
+    for name in ("comments", "consultation"):
+        out[name]["ratio_to_floor"] = round(out[name]["rps"] / out["floor"]["rps"], 2)
+    out["comments_in_round"] = info["comments"]
+    return out, server
+
+
+def p2(info: dict, url: str, seconds: float, clients: int = 200) -> dict:
+    server = Server(url)
+    rid = info["round_id"]
+    voters = info["voters"][:clients]
+    ready, done = threading.Barrier(len(voters) + 1), []
+    counts = {"ok": 0, "fail": 0}
+    lat: list[float] = []
+    lock = threading.Lock()
+    from consult.bench_data import BENCH_PASSWORD
+    stop_at = [0.0]
+
+    def voter(email: str, n: int):
+        c = Client(server.port)
+        _, page = c.request("GET", "/auth/login")
+        token = CSRF.search(page.decode()).group(1)
+        resp, _ = c.request("POST", "/auth/login", {"csrf_token": token, "email": email,
+                                                    "password": BENCH_PASSWORD})
+        _, page = c.request("GET", f"/rounds/{rid}/vote")
+        token = CSRF.search(page.decode()).group(1)
+        ok = fail = 0
+        mine = []
+        stances = ["support", "oppose", "support_with_changes", "abstain"]
+        ready.wait()
+        i = n
+        while time.perf_counter() < stop_at[0]:
+            t0 = time.perf_counter()
+            resp, _ = c.request("POST", f"/rounds/{rid}/vote",
+                                {"csrf_token": token, "stance": stances[i % 4], "reason": ""})
+            mine.append(time.perf_counter() - t0)
+            if resp.status in (200, 302, 303):
+                ok += 1
+            else:
+                fail += 1
+            i += 1
+        with lock:
+            counts["ok"] += ok
+            counts["fail"] += fail
+            lat.extend(mine)
+            done.append(email)
+
+    threads = [threading.Thread(target=voter, args=(e, n)) for n, e in enumerate(voters)]
+    for t in threads:
+        t.start()
+    stop_at[0] = time.perf_counter() + 3600
+    ready.wait()
+    started = time.perf_counter()
+    stop_at[0] = started + seconds
+    for t in threads:
+        t.join()
+    took = time.perf_counter() - started
+    server.stop()
+    out = summary(lat, took, clients=len(voters), ok=counts["ok"], failed=counts["fail"])
+    out["ballots_per_s"] = round(counts["ok"] / took, 1)
+    out["integrity"] = integrity(url, rid)
+    return out
+
+
+def integrity(url: str, rid: int) -> dict:
+    from sqlalchemy import create_engine, text
+    eng = create_engine(url)
+    with eng.connect() as c:
+        rows, voters = c.execute(text(
+            "SELECT count(*), count(DISTINCT user_id) FROM ballot WHERE round_id = :r"),
+            {"r": rid}).one()
+        recount = dict(c.execute(text(
+            "SELECT stance, count(*) FROM ballot WHERE round_id = :r GROUP BY stance"),
+            {"r": rid}).all())
+        tally = c.execute(text("SELECT support, support_with_changes, oppose, abstain "
+                               "FROM vote_tally WHERE round_id = :r"), {"r": rid}).one()._asdict()
+        counter = c.execute(text("SELECT ballot_count FROM round WHERE id = :r"),
+                            {"r": rid}).scalar()
+    eng.dispose()
+    ok = rows == voters == counter and all(tally[k] == recount.get(k, 0) for k in tally)
+    return {"ballot_rows": rows, "distinct_voters": voters, "round_ballot_count": counter,
+            "tally_equals_recount": all(tally[k] == recount.get(k, 0) for k in tally),
+            "ok": ok}
+
+
+def p3(server: Server) -> dict:
+    out = {}
+    for name, path in (("evaluation", "/evaluation/"), ("api", "/api/v1/consultations")):
+        c = Client(server.port)
+        resp, _ = c.request("GET", path)
+        if resp.status == 404:
+            out[name] = "not built"
+            continue
+        lat = []
+        started = time.perf_counter()
+        for _ in range(20):
+            t0 = time.perf_counter()
+            resp, _ = c.request("GET", path)
+            lat.append(time.perf_counter() - t0)
+        out[name] = summary(lat, time.perf_counter() - started, status=resp.status)
+    return out
+
+
+# ------------------------------------------------------------------ main
+
+def table(res: dict) -> str:
+    lines = [f"consult bench — scale {res['scale']} — {res['date']} — {res['machine']}", "",
+             "| figure | req/s | p50 ms | p95 ms | queries/req | vs reference | target |",
+             "|---|---|---|---|---|---|---|"]
+    p1r = res.get("P1")
+    if p1r:
+        f = p1r["floor"]
+        lines.append(f"| P1 floor (bare Flask+SQLAlchemy, {p1r['comments_in_round']} comments)"
+                     f" | {f['rps']} | {f['p50_ms']} | {f['p95_ms']} | {f['queries']} | 1.00 | |")
+        for name in ("comments", "consultation"):
+            r = p1r[name]
+            lines.append(f"| P1 {name} page | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} | "
+                         f"{r['queries']} | {r['ratio_to_floor']:.2f} | ≥ 0.70 |")
+    p2r = res.get("P2")
+    if isinstance(p2r, dict):
+        i = p2r["integrity"]
+        lines.append(f"| P2 vote burst ({p2r['clients']} clients, PostgreSQL) | "
+                     f"{p2r['ballots_per_s']} ballots/s | {p2r['p50_ms']} | {p2r['p95_ms']} | | "
+                     f"integrity {'OK' if i['ok'] else 'FAILED'}: {i['ballot_rows']} rows = "
+                     f"{i['distinct_voters']} voters, tallies = recount: "
+                     f"{i['tally_equals_recount']}; {p2r['failed']} failed | ≥ 1000/s |")
+    elif p2r:
+        lines.append(f"| P2 | {p2r} | | | | | |")
+    for name, r in (res.get("P3") or {}).items():
+        if isinstance(r, dict):
+            lines.append(f"| P3 {name} ({res['scale']}) | {r['rps']} | {r['p50_ms']} | "
+                         f"{r['p95_ms']} | | | |")
+        else:
+            lines.append(f"| P3 {name} | {r} | | | | | |")
+    p4r = res.get("P4")
+    if p4r:
+        lines.append(f"| P4 cold start | {p4r['cold_start_s']} s to first 200 | | | | | |")
+        lines.append(f"| P4 worker RSS after warm-up | {p4r['worker_rss_mb']} MB | | | | | |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", choices=("small", "medium", "large"), default="small")
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--seconds", type=float, default=10.0, help="per load figure")
+    ap.add_argument("--fresh", action="store_true", help="rebuild the databases")
+    ap.add_argument("--skip-pg", action="store_true", help="no P2 (no PostgreSQL here)")
+    args = ap.parse_args()
+
+    res: dict = {"scale": args.scale, "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                 "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
+                 "command": " ".join(["python", "bench/run.py", *sys.argv[1:]])}
+    sqlite_url = f"sqlite:////tmp/consult-bench-{args.scale}.sqlite3"
+    info = build(sqlite_url, args.scale, args.fresh)
+    res["generate_sqlite_s"] = info["generate_s"]
+    res["P1"], server = p1(info, sqlite_url, args.seconds)
+    res["P4"] = {"cold_start_s": round(server.cold_start_s, 2),
+                 "worker_rss_mb": server.worker_rss_mb()}
+    res["P3"] = p3(server)
+    server.stop()
+    if not args.skip_pg:
+        pg_url = pg_create(f"consult_bench_{args.scale}")
+        pg_info = build(pg_url, args.scale, args.fresh)
+        res["generate_pg_s"] = pg_info["generate_s"]
+        res["P2"] = p2(pg_info, pg_url, args.seconds)
+    print(table(res))
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
