@@ -318,3 +318,18 @@ def test_queue_query_budget_is_constant(app, client, login_as, count_queries, pa
         counts.append(len(seen))
     print(f"\nqueue queries with 5 and 500 flags: {counts}")
     assert counts[0] == counts[1] <= 12, (counts, "\n".join(seen))
+
+
+def test_officials_triage_never_shows_a_comment_hidden_after_close(app, client, login_as):
+    from tests.responses_helpers import closed_round, comment
+
+    r, _dept, official = closed_round()
+    c = comment(r, body=f"{MARKER} triage")
+    login_as(official)
+    assert MARKER in client.get(f"/manage/rounds/{r.id}/triage").text  # triage started
+    with app.test_request_context("/"), atomic():
+        moderation.hide_item(UserFactory(role="moderator"),
+                             moderation.get_item(None, "comment", c.id), reason="人身攻击")
+    page = client.get(f"/manage/rounds/{r.id}/triage")
+    assert page.status_code == 200
+    assert MARKER not in page.text and "人身攻击" in page.text
