@@ -45,14 +45,21 @@ def _round_url(round_id: int) -> str | None:
     return None
 
 
-STATE_TAGS = {"scheduled": "blue", "open": "green", "closed": "amber",
-              "responded": "green", "evaluated": "", "overdue": "red"}
-
-
 @bp.app_template_global("round_state_class")
 def _round_state_class(state) -> str:
-    colour = STATE_TAGS.get(str(state), "")
-    return f"tag tag--{colour}" if colour else "tag"
+    """The tag class of a state ("overdue" too), in the colours of the rounds' shared
+    status tag (``rounds/_state_tag.html``)."""
+    from consult.rounds.lifecycle import RoundState
+    from consult.rounds.views import StateView
+
+    value = str(state)
+    if value == "overdue":
+        return "tag tag--red"
+    try:
+        view = StateView(RoundState(value), False)
+    except ValueError:
+        return "tag"
+    return f"tag tag--{view.colour}"
 
 
 def _current_round(rounds_with_state):
