@@ -101,9 +101,18 @@ def index():
 def detail(consultation_id: int):
     consultation = services.get_public_consultation(current_user, consultation_id)
     latest = consultation.versions[-1] if consultation.versions else None
+    rounds = _round_states(consultation.rounds)
+    # The draft's margin counts the comments of the round open on this very text (one
+    # GROUP BY); comments on an older version's clauses would not match these clauses.
+    comments_round = next((r for r, state, _overdue in rounds if str(state) == "open"
+                           and latest is not None and r.version_id == latest.id), None)
+    from consult.participation.services import clause_comment_counts
+
     return render("consultations/detail.html", consultation=consultation, version=latest,
-                  clauses=services.version_clauses(latest),
-                  rounds=_round_states(consultation.rounds))
+                  clauses=services.version_clauses(latest), rounds=rounds,
+                  comments_round=comments_round,
+                  comment_counts=clause_comment_counts(comments_round) if comments_round
+                  else None)
 
 
 @bp.get("/consultations/<int:consultation_id>/versions/<int:number>")

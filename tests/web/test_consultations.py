@@ -143,19 +143,82 @@ def test_consultation_page(client):
     assert f"/rounds/{r.id}" in text
 
 
-def test_consultation_page_query_budget_is_constant(client, count_queries):
+def _comment_on_every_clause(round_, per_clause: int) -> None:
+    from consult.consultations.models import Clause
+    from consult.participation.models import Comment
+
+    author = UserFactory()
+    clause_ids = db.session.scalars(select(Clause.id).where(Clause.version_id == round_.version_id))
+    db.session.add_all([Comment(round_id=round_.id, author_id=author.id, clause_id=cid,
+                                body=f"意见{i}", depth=0)
+                        for cid in clause_ids for i in range(per_clause)])
+    db.session.commit()
+
+
+def test_consultation_page_query_budget_is_constant(client, count_queries, login_as):
+    """Margin comment counts and the follow button: a constant number of queries."""
     small_id = fill(1, 2, 1)[0].id
     with count_queries() as small:
         assert client.get(f"/consultations/{small_id}").status_code == 200
     small = list(small)
-    big_c = fill(1, 300, 5)[0]
+    big_c = fill(1, 1, 1)[0]
     for _ in range(4):
         RoundFactory(version=DraftVersionFactory(consultation=big_c, clauses=1),
                      consultation=big_c, closed=True)
+    latest = DraftVersionFactory(consultation=big_c, clauses=300)
+    _comment_on_every_clause(RoundFactory(version=latest, consultation=big_c), per_clause=3)
     big_id = big_c.id
     with count_queries() as big:
-        assert client.get(f"/consultations/{big_id}").status_code == 200
-    assert len(big) == len(small) <= 8, "\n".join(big)
+        text = client.get(f"/consultations/{big_id}").text
+    assert text.count('class="clause__comments') == 300 and "3 comments" in text
+    assert len(big) == len(small) <= 9, "\n".join(big)
+    login_as(UserFactory())
+    with count_queries() as small_user:
+        client.get(f"/consultations/{small_id}")
+    with count_queries() as big_user:
+        assert "follow__button" in client.get(f"/consultations/{big_id}").text
+    assert len(big_user) == len(small_user)
+
+
+def test_consultation_page_margin_links_each_clause_to_its_discussion(client):
+    c = ConsultationFactory()
+    old = DraftVersionFactory(consultation=c, clauses=2)
+    RoundFactory(version=old, consultation=c, closed=True)
+    v = DraftVersionFactory(consultation=c, clauses=["甲", "乙", "丙"])
+    r = RoundFactory(version=v, consultation=c)
+    _comment_on_every_clause(r, per_clause=2)
+    from consult.consultations.models import Clause
+    from consult.participation.models import Comment
+
+    first = db.session.scalar(select(Clause).where(Clause.version_id == v.id,
+                                                   Clause.position == 1))
+    db.session.add(Comment(round_id=r.id, author_id=UserFactory().id, clause_id=first.id,
+                           body="再一条", depth=0))
+    db.session.commit()
+    text = client.get(f"/consultations/{c.id}", headers={"Accept-Language": "en"}).text
+    assert f'/rounds/{r.id}/comments?clause={first.id}"' in text
+    assert "3 comments on 第1条" in text and "2 comments on 第2条" in text
+    # The linked discussion shows that clause's comments.
+    page = client.get(f"/rounds/{r.id}/comments?clause={first.id}")
+    assert page.status_code == 200 and "再一条" in page.text
+
+
+def test_consultation_page_without_open_round_has_no_margin_counts(client):
+    c = ConsultationFactory()
+    v = DraftVersionFactory(consultation=c, clauses=2)
+    RoundFactory(version=v, consultation=c, closed=True)
+    text = client.get(f"/consultations/{c.id}").text
+    assert "clause__comments" not in text and 'id="clause-' in text
+
+
+def test_consultation_page_has_follow_button(client, login_as):
+    c = ConsultationFactory()
+    DraftVersionFactory(consultation=c)
+    anonymous = client.get(f"/consultations/{c.id}", headers={"Accept-Language": "en"}).text
+    assert f'id="follow-{c.id}"' in anonymous and "Log in to follow" in anonymous
+    login_as(UserFactory())
+    text = client.get(f"/consultations/{c.id}").text
+    assert f'id="follow-{c.id}"' in text and 'aria-pressed="false"' in text
 
 
 def test_version_page_and_unknown_version(client):
