@@ -107,12 +107,14 @@ def detail(consultation_id: int):
     comments_round = next((r for r, state, _overdue in rounds if str(state) == "open"
                            and latest is not None and r.version_id == latest.id), None)
     from consult.participation.services import clause_comment_counts
+    from consult.suggestions.services import suggestions_answered_by
 
     return render("consultations/detail.html", consultation=consultation, version=latest,
                   clauses=services.version_clauses(latest), rounds=rounds,
                   comments_round=comments_round,
                   comment_counts=clause_comment_counts(comments_round) if comments_round
-                  else None)
+                  else None,
+                  origin_suggestions=suggestions_answered_by(consultation.id))
 
 
 @bp.get("/consultations/<int:consultation_id>/versions/<int:number>")

@@ -670,3 +670,12 @@ def answer_consultations(suggestion: Suggestion, limit: int = 200) -> list[Consu
     return list(db.session.scalars(
         select(Consultation).where(Consultation.department_id == suggestion.department_id)
         .order_by(Consultation.id.desc()).limit(limit)))
+
+
+def suggestions_answered_by(consultation_id: int, limit: int = 3) -> list[Suggestion]:
+    """The public suggestions taken onto the agenda as this consultation, for its page
+    ("This consultation answers the suggestion …"): one bounded query."""
+    return list(db.session.scalars(
+        select(Suggestion).where(Suggestion.consultation_id == consultation_id,
+                                 Suggestion.answer_status == AnswerStatus.ON_AGENDA, _public())
+        .order_by(Suggestion.id).limit(limit)))

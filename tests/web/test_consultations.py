@@ -156,7 +156,9 @@ def _comment_on_every_clause(round_, per_clause: int) -> None:
 
 
 def test_consultation_page_query_budget_is_constant(client, count_queries, login_as):
-    """Margin comment counts and the follow button: a constant number of queries."""
+    """Margin comment counts, follow button, suggestion link: a constant number of queries."""
+    from tests.suggestion_helpers import actor, make_suggestion
+
     small_id = fill(1, 2, 1)[0].id
     with count_queries() as small:
         assert client.get(f"/consultations/{small_id}").status_code == 200
@@ -167,6 +169,11 @@ def test_consultation_page_query_budget_is_constant(client, count_queries, login
                      consultation=big_c, closed=True)
     latest = DraftVersionFactory(consultation=big_c, clauses=300)
     _comment_on_every_clause(RoundFactory(version=latest, consultation=big_c), per_clause=3)
+    official = UserFactory(role="official", role__department=big_c.department)
+    for i in range(5):
+        s = make_suggestion(UserFactory(), big_c.department, title=f"建议加装电梯{i}")
+        with atomic():
+            services_answer(actor(official), s, big_c.id)
     big_id = big_c.id
     with count_queries() as big:
         text = client.get(f"/consultations/{big_id}").text
@@ -178,6 +185,14 @@ def test_consultation_page_query_budget_is_constant(client, count_queries, login
     with count_queries() as big_user:
         assert "follow__button" in client.get(f"/consultations/{big_id}").text
     assert len(big_user) == len(small_user)
+
+
+def services_answer(official, suggestion, consultation_id):
+    from consult.suggestions import services as suggestions
+
+    suggestion = suggestions.get_suggestion(official, suggestion.id)
+    suggestions.answer_suggestion(official, suggestion, status="on_agenda",
+                                  consultation_id=consultation_id, body="列入计划")
 
 
 def test_consultation_page_margin_links_each_clause_to_its_discussion(client):
@@ -219,6 +234,25 @@ def test_consultation_page_has_follow_button(client, login_as):
     login_as(UserFactory())
     text = client.get(f"/consultations/{c.id}").text
     assert f'id="follow-{c.id}"' in text and 'aria-pressed="false"' in text
+
+
+def test_consultation_page_names_the_suggestion_it_answers(client):
+    from tests.suggestion_helpers import actor, make_suggestion
+
+    dept = DepartmentFactory()
+    c = ConsultationFactory(department=dept)
+    DraftVersionFactory(consultation=c)
+    official = UserFactory(role="official", role__department=dept)
+    s = make_suggestion(UserFactory(), dept, title="老旧小区加装电梯审批太慢")
+    other = make_suggestion(UserFactory(), dept, title="另一条没有采纳的建议")
+    assert "answers the suggestion" not in client.get(
+        f"/consultations/{c.id}", headers={"Accept-Language": "en"}).text
+    with atomic():
+        services_answer(actor(official), s, c.id)
+    text = client.get(f"/consultations/{c.id}", headers={"Accept-Language": "en"}).text
+    assert "This consultation answers the suggestion" in text
+    assert f'href="/suggestions/{s.id}"' in text and "老旧小区加装电梯审批太慢" in text
+    assert other.title not in text
 
 
 def test_version_page_and_unknown_version(client):
