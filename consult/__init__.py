@@ -93,6 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_bp)
     from consult.moderation.views import bp as moderation_bp
     app.register_blueprint(moderation_bp)
+    from consult.analytics.opinions.views import bp as analysis_bp
+    app.register_blueprint(analysis_bp)
 
 
 def _register_template_globals(app: Flask) -> None:

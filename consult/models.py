@@ -93,3 +93,7 @@ from consult.moderation.models import (  # noqa: F401, E402
     ModerationCase,
     SensitiveTerm,
 )
+
+# analytics: opinion analysis
+from consult.analytics.opinions import permissions as _analysis_permissions  # noqa: F401, E402
+from consult.analytics.opinions.models import AnalysisResult  # noqa: F401, E402
