@@ -93,6 +93,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_bp)
     from consult.moderation.views import bp as moderation_bp
     app.register_blueprint(moderation_bp)
+    from consult.evaluation.views import bp as evaluation_bp
+    app.register_blueprint(evaluation_bp)
+    from consult.api.views import bp as api_bp
+    app.register_blueprint(api_bp)
     from consult.analytics.opinions.views import bp as analysis_bp
     app.register_blueprint(analysis_bp)
 

@@ -97,3 +97,6 @@ from consult.moderation.models import (  # noqa: F401, E402
 # analytics: opinion analysis
 from consult.analytics.opinions import permissions as _analysis_permissions  # noqa: F401, E402
 from consult.analytics.opinions.models import AnalysisResult  # noqa: F401, E402
+
+# evaluation
+from consult.evaluation import permissions as _evaluation_permissions  # noqa: F401, E402

@@ -1,0 +1,425 @@
+"""/api/v1 — everything public, read-only, as JSON (and CSV exports per consultation).
+
+Rules: GET only, CSRF-exempt, CORS ``*``; lists use an opaque cursor on the id (newest
+first) and ``limit`` (1..100); detail resources carry an ETag and answer 304 to a matching
+``If-None-Match``; rate limited by ``consult.security.limits`` (category "api",
+``API_RATE_LIMIT``). Only published objects; people appear by display name only; withdrawn,
+hidden and held posts have no text. Described by ``openapi.py`` at /api/v1/openapi.json.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from consult.accounts.models import Department, User
+from consult.analytics import scores as sc
+from consult.clock import now as clock_now
+from consult.consultations.models import Clause, Consultation, DraftVersion, Tag
+from consult.consultations.services.reads import STATE_FILTERS, _round_state_exists, search_terms
+from consult.db import db
+from consult.errors import NotFound, ValidationFailed
+from consult.extensions import csrf
+from consult.participation.models import Answer, Comment, ContentStatus, Question
+from consult.responses.models import FollowUpAction, RoundResponse, Triage
+from consult.rounds import lifecycle
+from consult.rounds.models import Round
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+MAX_LIMIT, DEFAULT_LIMIT = 100, 20
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    return response
+
+
+# ---------------------------------------------------------------- helpers
+
+def _iso(v):
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    return v
+
+
+def _cursor_in() -> int | None:
+    raw = request.args.get("cursor", "").strip()
+    if not raw:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(raw.encode() + b"==").decode())
+        return int(data["before"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise ValidationFailed(_l("This cursor is not valid."), field="cursor") from None
+
+
+def _cursor_out(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": last_id}).encode()).decode().rstrip("=")
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "")
+    if not raw:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ValidationFailed(_l("limit must be between 1 and 100."), field="limit")
+    return int(raw)
+
+
+def _page(stmt, id_col, serialize) -> Response:
+    """Cursor pagination on the id, newest first: one query for limit + 1 rows."""
+    before, limit = _cursor_in(), _limit()
+    if before is not None:
+        stmt = stmt.where(id_col < before)
+    rows = db.session.scalars(stmt.order_by(id_col.desc()).limit(limit + 1)).unique().all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return _json({"data": [serialize(r) for r in rows],
+                  "next_cursor": _cursor_out(rows[-1].id) if more else None})
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, default=_iso, separators=(",", ":"))
+    return Response(body, status=status, mimetype="application/json")
+
+
+def _detail(payload: dict) -> Response:
+    """A detail resource with a strong ETag over its body; 304 when it matches."""
+    response = _json(payload)
+    etag = hashlib.sha256(response.get_data()).hexdigest()[:32]
+    response.set_etag(etag)
+    if request.if_none_match.contains(etag):
+        not_modified = Response(status=304)
+        not_modified.set_etag(etag)
+        return not_modified
+    return response
+
+
+def _published_consultation(consultation_id: int) -> Consultation:
+    c = db.session.scalar(
+        select(Consultation).where(Consultation.id == consultation_id,
+                                   Consultation.published_at.is_not(None))
+        .options(joinedload(Consultation.department), selectinload(Consultation.tags),
+                 selectinload(Consultation.rounds), selectinload(Consultation.versions)))
+    if c is None:
+        raise NotFound(_l("There is no such consultation."))
+    return c
+
+
+def _public_round(round_id: int) -> Round:
+    r = db.session.scalar(
+        select(Round).join(Consultation, Consultation.id == Round.consultation_id)
+        .where(Round.id == round_id, Consultation.published_at.is_not(None))
+        .options(joinedload(Round.consultation)))
+    if r is None:
+        raise NotFound(_l("There is no such round."))
+    return r
+
+
+def _department_json(d: Department) -> dict:
+    return {"id": d.id, "slug": d.slug, "name": d.name, "name_en": d.name_en,
+            "description": d.description}
+
+
+def _round_json(r: Round, at: datetime) -> dict:
+    return {"id": r.id, "consultation_id": r.consultation_id, "version_id": r.version_id,
+            "title": r.title, "kind": r.kind.value, "state": lifecycle.state_of(r, at).value,
+            "overdue": lifecycle.is_overdue(r, at), "opens_at": r.opens_at,
+            "closes_at": r.closes_at, "closed_at": r.closed_at,
+            "response_due_at": r.response_due_at,
+            "response_published_at": r.response_published_at,
+            "survey_closes_at": r.survey_closes_at, "comment_count": r.comment_count,
+            "question_count": r.question_count, "ballot_count": r.ballot_count,
+            "participant_count": r.participant_count}
+
+
+def _consultation_json(c: Consultation) -> dict:
+    return {"id": c.id, "title": c.title, "summary": c.summary,
+            "department": {"id": c.department.id, "slug": c.department.slug,
+                           "name": c.department.name},
+            "tags": [t.name for t in c.tags], "published_at": c.published_at,
+            "latest_version_number": c.latest_version_number}
+
+
+def _author(u: User | None) -> str | None:
+    return u.display_name if u is not None else None
+
+
+def _comment_json(c: Comment) -> dict:
+    return {"id": c.id, "round_id": c.round_id, "clause_id": c.clause_id,
+            "parent_id": c.parent_id, "depth": c.depth, "status": c.status.value,
+            "author": _author(c.author) if c.is_visible else None,
+            "body": c.public_body, "proposed_text": c.public_proposed_text,
+            "support_count": c.support_count, "reply_count": c.reply_count,
+            "moderation_reason": c.moderation_reason
+            if c.status is ContentStatus.HIDDEN else None,
+            "created_at": c.created_at, "edited_at": c.edited_at}
+
+
+def _question_json(q: Question) -> dict:
+    a = q.answer
+    return {"id": q.id, "round_id": q.round_id, "status": q.status.value,
+            "author": _author(q.author) if q.is_visible else None, "body": q.public_body,
+            "support_count": q.support_count, "created_at": q.created_at,
+            "answered_at": q.answered_at,
+            "answer": None if a is None else {"body": a.public_body, "status": a.status.value,
+                                              "created_at": a.created_at}}
+
+
+def _action_json(a: FollowUpAction) -> dict:
+    return {"id": a.id, "round_id": a.round_id, "department_id": a.department_id,
+            "title": a.title, "owner_unit": a.owner_unit, "due_on": a.due_on,
+            "status": a.status.value, "drop_reason": a.drop_reason,
+            "overdue": a.is_overdue(clock_now().date()), "last_update_on": a.last_update_on}
+
+
+def _scores_json(s: sc.Scores) -> dict:
+    return s.as_dict()
+
+
+# ---------------------------------------------------------------- endpoints
+
+@bp.get("/")
+def index():
+    return _json({"openapi": "/api/v1/openapi.json",
+                  "resources": ["/api/v1/departments", "/api/v1/consultations",
+                                "/api/v1/actions", "/api/v1/scores"]})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from consult.api.openapi import document
+    return _json(document())
+
+
+@bp.get("/departments")
+def departments():
+    return _page(select(Department).where(Department.active.is_(True)), Department.id,
+                 _department_json)
+
+
+@bp.get("/departments/<slug>")
+def department(slug: str):
+    d = db.session.scalar(select(Department).where(Department.slug == slug,
+                                                   Department.active.is_(True)))
+    if d is None:
+        raise NotFound(_l("There is no such department."))
+    s = sc.overall(sc.Scope(department_id=d.id, published=True))
+    return _detail({**_department_json(d), "scores": _scores_json(s)})
+
+
+@bp.get("/consultations")
+def consultations():
+    stmt = select(Consultation).where(Consultation.published_at.is_not(None)).options(
+        joinedload(Consultation.department), selectinload(Consultation.tags))
+    args = request.args
+    if args.get("department"):
+        stmt = stmt.where(Consultation.department_id == select(Department.id).where(
+            Department.slug == args["department"]).scalar_subquery())
+    if args.get("tag"):
+        stmt = stmt.where(Consultation.tags.any(Tag.name == args["tag"].strip().lower()))
+    state = args.get("state", "")
+    if state:
+        if state not in STATE_FILTERS:
+            raise ValidationFailed(_l("Unknown state filter."), field="state")
+        stmt = stmt.where(_round_state_exists(state, clock_now()))
+    for term in search_terms(args.get("q", "")):
+        term = term.lower()
+        stmt = stmt.where(or_(func.lower(Consultation.title).contains(term, autoescape=True),
+                              func.lower(Consultation.summary).contains(term, autoescape=True)))
+    return _page(stmt, Consultation.id, _consultation_json)
+
+
+@bp.get("/consultations/<int:consultation_id>")
+def consultation(consultation_id: int):
+    c = _published_consultation(consultation_id)
+    at = clock_now()
+    return _detail({
+        **_consultation_json(c), "background": c.background, "goals": c.goals,
+        "contact": c.contact,
+        "versions": [{"number": v.number, "published_at": v.published_at,
+                      "change_note": v.change_note, "clause_count": v.clause_count}
+                     for v in sorted(c.versions, key=lambda v: v.number)],
+        "rounds": [_round_json(r, at) for r in sorted(c.rounds, key=lambda r: r.opens_at)]})
+
+
+@bp.get("/consultations/<int:consultation_id>/versions/<int:number>")
+def version(consultation_id: int, number: int):
+    c = _published_consultation(consultation_id)
+    v = db.session.scalar(select(DraftVersion).where(
+        DraftVersion.consultation_id == c.id, DraftVersion.number == number)
+        .options(selectinload(DraftVersion.clauses)))
+    if v is None:
+        raise NotFound(_l("There is no such version."))
+    return _detail({"consultation_id": c.id, "number": v.number,
+                    "published_at": v.published_at, "change_note": v.change_note,
+                    "clauses": [{"id": cl.id, "lineage_id": cl.lineage_id,
+                                 "position": cl.position, "number": cl.number,
+                                 "heading": cl.heading, "body": cl.body}
+                                for cl in sorted(v.clauses, key=lambda cl: cl.position)]})
+
+
+@bp.get("/rounds/<int:round_id>")
+def round_detail(round_id: int):
+    r = _public_round(round_id)
+    return _detail(_round_json(r, clock_now()))
+
+
+def _visible_rows(model):
+    """Everything but held posts (shown to no one here); hidden/withdrawn have no text."""
+    return model.status != ContentStatus.HELD
+
+
+@bp.get("/rounds/<int:round_id>/comments")
+def comments(round_id: int):
+    r = _public_round(round_id)
+    stmt = (select(Comment).where(Comment.round_id == r.id, _visible_rows(Comment))
+            .options(joinedload(Comment.author)))
+    return _page(stmt, Comment.id, _comment_json)
+
+
+@bp.get("/rounds/<int:round_id>/questions")
+def questions(round_id: int):
+    r = _public_round(round_id)
+    stmt = (select(Question).where(Question.round_id == r.id, _visible_rows(Question))
+            .options(joinedload(Question.author), joinedload(Question.answer)))
+    return _page(stmt, Question.id, _question_json)
+
+
+@bp.get("/rounds/<int:round_id>/results")
+def results(round_id: int):
+    from consult.voting.services import get_results
+    r = _public_round(round_id)
+    res = get_results(r)
+    if not res.visible:
+        return _detail({"round_id": r.id, "visible": False, "live": False, "total": None,
+                        "stances": [], "questions": [],
+                        "opens_results_at": res.opens_results_at})
+    return _detail({"round_id": r.id, "visible": True, "live": res.live, "total": res.total,
+                    "stances": [{"stance": b.key, "count": b.count, "share": b.share}
+                                for b in res.stances],
+                    "questions": [{"id": q.question.id, "text": q.question.text,
+                                   "respondents": q.respondents,
+                                   "options": [{"id": int(b.key), "text": b.label,
+                                                "count": b.count, "share": b.share}
+                                               for b in q.bars]}
+                                  for q in res.questions],
+                    "opens_results_at": None})
+
+
+@bp.get("/rounds/<int:round_id>/response")
+def response(round_id: int):
+    r = _public_round(round_id)
+    resp = db.session.scalar(select(RoundResponse).where(
+        RoundResponse.round_id == r.id, RoundResponse.published_at.is_not(None))
+        .options(selectinload(RoundResponse.actions)))
+    if resp is None:
+        raise NotFound(_l("No response has been published for this round."))
+    triage = db.session.scalars(select(Triage).where(Triage.round_id == r.id)
+                                .order_by(Triage.id)).all()
+    return _detail({
+        "round_id": r.id, "published_at": resp.published_at, "summary": resp.summary,
+        "changes_note": resp.changes_note, "from_version_number": resp.from_version_number,
+        "to_version_number": resp.to_version_number,
+        "statistics": {"opinions": resp.opinion_count, "adopted": resp.adopted_count,
+                       "partly_adopted": resp.partly_count,
+                       "not_adopted": resp.not_adopted_count,
+                       "out_of_scope": resp.out_of_scope_count},
+        "opinions": [{"kind": t.kind, "id": t.opinion_id, "clause_id": t.clause_id,
+                      "status": t.status.value if t.status else None, "reason": t.reason}
+                     for t in triage],
+        "actions": [_action_json(a) for a in resp.actions]})
+
+
+@bp.get("/actions")
+def actions():
+    stmt = select(FollowUpAction).where(FollowUpAction.published.is_(True))
+    if request.args.get("department"):
+        stmt = stmt.where(FollowUpAction.department_id == select(Department.id).where(
+            Department.slug == request.args["department"]).scalar_subquery())
+    return _page(stmt, FollowUpAction.id, _action_json)
+
+
+@bp.get("/scores")
+def scores():
+    """Published scores (evaluated rounds only) per department."""
+    depts = db.session.scalars(select(Department).where(Department.active.is_(True))
+                               .order_by(Department.id)).all()
+    found = sc.compute(sc.Scope(published=True), "department")
+    return _json({"data": [{"department": {"id": d.id, "slug": d.slug, "name": d.name},
+                            "scores": _scores_json(found.get(d.id) or sc.Scores(key=d.id))}
+                           for d in depts], "next_cursor": None})
+
+
+# ---------------------------------------------------------------- CSV exports
+
+def _csv(name: str, header: list[str], rows) -> Response:
+    def generate():
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        buf.write("\ufeff")
+        w.writerow(header)
+        yield buf.getvalue()
+        for row in rows:
+            buf.seek(0)
+            buf.truncate()
+            w.writerow(["" if v is None else _iso(v) for v in row])
+            yield buf.getvalue()
+    return Response(generate(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.get("/consultations/<int:consultation_id>/comments.csv")
+def comments_csv(consultation_id: int):
+    c = _published_consultation(consultation_id)
+    rows = db.session.execute(
+        select(Comment, User.display_name).join(User, User.id == Comment.author_id)
+        .where(Comment.round_id.in_([r.id for r in c.rounds]), _visible_rows(Comment))
+        .order_by(Comment.id)).all()
+    return _csv(f"consultation-{c.id}-comments.csv",
+                ["id", "round_id", "clause_id", "parent_id", "status", "author", "body",
+                 "support_count", "created_at"],
+                [(cm.id, cm.round_id, cm.clause_id, cm.parent_id, cm.status.value,
+                  name if cm.is_visible else None, cm.public_body, cm.support_count,
+                  cm.created_at) for cm, name in rows])
+
+
+@bp.get("/consultations/<int:consultation_id>/questions.csv")
+def questions_csv(consultation_id: int):
+    c = _published_consultation(consultation_id)
+    rows = db.session.execute(
+        select(Question, Answer).outerjoin(Answer, Answer.question_id == Question.id)
+        .where(Question.round_id.in_([r.id for r in c.rounds]), _visible_rows(Question))
+        .order_by(Question.id)).all()
+    return _csv(f"consultation-{c.id}-questions.csv",
+                ["id", "round_id", "status", "body", "created_at", "answered_at", "answer"],
+                [(q.id, q.round_id, q.status.value, q.public_body, q.created_at,
+                  q.answered_at, a.public_body if a else None) for q, a in rows])
+
+
+@bp.get("/consultations/<int:consultation_id>/opinions.csv")
+def opinions_csv(consultation_id: int):
+    """Adoption of every opinion, for rounds whose response is published."""
+    c = _published_consultation(consultation_id)
+    rows = db.session.execute(
+        select(Triage).join(RoundResponse, and_(RoundResponse.round_id == Triage.round_id,
+                                                RoundResponse.published_at.is_not(None)))
+        .where(Triage.round_id.in_([r.id for r in c.rounds])).order_by(Triage.id)).scalars()
+    return _csv(f"consultation-{c.id}-opinions.csv",
+                ["round_id", "kind", "opinion_id", "clause_id", "status", "reason"],
+                [(t.round_id, t.kind, t.opinion_id, t.clause_id,
+                  t.status.value if t.status else None, t.reason) for t in rows])

@@ -1,0 +1,294 @@
+"""Reads behind the evaluation pages: filters, score tables, charts and CSV rows.
+
+Every number comes from ``consult.analytics.scores`` (the one definition); this module
+only picks the scope, orders rows and formats them. Each page costs a constant number of
+queries: the scores (ten), the names of what is listed (one or two), and the filters'
+choices (two).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from consult.accounts.models import Department
+from consult.analytics import scores as sc
+from consult.consultations.models import Consultation, Tag
+from consult.db import db
+from consult.errors import NotFound
+from consult.rounds.models import Round
+from consult.security.permissions import authorize
+
+# Sortable columns: key -> (label, getter of the sort value)
+COLUMNS: dict[str, tuple[Any, Any]] = {
+    "answers": (_l("Answers"), lambda s: s.answers),
+    "satisfaction": (_l("Satisfaction"), lambda s: s.satisfaction.value),
+    "rating": (_l("Mean rating"), lambda s: s.rating.value),
+    "clarity": (_l("Clarity"), lambda s: s.clarity.value),
+    "heard": (_l("Felt heard"), lambda s: s.heard.value),
+    "response_rate": (_l("Survey response rate"), lambda s: s.response_rate.value),
+    "timeliness": (_l("Responded on time"), lambda s: s.timeliness.value),
+    "overdue": (_l("Overdue now"), lambda s: s.overdue),
+    "adoption": (_l("Adopted fully or partly"), lambda s: s.adoption.value),
+    "participants": (_l("Participants"), lambda s: s.participants_unique),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: str = ""  # YYYY-MM
+    end: str = ""  # YYYY-MM (inclusive)
+    department_id: int | None = None
+    tag_id: int | None = None
+    sort: str = "satisfaction"
+    desc: bool = True
+    errors: tuple[str, ...] = ()
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        errors = []
+        start, end = args.get("from", "").strip(), args.get("to", "").strip()
+        for name, value in (("from", start), ("to", end)):
+            if value and _month_start(value) is None:
+                errors.append(name)
+        def as_int(name):
+            raw = args.get(name, "").strip()
+            if not raw:
+                return None
+            if raw.isdigit():
+                return int(raw)
+            errors.append(name)
+            return None
+        sort = args.get("sort", "satisfaction")
+        return cls(start=start if "from" not in errors else "",
+                   end=end if "to" not in errors else "",
+                   department_id=as_int("department"), tag_id=as_int("tag"),
+                   sort=sort if sort in COLUMNS else "satisfaction",
+                   desc=args.get("dir", "desc") != "asc", errors=tuple(errors))
+
+    def scope(self, **more) -> sc.Scope:
+        end = _month_start(self.end)
+        if end is not None:
+            end = end.replace(year=end.year + end.month // 12, month=end.month % 12 + 1)
+        return sc.Scope(department_id=self.department_id, tag_id=self.tag_id,
+                        start=_month_start(self.start), end=end, **more)
+
+    def args(self, **override) -> dict[str, Any]:
+        out = {"from": self.start or None, "to": self.end or None,
+               "department": self.department_id, "tag": self.tag_id,
+               "sort": self.sort, "dir": "desc" if self.desc else "asc"}
+        out.update(override)
+        return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+def _month_start(value: str) -> datetime | None:
+    try:
+        return datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
+    except (ValueError, TypeError):
+        return None
+
+
+def choices() -> dict[str, list]:
+    departments = db.session.scalars(select(Department).order_by(Department.name)).all()
+    tags = db.session.scalars(select(Tag).order_by(Tag.name)).all()
+    return {"departments": departments, "tags": tags}
+
+
+def _sorted(rows: list[tuple[Any, sc.Scores]], f: Filters) -> list[tuple[Any, sc.Scores]]:
+    getter = COLUMNS[f.sort][1]
+    present = [r for r in rows if getter(r[1]) is not None]
+    missing = [r for r in rows if getter(r[1]) is None]
+    present.sort(key=lambda r: getter(r[1]), reverse=f.desc)
+    return present + missing  # "not enough answers" always last
+
+
+def departments_table(actor, f: Filters) -> list[tuple[Department, sc.Scores]]:
+    authorize(actor, "evaluation.view")
+    stmt = select(Department).order_by(Department.name)
+    if f.department_id is not None:
+        stmt = stmt.where(Department.id == f.department_id)
+    depts = db.session.scalars(stmt).all()
+    found = sc.compute(f.scope(), "department")
+    return _sorted([(d, found.get(d.id) or sc.Scores(key=d.id)) for d in depts], f)
+
+
+def months_table(actor, f: Filters) -> list[tuple[str, sc.Scores]]:
+    authorize(actor, "evaluation.view")
+    found = sc.compute(f.scope(), "month")
+    return sorted(found.items())
+
+
+def department(actor, department_id: int) -> Department:
+    authorize(actor, "evaluation.view")
+    d = db.session.get(Department, department_id)
+    if d is None:
+        raise NotFound(_l("This department does not exist."))
+    return d
+
+
+def consultations_table(actor, dept: Department, f: Filters):
+    authorize(actor, "evaluation.view")
+    items = db.session.scalars(
+        select(Consultation).where(Consultation.department_id == dept.id,
+                                   Consultation.published_at.is_not(None))
+        .order_by(Consultation.published_at.desc())).all()
+    found = sc.compute(replace(f, department_id=dept.id).scope(), "consultation")
+    return _sorted([(c, found.get(c.id) or sc.Scores(key=c.id)) for c in items], f)
+
+
+def consultation(actor, consultation_id: int) -> Consultation:
+    authorize(actor, "evaluation.view")
+    c = db.session.get(Consultation, consultation_id)
+    if c is None or c.published_at is None:
+        raise NotFound(_l("This consultation does not exist."))
+    return c
+
+
+def rounds_table(actor, c: Consultation, f: Filters):
+    authorize(actor, "evaluation.view")
+    items = db.session.scalars(select(Round).where(Round.consultation_id == c.id)
+                               .order_by(Round.opens_at)).all()
+    found = sc.compute(sc.Scope(consultation_id=c.id), "round")
+    return [(r, found.get(r.id) or sc.Scores(key=r.id)) for r in items]
+
+
+def round_scores(actor, round_id: int):
+    authorize(actor, "evaluation.view")
+    r = db.session.get(Round, round_id)
+    c = db.session.get(Consultation, r.consultation_id) if r else None
+    if r is None or c is None or c.published_at is None:
+        raise NotFound(_l("This round does not exist."))
+    return r, c, sc.overall(sc.Scope(round_id=r.id))
+
+
+def report(actor, f: Filters):
+    """The printable report: per department its scores and its consultations' scores."""
+    authorize(actor, "evaluation.view")
+    depts = departments_table(actor, f)
+    found = sc.compute(f.scope(), "consultation")
+    ids = [d.id for d, _s in depts]
+    cons = db.session.scalars(
+        select(Consultation).where(Consultation.department_id.in_(ids),
+                                   Consultation.published_at.is_not(None))
+        .order_by(Consultation.published_at.desc())).all() if ids else []
+    per: dict[int, list] = {}
+    for c in cons:
+        per.setdefault(c.department_id, []).append((c, found.get(c.id) or sc.Scores(key=c.id)))
+    return [(d, s, per.get(d.id, [])) for d, s in depts]
+
+
+# ---------------------------------------------------------------- charts
+
+def _pygal():
+    """pygal, without the import hook it installs for its map plugins (that hook raises
+    ImportWarning on every later import, and we use no map plugin)."""
+    import sys
+
+    import pygal
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+    return pygal
+
+
+def _style():
+    from pygal.style import Style
+    return Style(background="white", plot_background="white", foreground="#1f2933",
+               foreground_strong="#1f2933", foreground_subtle="#6b7280",
+               colors=("#1d4ed8", "#047857", "#b45309"),
+               font_family='"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif',
+               label_font_size=13, major_label_font_size=13, title_font_size=16,
+               value_font_size=12)
+
+
+def _svg_data_uri(chart) -> str:
+    svg = chart.render(disable_xml_declaration=True)
+    if isinstance(svg, str):
+        svg = svg.encode("utf-8")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def share_chart(title: str, rows: list[tuple[str, sc.Share | sc.Mean]], *,
+                percent: bool = True) -> str:
+    """Horizontal bars with 95% intervals drawn as error bars (pygal's ``ci``)."""
+    chart = _pygal().HorizontalBar(style=_style(), title=title, show_legend=False, js=[],
+                                width=720, height=max(180, 60 + 44 * len(rows)),
+                                range=(0, 100) if percent else (1, 5),
+                                print_values=False, truncate_label=40)
+    chart.x_labels = [label for label, _v in rows]
+    values = []
+    for _label, share in rows:
+        if share.value is None:
+            values.append(None)
+            continue
+        low, high = share.interval
+        k = 100 if percent else 1
+        values.append({"value": share.value * k, "ci": {"low": low * k, "high": high * k}})
+    chart.add(title, values)
+    return _svg_data_uri(chart)
+
+
+def trend_chart(title: str, months: list[tuple[str, sc.Scores]]) -> str:
+    chart = _pygal().Line(style=_style(), title=title, js=[], width=720, height=300,
+                       range=(0, 100), show_legend=True, x_label_rotation=0)
+    chart.x_labels = [m for m, _s in months]
+    chart.add(_("Satisfaction"), [{"value": s.satisfaction.value * 100,
+                                   "ci": {"low": s.satisfaction.interval[0] * 100,
+                                          "high": s.satisfaction.interval[1] * 100}}
+                                  if s.satisfaction.value is not None else None
+                                  for _m, s in months])
+    chart.add(_("Responded on time"), [s.timeliness.value * 100
+                                       if s.timeliness.value is not None else None
+                                       for _m, s in months])
+    return _svg_data_uri(chart)
+
+
+# ---------------------------------------------------------------- CSV
+
+CSV_HEADER = [
+    _l("Name"), _l("Answers"), _l("Small sample"),
+    _l("Satisfaction"), _l("Satisfaction low"), _l("Satisfaction high"),
+    _l("Mean rating"), _l("Rating low"), _l("Rating high"), _l("Share rating 4–5"),
+    _l("Clarity"), _l("Clarity low"), _l("Clarity high"), _l("Felt heard"),
+    _l("Survey respondents who took part"), _l("Participants of surveyed rounds"),
+    _l("Survey response rate"),
+    _l("Rounds due"), _l("Responded on time"), _l("Overdue now"), _l("Median days late"),
+    _l("Opinions"), _l("Adopted fully or partly"), _l("Unique participants"), _l("Comments"),
+    _l("Questions"), _l("Ballots"), _l("Questions answered"), _l("Median days to answer"),
+    _l("Actions done on time"), _l("Actions done late"), _l("Actions overdue"),
+    _l("Actions dropped"),
+]
+
+
+def _fmt(x):
+    return "" if x is None else (round(x, 4) if isinstance(x, float) else x)
+
+
+def csv_row(name: str, s: sc.Scores) -> list:
+    def iv(v, i):
+        return _fmt(v.interval[i]) if v.interval else ""
+    return [name, s.answers, "yes" if s.small_sample else "no",
+            _fmt(s.satisfaction.value), iv(s.satisfaction, 0), iv(s.satisfaction, 1),
+            _fmt(s.rating.value), iv(s.rating, 0), iv(s.rating, 1), _fmt(s.rating_high.value),
+            _fmt(s.clarity.value), iv(s.clarity, 0), iv(s.clarity, 1), _fmt(s.heard.value),
+            s.participant_respondents, s.participants, _fmt(s.response_rate.value),
+            s.rounds_due, s.on_time, s.overdue, _fmt(s.median_days_late),
+            s.opinions, s.adopted, s.participants_unique, s.comments, s.questions, s.ballots,
+            s.questions_answered, _fmt(s.median_answer_days),
+            s.actions_done_on_time, s.actions_done_late, s.actions_overdue, s.actions_dropped]
+
+
+def to_csv(rows: list[tuple[str, sc.Scores]]) -> str:
+    buf = io.StringIO()
+    buf.write("\ufeff")  # BOM: spreadsheet programs then read UTF-8 (Chinese) correctly
+    w = csv.writer(buf)
+    w.writerow([str(h) for h in CSV_HEADER])
+    for name, s in rows:
+        w.writerow(csv_row(name, s))
+    return buf.getvalue()

@@ -1,0 +1,114 @@
+"""/evaluation/ — the evaluators' dashboard (read-only; evaluators and admins).
+
+/evaluation/                                   departments compared, trends by month
+/evaluation/departments/<id>                   a department's consultations
+/evaluation/consultations/<id>                 a consultation's rounds
+/evaluation/rounds/<id>                        a round's scores with intervals
+/evaluation/report                             printable report, one page per department
+/evaluation/export/<table>.csv                 every table as CSV with the same filters
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consult.clock import now
+from consult.errors import NotFound
+from consult.evaluation import services
+from consult.web import render
+
+bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="templates")
+
+
+def _ctx(f, **ctx):
+    return dict(filters=f, columns=services.COLUMNS, generated_at=now(), **services.choices(),
+                **ctx)
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    f = services.Filters.from_args(request.args)
+    rows = services.departments_table(current_user, f)
+    months = services.months_table(current_user, f)
+    loc = _locale()
+    labelled = [(d.display_name(loc), s) for d, s in rows]
+    charts = {
+        "satisfaction": services.share_chart(_("Satisfaction rate (95% interval)"),
+                                             [(n, s.satisfaction) for n, s in labelled]),
+        "rating": services.share_chart(_("Mean rating 1–5 (95% interval)"),
+                                       [(n, s.rating) for n, s in labelled], percent=False),
+        "trend": services.trend_chart(_("By month"), months),
+    }
+    return render("evaluation/dashboard.html", rows=rows, months=months, charts=charts,
+                  **_ctx(f))
+
+
+@bp.get("/departments/<int:department_id>")
+@login_required
+def department(department_id: int):
+    f = services.Filters.from_args(request.args)
+    dept = services.department(current_user, department_id)
+    rows = services.consultations_table(current_user, dept, f)
+    return render("evaluation/department.html", department=dept, rows=rows, **_ctx(f))
+
+
+@bp.get("/consultations/<int:consultation_id>")
+@login_required
+def consultation(consultation_id: int):
+    f = services.Filters.from_args(request.args)
+    c = services.consultation(current_user, consultation_id)
+    rows = services.rounds_table(current_user, c, f)
+    return render("evaluation/consultation.html", consultation=c, rows=rows, **_ctx(f))
+
+
+@bp.get("/rounds/<int:round_id>")
+@login_required
+def round_scores(round_id: int):
+    f = services.Filters.from_args(request.args)
+    r, c, s = services.round_scores(current_user, round_id)
+    chart = services.share_chart(_("Shares with 95% intervals"), [
+        (_("Satisfaction"), s.satisfaction), (_("Rating 4–5"), s.rating_high),
+        (_("Clarity 4–5"), s.clarity_high), (_("Felt heard"), s.heard)])
+    return render("evaluation/round.html", round=r, consultation=c, s=s, chart=chart,
+                  **_ctx(f))
+
+
+@bp.get("/report")
+@login_required
+def report():
+    f = services.Filters.from_args(request.args)
+    pages = services.report(current_user, f)
+    return render("evaluation/report.html", pages=pages, **_ctx(f))
+
+
+@bp.get("/export/<table>.csv")
+@login_required
+def export(table: str):
+    f = services.Filters.from_args(request.args)
+    loc = _locale()
+    if table == "departments":
+        rows = [(d.display_name(loc), s) for d, s in services.departments_table(current_user, f)]
+    elif table == "months":
+        rows = services.months_table(current_user, f)
+    elif table == "consultations":
+        if f.department_id is None:
+            raise NotFound(_("Choose a department."))
+        dept = services.department(current_user, f.department_id)
+        rows = [(c.title, s) for c, s in services.consultations_table(current_user, dept, f)]
+    elif table == "rounds":
+        c = services.consultation(current_user, request.args.get("consultation", 0, type=int))
+        rows = [(f"{r.id} {r.title}".strip(), s)
+                for r, s in services.rounds_table(current_user, c, f)]
+    else:
+        raise NotFound(_("This table does not exist."))
+    return Response(services.to_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f"attachment; filename=evaluation-{table}.csv"})
+
+
+def _locale() -> str:
+    from consult.i18n import current_locale
+    return str(current_locale())
