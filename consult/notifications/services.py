@@ -33,8 +33,9 @@ Event helpers (thin wrappers that build link and data, then call the two above):
     supporters); link /rounds/<round_id>/questions#question-<id>. ``question`` needs
     ``id``, ``round_id``, ``author_id``; an optional ``answer``/``answer_body`` text
     gives an excerpt; ``actor`` is the answering official (never notified).
-``response_published(round_, *, actor=None)``   followers + participants of the round;
-    link /rounds/<id>/response.
+``response_published(round_, *, actor=None)``   followers who did not take part in the
+    round; link /rounds/<id>/response. (Participants get the survey invitation instead,
+    which links to both the response and the survey.)
 
 Kinds are ``NotificationKind`` values (round_opened, round_closed, reply,
 question_answered, response_published); add a member, an e-mail template and a
@@ -185,9 +186,10 @@ def _queue_emails(rows, kind: NotificationKind, *, link: str, data: dict[str, An
     )
     url = absolute_url(link)
     settings_url = absolute_url("/me/notifications#settings")
+    site = absolute_url("")  # for templates that link to more than one page
     for email, locale, name in db.session.execute(stmt):
         send_mail(email, f"notifications/email/{kind.value}", locale=locale, name=name,
-                  link=url, settings_link=settings_url, data=data)
+                  link=url, settings_link=settings_url, data=data, site=site)
 
 
 def absolute_url(path: str) -> str:
@@ -239,10 +241,15 @@ def round_closed(round_) -> None:
 
 
 def response_published(round_, *, actor: Any = None) -> None:
+    """Followers who did not take part in the round. Its participants hear of the response
+    through their survey invitation (``surveys.services.invite_participants``, which links
+    to the response and the survey): one message each, not two."""
     consultation_id, snap = _round_snapshot(round_.id)
-    notify_followers(consultation_id, NotificationKind.RESPONSE_PUBLISHED,
-                     link=f"/rounds/{round_.id}/response", participants_of=round_.id,
-                     actor=actor, **snap)
+    took_part = select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_.id)
+    audience = select(Follow.user_id).where(Follow.consultation_id == consultation_id,
+                                            Follow.user_id.not_in(took_part))
+    notify(audience, NotificationKind.RESPONSE_PUBLISHED, link=f"/rounds/{round_.id}/response",
+           actor=actor, consultation_id=consultation_id, **snap)
 
 
 def replied(comment, parent) -> None:

@@ -309,8 +309,9 @@ def test_publishing_marks_responded_audits_notifies_and_freezes(app):
     assert resp.published_at is not None and resp.frozen_stats["totals"]["adopted"] == 1
     actions = {a.action for a in db.session.scalars(select(AuditEntry))}
     assert {"round.responded", "response.published"} <= actions
-    assert db.session.scalar(select(Notification.user_id).where(
-        Notification.kind == "response_published")) == participant.id
+    # The participant hears of it once, through the survey invitation.
+    assert [(n.user_id, n.kind.value) for n in db.session.scalars(select(Notification))] == [
+        (participant.id, "survey_invitation")]
     assert db.session.scalar(select(FollowUpAction.published)) is True
     # A change behind the service's back does not alter the published statistics.
     db.session.execute(update(Triage).values(status=Adoption.NOT_ADOPTED, reason="x"))
