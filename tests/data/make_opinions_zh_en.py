@@ -98,7 +98,7 @@ CAMPAIGN = [
 
 # Opinion groups: "A" comments (for more parking), "B" comments (for keeping green space
 # and elderly care first), consensus comments both groups support.
-GROUP_A = ["parking:0", "parking:1", "parking:4", "parking:6", "parking:10", "fees:6"]
+GROUP_A = ["parking:0", "parking:1", "parking:4", "parking:6", "parking:10", "fees:5"]
 GROUP_B = ["elderly:0", "elderly:3", "access:1", "access:2", "fees:0", "elderly:8"]
 CONSENSUS = ["fees:2", "access:0"]
 
@@ -118,6 +118,8 @@ def main() -> None:
         campaign.append(key)
         opinions.append({"key": key, "topic": "campaign", "kind": "comment", "clause": 1,
                          "author": f"campaign-{i}", "body": body})
+    questions = {o["key"] for o in opinions if o["kind"] == "question"}
+    assert not questions & set(GROUP_A + GROUP_B + CONSENSUS), "supports are for comments"
     supports, ballots = [], []
     for g, own, stance in (("g1", GROUP_A, "support"), ("g2", GROUP_B, "oppose")):
         for u in range(20):

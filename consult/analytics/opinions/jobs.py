@@ -40,6 +40,8 @@ def mode(app: Flask | None = None) -> str:
     configured = app.config.get("ANALYSIS_MODE")
     if configured:
         return configured
+    if app.config.get("TESTING"):
+        return "inline"  # in-memory test databases are not shared with threads
     return "rq" if app.config.get("REDIS_URL") else "thread"
 
 
