@@ -53,6 +53,10 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default cost (n=2**15)
     PAGE_SIZE = 20
     PROXY_FIX_HOPS = 0  # set to the number of reverse proxies in front of consult
+    # The public address of the site, for absolute links in e-mails: those sent outside
+    # any request (``flask rounds tick``), and all others too, so that a forged Host
+    # header can never put someone else's address into a reset or notification link.
+    SITE_URL = "http://127.0.0.1:5000"
 
 
 class TestConfig(Config):
@@ -64,6 +68,7 @@ class TestConfig(Config):
     MAIL_BACKEND = "locmem"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SERVER_NAME = "localhost"
+    SITE_URL = "http://localhost"
     # A cheap scrypt: the default costs about half a second per hash or check.
     PASSWORD_HASH_METHOD = "scrypt:2048:8:1"
 

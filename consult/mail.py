@@ -10,7 +10,7 @@ import logging
 from contextlib import nullcontext
 from functools import partial
 
-from flask import current_app, has_app_context, render_template
+from flask import current_app, has_app_context, has_request_context, render_template, request
 from flask_babel import force_locale
 from flask_mailman import EmailMessage
 
@@ -39,3 +39,15 @@ def send_mail(to: str, template: str, *, locale: str | None, **ctx) -> None:
         subject, _, body = render_template(f"{template}.txt", **ctx).strip().partition("\n")
     message = EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[to])
     on_commit(partial(_send, current_app._get_current_object(), message))
+
+
+def absolute_url(path: str) -> str:
+    """An absolute link for e-mails: the ``SITE_URL`` setting (never the request's Host
+    header, which a client chooses), else the request's host, else ``SERVER_NAME``."""
+    base = current_app.config.get("SITE_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    if not base and current_app.config.get("SERVER_NAME"):
+        scheme = current_app.config.get("PREFERRED_URL_SCHEME", "http")
+        base = f"{scheme}://{current_app.config['SERVER_NAME']}"
+    return (base or "").rstrip("/") + path

@@ -19,7 +19,7 @@ from consult.clock import now
 from consult.db import db
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.i18n import is_valid_timezone, supported_locales
-from consult.mail import send_mail
+from consult.mail import absolute_url, send_mail
 from consult.security.permissions import authorize
 from consult.web import Page, paginate
 
@@ -102,7 +102,7 @@ def register(*, email: str, display_name: str, password: str, locale: str | None
 
 def send_verification_mail(user: User) -> None:
     token = tokens.make("verify", {"uid": user.id, "email": user.email})
-    link = url_for("accounts.verify", token=token, _external=True)
+    link = absolute_url(url_for("accounts.verify", token=token))  # SITE_URL, never the Host header
     send_mail(user.email, "accounts/email/verify", locale=user.locale, user=user, link=link)
 
 
@@ -185,7 +185,7 @@ def request_password_reset(*, email: str) -> None:
         return
     token = tokens.make("reset", {"uid": user.id,
                                   "ph": tokens.password_fingerprint(user.password_hash)})
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = absolute_url(url_for("accounts.reset_password", token=token))  # SITE_URL, never the Host header
     send_mail(user.email, "accounts/email/reset", locale=user.locale, user=user, link=link)
     audit.record(user, "user.password_reset_requested", user)
 

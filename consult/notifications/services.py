@@ -48,9 +48,9 @@ keep inboxes quiet for people who follow many consultations). In-app notificatio
 are always kept. A user's choices are rows of ``NotificationPreference``; a missing
 row means the default.
 
-Links in e-mails are made absolute from the request, else from the ``SITE_URL`` setting
-(``CONSULT_SITE_URL``), else ``SERVER_NAME``: set ``SITE_URL`` in production so that mail
-sent by ``flask rounds tick`` carries full links.
+Links in e-mails are made absolute from the ``SITE_URL`` setting (``CONSULT_SITE_URL``;
+default http://127.0.0.1:5000), in requests and in ``flask rounds tick`` alike: set it in
+production.
 
 Follows: ``follow(actor, consultation)`` / ``unfollow(actor, consultation)`` are
 idempotent (insert-or-ignore on the (user, consultation) primary key);
@@ -62,7 +62,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, delete, false, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -74,6 +73,7 @@ from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.db import UTCDateTime, db
 from consult.errors import NotFound
+from consult import mail
 from consult.mail import send_mail
 from consult.notifications.models import (
     DEFAULT_EMAIL,
@@ -193,14 +193,8 @@ def _queue_emails(rows, kind: NotificationKind, *, link: str, data: dict[str, An
 
 
 def absolute_url(path: str) -> str:
-    """An absolute link for e-mails, from the request, SITE_URL or SERVER_NAME."""
-    if has_request_context():
-        return request.host_url.rstrip("/") + path
-    base = current_app.config.get("SITE_URL")
-    if not base and current_app.config.get("SERVER_NAME"):
-        scheme = current_app.config.get("PREFERRED_URL_SCHEME", "http")
-        base = f"{scheme}://{current_app.config['SERVER_NAME']}"
-    return (base or "").rstrip("/") + path
+    """An absolute link for e-mails, from SITE_URL (see ``consult.mail.absolute_url``)."""
+    return mail.absolute_url(path)
 
 
 def excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
