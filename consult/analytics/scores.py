@@ -310,12 +310,19 @@ class Scores:
         }
 
 
-def compute(scope: Scope | None = None, group: str = "all") -> dict[Any, Scores]:
+PARTS = frozenset({"survey", "rate", "timeliness", "participation", "questions", "adoption",
+                   "actions"})
+PUBLIC_PARTS = frozenset({"survey", "rate", "timeliness", "adoption"})
+
+
+def compute(scope: Scope | None = None, group: str = "all",
+            parts: frozenset[str] = PARTS) -> dict[Any, Scores]:
     """Every score for the rounds in ``scope``, grouped by ``group`` (see GROUPS).
 
-    A constant number of queries (ten) whatever the data size.
+    A constant number of queries whatever the data size: ten for all ``parts``, fewer
+    when only some are asked for (the others stay zero).
     """
-    if group not in GROUPS:
+    if group not in GROUPS or not parts <= PARTS:
         raise ValueError(group)
     scope = scope or Scope()
     out: dict[Any, Scores] = {}
@@ -327,119 +334,127 @@ def compute(scope: Scope | None = None, group: str = "all") -> dict[Any, Scores]
 
     now = scope.now
     filters = scope.round_filters()
-
-    # 1. survey answers
-    key = _key(group, Round.response_published_at)
-    sat = SurveyAnswer.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED])
-    stmt = _base(select(
-        key, func.count(SurveyAnswer.id), _sum(sat),
-        func.coalesce(func.sum(SurveyAnswer.rating), 0),
-        func.coalesce(func.sum(SurveyAnswer.rating * SurveyAnswer.rating), 0),
-        _sum(SurveyAnswer.rating >= 4),
-        func.coalesce(func.sum(SurveyAnswer.clarity), 0),
-        func.coalesce(func.sum(SurveyAnswer.clarity * SurveyAnswer.clarity), 0),
-        _sum(SurveyAnswer.clarity >= 4), _sum(SurveyAnswer.heard == Heard.YES),
-        _sum(SurveyAnswer.is_participant.is_(True)),
-    ).select_from(SurveyAnswer).join(Round, Round.id == SurveyAnswer.round_id), group)
-    for k, n, s, r, r2, rh, c, c2, ch, h, pr in db.session.execute(
-            stmt.where(*filters).group_by(key)).all():
-        sc = get(k)
-        sc.answers = n
-        sc.satisfaction = Share(s, n)
-        sc.rating, sc.rating_high = Mean(r, r2, n), Share(rh, n)
-        sc.clarity, sc.clarity_high = Mean(c, c2, n), Share(ch, n)
-        sc.heard = Share(h, n)
-        sc.participant_respondents = pr
-
-    # 2. eligible participants (only rounds whose survey has opened count for the rate)
-    key = _key(group, Round.response_published_at)
-    stmt = _base(select(key, func.count()).select_from(RoundParticipant)
-                 .join(Round, Round.id == RoundParticipant.round_id), group)
-    for k, n in db.session.execute(
-            stmt.where(*filters, Round.response_published_at.is_not(None)).group_by(key)):
-        get(k).participants = n
-
-    # 3. timeliness over every round whose response is due or given (never only evaluated)
     all_filters = scope.round_filters(evaluated=False)
-    key = _key(group, Round.response_due_at)
-    due = or_(Round.response_published_at.is_not(None), Round.response_due_at < now)
-    on_time = and_(Round.response_published_at.is_not(None),
-                   Round.response_published_at <= Round.response_due_at)
-    stmt = _base(select(key, func.count(), _sum(on_time), _sum(lifecycle.overdue_sql(now)))
-                 .select_from(Round), group)
-    for k, n, ok, late in db.session.execute(
-            stmt.where(*all_filters, due).group_by(key)):
-        sc = get(k)
-        sc.rounds_due, sc.on_time, sc.overdue = n, ok, late
-    # 4. median days late (late responses and rounds still unanswered past their due date)
-    late_value = _days(func.coalesce(Round.response_published_at, literal(now, Round.response_due_at.type)),
-                       Round.response_due_at)
-    late_where = [*all_filters, or_(
-        and_(Round.response_published_at.is_not(None),
-             Round.response_published_at > Round.response_due_at),
-        lifecycle.overdue_sql(now))]
-    for k, v in _median_by(_base(select(Round.id).select_from(Round), group), key, late_value,
-                           late_where).items():
-        get(k).median_days_late = v
 
-    # 5. participation counters over the rounds in scope
-    key = _key(group)
-    stmt = _base(select(key, func.coalesce(func.sum(Round.comment_count), 0),
-                        func.coalesce(func.sum(Round.question_count), 0),
-                        func.coalesce(func.sum(Round.ballot_count), 0)).select_from(Round), group)
-    for k, cm, q, b in db.session.execute(stmt.where(*filters).group_by(key)):
-        sc = get(k)
-        sc.comments, sc.questions, sc.ballots = cm, q, b
-    # 6. unique participants (a person in two rounds of one department counts once)
-    stmt = _base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
-                 .select_from(RoundParticipant)
-                 .join(Round, Round.id == RoundParticipant.round_id), group)
-    for k, n in db.session.execute(stmt.where(*filters).group_by(key)):
-        get(k).participants_unique = n
+    if "survey" in parts:
+        # 1. survey answers
+        key = _key(group, Round.response_published_at)
+        sat = SurveyAnswer.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED])
+        stmt = _base(select(
+            key, func.count(SurveyAnswer.id), _sum(sat),
+            func.coalesce(func.sum(SurveyAnswer.rating), 0),
+            func.coalesce(func.sum(SurveyAnswer.rating * SurveyAnswer.rating), 0),
+            _sum(SurveyAnswer.rating >= 4),
+            func.coalesce(func.sum(SurveyAnswer.clarity), 0),
+            func.coalesce(func.sum(SurveyAnswer.clarity * SurveyAnswer.clarity), 0),
+            _sum(SurveyAnswer.clarity >= 4), _sum(SurveyAnswer.heard == Heard.YES),
+            _sum(SurveyAnswer.is_participant.is_(True)),
+        ).select_from(SurveyAnswer).join(Round, Round.id == SurveyAnswer.round_id), group)
+        for k, n, s, r, r2, rh, c, c2, ch, h, pr in db.session.execute(
+                stmt.where(*filters).group_by(key)).all():
+            sc = get(k)
+            sc.answers = n
+            sc.satisfaction = Share(s, n)
+            sc.rating, sc.rating_high = Mean(r, r2, n), Share(rh, n)
+            sc.clarity, sc.clarity_high = Mean(c, c2, n), Share(ch, n)
+            sc.heard = Share(h, n)
+            sc.participant_respondents = pr
 
-    # 7. questions answered and 8. median days to answer
-    stmt = _base(select(key, func.count(Question.id), _sum(Question.answered_at.is_not(None)))
-                 .select_from(Question).join(Round, Round.id == Question.round_id), group)
-    q_where = [*filters, Question.status != ContentStatus.WITHDRAWN]
-    for k, n, a in db.session.execute(stmt.where(*q_where).group_by(key)):
-        sc = get(k)
-        sc.questions_asked, sc.questions_answered = n, a
-    base = _base(select(Question.id).select_from(Question)
-                 .join(Round, Round.id == Question.round_id), group)
-    for k, v in _median_by(base, key, _days(Question.answered_at, Question.created_at),
-                           [*q_where, Question.answered_at.is_not(None)]).items():
-        get(k).median_answer_days = v
+    if "rate" in parts:
+        # 2. eligible participants (only rounds whose survey has opened count for the rate)
+        key = _key(group, Round.response_published_at)
+        stmt = _base(select(key, func.count()).select_from(RoundParticipant)
+                     .join(Round, Round.id == RoundParticipant.round_id), group)
+        for k, n in db.session.execute(
+                stmt.where(*filters, Round.response_published_at.is_not(None)).group_by(key)):
+            get(k).participants = n
 
-    # 9. adoption from the published responses' counters
-    key = _key(group, RoundResponse.published_at)
-    stmt = _base(select(key, func.coalesce(func.sum(RoundResponse.opinion_count), 0),
-                        func.coalesce(func.sum(RoundResponse.adopted_count
-                                               + RoundResponse.partly_count), 0))
-                 .select_from(RoundResponse).join(Round, Round.id == RoundResponse.round_id),
-                 group)
-    for k, n, a in db.session.execute(
-            stmt.where(*filters, RoundResponse.published_at.is_not(None)).group_by(key)):
-        sc = get(k)
-        sc.opinions, sc.adopted = n, a
+    if "timeliness" in parts:
+        # 3. timeliness over every round whose response is due or given (never only evaluated)
+        key = _key(group, Round.response_due_at)
+        due = or_(Round.response_published_at.is_not(None), Round.response_due_at < now)
+        on_time = and_(Round.response_published_at.is_not(None),
+                       Round.response_published_at <= Round.response_due_at)
+        stmt = _base(select(key, func.count(), _sum(on_time), _sum(lifecycle.overdue_sql(now)))
+                     .select_from(Round), group)
+        for k, n, ok, late in db.session.execute(
+                stmt.where(*all_filters, due).group_by(key)):
+            sc = get(k)
+            sc.rounds_due, sc.on_time, sc.overdue = n, ok, late
+        # 4. median days late (late responses and rounds still unanswered past their due date)
+        late_value = _days(func.coalesce(Round.response_published_at, literal(now, Round.response_due_at.type)),
+                           Round.response_due_at)
+        late_where = [*all_filters, or_(
+            and_(Round.response_published_at.is_not(None),
+                 Round.response_published_at > Round.response_due_at),
+            lifecycle.overdue_sql(now))]
+        for k, v in _median_by(_base(select(Round.id).select_from(Round), group), key, late_value,
+                               late_where).items():
+            get(k).median_days_late = v
 
-    # 10. follow-up actions (published ones)
-    today: date = now.date()
-    key = _key(group, Round.response_published_at)
-    done = FollowUpAction.status == ActionStatus.DONE
-    stmt = _base(select(
-        key, func.count(FollowUpAction.id),
-        _sum(and_(done, FollowUpAction.last_update_on <= FollowUpAction.due_on)),
-        _sum(and_(done, or_(FollowUpAction.last_update_on.is_(None),
-                            FollowUpAction.last_update_on > FollowUpAction.due_on))),
-        _sum(and_(FollowUpAction.status.in_([ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]),
-                  FollowUpAction.due_on < today)),
-        _sum(FollowUpAction.status == ActionStatus.DROPPED),
-    ).select_from(FollowUpAction).join(Round, Round.id == FollowUpAction.round_id), group)
-    for k, n, ok, late, over, dropped in db.session.execute(
-            stmt.where(*all_filters, FollowUpAction.published.is_(True)).group_by(key)):
-        sc = get(k)
-        sc.actions_total, sc.actions_done_on_time, sc.actions_done_late = n, ok, late
-        sc.actions_overdue, sc.actions_dropped = over, dropped
+    if "participation" in parts:
+        # 5. participation counters over the rounds in scope
+        key = _key(group)
+        stmt = _base(select(key, func.coalesce(func.sum(Round.comment_count), 0),
+                            func.coalesce(func.sum(Round.question_count), 0),
+                            func.coalesce(func.sum(Round.ballot_count), 0)).select_from(Round), group)
+        for k, cm, q, b in db.session.execute(stmt.where(*filters).group_by(key)):
+            sc = get(k)
+            sc.comments, sc.questions, sc.ballots = cm, q, b
+        # 6. unique participants (a person in two rounds of one department counts once)
+        stmt = _base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
+                     .select_from(RoundParticipant)
+                     .join(Round, Round.id == RoundParticipant.round_id), group)
+        for k, n in db.session.execute(stmt.where(*filters).group_by(key)):
+            get(k).participants_unique = n
+
+    if "questions" in parts:
+        # 7. questions answered and 8. median days to answer
+        key = _key(group)
+        stmt = _base(select(key, func.count(Question.id), _sum(Question.answered_at.is_not(None)))
+                     .select_from(Question).join(Round, Round.id == Question.round_id), group)
+        q_where = [*filters, Question.status != ContentStatus.WITHDRAWN]
+        for k, n, a in db.session.execute(stmt.where(*q_where).group_by(key)):
+            sc = get(k)
+            sc.questions_asked, sc.questions_answered = n, a
+        base = _base(select(Question.id).select_from(Question)
+                     .join(Round, Round.id == Question.round_id), group)
+        for k, v in _median_by(base, key, _days(Question.answered_at, Question.created_at),
+                               [*q_where, Question.answered_at.is_not(None)]).items():
+            get(k).median_answer_days = v
+
+    if "adoption" in parts:
+        # 9. adoption from the published responses' counters
+        key = _key(group, RoundResponse.published_at)
+        stmt = _base(select(key, func.coalesce(func.sum(RoundResponse.opinion_count), 0),
+                            func.coalesce(func.sum(RoundResponse.adopted_count
+                                                   + RoundResponse.partly_count), 0))
+                     .select_from(RoundResponse).join(Round, Round.id == RoundResponse.round_id),
+                     group)
+        for k, n, a in db.session.execute(
+                stmt.where(*filters, RoundResponse.published_at.is_not(None)).group_by(key)):
+            sc = get(k)
+            sc.opinions, sc.adopted = n, a
+
+    if "actions" in parts:
+        # 10. follow-up actions (published ones)
+        today: date = now.date()
+        key = _key(group, Round.response_published_at)
+        done = FollowUpAction.status == ActionStatus.DONE
+        stmt = _base(select(
+            key, func.count(FollowUpAction.id),
+            _sum(and_(done, FollowUpAction.last_update_on <= FollowUpAction.due_on)),
+            _sum(and_(done, or_(FollowUpAction.last_update_on.is_(None),
+                                FollowUpAction.last_update_on > FollowUpAction.due_on))),
+            _sum(and_(FollowUpAction.status.in_([ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]),
+                      FollowUpAction.due_on < today)),
+            _sum(FollowUpAction.status == ActionStatus.DROPPED),
+        ).select_from(FollowUpAction).join(Round, Round.id == FollowUpAction.round_id), group)
+        for k, n, ok, late, over, dropped in db.session.execute(
+                stmt.where(*all_filters, FollowUpAction.published.is_(True)).group_by(key)):
+            sc = get(k)
+            sc.actions_total, sc.actions_done_on_time, sc.actions_done_late = n, ok, late
+            sc.actions_overdue, sc.actions_dropped = over, dropped
 
     return out
 

@@ -185,6 +185,18 @@ def report(actor, f: Filters):
     return [(d, s, per.get(d.id, [])) for d, s in depts]
 
 
+def public_scores(department_id: int | None = None) -> list[tuple[Department, sc.Scores]]:
+    """Published scores (evaluated rounds only) per active department, for anyone: the
+    departments with anything to show (a due round or a survey answer)."""
+    stmt = select(Department).where(Department.active.is_(True)).order_by(Department.name)
+    if department_id is not None:
+        stmt = stmt.where(Department.id == department_id)
+    depts = db.session.scalars(stmt).all()
+    found = sc.compute(sc.Scope(department_id=department_id, published=True), "department",
+                       sc.PUBLIC_PARTS)
+    return [(d, found[d.id]) for d in depts if d.id in found]
+
+
 # ---------------------------------------------------------------- charts
 
 def _pygal():

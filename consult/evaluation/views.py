@@ -22,6 +22,12 @@ from consult.web import render
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="templates")
 
 
+@bp.app_template_global("public_scores")
+def _public_scores(department=None):
+    """[(department, published Scores)] for the public accountability page."""
+    return services.public_scores(department.id if department is not None else None)
+
+
 def _ctx(f, **ctx):
     return dict(filters=f, columns=services.COLUMNS, generated_at=now(), **services.choices(),
                 **ctx)

@@ -105,3 +105,12 @@ def test_constant_queries(app, count_queries):
     with count_queries() as big:
         scores.compute(Scope(), "department")
     assert len(small) == len(big) == 10
+
+
+def test_parts_limit_the_queries(app, count_queries):
+    w = build_world()
+    with count_queries() as seen:
+        got = scores.compute(Scope(published=True), "department", scores.PUBLIC_PARTS)
+    assert len(seen) == 5
+    a = got[w["dept_a"].id]
+    assert a.answers == 10 and a.rounds_due == 3 and a.comments == 0
