@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from consult.clock import now
 from consult.errors import NotFound
 from consult.evaluation import services
+from consult.security.permissions import authorize
 from consult.web import render
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="templates")
@@ -93,6 +94,7 @@ def report():
 @bp.get("/export/<table>.csv")
 @login_required
 def export(table: str):
+    authorize(current_user, "evaluation.view")  # 403 before telling which tables exist
     f = services.Filters.from_args(request.args)
     loc = _locale()
     if table == "departments":
