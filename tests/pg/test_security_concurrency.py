@@ -89,13 +89,13 @@ def test_duplicates_sent_at_once_stay_single(app):
     assert tally.support == 1 and db.session.get(Round, ids["round"]).ballot_count == 1
 
     report["comment support"] = hammer(app, login, "POST", f"/comments/{ids['comment']}/support",
-                                       {"supported": "y"})
+                                       {"supported": "1"})
     assert count(CommentSupport, CommentSupport.user_id == voter.id) == 1
     assert db.session.get(Comment, ids["comment"]).support_count == 1
 
     report["question support"] = hammer(app, login, "POST",
                                         f"/questions/{ids['question']}/support",
-                                        {"supported": "y"})
+                                        {"supported": "1"})
     assert count(QuestionSupport, QuestionSupport.user_id == voter.id) == 1
     assert db.session.get(Question, ids["question"]).support_count == 1
 
