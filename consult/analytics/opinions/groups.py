@@ -21,7 +21,8 @@ MIN_PARTICIPANTS = 8
 MIN_VOTES = 2           # a participant needs this many supports/stances to be placed
 MIN_COMMENT_VOTES = 2   # a comment needs this many supports to be a column
 CONSENSUS_SHARE = 0.5   # supported by at least half of every group (smoothed)
-REPNESS_RATIO = 1.5
+REPNESS_RATIO = 1.5     # supported 1.5x more inside the group than outside
+REPNESS_MIN_SHARE = 0.5  # ... and by at least half of the group (smoothed)
 MAP_POINTS = 1500
 
 
@@ -105,7 +106,8 @@ def opinion_groups(supports: Sequence[tuple[int, int]],
         ratio = p_in / p_out
         rep = []
         for j in np.argsort(-(ratio * p_in))[:len(columns) + len(stance_names)]:
-            if j >= len(columns) or ratio[j] < REPNESS_RATIO or per_group[g][j] < 2:
+            if (j >= len(columns) or ratio[j] < REPNESS_RATIO or per_group[g][j] < 2
+                    or p_in[j] < REPNESS_MIN_SHARE):
                 continue
             rep.append({"comment_id": int(columns[j]), "in_share": round(float(p_in[j]), 3),
                         "out_share": round(float(p_out[j]), 3),

@@ -76,7 +76,18 @@ def load_supports(round_id: int) -> tuple[list[tuple[int, int]], list[tuple[int,
 
 def analyse(opinions: list[dict], background: list[str], supports, stances, *,
             progress: Progress | None = None) -> dict:
-    """Every analysis over plain data (the bench calls this directly)."""
+    """Every analysis over plain data (the bench calls this directly).
+
+    One BLAS/OpenMP thread: a background job shares the machine with the web workers,
+    and on a busy two-core machine k-means with its threads was 3-5x slower."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _analyse(opinions, background, supports, stances, progress=progress)
+
+
+def _analyse(opinions: list[dict], background: list[str], supports, stances, *,
+             progress: Progress | None = None) -> dict:
     report = progress or (lambda pct, step: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -22,6 +22,7 @@ MAX_K = 12
 SILHOUETTE_SAMPLE = 3000
 SVD_ABOVE = 400       # more opinions than this: reduce to SVD_DIMS dense dimensions
 SVD_DIMS = 100
+CHOOSE_ON = 3000      # k is chosen on a sample of this many opinions
 
 
 def _identity(tokens):
@@ -84,7 +85,15 @@ def suggest_themes(opinions: Sequence[dict], *, examples: int = 3,
         X = normalize(TruncatedSVD(n_components=SVD_DIMS, random_state=0).fit_transform(tfidf))
     else:
         X = normalize(tfidf)
-    labels, k, scores = choose_k(X)
+    if X.shape[0] > CHOOSE_ON:
+        # Choose k on a random sample, then cluster everything with that k.
+        sample = np.random.default_rng(0).choice(X.shape[0], CHOOSE_ON, replace=False)
+        _, k, scores = choose_k(X[sample])
+        model = (MiniBatchKMeans(n_clusters=k, n_init=3, random_state=0, batch_size=2048)
+                 if X.shape[0] > 5000 else KMeans(n_clusters=k, n_init=4, random_state=0))
+        labels = model.fit_predict(X) if k > 1 else np.zeros(X.shape[0], dtype=int)
+    else:
+        labels, k, scores = choose_k(X)
     terms = vectorizer.get_feature_names_out()
     themes = []
     for label in range(k):
