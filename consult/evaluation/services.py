@@ -232,7 +232,8 @@ def share_chart(title: str, rows: list[tuple[str, sc.Share | sc.Mean]], *,
     chart = _pygal().HorizontalBar(style=_style(), title=title, show_legend=False, js=[],
                                 width=720, height=max(180, 60 + 44 * len(rows)),
                                 range=(0, 100) if percent else (1, 5),
-                                print_values=False, truncate_label=40)
+                                print_values=False, truncate_label=40,
+                                margin_left=60)  # pygal under-measures CJK labels
     chart.x_labels = [label for label, _v in rows]
     values = []
     for _label, share in rows:
