@@ -218,3 +218,40 @@ def test_pages_use_a_bounded_number_of_queries(client, login_as, count_queries):
             counts[(r.id, part)] = len(seen)
     for part in ("", "/themes", "/duplicates", "/groups"):
         assert counts[(small.id, part)] == counts[(big.id, part)] <= 15, part
+
+
+def test_with_redis_the_job_goes_to_an_rq_worker(app, client, login_as):
+    redis = pytest.importorskip("redis")
+    from rq import Queue, SimpleWorker
+    url = "redis://127.0.0.1:6379/15"
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    queue = Queue(jobs.QUEUE, connection=connection)
+    queue.empty()
+    app.config.update(REDIS_URL=url, ANALYSIS_MODE="rq")
+    r, _, official = _open_round()
+    _with_corpus(r)
+    login_as(official)
+    page = client.get(_url(r)).get_data(as_text=True)
+    assert "Waiting to start" in page and 'hx-trigger="every 2s"' in page
+    assert queue.count == 1
+    # A second visit while queued does not queue it again.
+    client.get(_url(r))
+    assert queue.count == 1
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    db.session.expire_all()
+    row = db.session.scalar(select(AnalysisResult).where(AnalysisResult.round_id == r.id))
+    assert row.status is AnalysisStatus.DONE and row.result["groups"]["k"] == 2
+    queue.empty()
+    connection.close()
+
+
+def test_cli_runs_one_round(app):
+    r, _, _ = _open_round()
+    _with_corpus(r)
+    result = app.test_cli_runner().invoke(args=["analysis", "run", str(r.id)])
+    assert result.exit_code == 0, result.output
+    assert f"round {r.id}: {len(corpus()['opinions'])} opinions analysed" in result.output

@@ -3,7 +3,8 @@
 Where it runs (``ANALYSIS_MODE``, default from the environment):
 - ``rq`` (the default when ``REDIS_URL`` is set): jobs go to the RQ queue
   ``consult-analysis``; start a worker with ``flask analysis worker`` (or
-  ``rq worker consult-analysis`` with ``CONSULT_APP`` importable, see ``rq_job``).
+  ``rq worker consult-analysis``, which builds the app from the environment).
+  Without Redis no worker is needed.
 - ``thread`` (the default without Redis, the embedded setup): a daemon thread with its
   own app context and session.
 - ``inline`` (tests, ``flask analysis run``): in the calling request, after its commit.

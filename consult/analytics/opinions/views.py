@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import click
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from consult.analytics.opinions import jobs, services
 from consult.analytics.opinions.chart import opinion_map
 from consult.analytics.opinions.forms import AcceptThemeForm, EmptyForm
+from consult.analytics.opinions.models import AnalysisStatus
 from consult.db import atomic, db
 from consult.errors import ServiceError
 from consult.rounds import lifecycle
@@ -150,3 +152,37 @@ def opinions(round_id: int):
     page = services.opinions_with_term(current_user, round_, term, page=page_number())
     return render("analysis/opinions.html", round=round_, term=term.strip()[:40], page=page,
                   section="terms")
+
+
+# ---------------------------------------------------------------- command line
+# flask analysis worker       the RQ worker for the "consult-analysis" queue (REDIS_URL)
+# flask analysis run ROUND_ID run one round's analysis now, in this process
+
+@bp.cli.command("worker")
+def worker_command() -> None:
+    """Process analysis jobs from Redis (the queue "consult-analysis") until stopped.
+
+    A SimpleWorker runs jobs in this process (with this app and its database pool);
+    start more workers for more parallel rounds."""
+    from flask import current_app
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("REDIS_URL is not set: without Redis the analysis runs "
+                                   "in a thread of the web process and needs no worker.")
+    connection = Redis.from_url(url)
+    SimpleWorker([Queue(jobs.QUEUE, connection=connection)], connection=connection).work()
+
+
+@bp.cli.command("run")
+@click.argument("round_id", type=int)
+def run_command(round_id: int) -> None:
+    """Analyse one round now and print how long it took."""
+    with atomic():
+        jobs.request_run(round_id, 0)
+    row = jobs.run_analysis(round_id)
+    if row is None or row.status is not AnalysisStatus.DONE:
+        raise click.ClickException(f"analysis failed: {row.error if row else 'no round'}")
+    click.echo(f"round {round_id}: {row.opinion_count} opinions analysed in {row.seconds} s")
