@@ -63,7 +63,7 @@ class Filters:
             raw = args.get(name, "").strip()
             if not raw:
                 return None
-            if raw.isdigit():
+            if raw.isdigit() and int(raw) < 2**31:
                 return int(raw)
             errors.append(name)
             return None
@@ -91,9 +91,10 @@ class Filters:
 
 def _month_start(value: str) -> datetime | None:
     try:
-        return datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
+        start = datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
     except (ValueError, TypeError):
         return None
+    return start if 1900 <= start.year <= 9998 else None
 
 
 def choices() -> dict[str, list]:

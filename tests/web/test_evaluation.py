@@ -96,3 +96,11 @@ def test_dashboard_query_budget_constant(app, client, login_as, count_queries):
     with count_queries() as big:
         assert client.get("/evaluation/").status_code == 200
     assert len(small) == len(big) <= 30, "\n".join(big)
+
+
+@pytest.mark.parametrize("query", ["from=9999-12&to=9999-12", "department=99999999999999999999",
+                                   "tag=-1", "from=2026-13", "dir=sideways&sort=<b>"])
+def test_odd_filters_never_fail(app, client, login_as, query):
+    login_as(UserFactory(role="evaluator"))
+    assert client.get(f"/evaluation/?{query}").status_code == 200
+    assert client.get(f"/evaluation/export/departments.csv?{query}").status_code == 200
