@@ -39,6 +39,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     _init_login(app, login_manager)
     from consult.security.headers import init_security
     init_security(app)
+    from consult import static_files
+    static_files.init_app(app)  # brotli/gzip, fingerprinted static URLs with long caching
 
     from consult import models  # noqa: F401 - register every model and permission rule
     from consult.errors import register_error_handlers

@@ -60,6 +60,9 @@ class Comment(TimestampMixin, db.Model):
         CheckConstraint("support_count >= 0 AND reply_count >= 0", name="counts_positive"),
         Index("ix_comment_round_thread", "round_id", "thread_id"),
         Index("ix_comment_round_created", "round_id", "created_at"),
+        # "Most supported" order read from the index (bench: a hash join of every comment
+        # of a viral round to its author before the sort otherwise).
+        Index("ix_comment_round_support", "round_id", "support_count", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
