@@ -6,6 +6,8 @@ command twice changes nothing.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -97,6 +99,8 @@ def _ensure_user(email: str, name: str, roles: list[Role], _depts) -> User:
         user = accounts.register(email=email, display_name=name, password=DEMO_PASSWORD,
                                  locale=None, send_verification=False)
         user.email_verified_at = now()
+        # Demo accounts can post at once: past the new-account cool-down (consult.security.limits).
+        user.created_at = now() - timedelta(days=1)
         from consult.accounts.models import RoleAssignment
         for role in roles:
             user.roles.append(RoleAssignment(role=role))
