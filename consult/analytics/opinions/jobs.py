@@ -85,10 +85,17 @@ def dispatch(round_id: int, app: Flask | None = None) -> None:
         run_analysis(round_id)
     elif how == "rq":
         from redis import Redis
+        from redis.exceptions import RedisError
         from rq import Queue
-        queue = Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
-        queue.enqueue("consult.analytics.opinions.jobs.rq_job", round_id, job_timeout=3600,
-                      description=f"opinion analysis of round {round_id}")
+        try:
+            queue = Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
+            queue.enqueue("consult.analytics.opinions.jobs.rq_job", round_id,
+                          job_timeout=3600, description=f"opinion analysis of round {round_id}")
+        except RedisError:  # Redis down: run here rather than leave the page waiting
+            log.exception("could not queue the analysis of round %s; running it in a thread",
+                          round_id)
+            threading.Thread(target=_in_thread, args=(app, round_id), daemon=True,
+                             name=f"analysis-{round_id}").start()
     else:
         threading.Thread(target=_in_thread, args=(app, round_id), daemon=True,
                          name=f"analysis-{round_id}").start()
