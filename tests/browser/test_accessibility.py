@@ -3,7 +3,7 @@
 The live server is filled with the demo data (``consult.seed.seed``, through the
 services), so each page shows real content: lists, threads, results, responses.
 axe-core comes from the npm registry (devDependency in package.json, installed by
-scripts/install-browser) and is injected into each page; a page fails on any
+scripts/install-browser) and is injected into each page (an init script); a page fails on any
 serious or critical violation. The same visit checks that the page has a non-empty
 <title> that names where you are (its <h1>, or the h1 is part of the title).
 """
@@ -104,6 +104,7 @@ def _context(browser: Browser, base_url: str, locale: str, email: str | None):
                                   viewport={"width": 1280, "height": 900})
     # The language cookie the header switch sets (for visitors; accounts keep theirs).
     context.add_cookies([{"name": "locale", "value": locale, "url": base_url}])
+    context.add_init_script(path=str(AXE))  # in every page before its own scripts
     if email:
         page = context.new_page()
         page.goto("/auth/login")
@@ -117,10 +118,11 @@ def _context(browser: Browser, base_url: str, locale: str, email: str | None):
 
 
 def _violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async () => {
-            const r = await axe.run(document, {resultTypes: ['violations']});
+            const r = await axe.run(document, {resultTypes: ['violations'], runOnly: {
+                type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                                      'best-practice']}});
             return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
               .map(v => ({id: v.id, impact: v.impact, help: v.help,
                           nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: '
