@@ -111,3 +111,34 @@ def test_limits_off_when_disabled(client, login_as, world, app):
     app.config.update(RATELIMIT_ENABLED=False, POST_RATE_LIMIT="1 per minute")
     login_as(world.users["author"])
     assert [_post_comment(client, world, n).status_code for n in range(3)] == [303] * 3
+
+
+def test_flask_limiter_429_on_login_has_retry_after_and_translated_page(pytestconfig):
+    """The per-address limits on login/registration/reset (Flask-Limiter) answer
+    through errors.py: the translated error page and Retry-After."""
+    from consult.extensions import db as _db
+    from tests.conftest import make_app, prepare_schema
+
+    app = make_app(pytestconfig, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute",
+                   RATELIMIT_STORAGE_URI="memory://")
+    with app.app_context():
+        prepare_schema(pytestconfig)
+        from consult.extensions import limiter
+        limiter.reset()
+        client = app.test_client()
+        client.set_cookie("locale", "en")
+        statuses = [client.post("/auth/login", data={"email": "a@example.org",
+                                                     "password": "whatever-1234"}).status_code
+                    for _ in range(2)]
+        response = client.post("/auth/login", data={"email": "a@example.org",
+                                                    "password": "whatever-1234"})
+        client.set_cookie("locale", "zh_CN")
+        zh = client.post("/auth/login", data={"email": "a@example.org", "password": "x"})
+        limiter.reset()
+        _db.session.remove()
+        _db.engine.dispose()
+    assert 429 not in statuses
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert "Too many requests" in response.text
+    assert zh.status_code == 429 and "Too many requests" not in zh.text
+    print(f"\nlogin limit: {statuses} then 429, Retry-After {response.headers['Retry-After']} s")
