@@ -1,0 +1,116 @@
+"""Journey 4, in zh_CN and English, with and without JavaScript: a participant sees
+on their account page what happened to their opinions, follows the link to the changed
+clause in the diff, and answers the satisfaction survey of the responded round.
+Runs on the demo data (``consult.seed.seed``). Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale, gettext
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from consult.accounts.models import User
+from consult.extensions import db
+from consult.rounds.models import Round, RoundParticipant
+from consult.seed import DEMO_PASSWORD, seed
+from consult.surveys.models import SurveyAnswer
+
+LOCALES = {"zh_CN": "zh-CN", "en": "en-GB"}
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+RUNS = [("zh_CN", True), ("en", True), ("zh_CN", False), ("en", False)]
+
+
+@pytest.fixture(scope="module")
+def demo(live_server):
+    live_server.clear()
+    with live_server.app.app_context():
+        seed()
+        # The responded round whose survey is still open.
+        round_id = db.session.scalar(
+            select(Round.id).where(Round.response_published_at.is_not(None))
+            .order_by(Round.survey_closes_at.desc()).limit(1))
+        # Participants who have not answered its survey yet: one per run answers.
+        answered = select(SurveyAnswer.user_id).where(SurveyAnswer.round_id == round_id)
+        respondents = list(db.session.scalars(
+            select(User.email).join(RoundParticipant, RoundParticipant.user_id == User.id)
+            .where(RoundParticipant.round_id == round_id, User.id.not_in(answered))
+            .order_by(User.id)))
+        assert len(respondents) >= len(RUNS), respondents
+    yield round_id, respondents
+    live_server.clear()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+@pytest.mark.parametrize("locale", list(LOCALES))
+def test_participant_follows_their_opinion_and_rates_the_response(
+        browser, live_server, demo, artifacts, locale, javascript):
+    def _(message, **values):
+        with live_server.app.app_context(), force_locale(locale):
+            return gettext(message, **values)
+
+    demo, respondents = demo
+    context = browser.new_context(base_url=live_server.url, locale=LOCALES[locale],
+                                  timezone_id="Asia/Shanghai", java_script_enabled=javascript,
+                                  viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "locale", "value": locale, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    def shoot(what):
+        if not javascript:
+            return
+        for label, (width, height) in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(artifacts / f"journey-participant-{locale}-{what}-{label}.png"),
+                            full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+    def log_in(email):
+        page.goto("/auth/login")
+        page.get_by_label(_("E-mail address")).fill(email)
+        page.get_by_label(_("Password")).fill(DEMO_PASSWORD)
+        page.get_by_role("button", name=_("Log in")).click()
+        expect(page.get_by_text(_("You are logged in."))).to_be_visible()
+
+    try:
+        # What happened to my opinions, then straight to the changed clause.
+        log_in("citizen@example.org")
+        page.get_by_role("link", name=_("My account")).first.click()
+        expect(page.get_by_role("heading", name=_("What happened to my opinions"))).to_be_visible()
+        shoot("my-opinions")
+        change = page.get_by_role("link", name=_("The change")).first
+        href = change.get_attribute("href")
+        assert href and "/diff" in href and "#clause-" in href, href
+        change.click()
+        clause = page.locator(f"#{href.split('#')[1]}")
+        expect(clause).to_be_visible()
+        expect(clause.locator("ins, del").first).to_be_visible()
+        shoot("changed-clause")
+        page.get_by_role("button", name=_("Log out")).click()
+
+        # The satisfaction survey, from the response page.
+        respondent = respondents[RUNS.index((locale, javascript))]
+        log_in(respondent)
+        page.goto(f"/rounds/{demo}/response")
+        page.get_by_role("link", name=_("Rate the response")).first.click()
+        for legend, pick in (
+                (_("Overall, how satisfied are you with the department's response?"), 1),
+                (_("Rate the response from 1 (very poor) to 5 (very good)"), 3),
+                (_("How clear is the response, from 1 (very unclear) to 5 (very clear)?"), 4),
+                (_("Did you feel heard?"), 0)):
+            page.get_by_role("group", name=legend).get_by_role("radio").nth(pick).check()
+        page.get_by_label(_("Anything else you want the department to know (optional)")).fill(
+            "答复很清楚，希望按时落实。")
+        shoot("survey")
+        page.get_by_role("button", name=_("Send my answer")).click()
+        expect(page.get_by_role("button", name=_("Send my answer"))).to_have_count(0)
+        if javascript:
+            expect(page.locator("#live")).not_to_be_empty()
+        with live_server.app.app_context():
+            user_id = db.session.scalar(select(User.id).where(User.email == respondent))
+            assert db.session.scalar(select(func.count()).select_from(SurveyAnswer).where(
+                SurveyAnswer.user_id == user_id, SurveyAnswer.round_id == demo)) == 1
+    finally:
+        context.close()
