@@ -47,6 +47,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _long_cache_for_fingerprinted(response):
+        # Runs before Flask-Compress, which swaps a streamed file for a generator and so
+        # never closes the file (a ResourceWarning per static request): close it here.
+        if response.is_streamed and hasattr(response.response, "close"):
+            response.call_on_close(response.response.close)
         if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
             response.cache_control.public = True
             response.cache_control.max_age = ONE_YEAR

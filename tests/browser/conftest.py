@@ -74,7 +74,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(pytestconfig, tmp_path_factory) -> Iterator[LiveServer]:
     settings = {
-        "SERVER_NAME": None,  # links are built from the address the browser used
+        "SERVER_NAME": None,  # any Host the browser uses is served
         "WTF_CSRF_ENABLED": True,  # the real forms, tokens included
         "MAIL_BACKEND": "locmem",
     }
@@ -91,6 +91,7 @@ def live_server(pytestconfig, tmp_path_factory) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     live = LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    app.config["SITE_URL"] = live.url  # e-mailed links point at this server
     try:
         yield live
     finally:
