@@ -175,6 +175,7 @@ def test_consultation_page_query_budget_is_constant(client, count_queries, login
         with atomic():
             services_answer(actor(official), s, big_c.id)
     big_id = big_c.id
+    client.set_cookie("locale", "en")
     with count_queries() as big:
         text = client.get(f"/consultations/{big_id}").text
     assert text.count('class="clause__comments') == 300 and "3 comments" in text
