@@ -196,21 +196,21 @@ def test_published_versions_cannot_be_edited(official, dept):
 
 def test_publish_refuses_empty_and_identical_working_copy(official, dept):
     c = make(official, dept)
-    with pytest.raises(ValidationFailed, match="工作稿为空"):
+    with pytest.raises(ValidationFailed, match="The working copy is empty"):
         publish(official, c)
     add(official, c, "正文")
     with pytest.raises(ValidationFailed) as exc:
         publish(official, c, note="  ")
     assert exc.value.field == "change_note"
     publish(official, c)
-    with pytest.raises(ValidationFailed, match="完全相同"):
+    with pytest.raises(ValidationFailed, match="identical to version"):
         publish(official, c)
     # deleting and re-adding the same text is still the same text
     w = services.working_copy(official, c)
     with atomic():
         services.delete_clause(official, c, w[0].id)
         services.add_clause(official, c, number="第1条", body="正文")
-    with pytest.raises(ValidationFailed, match="完全相同"):
+    with pytest.raises(ValidationFailed, match="identical to version"):
         publish(official, c)
     assert db.session.scalar(select(func.count()).select_from(DraftVersion)) == 1
 
@@ -225,7 +225,7 @@ def test_clause_limits(official, dept, monkeypatch):
     assert exc.value.field == "number"
     monkeypatch.setattr(services.common, "MAX_CLAUSES", 3)
     add(official, c, "a", "b", "c")
-    with pytest.raises(ValidationFailed, match="草案最多 3 条"), atomic():
+    with pytest.raises(ValidationFailed, match="at most 3 clauses"), atomic():
         services.add_clause(official, c, number="4", body="d")
     assert db.session.scalar(select(func.count()).select_from(WorkingClause)) == 3
 
@@ -241,7 +241,7 @@ def test_import_parses_articles_and_refuses_too_many(official, dept):
         ("第二条", "", "本办法适用于本市行政区域。\n续行文字。"),
         ("第三条", "", "附则")]
     many = "\n".join(f"第{i}条 内容{i}" for i in range(1, 10_001))
-    with pytest.raises(ValidationFailed, match="草案最多 500 条；此操作后将有 10003 条") as exc, atomic():
+    with pytest.raises(ValidationFailed, match="at most 500 clauses; this would make 10003") as exc, atomic():
         services.import_clauses(official, c, text=many)
     assert exc.value.field == "text"
     assert db.session.scalar(select(func.count()).select_from(WorkingClause)) == 3
