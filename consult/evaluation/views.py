@@ -43,9 +43,9 @@ def dashboard():
     loc = _locale()
     labelled = [(d.display_name(loc), s) for d, s in rows]
     charts = {
-        "satisfaction": services.share_chart(_("Satisfaction rate (95% interval)"),
+        "satisfaction": services.share_chart(_("Satisfaction rate (interval: 95%)"),
                                              [(n, s.satisfaction) for n, s in labelled]),
-        "rating": services.share_chart(_("Mean rating 1–5 (95% interval)"),
+        "rating": services.share_chart(_("Mean rating 1–5 (interval: 95%)"),
                                        [(n, s.rating) for n, s in labelled], percent=False),
         "trend": services.trend_chart(_("By month"), months),
     }
@@ -76,7 +76,7 @@ def consultation(consultation_id: int):
 def round_scores(round_id: int):
     f = services.Filters.from_args(request.args)
     r, c, s = services.round_scores(current_user, round_id)
-    chart = services.share_chart(_("Shares with 95% intervals"), [
+    chart = services.share_chart(_("Shares (intervals: 95%)"), [
         (_("Satisfaction"), s.satisfaction), (_("Rating 4–5"), s.rating_high),
         (_("Clarity 4–5"), s.clarity_high), (_("Felt heard"), s.heard)])
     return render("evaluation/round.html", round=r, consultation=c, s=s, chart=chart,
