@@ -202,8 +202,10 @@ def _key(group: str, month_of=None):
     if group == "tag":
         return consultation_tag.c.tag_id
     if group == "month":
-        return _month(month_of if month_of is not None else
-                      func.coalesce(Round.closed_at, Round.closes_at))
+        # The round's close stands in where the event's own time is missing (a round
+        # without a response due date, data imported half-done): never a None month.
+        fallback = (Round.closed_at, Round.closes_at)
+        return _month(func.coalesce(*([month_of] if month_of is not None else []), *fallback))
     return literal("all")
 
 

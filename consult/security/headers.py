@@ -39,6 +39,8 @@ def init_security(app: Flask) -> None:
         permissions_policy={"browsing-topics": "()", "geolocation": "()", "camera": "()",
                             "microphone": "()"},
     )
+    from consult.security.input import init_input_guard
+    init_input_guard(app)  # NUL characters: 400 before any view or hook reads them
     from consult.security.limits import init_limits
     init_limits(app)  # rate limits on posting, supporting, voting, the API; login lockout
     # Behind a reverse proxy, trust this many proxies for X-Forwarded-* (0 = none).

@@ -142,3 +142,20 @@ def test_proxy_fix_is_opt_in(pytestconfig):
     assert not isinstance(make_app(pytestconfig).wsgi_app, ProxyFix)
     app = make_app(pytestconfig, PROXY_FIX_HOPS=1)
     assert isinstance(app.wsgi_app, ProxyFix) and app.wsgi_app.x_for == 1
+
+
+@pytest.mark.parametrize("url", ["/departments/%00", "/rounds/1%00", "/consultations/?q=a%00b",
+                                 "/consultations/?%00=1"])
+def test_nul_in_the_path_or_query_is_a_400(client, url):
+    # PostgreSQL cannot store NUL in text: before the guard this was a 500 there.
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "text/html" in response.content_type
+
+
+def test_nul_in_a_form_field_is_a_400_and_nothing_is_saved(app, client, count_queries):
+    with count_queries() as queries:
+        response = client.post("/auth/register", data={"email": "a\x00@example.org",
+                                                       "display_name": "x", "password": "y"})
+    assert response.status_code == 400
+    assert len(queries) == 0

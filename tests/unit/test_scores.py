@@ -114,3 +114,15 @@ def test_parts_limit_the_queries(app, count_queries):
     assert len(seen) == 5
     a = got[w["dept_a"].id]
     assert a.answers == 10 and a.rounds_due == 3 and a.comments == 0
+
+
+def test_months_never_none_when_an_event_time_is_missing(app):
+    # Imported or half-done data: answers on a round whose response time is missing are
+    # counted in the month the round closed (a None month broke sorting: a 500).
+    w = build_world()
+    from consult.extensions import db
+    w["r_b"].response_published_at = None
+    db.session.commit()
+    months = scores.compute(Scope(), "month")
+    assert None not in months
+    assert sum(s.answers for s in months.values()) == 13
