@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 DEV_SECRET_KEY = "dev-only-not-secret"
+DEV_SITE_URL = "http://127.0.0.1:5000"
 
 
 class Config:
@@ -56,7 +57,7 @@ class Config:
     # The public address of the site, for absolute links in e-mails: those sent outside
     # any request (``flask rounds tick``), and all others too, so that a forged Host
     # header can never put someone else's address into a reset or notification link.
-    SITE_URL = "http://127.0.0.1:5000"
+    SITE_URL = DEV_SITE_URL
 
 
 class TestConfig(Config):
@@ -136,4 +137,13 @@ def load(app, config: type | dict | None) -> None:
         raise RuntimeError(
             "Refusing to start in production with the development SECRET_KEY: "
             "set SECRET_KEY to a long random value."
+        )
+    if app.config["ENV_NAME"] == "production" and app.config.get("SITE_URL") in (
+        DEV_SITE_URL, "", None
+    ):
+        # Every e-mailed link (verification, password reset, notifications) is built
+        # from it: left at the default, they would all point at 127.0.0.1.
+        raise RuntimeError(
+            "Refusing to start in production without CONSULT_SITE_URL: set it to the "
+            "public address of the site, e.g. https://consult.example.gov.cn."
         )

@@ -33,6 +33,7 @@ class _Prod(ProductionConfig):
     MAIL_BACKEND = "locmem"
     PASSWORD_HASH_METHOD = "scrypt:2048:8:1"
     SERVER_NAME = "consult.example.org"
+    SITE_URL = "https://consult.example.org"
 
 
 def test_production_session_cookie_is_secure_httponly_lax():

@@ -41,9 +41,18 @@ def test_production_config_class_refuses_the_default_secret_key(env):
         create_app(ProductionConfig)
 
 
+def test_production_refuses_the_default_site_url(env):
+    # E-mailed links would all point at 127.0.0.1.
+    env.setenv("CONSULT_ENV", "production")
+    env.setenv("SECRET_KEY", "a-long-random-value-from-the-operator-0123456789")
+    with pytest.raises(RuntimeError, match="CONSULT_SITE_URL"):
+        create_app()
+
+
 def test_production_starts_with_a_real_secret_key_and_secure_cookies(env):
     env.setenv("CONSULT_ENV", "production")
     env.setenv("SECRET_KEY", "a-long-random-value-from-the-operator-0123456789")
+    env.setenv("CONSULT_SITE_URL", "https://consult.example.org")
     app = create_app()
     assert app.config["ENV_NAME"] == "production"
     assert app.config["SECRET_KEY"] == "a-long-random-value-from-the-operator-0123456789"
