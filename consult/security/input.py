@@ -1,9 +1,11 @@
-"""Requests carrying NUL characters are refused with 400 before any view runs.
+"""URLs carrying NUL characters are refused with 400 before any view runs.
 
-No field, id or slug of consult may contain U+0000, and PostgreSQL cannot store it
-in a text column at all (the driver raises, which would be a 500). Refusing it once
-here, for the path, the query string and form fields, keeps every view simple. No
-library does this check; werkzeug passes NUL through as an ordinary character.
+No id, slug or query parameter of consult may contain U+0000, and PostgreSQL cannot
+compare or store it in a text column at all (the driver raises, which would be a
+500). Refusing it once here, for the path and the query string, keeps every view
+simple. Form fields are not refused here: the services clean control characters
+out of posted text and answer beside the field. No library does this check;
+werkzeug passes NUL through as an ordinary character.
 """
 
 from __future__ import annotations
@@ -20,10 +22,6 @@ def _has_nul(values) -> bool:
 def _refuse_nul() -> None:
     if NUL in request.path or _has_nul(request.args):
         abort(400)
-    if request.method in {"POST", "PUT", "PATCH"} and request.mimetype in {
-            "application/x-www-form-urlencoded", "multipart/form-data"}:
-        if _has_nul(request.form):
-            abort(400)
 
 
 def init_input_guard(app: Flask) -> None:

@@ -13,6 +13,7 @@ from consult.moderation import services as moderation
 from consult.moderation.models import Flag, ModerationCase
 from consult.notifications.models import Notification
 from consult.participation.models import Comment, ContentStatus, Question
+from consult.participation import services as participation
 from consult.rounds.models import Round
 from consult.security.permissions import check
 from tests.moderation_helpers import (
@@ -276,6 +277,20 @@ def test_a_sensitive_word_holds_the_post_uncounted_until_approved(world):
     assert db.session.get(Comment, held.id).status is ContentStatus.PUBLISHED
     assert round_counts(world)[0] == 2 and db.session.get(Comment, parent.id).reply_count == 1
     assert not db.session.scalar(select(ModerationCase)).needs_review
+
+
+def test_an_edit_that_adds_a_sensitive_word_holds_the_comment(world):
+    add_word("加微信")
+    c = post_comment(world, "正常的意见")
+    assert c.status is ContentStatus.PUBLISHED and round_counts(world)[0] == 1
+    with atomic():
+        participation.edit_comment(world.user("author"), db.session.get(Comment, c.id),
+                                   body="详情请加微信 abc")
+    db.session.expire_all()
+    assert db.session.get(Comment, c.id).status is ContentStatus.HELD
+    assert round_counts(world)[0] == 0
+    case = db.session.scalar(select(ModerationCase))
+    assert case.held and case.held_match == "加微信" and case.needs_review
 
 
 def test_a_rejected_held_question_is_hidden_with_a_reason(world):

@@ -307,6 +307,10 @@ def edit_comment(actor: Any, comment: Comment, *, body: str | None,
         return comment
     comment.body, comment.proposed_text, comment.edited_at = body, proposal, now()
     audit.record(actor, "comment.edit", comment)
+    if comment.status == ContentStatus.PUBLISHED:
+        # The edited text is screened like a new post: a sensitive word added by an
+        # edit holds the comment (uncounted) for review, as it would have on posting.
+        moderation.hold_if_sensitive(actor, comment)
     return comment
 
 
