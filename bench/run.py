@@ -1,6 +1,7 @@
 """Every consult benchmark in one command, each figure measured beside its reference.
 
     python bench/run.py --scale small|medium|large [--json out.json] [--seconds 10]
+                        [--only P2 [--only P1 ...]]
 
 P1  /rounds/<id>/comments and /consultations/<id> of the consultation with the most
     comments, through gunicorn (gunicorn.conf.py) on SQLite, against the floor: a bare
@@ -290,8 +291,10 @@ def p2(info: dict, url: str, seconds: float, clients: int = 200) -> dict:
     for t in threads:
         t.join()
     took = time.perf_counter() - started
+    load_after = os.getloadavg()
     server.stop()
     out = summary(lat, took, clients=len(voters), ok=counts["ok"], failed=counts["fail"])
+    out["load_average_after_burst"] = load_after
     out["ballots_per_s"] = round(counts["ok"] / took, 1)
     out["integrity"] = integrity(url, rid)
     return out
@@ -346,6 +349,9 @@ def p3(server: Server, info: dict) -> dict:
 
 # ------------------------------------------------------------------ main
 
+FIGURES = ("P1", "P2", "P3", "P4")
+
+
 def table(res: dict) -> str:
     lines = [f"consult bench — scale {res['scale']} — {res['date']} — {res['machine']}", "",
              "| figure | req/s | p50 ms | p95 ms | queries/req | vs reference | target |",
@@ -389,25 +395,39 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=10.0, help="per load figure")
     ap.add_argument("--fresh", action="store_true", help="rebuild the databases")
     ap.add_argument("--skip-pg", action="store_true", help="no P2 (no PostgreSQL here)")
+    ap.add_argument("--only", action="append", type=str.upper, choices=FIGURES,
+                    help="run only this figure (repeatable; default: all)")
     args = ap.parse_args()
+    only = set(args.only or FIGURES)
 
     res: dict = {"scale": args.scale, "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                  "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
                  "command": " ".join(["python", "bench/run.py", *sys.argv[1:]])}
-    sqlite_url = f"sqlite:////tmp/consult-bench-{args.scale}.sqlite3"
-    info = build(sqlite_url, args.scale, args.fresh)
-    res["generate_sqlite_s"] = info["generate_s"]
-    res["P1"], server = p1(info, sqlite_url, args.seconds)
-    res["P4"] = {"cold_start_s": round(server.cold_start_s, 2),
-                 "worker_rss_mb": server.worker_rss_mb()}
-    res["P3"] = p3(server, info)
-    server.stop()
-    if not args.skip_pg:
+    res["load_average"] = {"start": os.getloadavg()}
+    if only & {"P1", "P3", "P4"}:
+        sqlite_url = f"sqlite:////tmp/consult-bench-{args.scale}.sqlite3"
+        info = build(sqlite_url, args.scale, args.fresh)
+        res["generate_sqlite_s"] = info["generate_s"]
+        if "P1" in only:
+            res["P1"], server = p1(info, sqlite_url, args.seconds)
+        else:  # P3 and P4 still need a started, warm server
+            server = Server(sqlite_url)
+            load(server.port, f"/rounds/{info['round_id']}/comments", 1.0, 5)
+        if "P4" in only:
+            res["P4"] = {"cold_start_s": round(server.cold_start_s, 2),
+                         "worker_rss_mb": server.worker_rss_mb()}
+        if "P3" in only:
+            res["P3"] = p3(server, info)
+        server.stop()
+    if "P2" in only and not args.skip_pg:
         pg_url = pg_create(f"consult_bench_{args.scale}")
         pg_info = build(pg_url, args.scale, args.fresh)
         res["generate_pg_s"] = pg_info["generate_s"]
         res["P2"] = p2(pg_info, pg_url, args.seconds)
+    res["load_average"]["end"] = os.getloadavg()
     print(table(res))
+    print("load average (1, 5, 15 min): start {} end {}".format(
+        *(", ".join(f"{x:.1f}" for x in res["load_average"][k]) for k in ("start", "end"))))
     if args.json:
         args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False))
     return 0

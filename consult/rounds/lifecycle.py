@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
@@ -99,9 +99,41 @@ def overdue_sql(now: datetime | None = None):
     return and_(state_sql(now) == RoundState.CLOSED.value, Round.response_due_at < now)
 
 
-def _lock(r: Round, *options) -> Round:
-    """Re-read the round with a row lock (PostgreSQL) so two transitions cannot race."""
+# Writes that are allowed only while a round is open (ballots) and the transitions that
+# change a round's dates meet on one PostgreSQL advisory lock per round: writers hold it
+# shared, so they never wait for each other, and a transition holds it exclusive, so it
+# waits until the writers in flight have committed and writers that come after wait for
+# it, then re-read the dates (READ COMMITTED: a new snapshot per statement). PostgreSQL
+# queues a shared request behind a waiting exclusive one, so a stream of votes cannot
+# starve an official's close. SQLite serialises writers itself.
+_STATE_LOCK_CLASS = 0x524E  # the first key of the (class, round id) advisory lock pair
+
+
+def _state_lock(round_id: int, *, shared: bool) -> None:
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    fn = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+    db.session.execute(select(fn(_STATE_LOCK_CLASS, round_id)))
+
+
+def hold_state(r: Round) -> Round:
+    """Keep the round's dates from changing until this transaction ends and re-read them
+    (only the dates: loaded relations stay). Cheap and shared: many writers at once."""
     db.session.flush()
+    _state_lock(r.id, shared=True)
+    db.session.refresh(r, attribute_names=STATE_COLUMNS)
+    return r
+
+
+STATE_COLUMNS = ["opens_at", "closes_at", "closed_at", "response_published_at",
+                 "survey_closes_at", "show_live_results"]
+
+
+def _lock(r: Round, *options) -> Round:
+    """Re-read the round with a row lock (PostgreSQL) so two transitions cannot race, after
+    the writers that hold its state (``hold_state``) have committed."""
+    db.session.flush()
+    _state_lock(r.id, shared=False)
     locked = db.session.scalar(
         select(Round).where(Round.id == r.id).options(*options).with_for_update()
         .execution_options(populate_existing=True)

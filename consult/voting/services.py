@@ -3,9 +3,15 @@ open) and results (after close, or live when the round says so).
 
 Tallies are counters kept in SQL in the ballot's own transaction: a new ballot increments
 its stance and options; a changed ballot decrements the old ones and increments the new
-ones. Every write first locks the round row (``SELECT ... FOR UPDATE`` on PostgreSQL), so
-the state check cannot race an official closing the round, and all writers of a round take
-their locks in the same order (round, ballot, tally, options): no deadlocks.
+ones. A ballot holds the round's state shared (``lifecycle.hold_state``: an advisory lock
+on PostgreSQL) while it checks that the round is open and until it commits; closing the
+round takes it exclusive, so no ballot lands after the close, and ballots do not wait
+for each other there. They meet only on the rows every ballot of the round changes (the
+round's counters, its tally, the poll counters), which each ballot updates last, with
+one atomic ``UPDATE ... SET n = n + 1`` per table, in one fixed order (round, tally,
+questions, options, each by id), just before its commit: no deadlocks, and the time a
+ballot holds those rows is a few statements. Poll questions are edited only while the
+round is scheduled, under the round's row lock.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
@@ -76,6 +82,7 @@ def require_vote(round_: Round) -> None:
 
 def _lock_round(round_: Round) -> Round:
     """Re-read the round's dates under a row lock (PostgreSQL); SQLite serialises writers.
+    For editing the poll (officials, rare); ballots use ``lifecycle.hold_state``.
 
     Only the dates are refreshed, so the loaded consultation stays in place."""
     db.session.flush()
@@ -83,8 +90,7 @@ def _lock_round(round_: Round) -> Round:
     return round_
 
 
-_STATE_COLUMNS = ["opens_at", "closes_at", "closed_at", "response_published_at",
-                  "survey_closes_at", "show_live_results"]
+_STATE_COLUMNS = lifecycle.STATE_COLUMNS
 
 
 def list_questions(round_: Round) -> list[PollQuestion]:
@@ -263,79 +269,117 @@ def clean_answers(questions: list[PollQuestion],
 
 
 def cast_ballot(actor, round_: Round, *, stance, reason: str | None = None,
-                answers: Mapping[int, Iterable[int | str]] | None = None) -> Ballot:
-    """Cast or change ``actor``'s ballot: one per user per round, whatever the races."""
+                answers: Mapping[int, Iterable[int | str]] | None = None,
+                questions: list[PollQuestion] | None = None) -> Ballot:
+    """Cast or change ``actor``'s ballot: one per user per round, whatever the races.
+
+    ``questions`` are the round's poll questions when the caller has read them already
+    (the vote page): they cannot change once the round is open."""
     authorize(actor, "voting.vote", round_)
     require_vote(round_)
-    round_ = _lock_round(round_)
+    round_ = lifecycle.hold_state(round_)
     lifecycle.require(round_, RoundState.OPEN)
     stance, reason = _clean_stance(stance), _clean_reason(reason)
-    chosen = clean_answers(list_questions(round_), answers)
-    ballot = record_ballot(round_.id, actor.id, stance=stance, reason=reason, chosen=chosen)
-    participants.mark(round_.id, actor.id)
-    return ballot
+    if questions is None:
+        questions = list_questions(round_)
+    chosen = clean_answers(questions, answers)
+    return record_ballot(round_.id, actor.id, stance=stance, reason=reason, chosen=chosen,
+                         polled=bool(questions), participant=True)
+
+
+def _lock_ballot(round_id: int, user_id: int):
+    """(id, stance) of the user's ballot, locked until commit; None when there is none."""
+    return db.session.execute(
+        select(Ballot.id, Ballot.stance).where(Ballot.round_id == round_id,
+                                               Ballot.user_id == user_id)
+        .with_for_update()).one_or_none()
 
 
 def record_ballot(round_id: int, user_id: int, *, stance: Stance, reason: str | None,
-                  chosen: Mapping[int, set[int]], at: datetime | None = None) -> Ballot:
+                  chosen: Mapping[int, set[int]], at: datetime | None = None,
+                  polled: bool = True, participant: bool = False) -> Ballot:
     """Upsert the ballot and move the counters; checks are the caller's (cast_ballot,
-    or the demo seed writing history). Must run inside the caller's transaction."""
+    or the demo seed writing history). Must run inside the caller's transaction.
+
+    ``polled=False`` says the round has no poll question (so no choices to read back);
+    ``participant=True`` also records the voter as a participant of the round. The rows
+    shared by every ballot of the round are updated last (see the module's docstring)."""
     at = at or now()
-    # RETURNING, not rowcount: psycopg reports -1 rows for ON CONFLICT DO NOTHING.
-    inserted = db.session.execute(
-        _insert(Ballot).values(round_id=round_id, user_id=user_id, stance=stance,
-                               reason=reason, created_at=at, updated_at=at)
-        .on_conflict_do_nothing(index_elements=["round_id", "user_id"])
-        .returning(Ballot.id)).scalar_one_or_none() is not None
-    # The row exists now (ours, or a racing twin's after it committed): lock and read it.
-    ballot_id, old_stance = db.session.execute(
-        select(Ballot.id, Ballot.stance).where(Ballot.round_id == round_id,
-                                               Ballot.user_id == user_id)
-        .with_for_update()).one()
-    new_options = {option for options in chosen.values() for option in options}
-    new_questions = set(chosen)
-    if inserted:
-        old_stance, old_options, old_questions = None, set(), set()
-        db.session.execute(_insert(VoteTally).values(round_id=round_id)
-                           .on_conflict_do_nothing(index_elements=["round_id"]))
-        db.session.execute(update(Round).where(Round.id == round_id)
-                           .values(ballot_count=Round.ballot_count + 1))
-    else:
-        old = db.session.execute(select(BallotChoice.option_id, BallotChoice.question_id)
-                                 .where(BallotChoice.ballot_id == ballot_id)).all()
-        old_options = {row.option_id for row in old}
-        old_questions = {row.question_id for row in old}
+    found = _lock_ballot(round_id, user_id)
+    ballot_id = None
+    if found is None:
+        # RETURNING, not rowcount: psycopg reports -1 rows for ON CONFLICT DO NOTHING.
+        ballot_id = db.session.execute(
+            _insert(Ballot).values(round_id=round_id, user_id=user_id, stance=stance,
+                                   reason=reason, created_at=at, updated_at=at)
+            .on_conflict_do_nothing(index_elements=["round_id", "user_id"])
+            .returning(Ballot.id)).scalar_one_or_none()
+        if ballot_id is None:  # a twin request inserted it first and has committed
+            found = _lock_ballot(round_id, user_id)
+    inserted = found is None
+    old_stance, old_options, old_questions = None, set(), set()
+    if found is not None:
+        ballot_id, old_stance = found
+        if polled:
+            old = db.session.execute(select(BallotChoice.option_id, BallotChoice.question_id)
+                                     .where(BallotChoice.ballot_id == ballot_id)).all()
+            old_options = {row.option_id for row in old}
+            old_questions = {row.question_id for row in old}
         db.session.execute(update(Ballot).where(Ballot.id == ballot_id)
                            .values(stance=stance, reason=reason, updated_at=at))
+    new_options = {option for options in chosen.values() for option in options}
+    removed, added = sorted(old_options - new_options), sorted(new_options - old_options)
+    if removed:
+        db.session.execute(delete(BallotChoice).where(BallotChoice.ballot_id == ballot_id,
+                                                      BallotChoice.option_id.in_(removed)))
+    if added:
+        question_of = {option: q for q, options in chosen.items() for option in options}
+        db.session.execute(_insert(BallotChoice).values([
+            {"ballot_id": ballot_id, "option_id": option, "question_id": question_of[option]}
+            for option in added]))
+    joined = participant and participants.mark(round_id, user_id, count=False)
+    ballot = db.session.execute(
+        select(Ballot).where(Ballot.id == ballot_id).options(joinedload(Ballot.choices))
+        .execution_options(populate_existing=True)).unique().scalar_one()
+
+    # The shared rows, last and in a fixed order: round, tally, questions, options.
+    round_counts = {}
+    if inserted:
+        round_counts["ballot_count"] = Round.ballot_count + 1
+    if joined:
+        round_counts["participant_count"] = Round.participant_count + 1
+    if round_counts:
+        db.session.execute(update(Round).where(Round.id == round_id).values(**round_counts))
+    if inserted:
+        db.session.execute(_insert(VoteTally).values(round_id=round_id)
+                           .on_conflict_do_nothing(index_elements=["round_id"]))
     if old_stance != stance:
         values = {stance.value: getattr(VoteTally, stance.value) + 1}
         if old_stance is not None:
             values[old_stance.value] = getattr(VoteTally, old_stance.value) - 1
         db.session.execute(update(VoteTally).where(VoteTally.round_id == round_id)
                            .values(**values))
-    removed, added = sorted(old_options - new_options), sorted(new_options - old_options)
-    if removed:
-        db.session.execute(delete(BallotChoice).where(BallotChoice.ballot_id == ballot_id,
-                                                      BallotChoice.option_id.in_(removed)))
-        db.session.execute(update(PollOption).where(PollOption.id.in_(removed))
-                           .values(vote_count=PollOption.vote_count - 1))
-    if added:
-        question_of = {option: q for q, options in chosen.items() for option in options}
-        db.session.execute(_insert(BallotChoice).values([
-            {"ballot_id": ballot_id, "option_id": option, "question_id": question_of[option]}
-            for option in added]))
-        db.session.execute(update(PollOption).where(PollOption.id.in_(added))
-                           .values(vote_count=PollOption.vote_count + 1))
-    left, joined = sorted(old_questions - new_questions), sorted(new_questions - old_questions)
-    if left:
-        db.session.execute(update(PollQuestion).where(PollQuestion.id.in_(left))
-                           .values(respondent_count=PollQuestion.respondent_count - 1))
-    if joined:
-        db.session.execute(update(PollQuestion).where(PollQuestion.id.in_(joined))
-                           .values(respondent_count=PollQuestion.respondent_count + 1))
-    return db.session.scalar(
-        select(Ballot).where(Ballot.id == ballot_id).options(selectinload(Ballot.choices))
-        .execution_options(populate_existing=True))
+    new_questions = set(chosen)
+    _bump(PollQuestion, "respondent_count",
+          {**{q: -1 for q in old_questions - new_questions},
+           **{q: 1 for q in new_questions - old_questions}})
+    _bump(PollOption, "vote_count", {**{o: -1 for o in removed}, **{o: 1 for o in added}})
+    return ballot
+
+
+def _bump(model, column: str, deltas: Mapping[int, int]) -> None:
+    """Add ``deltas`` ({row id: +1 or -1}) to ``column`` in one statement. Rows shared
+    with other ballots are locked in id order first, so two ballots that change the same
+    options the other way round cannot deadlock."""
+    ids = sorted(deltas)
+    if not ids:
+        return
+    if len(ids) > 1:
+        db.session.execute(select(model.id).where(model.id.in_(ids)).order_by(model.id)
+                           .with_for_update(key_share=True))
+    counter = getattr(model, column)
+    db.session.execute(update(model).where(model.id.in_(ids)).values(
+        {column: counter + case({i: deltas[i] for i in ids}, value=model.id)}))
 
 
 # ---------------------------------------------------------------- results

@@ -26,6 +26,9 @@ _ready = False
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[\u3400-\u9fff]+")
+# jieba's own block pattern (re_han_default): the text is split with it, capturing.
+_BLOCKS = jieba.re_han_default
+MEMO_LIMIT = 200_000  # blocks remembered per analysis run
 
 
 def configure(cache_dir: str | None) -> None:
@@ -76,13 +79,9 @@ def _english(word: str) -> str:
     return word
 
 
-def tokens(text: str) -> list[str]:
-    """Content words of one opinion: Chinese words of 2+ characters, English words of
-    2+ letters, without stop words, numbers and punctuation."""
-    _ensure()
-    stop = stopwords()
+def _block_tokens(block: str, stop: frozenset[str]) -> list[str]:
     out: list[str] = []
-    for piece in jieba.dt.cut(normalize(text), HMM=True):
+    for piece in jieba.dt.cut(block, HMM=True):
         piece = piece.strip()
         if not piece or piece in stop:
             continue
@@ -96,9 +95,42 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+def normalized_tokens(norm: str, memo: dict[str, list[str]] | None = None) -> list[str]:
+    """``tokens`` of an already normalised text. jieba cuts a text block by block (runs of
+    word characters, and what lies between them), each block on its own, so the words of
+    a block are remembered in ``memo``: phrases repeated across a round's opinions
+    (quoted clauses, pasted campaigns, set expressions) are segmented once."""
+    _ensure()
+    stop = stopwords()
+    if memo is None:
+        return _block_tokens(norm, stop)
+    out: list[str] = []
+    for block in _BLOCKS.split(norm):
+        if not block:
+            continue
+        got = memo.get(block)
+        if got is None:
+            got = _block_tokens(block, stop)
+            if len(memo) < MEMO_LIMIT:
+                memo[block] = got
+        out.extend(got)
+    return out
+
+
+def tokens(text: str, memo: dict[str, list[str]] | None = None) -> list[str]:
+    """Content words of one opinion: Chinese words of 2+ characters, English words of
+    2+ letters, without stop words, numbers and punctuation."""
+    return normalized_tokens(normalize(text), memo)
+
+
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def compact(text: str) -> str:
     """The text without spaces and punctuation, for near-duplicate shingles."""
     return _PUNCT.sub("", normalize(text))
+
+
+def compact_normalized(norm: str) -> str:
+    """``compact`` of an already normalised text."""
+    return _PUNCT.sub("", norm)
