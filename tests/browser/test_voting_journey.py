@@ -17,8 +17,9 @@ from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.rounds.models import Round, RoundKind
-from consult.voting.models import Ballot, PollOption, PollQuestion, VoteTally
+from consult.voting.models import Ballot, VoteTally
 from tests.factories import PASSWORD, RoundFactory, UserFactory
+from tests.journey_helpers import add_poll
 
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
@@ -35,15 +36,7 @@ def setup(live, **round_kw):
     """An open vote round with a single- and a multiple-choice question, and people."""
     with live.app.app_context():
         r = RoundFactory(kind=RoundKind.VOTE, **round_kw)
-        for position, (text, multiple, options) in enumerate([
-                ("您认为本办法最需要优先落实哪一项？", False, ["资金保障", "服务质量监管", "信息公开"]),
-                ("您通过哪些渠道了解政策？", True, ["政府网站", "微信公众号", "社区公告栏"])],
-                start=1):
-            q = PollQuestion(round_id=r.id, position=position, text=text, multiple=multiple,
-                             options=[PollOption(position=i + 1, text=t)
-                                      for i, t in enumerate(options)])
-            db.session.add(q)
-        db.session.commit()
+        add_poll(r)
         department = db.session.get(
             Department, db.session.get(Consultation, r.consultation_id).department_id)
         people = {
