@@ -1,14 +1,16 @@
-"""Closing the loop in Chromium: an official closes the round, triages every opinion
-(htmx swaps the row and the progress; the bulk form and themes), writes and publishes
-the response; the public sees the statistics, and each opinion's outcome with a link
-straight to the changed clause in the diff. The same triage and publication work
-without JavaScript. Screenshots at 1280 and 390 px go to test-artifacts/.
+"""Closing the loop in Chromium (journey 3, in zh_CN and English): an official closes
+the round, triages every opinion (htmx swaps the row and the progress; the bulk form and
+themes), writes and publishes the response; the public sees the statistics, and each
+opinion's outcome with a link straight to the changed clause in the diff. The same
+triage and publication work without JavaScript. Screenshots at 1280 and 390 px go to
+test-artifacts/.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from flask_babel import force_locale, ngettext
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -20,6 +22,7 @@ from consult.notifications.models import Notification
 from consult.responses.models import RoundResponse
 from consult.rounds import participants
 from tests.factories import PASSWORD, DraftVersionFactory, RoundFactory, UserFactory
+from tests.journey_helpers import LOCALES, Journey
 from tests.responses_helpers import comment, question
 
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -58,21 +61,19 @@ def setup(live):
         return r.id, r.consultation_id, clause.lineage_id, official.email, mei.id
 
 
-def log_in(page: Page, live, email: str) -> None:
-    zh = live.zh
+def log_in(page: Page, _, email: str) -> None:
     page.goto("/auth/login")
-    page.get_by_label(zh("E-mail address")).fill(email)
-    page.get_by_label(zh("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=zh("Log in")).click()
-    expect(page.get_by_text(zh("You are logged in."))).to_be_visible()
+    page.get_by_label(_("E-mail address")).fill(email)
+    page.get_by_label(_("Password")).fill(PASSWORD)
+    page.get_by_role("button", name=_("Log in")).click()
+    expect(page.get_by_text(_("You are logged in."))).to_be_visible()
 
 
-def close_round(page: Page, live, round_id: int) -> None:
-    zh = live.zh
+def close_round(page: Page, _, round_id: int) -> None:
     page.goto(f"/manage/rounds/{round_id}")
-    page.get_by_label(zh("Why is the round closing early?")).fill("意见已经充分，提前结束。")
-    page.get_by_role("button", name=zh("Close the round now")).click()
-    expect(page.get_by_text(zh("The round is closed. The reason is shown on its public page."))
+    page.get_by_label(_("Why is the round closing early?")).fill("意见已经充分，提前结束。")
+    page.get_by_role("button", name=_("Close the round now")).click()
+    expect(page.get_by_text(_("The round is closed. The reason is shown on its public page."))
            ).to_be_visible()
 
 
@@ -80,92 +81,97 @@ def row(page: Page, text: str):
     return page.locator(".triage-row", has_text=text)
 
 
-def test_official_closes_triages_publishes_and_the_public_sees_it(page: Page, live, artifacts):
-    zh = live.zh
+@pytest.mark.parametrize("locale", list(LOCALES))
+def test_official_closes_triages_publishes_and_the_public_sees_it(
+        browser, live, artifacts, locale, request):
     round_id, consultation_id, lineage, official, mei_id = setup(live)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live, official)
-    close_round(page, live, round_id)
+    journey = Journey(browser, live, artifacts, "close-the-loop", locale)
+    request.addfinalizer(journey.close)
+    _, page = journey._, journey.page
+    log_in(page, _, official)
+    close_round(page, _, round_id)
 
     page.goto(f"/manage/rounds/{round_id}/triage")
     progress = page.locator("#triage-progress")
-    expect(progress).to_contain_text(zh("%(done)d of %(total)d triaged", done=0, total=3))
-    shoot(page, artifacts, "01-triage-start")
+    expect(progress).to_contain_text(_("%(done)d of %(total)d triaged", done=0, total=3))
+    journey.shoot("triage-start")
 
     # One row with htmx: adopted, the changed clause defaults to the comment's clause.
     first = row(page, "收费标准应当向社会公开。")
-    first.get_by_label(zh("Outcome")).select_option("adopted")
+    first.get_by_label(_("Outcome")).select_option("adopted")
     url = page.url
-    first.get_by_role("button", name=zh("Save decision")).click()
-    expect(progress).to_contain_text(zh("%(done)d of %(total)d triaged", done=1, total=3))
-    expect(page.locator("#live")).to_have_text(zh("Saved: %(status)s.", status=zh("Adopted")))
+    first.get_by_role("button", name=_("Save decision")).click()
+    expect(progress).to_contain_text(_("%(done)d of %(total)d triaged", done=1, total=3))
+    expect(page.locator("#live")).to_have_text(_("Saved: %(status)s.", status=_("Adopted")))
     assert page.url == url
 
     # Not adopted without a reason: the message appears beside the field, in place.
     second = row(page, "网格化管理")
-    second.get_by_label(zh("Outcome")).select_option("not_adopted")
-    second.get_by_role("button", name=zh("Save decision")).click()
+    second.get_by_label(_("Outcome")).select_option("not_adopted")
+    second.get_by_role("button", name=_("Save decision")).click()
     expect(row(page, "网格化管理").locator(".field__error")).to_contain_text(
-        zh("Say why this opinion is not adopted; the reason is shown publicly."))
-    shoot(page, artifacts, "02-triage-error")
+        _("Say why this opinion is not adopted; the reason is shown publicly."))
+    journey.shoot("triage-error")
     second = row(page, "网格化管理")
-    second.get_by_label(zh("Reason, shown publicly (required if not adopted)")).fill(
+    second.get_by_label(_("Reason, shown publicly (required if not adopted)")).fill(
         "网格化管理由另一部门的办法规定，本办法不作调整。")
-    second.get_by_role("button", name=zh("Save decision")).click()
-    expect(progress).to_contain_text(zh("%(done)d of %(total)d triaged", done=2, total=3))
+    second.get_by_role("button", name=_("Save decision")).click()
+    expect(progress).to_contain_text(_("%(done)d of %(total)d triaged", done=2, total=3))
 
     # A theme, then the bulk form for the rest (a plain form: the page reloads).
-    page.get_by_label(zh("Theme name")).fill("服务时间")
-    page.get_by_role("button", name=zh("Add theme")).click()
-    expect(page.get_by_text(zh("Theme “%(name)s” created.", name="服务时间"))).to_be_visible()
-    page.get_by_text(zh("Decide for several at once")).click()
+    page.get_by_label(_("Theme name")).fill("服务时间")
+    page.get_by_role("button", name=_("Add theme")).click()
+    expect(page.get_by_text(_("Theme “%(name)s” created.", name="服务时间"))).to_be_visible()
+    page.get_by_text(_("Decide for several at once")).click()
     row(page, "日间照料服务什么时候开始").locator(".triage-row__check").check()
-    page.get_by_label(zh("Outcome for all selected")).select_option("partly_adopted")
-    page.get_by_label(zh("Theme for all selected")).select_option(label="服务时间")
-    page.get_by_role("button", name=zh("Apply to the selected opinions")).click()
+    page.get_by_label(_("Outcome for all selected")).select_option("partly_adopted")
+    page.get_by_label(_("Theme for all selected")).select_option(label="服务时间")
+    page.get_by_role("button", name=_("Apply to the selected opinions")).click()
     expect(page.locator("#triage-progress")).to_contain_text(
-        zh("%(done)d of %(total)d triaged", done=3, total=3))
-    shoot(page, artifacts, "03-triage-done")
+        _("%(done)d of %(total)d triaged", done=3, total=3))
+    journey.shoot("triage-done")
 
     # The response: draft, a follow-up action, publish.
-    page.get_by_role("link", name=zh("2. Write and publish the response")).click()
-    page.get_by_label(zh("Summary")).fill("感谢大家的意见。我们采纳了公开收费标准的建议。")
-    page.get_by_label(zh("Version that answers this round")).select_option("2")
+    page.get_by_role("link", name=_("2. Write and publish the response")).click()
+    page.get_by_label(_("Summary")).fill("感谢大家的意见。我们采纳了公开收费标准的建议。")
+    page.get_by_label(_("Version that answers this round")).select_option("2")
     page.locator("textarea[name^='reply-']").fill("服务时间将在实施细则中明确。")
-    page.get_by_role("button", name=zh("Save the draft")).click()
-    expect(page.get_by_text(zh("The draft response is saved. Nothing is public until you "
+    page.get_by_role("button", name=_("Save the draft")).click()
+    expect(page.get_by_text(_("The draft response is saved. Nothing is public until you "
                                "publish it."))).to_be_visible()
-    page.get_by_label(zh("What will be done")).fill("在区政府网站公布收费标准")
-    page.get_by_label(zh("Responsible unit")).fill("养老服务处")
-    page.get_by_label(zh("Due date")).fill((date.today() + timedelta(days=30)).isoformat())
-    page.get_by_role("button", name=zh("Add the action")).click()
-    expect(page.get_by_text(zh("Follow-up action added to the draft."))).to_be_visible()
-    shoot(page, artifacts, "04-response-draft")
-    page.get_by_role("button", name=zh("Publish the response")).click()
-    expect(page.get_by_role("heading", name=zh("The department's response"))).to_be_visible()
+    page.get_by_label(_("What will be done")).fill("在区政府网站公布收费标准")
+    page.get_by_label(_("Responsible unit")).fill("养老服务处")
+    page.get_by_label(_("Due date")).fill((date.today() + timedelta(days=30)).isoformat())
+    page.get_by_role("button", name=_("Add the action")).click()
+    expect(page.get_by_text(_("Follow-up action added to the draft."))).to_be_visible()
+    journey.shoot("response-draft")
+    page.get_by_role("button", name=_("Publish the response")).click()
+    expect(page.get_by_role("heading", name=_("The department's response"))).to_be_visible()
 
     # The public side, as a visitor.
     page.context.clear_cookies()
+    page.context.add_cookies([{"name": "locale", "value": journey.locale,
+                               "url": journey.live.url}])
     page.goto(f"/rounds/{round_id}/response")
     stats = page.locator(".response-stats")
-    expect(stats).to_contain_text(zh("%(percent)d%% · %(part)d / %(total)d",
+    expect(stats).to_contain_text(_("%(percent)d%% · %(part)d / %(total)d",
                                      percent=67, part=2, total=3))
     expect(page.locator(".theme-reply")).to_contain_text("服务时间将在实施细则中明确。")
     expect(page.locator(".action-item")).to_contain_text("在区政府网站公布收费标准")
-    compare = page.get_by_role("link", name=zh(
+    compare = page.get_by_role("link", name=_(
         "Compare version %(old)d with version %(new)d, clause by clause", old=1, new=2))
     expect(compare).to_have_attribute("href", f"/consultations/{consultation_id}/diff?from=1&to=2")
-    shoot(page, artifacts, "05-public-response")
+    journey.shoot("public-response")
 
     page.goto(f"/rounds/{round_id}/comments")
     badge = page.locator(".adoption-badge--adopted")
-    expect(badge).to_contain_text(zh("Adopted"))
-    link = badge.get_by_role("link", name=zh("See the change in the draft"))
+    expect(badge).to_contain_text(_("Adopted"))
+    link = badge.get_by_role("link", name=_("See the change in the draft"))
     expect(link).to_have_attribute(
         "href", f"/consultations/{consultation_id}/diff?from=1&to=2#clause-{lineage}")
     expect(page.locator(".adoption-badge--not_adopted")).to_contain_text(
         "网格化管理由另一部门的办法规定")
-    shoot(page, artifacts, "06-comments-with-outcomes")
+    journey.shoot("comments-with-outcomes")
     link.click()
     expect(page.locator(f"#clause-{lineage}")).to_be_attached()
 
@@ -185,8 +191,8 @@ def test_triage_and_publish_without_javascript(new_context, live, artifacts):
     round_id, _consultation_id, _lineage, official, _mei = setup(live)
     context = new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
     page = context.new_page()
-    log_in(page, live, official)
-    close_round(page, live, round_id)
+    log_in(page, zh, official)
+    close_round(page, zh, round_id)
     page.goto(f"/manage/rounds/{round_id}/response")
     page.get_by_label(zh("Summary")).fill("答复摘要。")
     page.get_by_role("button", name=zh("Save the draft")).click()
