@@ -67,23 +67,46 @@ def shingle_codes(keys: Sequence[str], k: int = SHINGLE) -> tuple[np.ndarray, np
     return code[pos], offsets
 
 
-def signatures(codes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """The MinHash signature (PERMUTATIONS values) of each text: (texts, PERMUTATIONS)."""
+def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``codes`` (sorted) and each code's index among them."""
+    order = np.argsort(codes)
+    ordered = codes[order]
+    new = np.empty(len(codes), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    index = np.empty(len(codes), dtype=np.int64)
+    index[order] = np.cumsum(new) - 1
+    return ordered[new], index
+
+
+def signatures(values: np.ndarray, index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The MinHash signature (PERMUTATIONS values) of each text: (texts, PERMUTATIONS).
+    ``values``: the distinct shingle codes; ``index``: each text shingle's among them."""
     n = len(offsets) - 1
+    table = (_mix(values.astype(np.uint64, copy=True))[:, None] ^ _MASK[None, :])
+    table *= _MUL[None, :]
+    table ^= table >> _U(29)
     out = np.empty((n, PERMUTATIONS), dtype=np.uint64)
-    h = _mix(codes.astype(np.uint64, copy=True))
     first = 0
     while first < n:
         # As many texts as fit in SHINGLES_AT_ONCE shingles (at least one).
         last = int(np.searchsorted(offsets, offsets[first] + SHINGLES_AT_ONCE, side="right")) - 1
         last = min(n, max(last, first + 1))
         lo, hi = offsets[first], offsets[last]
-        v = h[None, lo:hi] ^ _MASK[:, None]
-        v *= _MUL[:, None]
-        v ^= v >> _U(29)
-        out[first:last] = np.minimum.reduceat(v, offsets[first:last] - lo, axis=1).T
+        out[first:last] = np.minimum.reduceat(table[index[lo:hi]], offsets[first:last] - lo,
+                                              axis=0)
         first = last
     return out
+
+
+def _unique_rows(pairs: np.ndarray, n: int) -> np.ndarray:
+    code = pairs[:, 0] * n + pairs[:, 1]
+    code.sort()
+    keep = np.empty(len(code), dtype=bool)
+    keep[:1] = True
+    np.not_equal(code[1:], code[:-1], out=keep[1:])
+    code = code[keep]
+    return np.stack([code // n, code % n], axis=1)
 
 
 def candidate_pairs(sig: np.ndarray, *, bands: int = BANDS) -> np.ndarray:
@@ -95,39 +118,35 @@ def candidate_pairs(sig: np.ndarray, *, bands: int = BANDS) -> np.ndarray:
     key = part[:, :, 0].copy()
     for r in range(1, rows):
         key = _mix(key) ^ part[:, :, r]
-    key = _mix(key)
+    key = np.ascontiguousarray(_mix(key).T)
     found = []
     for b in range(bands):
-        order = np.argsort(key[:, b], kind="stable")  # equal keys keep ascending rows
-        col = key[order, b]
+        order = np.argsort(key[b], kind="stable")  # equal keys keep ascending rows
+        col = key[b, order]
         starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        for m in np.unique(sizes[sizes >= 2]).tolist():
-            at = starts[sizes == m]
+        for m in (np.flatnonzero(np.bincount(sizes)[2:]) + 2).tolist():
+            members = order[starts[sizes == m][:, None] + np.arange(m)]
             if m <= BIG_BUCKET:
-                members = order[at[:, None] + np.arange(m)]
                 a, c = np.triu_indices(m, 1)
                 found.append(np.stack([members[:, a].ravel(), members[:, c].ravel()], axis=1))
             else:
-                members = order[at[:, None] + np.arange(m)]
                 lead = np.repeat(members[:, :1], m - 1, axis=1)
                 found.append(np.stack([lead.ravel(), members[:, 1:].ravel()], axis=1))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    unique = np.unique(pairs[:, 0] * n + pairs[:, 1])
-    return np.stack([unique // n, unique % n], axis=1)
+    return _unique_rows(np.concatenate(found).astype(np.int64), n)
 
 
-def jaccard_pairs(codes: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """Exact Jaccard similarity of the shingle sets of each pair of texts."""
+def jaccard_pairs(index: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Exact Jaccard similarity of the shingle sets of each pair of texts; ``index``:
+    each shingle's distinct-code number (``_distinct``)."""
     n = len(offsets) - 1
     if len(pairs) == 0:
         return np.zeros(0)
-    _, column = np.unique(codes, return_inverse=True)
     row = np.repeat(np.arange(n), np.diff(offsets))
-    S = sparse.csr_matrix((np.ones(len(codes), dtype=np.float32), (row, column.ravel())),
-                          shape=(n, int(column.max()) + 1))
+    S = sparse.csr_matrix((np.ones(len(index), dtype=np.float32), (row, index)),
+                          shape=(n, int(index.max()) + 1))
     S.sum_duplicates()
     S.data[:] = 1.0  # a set: a shingle repeated in one text counts once
     size = np.diff(S.indptr)
@@ -161,8 +180,9 @@ def find_groups(texts: Sequence[str], *, threshold: float = THRESHOLD,
         exact[key] = i
         hashed.append(i)
     codes, offsets = shingle_codes([keys[i] for i in hashed])
-    pairs = candidate_pairs(signatures(codes, offsets))
-    similar = pairs[jaccard_pairs(codes, offsets, pairs) >= threshold]
+    values, index = _distinct(codes)
+    pairs = candidate_pairs(signatures(values, index, offsets))
+    similar = pairs[jaccard_pairs(index, offsets, pairs) >= threshold]
     index = np.asarray(hashed, dtype=np.int64)
     a = np.concatenate([np.array([e[0] for e in edges], dtype=np.int64), index[similar[:, 0]]])
     b = np.concatenate([np.array([e[1] for e in edges], dtype=np.int64), index[similar[:, 1]]])

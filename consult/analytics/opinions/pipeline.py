@@ -92,14 +92,22 @@ def _analyse(opinions: list[dict], background: list[str], supports, stances, *,
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     report(5, "tokens")
-    cache: dict[str, list[str]] = {}
+    # Each opinion is normalised and segmented once; every step reuses its tokens and
+    # its compact form. jieba's words of a text block are remembered across opinions.
+    memo: dict[str, list[str]] = {}
+    seen: dict[str, tuple[list[str], str]] = {}
     for o in opinions:
         body = o["body"]
-        if body not in cache:
-            cache[body] = text.tokens(body)
-        o["tokens"] = cache[body]
+        done = seen.get(body)
+        if done is None:
+            norm = text.normalize(body)
+            done = seen[body] = (text.normalized_tokens(norm, memo),
+                                 text.compact_normalized(norm))
+        o["tokens"], o["compact"] = done
+    del seen
     background_df, background_n = keyterms.document_frequency(
-        text.tokens(b) for b in background)
+        text.tokens(b, memo) for b in background)
+    del memo
     timings["tokens"] = time.perf_counter() - t0
 
     t = time.perf_counter()
@@ -134,6 +142,7 @@ def _analyse(opinions: list[dict], background: list[str], supports, stances, *,
              for k in wanted if k in by_key}
     for o in opinions:
         o.pop("tokens", None)
+        o.pop("compact", None)
     return {
         "version": VERSION,
         "opinions": len(opinions),
