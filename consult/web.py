@@ -108,20 +108,21 @@ def paginate(stmt: Select, *, page: int, per_page: int, count: bool = True) -> P
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
 
 
-def submit(form: BaseForm, action: Callable[[], T]) -> tuple[T | None, int]:
+def submit(form: BaseForm, action: Callable[[], T], *,
+           expire: bool = True) -> tuple[T | None, int]:
     """Validate ``form`` and run ``action`` as one transaction.
 
     Returns ``(result, 200)`` on success; otherwise ``(None, status)`` with the errors
     placed on the form: 200 for a plain GET, 422 for invalid input, the service error's
     own status (409 for conflicts) for a refused action. Authorization and not-found
-    errors propagate to the app's error pages.
+    errors propagate to the app's error pages. ``expire`` as for ``atomic``.
     """
     if not form.is_submitted():
         return None, 200
     if not form.validate():
         return None, 422
     try:
-        with atomic():
+        with atomic(expire=expire):
             return action(), 200
     except (ValidationFailed, Conflict, InvalidState, RateLimited) as exc:
         form.add_service_error(exc)

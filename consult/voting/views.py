@@ -3,7 +3,7 @@ officials at /manage/rounds/<id>/poll. Thin: services hold every rule."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -56,7 +56,6 @@ def vote(round_id: int):
     if request.method == "POST" and not current_user.is_authenticated:
         return login_manager.unauthorized()
     questions = services.list_questions(round_)
-    ballot = services.get_ballot(current_user, round_)
     form = VoteForm(questions=questions)
     status, editing = 200, request.args.get("change") == "1"
     if request.method == "POST":
@@ -69,13 +68,16 @@ def vote(round_id: int):
             form.add_service_error(exc)
             status = exc.status
         else:
+            # Not expired at commit: the answer shows only the ballot just written, the
+            # poll (fixed while open) and the round's dates read under its lock.
             saved, status = submit(form, lambda: services.cast_ballot(
                 current_user, round_, stance=form.stance.data, reason=form.reason.data,
-                answers=answers))
+                answers=answers, questions=questions), expire=False)
             if saved is not None:
                 if not wants_fragment():
-                    flash(_("Your vote is saved. You can change it until the round closes."),
-                          "success")
+                    _flash_once(_("Your vote is saved. You can change it until the round "
+                                  "closes."), "success")
+                    return redirect(url_for(".vote", round_id=round_id), code=303)
                 return respond(
                     redirect_to=url_for(".vote", round_id=round_id),
                     partial="voting/_vote_panel.html",
@@ -83,7 +85,9 @@ def vote(round_id: int):
                                 editing=False, just_voted=True, selected={},
                                 summary=_ballot_summary(questions, saved)))
         editing = True
+        ballot = services.get_ballot(current_user, round_)
     else:
+        ballot = services.get_ballot(current_user, round_)
         selected = _selected_from_ballot(ballot)
         if ballot is not None:
             form.stance.data, form.reason.data = ballot.stance.value, ballot.reason or ""
@@ -91,6 +95,13 @@ def vote(round_id: int):
                   **_page_ctx(round_, questions=questions, ballot=ballot, form=form,
                               editing=editing or ballot is None, just_voted=False,
                               selected=selected, summary=_ballot_summary(questions, ballot)))
+
+
+def _flash_once(message: str, category: str) -> None:
+    """Flash unless the same message is already waiting to be shown (a voter who saves
+    twice before the page reloads sees it once; the session cookie stays small)."""
+    if (category, message) not in {tuple(f) for f in session.get("_flashes", ())}:
+        flash(message, category)
 
 
 @bp.get("/rounds/<int:round_id>/results")
