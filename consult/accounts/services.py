@@ -9,7 +9,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult import audit
@@ -164,13 +164,14 @@ def record_login_failure(failure: LoginFailed) -> None:
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: one query for the user and their roles."""
+    """Flask-Login's loader: one query for the user and their roles (a join: every
+    logged-in request runs it, and a second round trip costs more than the few rows)."""
     uid, _, version = (user_id or "").partition(":")
     if not uid.isdigit() or not version.isdigit():
         return None
-    user = db.session.scalar(
-        select(User).where(User.id == int(uid)).options(selectinload(User.roles))
-    )
+    user = db.session.execute(
+        select(User).where(User.id == int(uid)).options(joinedload(User.roles))
+    ).unique().scalar_one_or_none()
     if user is None or user.session_version != int(version):
         return None
     return user
