@@ -4,14 +4,15 @@ exact Jaccard similarity of candidate pairs, grouped as connected components.
 Punctuation, spaces and case are ignored, so a pasted campaign with a word or a mark
 changed lands in one group, to be read once and counted honestly (by distinct authors).
 
-Everything is done on arrays (50,000 opinions in a second or two): a shingle is its
-three characters' code points packed into one 64-bit number (exact, no hash
-collisions), signatures are computed for many texts at once, band buckets are found by
-sorting, and candidate pairs are checked with one sparse product per chunk of pairs.
-"""
+A shingle is the CRC-32 of three characters. The work is done on arrays (50,000
+opinions in about a second): shingles are first packed as exact 64-bit codes (21 bits
+per code point) and each distinct one is hashed once, signatures come from a table of
+the distinct hashes, band buckets are found by sorting, and candidate pairs are
+checked with one sparse product per chunk of pairs."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,8 +26,8 @@ PERMUTATIONS = 64
 BANDS = 16  # 16 bands of 4 rows: pairs at Jaccard 0.7 meet in a band with p ~ 0.99
 THRESHOLD = 0.6
 BIG_BUCKET = 12       # bigger buckets (a campaign): each member against the first only
-SHINGLES_AT_ONCE = 1 << 16  # signatures: 64 x this many uint64 (32 MiB) at a time
-PAIRS_AT_ONCE = 100_000
+SHINGLES_AT_ONCE = 1 << 13  # signatures: 64 x this many uint64 (4 MiB) at a time
+PAIRS_AT_ONCE = 25_000
 _rng = np.random.default_rng(20261125)
 # One hash function per permutation: xor with a random mask, multiply by a random odd
 # 64-bit number (wrapping), mix the high bits down (a multiply-xorshift hash).
@@ -69,32 +70,45 @@ def shingle_codes(keys: Sequence[str], k: int = SHINGLE) -> tuple[np.ndarray, np
 
 def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of ``codes`` (sorted) and each code's index among them."""
-    order = np.argsort(codes)
-    ordered = codes[order]
-    new = np.empty(len(codes), dtype=bool)
+    ordered = np.sort(codes)
+    new = np.empty(len(ordered), dtype=bool)
     new[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    index = np.empty(len(codes), dtype=np.int64)
-    index[order] = np.cumsum(new) - 1
-    return ordered[new], index
+    values = ordered[new]
+    return values, np.searchsorted(values, codes)
 
 
-def signatures(values: np.ndarray, index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def crc_shingles(values: np.ndarray) -> np.ndarray:
+    """The CRC-32 (of the UTF-8 text) of each packed shingle code; a code padded with
+    NUL (a text shorter than a shingle: NUL never survives ``compact``) is its text."""
+    mask = (1 << 21) - 1
+    out = np.empty(len(values), dtype=np.uint64)
+    for i, v in enumerate(values.tolist()):
+        chars = "".join(chr((v >> (21 * j)) & mask) for j in range(SHINGLE - 1, -1, -1))
+        out[i] = zlib.crc32(chars.rstrip("\0").encode())
+    return out
+
+
+def signatures(hashes: np.ndarray, index: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """The MinHash signature (PERMUTATIONS values) of each text: (texts, PERMUTATIONS).
-    ``values``: the distinct shingle codes; ``index``: each text shingle's among them."""
+    ``hashes``: the distinct shingle hashes; ``index``: each text shingle's among them.
+    The permutations are applied once per distinct shingle, into a table."""
     n = len(offsets) - 1
-    table = (_mix(values.astype(np.uint64, copy=True))[:, None] ^ _MASK[None, :])
-    table *= _MUL[None, :]
+    table = hashes.astype(np.uint64)[:, None] ^ _MASK[None, :]
+    table *= _MUL[None, :]  # uint64 arithmetic wraps
     table ^= table >> _U(29)
     out = np.empty((n, PERMUTATIONS), dtype=np.uint64)
+    buffer = np.empty((SHINGLES_AT_ONCE, PERMUTATIONS), dtype=np.uint64)
     first = 0
     while first < n:
         # As many texts as fit in SHINGLES_AT_ONCE shingles (at least one).
         last = int(np.searchsorted(offsets, offsets[first] + SHINGLES_AT_ONCE, side="right")) - 1
         last = min(n, max(last, first + 1))
         lo, hi = offsets[first], offsets[last]
-        out[first:last] = np.minimum.reduceat(table[index[lo:hi]], offsets[first:last] - lo,
-                                              axis=0)
+        rows = buffer[: hi - lo] if hi - lo <= len(buffer) else np.empty(
+            (hi - lo, PERMUTATIONS), dtype=np.uint64)
+        np.take(table, index[lo:hi], axis=0, out=rows)
+        out[first:last] = np.minimum.reduceat(rows, offsets[first:last] - lo, axis=0)
         first = last
     return out
 
@@ -144,12 +158,22 @@ def jaccard_pairs(index: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> 
     n = len(offsets) - 1
     if len(pairs) == 0:
         return np.zeros(0)
-    row = np.repeat(np.arange(n), np.diff(offsets))
-    S = sparse.csr_matrix((np.ones(len(index), dtype=np.float32), (row, index)),
-                          shape=(n, int(index.max()) + 1))
-    S.sum_duplicates()
-    S.data[:] = 1.0  # a set: a shingle repeated in one text counts once
-    size = np.diff(S.indptr)
+    # Rows as sets: sorted, repeated shingles of a text once (CSR in canonical form).
+    width = int(index.max()) + 1
+    cell = np.repeat(np.arange(n, dtype=np.int64) * width, np.diff(offsets))
+    cell += index
+    cell.sort()
+    keep = np.empty(len(cell), dtype=bool)
+    keep[:1] = True
+    np.not_equal(cell[1:], cell[:-1], out=keep[1:])
+    cell = cell[keep]
+    del keep
+    size = np.bincount(cell // width, minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(size, out=indptr[1:])
+    S = sparse.csr_matrix((np.ones(len(cell), dtype=np.float32),
+                           (cell % width).astype(np.int32), indptr), shape=(n, width))
+    del cell
     out = np.empty(len(pairs))
     for lo in range(0, len(pairs), PAIRS_AT_ONCE):
         a, b = pairs[lo: lo + PAIRS_AT_ONCE, 0], pairs[lo: lo + PAIRS_AT_ONCE, 1]
@@ -181,7 +205,11 @@ def find_groups(texts: Sequence[str], *, threshold: float = THRESHOLD,
         hashed.append(i)
     codes, offsets = shingle_codes([keys[i] for i in hashed])
     values, index = _distinct(codes)
-    pairs = candidate_pairs(signatures(values, index, offsets))
+    del codes
+    # Shingles are sets of CRC-32 values: two shingles with one CRC are one element.
+    hashes, element = _distinct(crc_shingles(values))
+    index = element[index]
+    pairs = candidate_pairs(signatures(hashes, index, offsets))
     similar = pairs[jaccard_pairs(index, offsets, pairs) >= threshold]
     index = np.asarray(hashed, dtype=np.int64)
     a = np.concatenate([np.array([e[0] for e in edges], dtype=np.int64), index[similar[:, 0]]])
