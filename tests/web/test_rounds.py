@@ -211,6 +211,18 @@ def test_edit_open_round_is_409_and_changes_nothing(client, login_as, official, 
     assert db.session.get(Round, open_round.id).title == "表决"
 
 
+def test_a_closed_rounds_manage_page_leads_to_triage_and_the_response(
+        client, login_as, official, open_round):
+    client.set_cookie("locale", "en")
+    login_as(official)
+    page = client.get(f"/manage/rounds/{open_round.id}")
+    assert f'href="/manage/rounds/{open_round.id}/triage"' not in page.text
+    client.post(f"/manage/rounds/{open_round.id}/close", data={"close-reason": "够了"})
+    page = client.get(f"/manage/rounds/{open_round.id}")
+    assert f'href="/manage/rounds/{open_round.id}/triage"' in page.text
+    assert f'href="/manage/rounds/{open_round.id}/response"' in page.text
+
+
 def test_close_early_needs_a_reason(client, login_as, official, open_round):
     client.set_cookie("locale", "en")
     login_as(official)
