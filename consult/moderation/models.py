@@ -1,9 +1,11 @@
 """Flags, one moderation case per flagged/held item, sensitive terms.
 
-A ``ModerationCase`` is the queue row of one item (comment, question or answer): it
+A ``ModerationCase`` is the queue row of one item (comment, question, answer, agenda
+suggestion or suggestion comment): it
 keeps the number of open flags (incremented in SQL), whether the item is held for
 review, and the one appeal its author may make. The item's own ``status`` and
-``moderation_reason`` (participation's models) are what the public pages read.
+``moderation_reason`` (participation's and suggestions' models) are what the public pages
+read. Suggestions have no round: their case's ``round_id`` is NULL.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class ItemKind(StrEnum):
     COMMENT = "comment"  # comments and replies
     QUESTION = "question"
     ANSWER = "answer"
+    SUGGESTION = "suggestion"  # an agenda suggestion (consult.suggestions)
+    SUGGESTION_COMMENT = "suggestion_comment"
 
     @property
     def label(self) -> str:
@@ -33,6 +37,8 @@ KIND_LABELS = {
     ItemKind.COMMENT: _l("Comment or reply"),
     ItemKind.QUESTION: _l("Question"),
     ItemKind.ANSWER: _l("Answer"),
+    ItemKind.SUGGESTION: _l("Suggestion"),
+    ItemKind.SUGGESTION_COMMENT: _l("Comment on a suggestion"),
 }
 
 

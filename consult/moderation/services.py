@@ -1,8 +1,12 @@
 """Moderation services: flag, queue, hide/restore, appeal, hold/approve/reject,
 sensitive terms, suspend/lift. Every action is audited.
 
-Counters: ``Round.comment_count`` (and ``question_count``, a parent's ``reply_count``)
-count what the public can read. Hiding or holding takes an item out of them, restoring
+Items: round comments, questions and answers (participation) and agenda suggestions and
+their comments (suggestions). Each model keeps its own ``status`` enum with the same
+values (published, hidden, held), so statuses are compared by value here.
+
+Counters: ``Round.comment_count`` (and ``question_count``, a parent's ``reply_count``,
+a suggestion's ``comment_count``) count what the public can read. Hiding or holding takes an item out of them, restoring
 or approving puts it back, in SQL in the same transaction, so the numbers shown beside
 a round stay the number of opinions anyone can read (as withdrawing already does).
 """
@@ -35,9 +39,12 @@ from consult.moderation.models import (
 from consult.participation.models import Answer, Comment, ContentStatus, Question
 from consult.rounds.models import Round
 from consult.security.permissions import authorize
+from consult.suggestions.models import Suggestion, SuggestionComment
 from consult.web import Page, paginate
 
-MODELS = {ItemKind.COMMENT: Comment, ItemKind.QUESTION: Question, ItemKind.ANSWER: Answer}
+MODELS = {ItemKind.COMMENT: Comment, ItemKind.QUESTION: Question, ItemKind.ANSWER: Answer,
+          ItemKind.SUGGESTION: Suggestion, ItemKind.SUGGESTION_COMMENT: SuggestionComment}
+SUGGESTION_KINDS = frozenset({ItemKind.SUGGESTION, ItemKind.SUGGESTION_COMMENT})
 NOTE_MAX = 500
 REASON_MAX = 300
 APPEAL_MAX = 2000
@@ -59,14 +66,21 @@ def kind_for(item: Any) -> ItemKind:
     raise TypeError(item)
 
 
+def _set_status(item: Any, status: ContentStatus) -> None:
+    """Set the item's own status enum (participation's or suggestions') by value."""
+    item.status = type(item).status.type.enum_class(status.value)
+
+
 # ---------------------------------------------------------------- items
 
 def get_item(actor: Any, kind: Any, item_id: int) -> Any:
-    """The comment, question or answer, 404 if unknown or in a consultation the actor
-    may not see (participation's round reader decides)."""
+    """The item, 404 if unknown or where the actor may not see it (participation's
+    round reader, or the suggestion's own view rule, decides)."""
     from consult.participation.services import get_round
 
     kind = kind_of(kind)
+    if kind in SUGGESTION_KINDS:
+        return _get_suggestion_item(actor, kind, item_id)
     model = MODELS[kind]
     options = [joinedload(model.author)]
     if kind is ItemKind.ANSWER:
@@ -78,12 +92,31 @@ def get_item(actor: Any, kind: Any, item_id: int) -> Any:
     return item
 
 
-def round_id_of(item: Any) -> int:
+def _get_suggestion_item(actor: Any, kind: ItemKind, item_id: int) -> Any:
+    from consult.suggestions.services import get_suggestion
+
+    if kind is ItemKind.SUGGESTION:
+        return get_suggestion(actor, item_id)
+    comment = db.session.scalar(select(SuggestionComment).where(
+        SuggestionComment.id == item_id).options(joinedload(SuggestionComment.author)))
+    if comment is None:
+        raise NotFound(_l("There is no such item."))
+    get_suggestion(actor, comment.suggestion_id)
+    return comment
+
+
+def round_id_of(item: Any) -> int | None:
+    if isinstance(item, (Suggestion, SuggestionComment)):
+        return None
     return item.question.round_id if isinstance(item, Answer) else item.round_id
 
 
 def link_to(item: Any) -> str:
     """The item in place (plain paths, as notifications build them: no request needed)."""
+    if isinstance(item, Suggestion):
+        return f"/suggestions/{item.id}"
+    if isinstance(item, SuggestionComment):
+        return f"/suggestions/{item.suggestion_id}#comment-{item.id}"
     if isinstance(item, Comment):
         return f"/rounds/{item.round_id}/comments#comment-{item.id}"
     question_id = item.question_id if isinstance(item, Answer) else item.id
@@ -96,6 +129,10 @@ def appeal_link(item: Any) -> str:
 
 def text_of(item: Any) -> str:
     """All user text of an item (for screening and for moderators' eyes only)."""
+    if isinstance(item, Suggestion):
+        parts = [item.title, item.problem, item.affected, item.location, item.proposal,
+                 *(item.links or [])]
+        return "\n".join(p for p in parts if p)
     parts = [item.body, getattr(item, "proposed_text", None)]
     return "\n".join(p for p in parts if p)
 
@@ -111,6 +148,9 @@ def _count(item: Any, delta: int) -> None:
     elif isinstance(item, Question):
         db.session.execute(update(Round).where(Round.id == item.round_id)
                            .values(question_count=Round.question_count + delta))
+    elif isinstance(item, SuggestionComment):
+        db.session.execute(update(Suggestion).where(Suggestion.id == item.suggestion_id)
+                           .values(comment_count=Suggestion.comment_count + delta))
 
 
 def _case(item: Any) -> ModerationCase:
@@ -172,7 +212,7 @@ def flag_item(actor: Any, item: Any, *, reason: str | None, note: str | None = N
     authorize(actor, "moderation.flag")
     if item.author_id == actor.id:
         raise PermissionDenied(_l("You cannot flag your own post."))
-    if item.status is not ContentStatus.PUBLISHED:
+    if item.status != ContentStatus.PUBLISHED:
         raise InvalidState(_l("This post is not public, so there is nothing to flag."))
     try:
         reason_value = FlagReason(reason or "")
@@ -298,14 +338,15 @@ def hide_item(actor: Any, item: Any, *, reason: str | None) -> Any:
     authorize(actor, "moderation.act", item)
     reason = _clean(reason, field="reason", limit=REASON_MAX,
                     empty=_l("Give the public reason for hiding it."))
-    if item.status is ContentStatus.HIDDEN:
+    if item.status == ContentStatus.HIDDEN:
         raise Conflict(_l("This is already hidden."))
-    if item.status is ContentStatus.WITHDRAWN:
+    if item.status == ContentStatus.WITHDRAWN:
         raise InvalidState(_l("The author withdrew this; its text is not shown anyway."))
-    if item.status is ContentStatus.PUBLISHED:
+    if item.status == ContentStatus.PUBLISHED:
         _count(item, -1)
-    action = "moderation.reject" if item.status is ContentStatus.HELD else "moderation.hide"
-    item.status, item.moderation_reason = ContentStatus.HIDDEN, reason
+    action = "moderation.reject" if item.status == ContentStatus.HELD else "moderation.hide"
+    _set_status(item, ContentStatus.HIDDEN)
+    item.moderation_reason = reason
     case = _case(item)
     case.held = False
     _resolve_flags(item, "hidden")
@@ -322,6 +363,15 @@ def _scrub_notifications(item: Any) -> None:
     cannot be recalled.)"""
     from consult.notifications.models import Notification, NotificationKind
 
+    if isinstance(item, SuggestionComment):
+        return  # no notification quotes a suggestion comment
+    if isinstance(item, Suggestion):  # "answered" notifications name it by its title
+        for note in db.session.scalars(select(Notification).where(
+                Notification.kind == NotificationKind.SUGGESTION_ANSWERED,
+                Notification.link.startswith(f"/suggestions/{item.id}#", autoescape=True))):
+            if "suggestion_title" in (note.data or {}):
+                note.data = {k: v for k, v in note.data.items() if k != "suggestion_title"}
+        return
     if isinstance(item, Comment):
         kind, keys = NotificationKind.REPLY, ("excerpt",)
         link = f"/rounds/{item.round_id}/comments#comment-{item.id}"
@@ -338,14 +388,14 @@ def _scrub_notifications(item: Any) -> None:
 
 def reject_item(actor: Any, item: Any, *, reason: str | None) -> Any:
     """A held post stays unpublished: hidden with a public reason."""
-    if item.status is not ContentStatus.HELD:
+    if item.status != ContentStatus.HELD:
         raise InvalidState(_l("This post is not awaiting review."))
     return hide_item(actor, item, reason=reason)
 
 
 def restore_item(actor: Any, item: Any) -> Any:
     authorize(actor, "moderation.act", item)
-    if item.status is not ContentStatus.HIDDEN:
+    if item.status != ContentStatus.HIDDEN:
         raise InvalidState(_l("This is not hidden."))
     case = _case(item)
     if case.appeal_pending:
@@ -356,7 +406,8 @@ def restore_item(actor: Any, item: Any) -> Any:
 
 
 def _restore(item: Any, case: ModerationCase) -> None:
-    item.status, item.moderation_reason = ContentStatus.PUBLISHED, None
+    _set_status(item, ContentStatus.PUBLISHED)
+    item.moderation_reason = None
     _count(item, +1)
     _resolve_flags(item, "restored")
     _settle(case)
@@ -380,10 +431,13 @@ def dismiss_flags(actor: Any, item: Any) -> Any:
 def approve_item(actor: Any, item: Any) -> Any:
     """A held post is fine: publish it (and count it)."""
     authorize(actor, "moderation.act", item)
-    if item.status is not ContentStatus.HELD:
+    if item.status != ContentStatus.HELD:
         raise InvalidState(_l("This post is not awaiting review."))
-    item.status = ContentStatus.PUBLISHED
+    _set_status(item, ContentStatus.PUBLISHED)
     _count(item, +1)
+    if isinstance(item, Suggestion):  # only now does the department receive it
+        from consult.suggestions.services import start_clock
+        start_clock(item)
     case = _case(item)
     case.held = False
     case.needs_review = case.open_flags > 0
@@ -397,7 +451,7 @@ def approve_item(actor: Any, item: Any) -> Any:
 def appeal_item(actor: Any, item: Any, *, text: str | None) -> ModerationCase:
     """The author asks, once, for a hidden item to be shown again."""
     authorize(actor, "moderation.appeal", item)
-    if item.status is not ContentStatus.HIDDEN:
+    if item.status != ContentStatus.HIDDEN:
         raise InvalidState(_l("Only hidden posts can be appealed."))
     case = _case(item)
     if case.appealed_at is not None:
@@ -432,7 +486,7 @@ def decide_appeal(actor: Any, item: Any, *, outcome: str | None,
         reason = _clean(reason, field="reason", limit=REASON_MAX,
                         empty=_l("Tell the author why it stays hidden."))
     case.appeal_outcome, case.appeal_decided_at = result, now()
-    if result is AppealOutcome.RESTORED and item.status is ContentStatus.HIDDEN:
+    if result is AppealOutcome.RESTORED and item.status == ContentStatus.HIDDEN:
         _restore(item, case)
     else:
         _settle(case)
@@ -460,7 +514,7 @@ def hold_if_sensitive(actor: Any, item: Any) -> bool:
     match = term_rules.first_match(text_of(item), _terms())
     if match is None:
         return False
-    item.status = ContentStatus.HELD
+    _set_status(item, ContentStatus.HELD)
     _count(item, -1)
     case = _case(item)
     case.held, case.held_match, case.needs_review = True, match[:200], True

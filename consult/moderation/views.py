@@ -23,13 +23,20 @@ from consult.web import page_number, render, respond, safe_next, submit
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation", template_folder="templates")
 
-KINDS = "<kind>"  # comment, question or answer; anything else is a 404 (kind_of)
+KINDS = "<kind>"  # an ItemKind (comment, question, answer, suggestion, suggestion_comment);
+# anything else is a 404 (kind_of)
 
 
 @bp.app_context_processor
 def _flag_reasons():
     """The flag form is included in other domains' partials (comments, questions)."""
     return {"FLAG_REASONS": list(FlagReason)}
+
+
+@bp.app_template_filter("moderation_text")
+def _moderation_text(item) -> str:
+    """All the user text of an item, for the moderators' queue and the author's appeal."""
+    return services.text_of(item)
 
 
 def _ctx(**ctx):

@@ -38,8 +38,9 @@ from consult.db import TimestampMixin, db, str_enum
 
 
 class Visibility(StrEnum):
-    """Whether the public sees it. Moderation (a later issue) sets HIDDEN or HELD;
-    every public query filters on ``PUBLISHED`` so new states stay hidden by default."""
+    """Whether the public sees it. Moderation (``consult.moderation``) sets HIDDEN (with a
+    public ``moderation_reason``) or HELD (a sensitive word: awaiting review); every
+    public query filters on ``PUBLISHED`` so new states stay hidden by default."""
 
     PUBLISHED = "published"
     HIDDEN = "hidden"
@@ -159,6 +160,8 @@ class Suggestion(TimestampMixin, db.Model):
         ForeignKey("suggestion_event.id", use_alter=True, ondelete="SET NULL"))
     support_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # The public reason shown in place of the text when a moderator hid it.
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
     author = relationship("User", lazy="raise_on_sql")
@@ -253,12 +256,19 @@ class SuggestionComment(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[Visibility] = mapped_column(str_enum(Visibility),
                                                default=Visibility.PUBLISHED)
+    # The public reason shown in place of the text when a moderator hid it.
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
 
     author = relationship("User", lazy="raise_on_sql")
 
     @property
     def is_visible(self) -> bool:
         return self.status is Visibility.PUBLISHED
+
+    @property
+    def public_body(self) -> str | None:
+        """The text, only while it may be shown."""
+        return self.body if self.is_visible else None
 
 
 class SuggestionRating(db.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from consult.accounts.models import Role
 from consult.security.permissions import can_act, has_role, is_authenticated, is_official_of, rule
+from consult.suggestions.models import Visibility
 
 
 def is_verified(user) -> bool:
@@ -18,15 +19,16 @@ def _submit(user, obj=None) -> bool:
 
 @rule("suggestion.view")
 def _view(user, suggestion=None) -> bool:
-    """Published suggestions are public; hidden or held ones only for their author, the
-    department's officials and admins (moderators will get theirs with moderation)."""
+    """Published suggestions are public. A hidden one keeps its page, for everyone, where
+    the moderator's public reason replaces its text (the department's answers stay). A
+    held one (awaiting review) only for its author, moderators and admins."""
     if suggestion is None:
         return False
-    if suggestion.is_visible:
+    if suggestion.is_visible or suggestion.status is Visibility.HIDDEN:
         return True
     return is_authenticated(user) and (
         user.id == suggestion.author_id or has_role(user, Role.ADMIN)
-        or is_official_of(user, suggestion.department_id))
+        or has_role(user, Role.MODERATOR))
 
 
 @rule("suggestion.support")

@@ -27,6 +27,7 @@ from consult.consultations.models import Consultation, Tag
 from consult.consultations.services import normalize_tags
 from consult.db import db
 from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
+from consult.moderation import services as moderation
 from consult.security.permissions import authorize, check
 from consult.suggestions import deadlines, notify
 from consult.suggestions.models import (
@@ -193,9 +194,15 @@ def suggestion_detail(actor, suggestion: Suggestion, *, comment_page: int = 1) -
                  joinedload(SuggestionEvent.to_department),
                  joinedload(SuggestionEvent.consultation))
         .order_by(SuggestionEvent.id)))
+    # Hidden comments stay in place (their reason shown, never their text); a held one
+    # only for its author ("awaiting review").
+    shown = SuggestionComment.status.in_((Visibility.PUBLISHED, Visibility.HIDDEN))
+    if getattr(actor, "is_authenticated", False):
+        shown = or_(shown, and_(SuggestionComment.status == Visibility.HELD,
+                                SuggestionComment.author_id == actor.id))
     comments = paginate(
         select(SuggestionComment).where(SuggestionComment.suggestion_id == suggestion.id,
-                                        SuggestionComment.status == Visibility.PUBLISHED)
+                                        shown)
         .options(joinedload(SuggestionComment.author))
         .order_by(SuggestionComment.created_at, SuggestionComment.id),
         page=comment_page, per_page=COMMENTS_PER_PAGE)
@@ -329,11 +336,26 @@ def submit_suggestion(actor, *, department_id, title: str, problem: str, affecte
     suggestion.tags = tag_list
     db.session.add(suggestion)
     db.session.flush()
-    if dept is not None:
+    # A sensitive word holds it for review: the department receives it (and its clock
+    # starts) only when a moderator approves it (``start_clock``).
+    held = moderation.hold_if_sensitive(actor, suggestion)
+    if dept is not None and not held:
         _assign(suggestion, dept.id, at)
     audit.record(actor, "suggestion.submitted", suggestion,
                  department_id=suggestion.department_id)
     return suggestion
+
+
+def start_clock(suggestion: Suggestion) -> None:
+    """A held suggestion was approved (``consult.moderation``): its department receives
+    it now, with a fresh reply deadline. Nothing to do if it already has its stay."""
+    if suggestion.department_id is not None and _current_assignment(suggestion) is not None:
+        return
+    at = clock_now()
+    suggestion.received_at = at
+    suggestion.due_at = deadlines.due_date(suggestion.department_id, at)
+    if suggestion.department_id is not None:
+        _assign(suggestion, suggestion.department_id, at)
 
 
 def _assign(suggestion: Suggestion, department_id: int, at: datetime) -> SuggestionAssignment:
@@ -397,6 +419,7 @@ def add_comment(actor, suggestion: Suggestion, *, body: str) -> SuggestionCommen
     db.session.add(comment)
     db.session.flush()
     _bump(suggestion, "comment_count", +1)
+    moderation.hold_if_sensitive(actor, comment)  # a sensitive word: held, uncounted
     return comment
 
 
@@ -640,7 +663,7 @@ def open_for_official(actor, *, page: int = 1, per_page: int = PER_PAGE) -> Page
     authorize(actor, "suggestion.manage")
     ids = actor.official_department_ids or {-1}
     stmt = (select(Suggestion)
-            .where(Suggestion.department_id.in_(ids),
+            .where(Suggestion.department_id.in_(ids), Suggestion.status != Visibility.HELD,
                    Suggestion.answer_status.in_((AnswerStatus.AWAITING,
                                                  AnswerStatus.UNDER_STUDY)))
             .options(joinedload(Suggestion.department))
@@ -651,7 +674,8 @@ def open_for_official(actor, *, page: int = 1, per_page: int = PER_PAGE) -> Page
 def unrouted(actor, *, page: int = 1, per_page: int = PER_PAGE) -> Page:
     """"Not sure which department" suggestions waiting for an admin, oldest first."""
     authorize(actor, "suggestion.route")
-    stmt = (select(Suggestion).where(Suggestion.department_id.is_(None))
+    stmt = (select(Suggestion).where(Suggestion.department_id.is_(None),
+                                     Suggestion.status != Visibility.HELD)
             .order_by(Suggestion.created_at, Suggestion.id))
     return paginate(stmt, page=page, per_page=per_page)
 

@@ -88,8 +88,12 @@ def new():
     suggestion, status = submit(form, lambda: services.submit_suggestion(
         current_user, **form.service_data()))
     if suggestion is not None:
-        flash(_("Thank you. Your suggestion is published and the department has been told."),
-              "success")
+        if suggestion.is_visible:
+            flash(_("Thank you. Your suggestion is published and the department has been "
+                    "told."), "success")
+        else:  # a sensitive word held it (consult.moderation)
+            flash(_("Thank you. Your suggestion is awaiting review: a moderator looks at it "
+                    "before it is published and sent to the department."), "success")
         return redirect(url_for(".detail", suggestion_id=suggestion.id), code=303)
     if status != 200 and form.title.data:
         similar, checked = services.similar_suggestions(form.title.data), True

@@ -220,13 +220,19 @@ def test_comment_counter_and_validation(app):
         services.add_comment(UserFactory(), s, body="x" * 2001)
 
 
-def test_hidden_suggestions_accept_no_support_and_are_not_found(app):
+def test_hidden_suggestions_accept_no_support_and_leave_the_lists(app):
+    """Hidden: its page stays (the reason in place of the text), out of every list.
+    Held: not found but by its author (and moderators and admins)."""
     author = UserFactory()
     s = make_suggestion(author, DepartmentFactory())
     with atomic():
         db.session.get(Suggestion, s.id).status = Visibility.HIDDEN
     with pytest.raises(PermissionDenied):
         services.toggle_support(UserFactory(), db.session.get(Suggestion, s.id))
+    assert services.get_suggestion(UserFactory(), s.id).id == s.id
+    assert services.list_suggestions().total == 0
+    with atomic():
+        db.session.get(Suggestion, s.id).status = Visibility.HELD
     from consult.errors import NotFound
     with pytest.raises(NotFound):
         services.get_suggestion(UserFactory(), s.id)

@@ -65,16 +65,28 @@ def test_rule_matrix_on_a_published_suggestion(world, who):
     assert passed == EXPECTED[who]
 
 
-def test_hidden_suggestions_are_seen_by_author_officials_and_admins_only(world):
+def test_hidden_suggestions_keep_their_page_and_held_ones_are_seen_by_few(world):
+    """Hidden by a moderator: everyone reaches the page (which shows the public reason,
+    never the text); nobody supports or comments. Held for review: its author,
+    moderators and admins only (not even the department, which has not received it)."""
     dept, users, s = world
+    users = dict(users, moderator=UserFactory(role="moderator"))
     with atomic():
         db.session.get(Suggestion, s.id).status = Visibility.HIDDEN
     s = db.session.get(Suggestion, s.id)
-    seeing = {who for who, user in users.items()
-              if check(user if who == "anonymous" else actor(user), "suggestion.view", s)}
-    assert seeing == {"author", "official_a", "admin"}
+
+    def seeing():
+        return {who for who, user in users.items()
+                if check(user if who == "anonymous" else actor(user), "suggestion.view", s)}
+
+    assert seeing() == set(users)
     assert not check(actor(users["citizen"]), "suggestion.support", s)
     assert not check(actor(users["citizen"]), "suggestion.comment", s)
+    with atomic():
+        db.session.get(Suggestion, s.id).status = Visibility.HELD
+    s = db.session.get(Suggestion, s.id)
+    assert seeing() == {"author", "moderator", "admin"}
+    assert not check(actor(users["citizen"]), "suggestion.support", s)
 
 
 def test_unrouted_suggestions_are_answered_by_nobody_until_routed(world):

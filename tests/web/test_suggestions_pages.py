@@ -114,6 +114,12 @@ def test_detail_page_and_404s(client, suggestion, citizen):
     assert client.get("/suggestions/99999", headers=EN).status_code == 404
     with atomic():
         db.session.get(Suggestion, suggestion.id).status = Visibility.HIDDEN
+    hidden = client.get(f"/suggestions/{suggestion.id}", headers=EN)
+    assert hidden.status_code == 200  # the reason in place of the text
+    assert "老旧小区加装电梯审批太慢" not in hidden.get_data(as_text=True)
+    assert "Hidden by a moderator" in hidden.get_data(as_text=True)
+    with atomic():
+        db.session.get(Suggestion, suggestion.id).status = Visibility.HELD
     assert client.get(f"/suggestions/{suggestion.id}").status_code == 404
 
 
