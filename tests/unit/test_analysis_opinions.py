@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 
 import pytest
@@ -112,3 +113,28 @@ def test_two_opinion_groups_with_their_comments_and_the_consensus(data):
 def test_too_few_participants_for_groups():
     result = groups.opinion_groups([(1, 1), (1, 2), (2, 1)], [])
     assert result["status"] == "too_few" and result["groups"] == []
+
+
+def test_remembered_blocks_segment_as_jieba_does(data):
+    raw, *_ = data
+    memo: dict[str, list[str]] = {}
+    bodies = [o["body"] for o in raw["opinions"]] * 2 + ["ＰＡＲＫＩＮＧ spaces，停车位不够！", ""]
+    assert [text.tokens(b, memo) for b in bodies] == [text.tokens(b) for b in bodies]
+    assert memo  # the second pass over the corpus came from the memo
+
+
+def test_duplicates_of_short_and_very_long_texts():
+    # Shorter than a shingle: the whole text is one shingle.
+    assert duplicates.find_groups(["ab", "a b", "a", "xyz"], min_length=0) == [[0, 1]]
+    # A shingle is the CRC-32 of its three characters' UTF-8 (of the text, if shorter).
+    for key in ("停车位不够abc", "ab", "x"):
+        codes, _ = duplicates.shingle_codes([key])
+        crcs = set(duplicates.crc_shingles(codes).tolist())
+        assert crcs == {zlib.crc32(key[i:i + 3].encode())
+                        for i in range(max(1, len(key) - 2))}
+    # Longer than one signature chunk: its own buffer, still grouped with its near copy.
+    rng = __import__("random").Random(5)
+    long = "".join(rng.choice("停车位充电桩小区增加养老服务收费标准") for _ in range(
+        duplicates.SHINGLES_AT_ONCE + 500))
+    texts = ["另一条完全不同的意见内容", long, long[:-3] + "新增的", "again something else"]
+    assert duplicates.find_groups(texts) == [[1, 2]]
