@@ -8,7 +8,9 @@ P1  /rounds/<id>/comments and /consultations/<id> of the consultation with the m
     Flask+SQLAlchemy route in the same worker that selects the same rows and renders them
     with a minimal template (CONSULT_BENCH=1 registers it).
 P2  A vote burst on PostgreSQL through gunicorn: 200 logged-in clients cast and change
-    ballots on one open round for a bounded time; then an integrity check.
+    ballots on one open round for a bounded time; then an integrity check. Also the CPU
+    per saved ballot of the app's workers, PostgreSQL and the load generator, which a
+    loaded, shared machine changes far less than the ballots per second.
 P3  Evaluator dashboard and API listing times (when /evaluation/ and /api/v1/ exist).
 P4  Cold start (process start to first 200) and worker RSS after warm-up.
 
@@ -135,6 +137,17 @@ class Server:
 
     def worker_rss_mb(self) -> list[float]:
         out = []
+        for pid in self.worker_pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            out.append(round(kb / 1024, 1))
+        return sorted(out)
+
+    def worker_pids(self) -> list[int]:
+        out = []
         for pid in os.listdir("/proc"):
             if not pid.isdigit():
                 continue
@@ -143,9 +156,8 @@ class Server:
             except OSError:
                 continue
             if f"PPid:\t{self.proc.pid}\n" in status:
-                kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-                out.append(round(kb / 1024, 1))
-        return sorted(out)
+                out.append(int(pid))
+        return out
 
     def stop(self) -> None:
         os.killpg(self.proc.pid, signal.SIGTERM)
@@ -288,16 +300,48 @@ def p2(info: dict, url: str, seconds: float, clients: int = 200) -> dict:
     ready.wait()
     started = time.perf_counter()
     stop_at[0] = started + seconds
+    cpu_before = _burst_cpu(server, url)
     for t in threads:
         t.join()
     took = time.perf_counter() - started
+    cpu_after = _burst_cpu(server, url)
     load_after = os.getloadavg()
     server.stop()
     out = summary(lat, took, clients=len(voters), ok=counts["ok"], failed=counts["fail"])
     out["load_average_after_burst"] = load_after
     out["ballots_per_s"] = round(counts["ok"] / took, 1)
+    # CPU spent per saved ballot (all cores, all threads): what the burst costs whatever
+    # else the machine is doing, so runs on a shared machine can be compared.
+    out["cpu_ms_per_ballot"] = {}
+    for part, after in cpu_after.items():
+        spent = sum(cpu - cpu_before[part].get(pid, 0.0) for pid, cpu in after.items())
+        out["cpu_ms_per_ballot"][part] = round(1000 * spent / max(counts["ok"], 1), 2)
     out["integrity"] = integrity(url, rid)
     return out
+
+
+def _cpu_seconds(pids) -> dict[int, float]:
+    """user + system CPU seconds of each live process (Linux /proc)."""
+    tick, out = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _burst_cpu(server: Server, url: str) -> dict[str, dict[int, float]]:
+    """CPU so far of the app's workers, the database's backends and this load generator."""
+    import psycopg
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as c:
+        backends = [pid for (pid,) in c.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()")]
+    return {"app": _cpu_seconds([server.proc.pid, *server.worker_pids()]),
+            "postgres": _cpu_seconds(backends),
+            "load_generator": {os.getpid(): time.process_time()}}
 
 
 def integrity(url: str, rid: int) -> dict:
@@ -426,6 +470,9 @@ def main() -> int:
         res["P2"] = p2(pg_info, pg_url, args.seconds)
     res["load_average"]["end"] = os.getloadavg()
     print(table(res))
+    if isinstance(res.get("P2"), dict) and "cpu_ms_per_ballot" in res["P2"]:
+        print("P2 CPU per saved ballot (ms, all cores): " + ", ".join(
+            f"{k} {v}" for k, v in res["P2"]["cpu_ms_per_ballot"].items()))
     print("load average (1, 5, 15 min): start {} end {}".format(
         *(", ".join(f"{x:.1f}" for x in res["load_average"][k]) for k in ("start", "end"))))
     if args.json:
