@@ -8,8 +8,9 @@ from consult.clock import now
 from consult.extensions import db
 from consult.participation.models import Comment, Question
 from consult.responses.models import ActionStatus, FollowUpAction, RoundResponse
-from consult.rounds.models import RoundParticipant
-from consult.surveys.models import SurveyAnswer
+from consult.rounds.participants import mark
+from consult.surveys.models import Heard, Satisfaction
+from consult.surveys.services import CleanAnswer, record_answer
 from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
 
 
@@ -28,13 +29,15 @@ def evaluated_round(consultation, *, published_days_late: int = 0, closed_days_a
 
 def answer(round_, user, *, satisfaction="satisfied", rating=5, clarity=4, heard="yes",
            participant=True):
-    db.session.add(SurveyAnswer(round_id=round_.id, user_id=user.id, satisfaction=satisfaction,
-                                rating=rating, clarity=clarity, heard=heard,
-                                is_participant=participant))
+    """Through the service, so the round's ``Survey`` counters move as in production."""
+    clean = CleanAnswer(satisfaction=Satisfaction(satisfaction), rating=rating,
+                        clarity=clarity, heard=Heard(heard), comment=None)
+    record_answer(round_.id, user.id, clean, is_participant=participant)
 
 
 def participate(round_, user):
-    db.session.add(RoundParticipant(round_id=round_.id, user_id=user.id, first_at=now()))
+    """Through ``participants.mark``, so ``Round.participant_count`` moves too."""
+    mark(round_.id, user.id)
 
 
 def response(round_, *, opinions, adopted, partly):

@@ -2,7 +2,11 @@
 
 Everything is counted by the database with aggregate SQL (``GROUP BY`` a key: the round,
 consultation, department, topic tag or month), never by looping over rows in Python, so
-a page costs the same few queries whatever the data size:
+a page costs the same few queries whatever the data size. Where a per-round counter kept
+in the writer's transaction is the recount of a big table, the counter is summed instead
+(survey answers: ``Survey``; participants of a round: ``Round.participant_count``); unique
+participants, which no counter adds up to, are recounted only when they can have changed
+(``_unique_participants``):
 
 - satisfaction rate: share of answers "satisfied" or "basically satisfied", Wilson 95%;
 - rating, clarity: mean of 1–5 with a 95% t-interval clipped to 1–5 (from SUM and SUM of
@@ -23,11 +27,15 @@ evaluated rounds (the survey is over), which is what the public sees.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from scipy.stats import binomtest
 from scipy.stats import t as student_t
@@ -40,7 +48,7 @@ from consult.participation.models import ContentStatus, Question
 from consult.responses.models import ActionStatus, FollowUpAction, RoundResponse
 from consult.rounds import lifecycle
 from consult.rounds.models import Round, RoundParticipant
-from consult.surveys.models import Heard, Satisfaction, SurveyAnswer
+from consult.surveys.models import SCALE, Survey
 
 SMALL_SAMPLE = 30
 MIN_SAMPLE = 5
@@ -234,6 +242,53 @@ def _median_by(base, key, value, where):
     return {k: float(v) for k, v in rows}
 
 
+UNIQUE_CACHE_SIZE = 4096
+_unique_lock = threading.Lock()
+
+
+def _unique_participants(group: str, key, filters) -> dict[Any, int]:
+    """{key: distinct participants} of the rounds in scope.
+
+    A person in two rounds counts once, so no per-round counter adds up to this: the
+    count reads every ``RoundParticipant`` row of the rounds (a million rows take
+    seconds). Those rows are only ever inserted (``rounds.participants.mark``,
+    insert-or-ignore), each new one moving ``Round.participant_count`` in the same
+    transaction: so a key's rounds as (id, created_at, participant_count) change whenever
+    its count can change. Counts are kept per app against that fingerprint of each key's
+    rounds (one row per round, not per participant), and only keys whose rounds changed
+    (a new participant, a round moved in or out) are counted again, reading only their
+    rounds' rows. The count runs after the fingerprint is read, so it is never older
+    than the fingerprint it is kept under.
+    """
+    rounds: dict[Any, list[tuple]] = {}
+    for k, *fingerprint in db.session.execute(
+            _base(select(key, Round.id, Round.created_at, Round.participant_count)
+                  .select_from(Round), group).where(*filters).order_by(key, Round.id)):
+        rounds.setdefault(k, []).append(tuple(fingerprint))
+    digests = {k: hashlib.sha256(repr(v).encode()).digest() for k, v in rounds.items()}
+    cache = current_app.extensions.setdefault("scores.unique_participants", OrderedDict())
+    found: dict[Any, int] = {}
+    with _unique_lock:
+        for k, digest in digests.items():
+            if digest in cache:
+                cache.move_to_end(digest)
+                found[k] = cache[digest]
+    missing = [k for k in digests if k not in found]
+    if missing:
+        stmt = _base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
+                     .select_from(RoundParticipant)
+                     .join(Round, Round.id == RoundParticipant.round_id), group).where(*filters)
+        if len(missing) < len(digests):
+            stmt = stmt.where(key.in_(missing))
+        counted = dict(db.session.execute(stmt.group_by(key)).all())
+        with _unique_lock:
+            for k in missing:
+                found[k] = cache[digests[k]] = counted.get(k, 0)
+            while len(cache) > UNIQUE_CACHE_SIZE:
+                cache.popitem(last=False)
+    return {k: n for k, n in found.items() if n}
+
+
 # ---------------------------------------------------------------- the scores
 
 @dataclass
@@ -321,8 +376,9 @@ def compute(scope: Scope | None = None, group: str = "all",
             parts: frozenset[str] = PARTS) -> dict[Any, Scores]:
     """Every score for the rounds in ``scope``, grouped by ``group`` (see GROUPS).
 
-    A constant number of queries whatever the data size: ten for all ``parts``, fewer
-    when only some are asked for (the others stay zero).
+    A constant number of queries whatever the data size: eleven for all ``parts`` (ten
+    when the unique participants in scope are unchanged since they were last counted),
+    fewer when only some are asked for (the others stay zero).
     """
     if group not in GROUPS or not parts <= PARTS:
         raise ValueError(group)
@@ -339,21 +395,27 @@ def compute(scope: Scope | None = None, group: str = "all",
     all_filters = scope.round_filters(evaluated=False)
 
     if "survey" in parts:
-        # 1. survey answers
+        # 1. survey answers, from each round's ``Survey`` counters: they move in every
+        # answer's own transaction (``surveys.services.record_answer``), so they are the
+        # answers' recount, read in one row per round instead of one per answer. Sums of
+        # squares and shares of 4-5 come from the 1..5 histograms.
         key = _key(group, Round.response_published_at)
-        sat = SurveyAnswer.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED])
+
+        def total(*cols):
+            return func.coalesce(func.sum(sum(cols[1:], cols[0])), 0)
+
+        def squares(prefix: str):
+            return total(*(getattr(Survey, f"{prefix}_{v}") * (v * v) for v in SCALE))
+
         stmt = _base(select(
-            key, func.count(SurveyAnswer.id), _sum(sat),
-            func.coalesce(func.sum(SurveyAnswer.rating), 0),
-            func.coalesce(func.sum(SurveyAnswer.rating * SurveyAnswer.rating), 0),
-            _sum(SurveyAnswer.rating >= 4),
-            func.coalesce(func.sum(SurveyAnswer.clarity), 0),
-            func.coalesce(func.sum(SurveyAnswer.clarity * SurveyAnswer.clarity), 0),
-            _sum(SurveyAnswer.clarity >= 4), _sum(SurveyAnswer.heard == Heard.YES),
-            _sum(SurveyAnswer.is_participant.is_(True)),
-        ).select_from(SurveyAnswer).join(Round, Round.id == SurveyAnswer.round_id), group)
+            key, total(Survey.respondents), total(Survey.satisfied, Survey.basically_satisfied),
+            total(Survey.rating_sum), squares("rating"), total(Survey.rating_4, Survey.rating_5),
+            total(Survey.clarity_sum), squares("clarity"),
+            total(Survey.clarity_4, Survey.clarity_5), total(Survey.heard_yes),
+            total(Survey.participant_respondents),
+        ).select_from(Survey).join(Round, Round.id == Survey.round_id), group)
         for k, n, s, r, r2, rh, c, c2, ch, h, pr in db.session.execute(
-                stmt.where(*filters).group_by(key)).all():
+                stmt.where(*filters, Survey.respondents > 0).group_by(key)).all():
             sc = get(k)
             sc.answers = n
             sc.satisfaction = Share(s, n)
@@ -363,12 +425,14 @@ def compute(scope: Scope | None = None, group: str = "all",
             sc.participant_respondents = pr
 
     if "rate" in parts:
-        # 2. eligible participants (only rounds whose survey has opened count for the rate)
+        # 2. eligible participants (only rounds whose survey has opened count for the rate),
+        # from ``Round.participant_count`` (moved with each new ``RoundParticipant`` row).
         key = _key(group, Round.response_published_at)
-        stmt = _base(select(key, func.count()).select_from(RoundParticipant)
-                     .join(Round, Round.id == RoundParticipant.round_id), group)
+        stmt = _base(select(key, func.coalesce(func.sum(Round.participant_count), 0))
+                     .select_from(Round), group)
         for k, n in db.session.execute(
-                stmt.where(*filters, Round.response_published_at.is_not(None)).group_by(key)):
+                stmt.where(*filters, Round.response_published_at.is_not(None),
+                           Round.participant_count > 0).group_by(key)):
             get(k).participants = n
 
     if "timeliness" in parts:
@@ -404,10 +468,7 @@ def compute(scope: Scope | None = None, group: str = "all",
             sc = get(k)
             sc.comments, sc.questions, sc.ballots = cm, q, b
         # 6. unique participants (a person in two rounds of one department counts once)
-        stmt = _base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
-                     .select_from(RoundParticipant)
-                     .join(Round, Round.id == RoundParticipant.round_id), group)
-        for k, n in db.session.execute(stmt.where(*filters).group_by(key)):
+        for k, n in _unique_participants(group, key, filters).items():
             get(k).participants_unique = n
 
     if "questions" in parts:

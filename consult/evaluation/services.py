@@ -2,7 +2,7 @@
 
 Every number comes from ``consult.analytics.scores`` (the one definition); this module
 only picks the scope, orders rows and formats them. Each page costs a constant number of
-queries: the scores (ten), the names of what is listed (one or two), and the filters'
+queries: the scores (eleven at most), the names of what is listed (one or two), and the filters'
 choices (two).
 """
 

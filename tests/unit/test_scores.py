@@ -104,7 +104,98 @@ def test_constant_queries(app, count_queries):
     build_world(extra_answers=60)
     with count_queries() as big:
         scores.compute(Scope(), "department")
-    assert len(small) == len(big) == 10
+    assert len(small) == len(big) == 11
+
+
+def test_unique_participants_recounted_only_when_they_can_change(app, count_queries):
+    from consult.extensions import db
+    from tests.factories import DepartmentFactory, UserFactory
+    from tests.scores_helpers import participate
+    w = build_world()
+    first = scores.compute(Scope(), "department")
+    with count_queries() as again:
+        second = scores.compute(Scope(), "department")
+    assert len(again) == 10  # unchanged: the distinct count is not run again
+    assert {k: s.participants_unique for k, s in first.items()} == {
+        k: s.participants_unique for k, s in second.items()}
+    # one more person, and one already counted, in the overdue round of department A
+    participate(w["r_over"], UserFactory())
+    participate(w["r_over"], w["users"][0])
+    db.session.commit()
+    with count_queries() as changed:
+        third = scores.compute(Scope(), "department")
+    assert len(changed) == 11 and third[w["dept_a"].id].participants_unique == 13
+    recount = next(q for q in changed if "count(distinct" in q.lower())
+    assert " IN " in recount  # only department A's rounds were read again
+    # a consultation moved to another department: its rounds' people move with it
+    other = DepartmentFactory()
+    w["ca"].department_id = other.id
+    db.session.commit()
+    fourth = scores.compute(Scope(), "department")
+    assert fourth[other.id].participants_unique == 13 and w["dept_a"].id not in fourth
+    # rounds out of scope (the consultation unpublished) are not counted
+    w["ca"].published_at = None
+    db.session.commit()
+    assert other.id not in scores.compute(Scope(), "department")
+
+
+@pytest.mark.parametrize("group", scores.GROUPS)
+def test_kept_unique_participants_equal_a_recount(app, group):
+    from sqlalchemy import func, select
+
+    from consult.consultations.models import Tag, consultation_tag
+    from consult.extensions import db
+    from consult.rounds.models import RoundParticipant
+    from tests.factories import UserFactory
+    from tests.scores_helpers import participate
+    w = build_world()
+    tag = Tag(name="标签")
+    db.session.add(tag)
+    db.session.flush()
+    db.session.execute(consultation_tag.insert(), [
+        {"consultation_id": c.id, "tag_id": tag.id} for c in (w["ca"], w["cb"])])
+    db.session.commit()
+
+    def recount():
+        key = scores._key(group)
+        stmt = scores._base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
+                            .select_from(RoundParticipant)
+                            .join(scores.Round, scores.Round.id == RoundParticipant.round_id),
+                            group)
+        return dict(db.session.execute(
+            stmt.where(*Scope().round_filters()).group_by(key)).all())
+
+    def kept():
+        return {k: s.participants_unique for k, s in scores.compute(Scope(), group).items()
+                if s.participants_unique}
+
+    assert kept() == recount() and recount()
+    for r in (w["r_b"], w["r_over"], w["r1"]):  # new people, and people already counted
+        participate(r, UserFactory())
+        participate(r, w["users"][1])
+        db.session.commit()
+        assert kept() == recount()
+
+
+def test_survey_scores_equal_a_recount_of_the_answers(app):
+    """The survey part reads the ``Survey`` counters: they must be the answers' recount."""
+    from sqlalchemy import case, func, select
+
+    from consult.extensions import db
+    from consult.rounds.models import Round
+    from consult.surveys.models import SurveyAnswer
+    w = build_world(extra_answers=7)
+    got = scores.compute(Scope(), "round")
+    for r in (w["r1"], w["r_b"]):
+        n, total, squares, high = db.session.execute(
+            select(func.count(), func.sum(SurveyAnswer.rating),
+                   func.sum(SurveyAnswer.rating * SurveyAnswer.rating),
+                   func.sum(case((SurveyAnswer.clarity >= 4, 1), else_=0)))
+            .join(Round, Round.id == SurveyAnswer.round_id)
+            .where(SurveyAnswer.round_id == r.id)).one()
+        s = got[r.id]
+        assert (s.answers, s.rating.total, s.rating.total_sq, s.clarity_high.k) == (
+            n, total, squares, high)
 
 
 def test_parts_limit_the_queries(app, count_queries):
