@@ -11,7 +11,8 @@ P2  A vote burst on PostgreSQL through gunicorn: 200 logged-in clients cast and 
     ballots on one open round for a bounded time; then an integrity check. Also the CPU
     per saved ballot of the app's workers, PostgreSQL and the load generator, which a
     loaded, shared machine changes far less than the ballots per second.
-P3  Evaluator dashboard and API listing times (when /evaluation/ and /api/v1/ exist).
+P3  Evaluator dashboard, public accountability page and API listing times, per request
+    (p50/p95, queries), on SQLite and on PostgreSQL (``--skip-pg``: SQLite only).
 P4  Cold start (process start to first 200) and worker RSS after warm-up.
 
 The load generator is bounded (fixed seconds per figure) and only talks to 127.0.0.1.
@@ -87,7 +88,10 @@ def build(url: str, scale: str, fresh: bool) -> dict:
         info = {"round_id": rid, "consultation_id": round_.consultation_id,
                 "comments": db.session.scalar(select(func.count()).select_from(Comment)
                                               .where(Comment.round_id == rid)),
-                "voters": voters, "evaluator": evaluator.email, "generate_s": round(took, 1)}
+                "voters": voters, "evaluator": evaluator.email, "generate_s": round(took, 1),
+                "rows": {name: db.session.scalar(select(func.count()).select_from(
+                    db.metadata.tables[name])) for name in (
+                        "ballot", "survey_answer", "round_participant", "round", "user")}}
         db.engine.dispose()
     return info
 
@@ -365,7 +369,7 @@ def integrity(url: str, rid: int) -> dict:
             "ok": ok}
 
 
-def p3(server: Server, info: dict) -> dict:
+def p3(server: Server, info: dict, requests: int = 20) -> dict:
     from consult.bench_data import BENCH_PASSWORD
     out = {}
     c = Client(server.port)
@@ -374,6 +378,7 @@ def p3(server: Server, info: dict) -> dict:
     c.request("POST", "/auth/login", {"csrf_token": token, "email": info["evaluator"],
                                       "password": BENCH_PASSWORD})
     for name, path in (("evaluation dashboard", "/evaluation/"),
+                       ("accountability page", "/accountability/"),
                        ("API consultations", "/api/v1/consultations"),
                        ("API round comments", f"/api/v1/rounds/{info['round_id']}/comments")):
         resp, _ = c.request("GET", path)
@@ -382,7 +387,7 @@ def p3(server: Server, info: dict) -> dict:
             continue
         lat = []
         started = time.perf_counter()
-        for _ in range(20):
+        for _ in range(requests):
             t0 = time.perf_counter()
             resp, _ = c.request("GET", path)
             lat.append(time.perf_counter() - t0)
@@ -419,12 +424,15 @@ def table(res: dict) -> str:
                      f"{i['tally_equals_recount']}; {p2r['failed']} failed | ≥ 1000/s |")
     elif p2r:
         lines.append(f"| P2 | {p2r} | | | | | |")
-    for name, r in (res.get("P3") or {}).items():
-        if isinstance(r, dict):
-            lines.append(f"| P3 {name} (HTTP {r['status']}) | {r['rps']} | {r['p50_ms']} | "
-                         f"{r['p95_ms']} | {r['queries']} | | |")
-        else:
-            lines.append(f"| P3 {name} | {r} | | | | | |")
+    for key, db_name in (("P3", "SQLite"), ("P3_pg", "PostgreSQL")):
+        for name, r in (res.get(key) or {}).items():
+            if isinstance(r, dict):
+                target = "< 300 ms" if name in ("evaluation dashboard",
+                                                "accountability page") else ""
+                lines.append(f"| P3 {name}, {db_name} (HTTP {r['status']}) | {r['rps']} | "
+                             f"{r['p50_ms']} | {r['p95_ms']} | {r['queries']} | | {target} |")
+            else:
+                lines.append(f"| P3 {name}, {db_name} | {r} | | | | | |")
     p4r = res.get("P4")
     if p4r:
         lines.append(f"| P4 cold start | {p4r['cold_start_s']} s to first 200 | | | | | |")
@@ -438,7 +446,9 @@ def main() -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--seconds", type=float, default=10.0, help="per load figure")
     ap.add_argument("--fresh", action="store_true", help="rebuild the databases")
-    ap.add_argument("--skip-pg", action="store_true", help="no P2 (no PostgreSQL here)")
+    ap.add_argument("--skip-pg", action="store_true",
+                    help="no PostgreSQL figures (P2, P3 on PostgreSQL)")
+    ap.add_argument("--requests", type=int, default=20, help="per P3 page")
     ap.add_argument("--only", action="append", type=str.upper, choices=FIGURES,
                     help="run only this figure (repeatable; default: all)")
     args = ap.parse_args()
@@ -452,6 +462,7 @@ def main() -> int:
         sqlite_url = f"sqlite:////tmp/consult-bench-{args.scale}.sqlite3"
         info = build(sqlite_url, args.scale, args.fresh)
         res["generate_sqlite_s"] = info["generate_s"]
+        res["rows_sqlite"] = info["rows"]
         if "P1" in only:
             res["P1"], server = p1(info, sqlite_url, args.seconds)
         else:  # P3 and P4 still need a started, warm server
@@ -461,13 +472,20 @@ def main() -> int:
             res["P4"] = {"cold_start_s": round(server.cold_start_s, 2),
                          "worker_rss_mb": server.worker_rss_mb()}
         if "P3" in only:
-            res["P3"] = p3(server, info)
+            res["P3"] = p3(server, info, args.requests)
         server.stop()
-    if "P2" in only and not args.skip_pg:
+    if only & {"P2", "P3"} and not args.skip_pg:
         pg_url = pg_create(f"consult_bench_{args.scale}")
         pg_info = build(pg_url, args.scale, args.fresh)
         res["generate_pg_s"] = pg_info["generate_s"]
-        res["P2"] = p2(pg_info, pg_url, args.seconds)
+        res["rows_pg"] = pg_info["rows"]
+        if "P3" in only:  # before the burst: P3 reads the generated data as it was
+            server = Server(pg_url)
+            load(server.port, f"/rounds/{pg_info['round_id']}/comments", 1.0, 5)
+            res["P3_pg"] = p3(server, pg_info, args.requests)
+            server.stop()
+        if "P2" in only:
+            res["P2"] = p2(pg_info, pg_url, args.seconds)
     res["load_average"]["end"] = os.getloadavg()
     print(table(res))
     if isinstance(res.get("P2"), dict) and "cpu_ms_per_ballot" in res["P2"]:
