@@ -249,8 +249,10 @@ def list_suggestions(*, department: str = "", status: str = "", tag: str = "",
 def filter_choices() -> tuple[list[Department], list[Tag]]:
     departments = list(db.session.scalars(
         select(Department).where(Department.active.is_(True)).order_by(Department.name)))
+    # Tags of public suggestions only: a held or hidden one's tags are its text too.
     tags = list(db.session.scalars(
         select(Tag).join(suggestion_tag, suggestion_tag.c.tag_id == Tag.id)
+        .join(Suggestion, Suggestion.id == suggestion_tag.c.suggestion_id).where(_public())
         .group_by(Tag.id, Tag.name).order_by(func.count().desc(), Tag.name).limit(40)))
     return departments, tags
 

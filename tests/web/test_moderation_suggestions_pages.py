@@ -18,6 +18,7 @@ from tests.suggestion_helpers import make_suggestion
 
 HX = {"HX-Request": "true"}
 MARKER = "UNIQUE-MARKER-5c1e"
+TAG = "marker-tag-9d2b"  # tags are lower-cased
 
 
 @pytest.fixture(autouse=True)
@@ -133,11 +134,12 @@ def _paths(s):
 def test_hidden_text_never_appears_and_the_reason_shows_in_place(client, login_as, world,
                                                                   dept):
     s = suggest(world, dept, title=f"{MARKER} 标题", problem=f"{MARKER} 问题",
-                proposal=f"{MARKER} 提案")
+                proposal=f"{MARKER} 提案", tags=TAG)
     c = comment_on(world, s, f"{MARKER} 评论")
     keep = comment_on(world, s, "留下的评论", role="admin")
     for path in (f"/suggestions/{s.id}", "/suggestions/", "/suggestions/similar?title=标题"):
         assert MARKER in client.get(path).text  # so its absence below means something
+    assert TAG in client.get("/suggestions/").text  # the tag filter lists it
     hide(world, "suggestion_comment", c.id, reason="公开理由甲")
     hide(world, "suggestion", s.id)
     s = services.get_suggestion(None, s.id)
@@ -149,7 +151,8 @@ def test_hidden_text_never_appears_and_the_reason_shows_in_place(client, login_a
             for headers in ({}, HX, {"Accept": "application/json"}):
                 response = client.get(path, headers=headers)
                 assert response.status_code < 500, path
-                assert MARKER not in response.get_data(as_text=True), (role, path, headers)
+                text = response.get_data(as_text=True)
+                assert MARKER not in text and TAG not in text, (role, path, headers)
                 checked += 1
     client.delete_cookie("session")
     page = client.get(f"/suggestions/{s.id}").text
