@@ -275,12 +275,24 @@ def _unique_participants(group: str, key, filters) -> dict[Any, int]:
                 found[k] = cache[digest]
     missing = [k for k in digests if k not in found]
     if missing:
-        stmt = _base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
-                     .select_from(RoundParticipant)
-                     .join(Round, Round.id == RoundParticipant.round_id), group).where(*filters)
-        if len(missing) < len(digests):
-            stmt = stmt.where(key.in_(missing))
-        counted = dict(db.session.execute(stmt.group_by(key)).all())
+        narrow = [key.in_(missing)] if len(missing) < len(digests) else []
+        if group == "month" or db.engine.dialect.name == "sqlite":
+            # Each round's key worked out once (MATERIALIZED), not once per participant
+            # row: a million strftime/to_char calls and a sort on text otherwise. Not for
+            # PostgreSQL's integer keys: it walks those in index order without a sort.
+            scoped = (_base(select(Round.id.label("round_id"), key.label("k"))
+                            .select_from(Round), group).where(*filters, *narrow)
+                      .cte("scoped").prefix_with("MATERIALIZED"))
+            stmt = (select(scoped.c.k, func.count(func.distinct(RoundParticipant.user_id)))
+                    .select_from(scoped)
+                    .join(RoundParticipant, RoundParticipant.round_id == scoped.c.round_id)
+                    .group_by(scoped.c.k))
+        else:
+            stmt = (_base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
+                          .select_from(RoundParticipant)
+                          .join(Round, Round.id == RoundParticipant.round_id), group)
+                    .where(*filters, *narrow).group_by(key))
+        counted = dict(db.session.execute(stmt).all())
         with _unique_lock:
             for k in missing:
                 found[k] = cache[digests[k]] = counted.get(k, 0)
