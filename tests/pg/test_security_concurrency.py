@@ -20,6 +20,7 @@ from consult.suggestions.models import Suggestion, SuggestionSupport
 from consult.surveys.models import Survey, SurveyAnswer
 from consult.voting.models import Ballot, VoteTally
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from tests.threads import run_all
 
 pytestmark = pytest.mark.pg
 THREADS = 12
@@ -47,11 +48,7 @@ def hammer(app, login_id, method, url, data, *, threads=THREADS) -> Counter:
                 errors.append(exc)
 
     pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join(timeout=120)
-    assert not errors, errors
+    run_all(pool, errors)
     assert statuses.total() == threads
     assert not any(s >= 500 for s in statuses), statuses
     return statuses

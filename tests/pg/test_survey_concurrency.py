@@ -24,6 +24,7 @@ from consult.surveys.models import (
     SurveyQuestion,
 )
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from tests.threads import run_all
 
 pytestmark = pytest.mark.pg
 
@@ -95,12 +96,7 @@ def test_concurrent_answers_and_changes_keep_one_answer_and_exact_counters(app):
 
     threads = [threading.Thread(target=worker, args=(i * 100 + k, login_id))
                for i, login_id in enumerate(logins) for k in range(threads_per_user)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    assert all(not t.is_alive() for t in threads)
+    run_all(threads, errors)
     assert set(statuses) <= {200, 303}, statuses
     assert sum(statuses.values()) == len(threads) * posts_per_thread
 

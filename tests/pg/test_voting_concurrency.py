@@ -18,6 +18,7 @@ from consult.rounds import lifecycle
 from consult.rounds.models import Round, RoundKind
 from consult.voting.models import Ballot, BallotChoice, PollOption, PollQuestion, VoteTally
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from tests.threads import run_all
 
 pytestmark = pytest.mark.pg
 
@@ -113,12 +114,7 @@ def test_concurrent_casts_and_changes_keep_one_ballot_and_exact_counters(app):
 
     threads = [threading.Thread(target=worker, args=(i * 100 + k, login_id))
                for i, (_, login_id) in enumerate(user_ids) for k in range(threads_per_user)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    assert all(not t.is_alive() for t in threads)
+    run_all(threads, errors)
     total = len(threads) * posts_per_thread
     assert statuses == Counter({200: statuses[200], 303: statuses[303]}), statuses
     assert statuses[200] + statuses[303] == total
@@ -188,12 +184,7 @@ def test_votes_racing_a_close_never_land_after_it(app):
 
     threads = [threading.Thread(target=voter, args=(i, login)) for i, login in enumerate(logins)]
     threads.append(threading.Thread(target=closer))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    assert all(not t.is_alive() for t in threads)
+    run_all(threads, errors)
     assert set(statuses) <= {303, 409}, statuses
     assert statuses[303] >= 2 * len(logins) and statuses[409] > 0, statuses
     # Shared ballot locks queue behind the waiting close: it is not starved.

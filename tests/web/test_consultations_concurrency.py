@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from consult.consultations.models import Clause, Consultation, DraftVersion, WorkingClause
 from consult.extensions import db
 from tests.factories import ConsultationFactory, DepartmentFactory, UserFactory
+from tests.threads import run_all
 
 pytestmark = pytest.mark.pg
 
@@ -62,12 +63,7 @@ def test_concurrent_edits_and_publishing_keep_versions_consistent(app):
 
     threads = [threading.Thread(target=worker, args=(i * 10 + k, login))
                for i, login in enumerate(logins) for k in range(threads_per_user)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    assert all(not t.is_alive() for t in threads)
+    run_all(threads, errors)
     # 303 done, 200 htmx fragment, 422 refused (identical or empty working copy);
     # never 500, and never 409: writers of one draft wait for each other.
     assert set(statuses) <= {200, 303, 422}, statuses
