@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from consult.clock import now
 from consult.db import db
-from consult.errors import NotFound, ValidationFailed
+from consult.errors import NotFound
 from consult.moderation.models import (
     Flag,
     ItemKind,
@@ -19,6 +19,7 @@ from consult.moderation.models import (
 )
 from consult.participation.models import Answer, Comment, ContentStatus, Question
 from consult.rounds.models import Round
+from consult.security.input import clean_text
 from consult.suggestions.models import Suggestion, SuggestionComment
 
 MODELS = {ItemKind.COMMENT: Comment, ItemKind.QUESTION: Question, ItemKind.ANSWER: Answer,
@@ -153,14 +154,7 @@ def _case(item: Any) -> ModerationCase:
 
 
 def _clean(value: str | None, *, field: str, limit: int, empty: Any) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if not text:
-        raise ValidationFailed(empty, field=field)
-    if len(text) > limit:
-        raise ValidationFailed(
-            _l("Keep it to %(limit)d characters or fewer (you wrote %(count)d).",
-               limit=limit, count=len(text)), field=field)
-    return text
+    return clean_text(value, field=field, limit=limit, empty=empty)
 
 
 def _resolve_flags(item: Any, resolution: str) -> None:

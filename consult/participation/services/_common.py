@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -13,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from consult.consultations.models import Consultation
 from consult.db import db
-from consult.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
+from consult.errors import InvalidState, NotFound, PermissionDenied
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
@@ -26,8 +25,6 @@ ANSWER_MAX = 5000
 # The same text by the same person within this many seconds is a double submit.
 DUPLICATE_SECONDS = 120
 
-# Control characters other than tab and newline (PostgreSQL refuses NUL in text).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def get_round(actor: Any, round_id: int) -> Round:
@@ -52,21 +49,6 @@ def get_round(actor: Any, round_id: int) -> Round:
     ):
         raise NotFound(_l("There is no such round."))
     return round_
-
-
-def clean_text(value: str | None, *, field: str, limit: int, empty: Any,
-               required: bool = True) -> str | None:
-    """Normalise user text; refuse empty, whitespace-only or over-long text (422)."""
-    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if not text:
-        if required:
-            raise ValidationFailed(empty, field=field)
-        return None
-    if len(text) > limit:
-        raise ValidationFailed(
-            _l("Keep it to %(limit)d characters or fewer (you wrote %(count)d).",
-               limit=limit, count=len(text)), field=field)
-    return text
 
 
 def require_participant(actor: Any, rule: str, obj: Any = None) -> None:

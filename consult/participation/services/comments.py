@@ -18,8 +18,8 @@ from consult.clock import now
 from consult.consultations.models import Clause
 from consult.db import db
 from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
-from consult.participation import events
 from consult.moderation import services as moderation
+from consult.participation import events
 from consult.participation.models import (
     MAX_DEPTH,
     VISIBLE,
@@ -32,7 +32,6 @@ from consult.participation.services._common import (
     COMMENT_MAX,
     DUPLICATE_SECONDS,
     PROPOSAL_MAX,
-    clean_text,
     get_round,
     insert_ignore,
     require_open,
@@ -40,6 +39,7 @@ from consult.participation.services._common import (
 )
 from consult.rounds import participants
 from consult.rounds.models import Round
+from consult.security.input import clean_text
 from consult.web import Page, paginate
 
 SORTS = ("newest", "supported", "clause")

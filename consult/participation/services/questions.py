@@ -17,12 +17,11 @@ from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.db import db
 from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied
-from consult.participation import events
 from consult.moderation import services as moderation
+from consult.participation import events
 from consult.participation.models import (
     VISIBLE,
     Answer,
-    ContentStatus,
     Question,
     QuestionSupport,
     shown_to,
@@ -31,7 +30,6 @@ from consult.participation.services._common import (
     ANSWER_MAX,
     DUPLICATE_SECONDS,
     QUESTION_MAX,
-    clean_text,
     get_round,
     insert_ignore,
     require_open,
@@ -40,6 +38,7 @@ from consult.participation.services._common import (
 from consult.rounds import lifecycle, participants
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
+from consult.security.input import clean_text
 from consult.security.permissions import authorize, check
 from consult.web import Page, paginate
 

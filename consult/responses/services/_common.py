@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.db import db
-from consult.errors import ValidationFailed
 from consult.responses.models import RoundResponse
 from consult.rounds.models import Round
+from consult.security.input import clean_text
 from consult.security.permissions import authorize
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean(value: str | None, *, field: str, limit: int, required: bool = False,
           empty: Any = None) -> str:
-    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if required and not text:
-        raise ValidationFailed(empty or _l("This cannot be empty."), field=field)
-    if len(text) > limit:
-        raise ValidationFailed(
-            _l("Keep it to %(limit)d characters or fewer (you wrote %(count)d).",
-               limit=limit, count=len(text)), field=field)
-    return text
+    """``clean_text`` with "" for optional empty text."""
+    return clean_text(value, field=field, limit=limit, required=required, empty=empty) or ""
 
 
 def get_round(actor: Any, round_id: int) -> Round:
