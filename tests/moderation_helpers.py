@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from consult.db import atomic, db
 from consult.moderation import services as moderation
 from consult.moderation.models import SensitiveTerm
@@ -87,3 +89,24 @@ def item(kind: str, item_id: int, actor_role: str = "moderator", world: World | 
     db.session.expire_all()
     actor = world.user(actor_role) if world else None
     return moderation.get_item(actor, kind, item_id)
+
+
+# Fixtures shared by the moderation test modules (import them by name).
+
+@pytest.fixture
+def english_request(app):
+    """Service tests run inside an English request (messages read in English)."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        yield
+
+
+@pytest.fixture
+def world(app):
+    """Inside the test's own request when it has one (service tests), else a short one."""
+    from flask import has_request_context
+
+    if has_request_context():
+        return make_world()
+    with app.test_request_context("/"):
+        return make_world()

@@ -16,26 +16,19 @@ from consult.participation.models import Comment, ContentStatus, Question
 from consult.participation import services as participation
 from consult.rounds.models import Round
 from consult.security.permissions import check
+from tests.moderation_helpers import english_request, world  # noqa: F401 - shared fixtures
 from tests.moderation_helpers import (
     add_word,
     answer,
     ask_question,
     item,
-    make_world,
     post_comment,
 )
 
 
 @pytest.fixture(autouse=True)
-def request_ctx(app):
-    app.config["BABEL_DEFAULT_LOCALE"] = "en"
-    with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        yield
-
-
-@pytest.fixture
-def world(app):
-    return make_world()
+def request_ctx(english_request):
+    yield
 
 
 def who(world, role):

@@ -20,20 +20,14 @@ from consult.suggestions.models import (
     Visibility,
 )
 from tests.factories import DepartmentFactory
-from tests.moderation_helpers import add_word, make_world
+from tests.moderation_helpers import english_request, world  # noqa: F401 - shared fixtures
+from tests.moderation_helpers import add_word
 from tests.suggestion_helpers import make_suggestion
 
 
 @pytest.fixture(autouse=True)
-def request_ctx(app):
-    app.config["BABEL_DEFAULT_LOCALE"] = "en"
-    with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        yield
-
-
-@pytest.fixture
-def world(app):
-    return make_world()
+def request_ctx(english_request):
+    yield
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from consult.moderation import services as moderation
 from consult.moderation.models import Flag, FlagReason, ModerationCase
 from consult.participation.models import Comment, ContentStatus
 from tests.factories import UserFactory
+from tests.moderation_helpers import world  # noqa: F401 - shared fixtures
 from tests.moderation_helpers import add_word, answer, ask_question, make_world, post_comment
 
 HX = {"HX-Request": "true"}
@@ -22,12 +23,6 @@ HX = {"HX-Request": "true"}
 @pytest.fixture(autouse=True)
 def english(client):
     client.set_cookie("locale", "en")
-
-
-@pytest.fixture
-def world(app):
-    with app.test_request_context("/"):
-        return make_world()
 
 
 def as_(login_as, world, role):

@@ -13,6 +13,7 @@ from consult.moderation.models import Flag, FlagReason, ModerationCase
 from consult.suggestions import services
 from consult.suggestions.models import Suggestion, SuggestionComment, Visibility
 from tests.factories import DepartmentFactory, UserFactory
+from tests.moderation_helpers import world  # noqa: F401 - shared fixtures
 from tests.moderation_helpers import add_word, make_world
 from tests.suggestion_helpers import make_suggestion
 
@@ -24,12 +25,6 @@ TAG = "marker-tag-9d2b"  # tags are lower-cased
 @pytest.fixture(autouse=True)
 def english(client):
     client.set_cookie("locale", "en")
-
-
-@pytest.fixture
-def world(app):
-    with app.test_request_context("/"):
-        return make_world()
 
 
 @pytest.fixture
