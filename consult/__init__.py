@@ -43,6 +43,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     static_files.init_app(app)  # brotli/gzip, fingerprinted static URLs with long caching
 
     from consult import models  # noqa: F401 - register every model and permission rule
+    from consult import pagecache
+    pagecache.init_app(app)  # cached public fragments, invalidated by round content versions
     from consult.errors import register_error_handlers
     register_error_handlers(app)
     i18n.register_template_helpers(app)

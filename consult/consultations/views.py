@@ -3,10 +3,20 @@ records; and the officials' authoring pages under /manage/consultations/."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from consult import pagecache
 from consult.consultations import services
 from consult.consultations.forms import (
     ClauseForm,
@@ -109,11 +119,21 @@ def detail(consultation_id: int):
     from consult.participation.services import clause_comment_counts
     from consult.suggestions.services import suggestions_answered_by
 
+    def draft() -> str:
+        return render_template(
+            "consultations/_draft.html", consultation=consultation, version=latest,
+            clauses=services.version_clauses(latest), comments_round=comments_round,
+            comment_counts=clause_comment_counts(comments_round) if comments_round else None)
+
+    # The draft is the same for every reader: a published version never changes, and its
+    # margin's counts change with the comments round's content version.
+    draft_html = pagecache.fragment(
+        "consultation-draft",
+        (consultation.id, latest.id if latest else None,
+         latest.published_at.timestamp() if latest else None,
+         *(pagecache.round_key(comments_round) if comments_round else ())), draft)
     return render("consultations/detail.html", consultation=consultation, version=latest,
-                  clauses=services.version_clauses(latest), rounds=rounds,
-                  comments_round=comments_round,
-                  comment_counts=clause_comment_counts(comments_round) if comments_round
-                  else None,
+                  rounds=rounds, draft=Markup(draft_html),  # nosec B704 - rendered by Jinja
                   origin_suggestions=suggestions_answered_by(consultation.id))
 
 

@@ -13,11 +13,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
+from consult import pagecache
 from consult.clock import now as clock_now
 from consult.db import atomic
 from consult.errors import Conflict, InvalidState
@@ -34,8 +45,8 @@ from consult.participation.forms import (
 from consult.participation.models import MAX_DEPTH
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
-from consult.security.sanitize import linkify
 from consult.security.permissions import check
+from consult.security.sanitize import linkify
 from consult.web import page_number, render, respond, submit, wants_fragment
 
 bp = Blueprint("participation", __name__, template_folder="templates")
@@ -95,17 +106,57 @@ def _clause_filter(round_):
     return services.clause_of(round_, raw) if raw else None
 
 
-def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200,
-                   partial: str | None = "participation/_comments.html"):
-    clause = _clause_filter(round_)
-    view = services.list_comments(
+def _list_comments(round_, clause):
+    return services.list_comments(
         current_user, round_, sort=request.args.get("sort", "newest"), clause=clause,
         page=page_number(), per_page=current_app.config.get("PAGE_SIZE", 20))
+
+
+def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200,
+                   partial: str | None = "participation/_comments.html"):
+    ctx = _round_ctx(round_)
+    if form is None and not current_user.is_authenticated:
+        return _anonymous_comments_page(round_, ctx)
+    clause = _clause_filter(round_)
+    view = _list_comments(round_, clause)
     if form is None:
         form = CommentForm(formdata=None, clause_id=clause.id if clause else None)
     form.set_clauses(view.clauses)
     return render("participation/round_comments.html", partial, status=status,
-                  view=view, form=form, **_round_ctx(round_))
+                  view=view, form=form, **ctx)
+
+
+def _anonymous_comments_page(round_, ctx: dict):
+    parts = _for_visitors("round-comments", round_, ctx,
+                          lambda: _list_comments(round_, _clause_filter(round_)),
+                          list="participation/_comments.html",
+                          index="participation/_clause_index.html")
+    if wants_fragment():
+        return _fragment_response(parts["list"])
+    return render("participation/round_comments.html", form=CommentForm(formdata=None),
+                  cached=parts, **ctx)
+
+
+def _for_visitors(name: str, round_, ctx: dict, list_view, **templates: str) -> dict:
+    """What every visitor who is not logged in sees alike (a list and what goes with it):
+    from the page cache (see consult.pagecache), queried and rendered only on a miss."""
+    def rendered() -> dict[str, str]:
+        view = list_view()
+        return {part: render_template(template, view=view, **ctx)
+                for part, template in templates.items()}
+
+    # Every query argument is part of the key: the pagination links carry them all.
+    parts = pagecache.fragment(
+        name, (*pagecache.round_key(round_), ctx["state"].value, ctx["open_now"],
+               *sorted(request.args.items(multi=True))), rendered)
+    # Markup: each part was rendered (and escaped) by Jinja, now or on an earlier miss.
+    return {part: Markup(html) for part, html in parts.items()}  # nosec B704
+
+
+def _fragment_response(html: Markup):
+    response = make_response(html)
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/rounds/<int:round_id>/comments")
@@ -239,12 +290,22 @@ def support_comment(comment_id: int):
 
 def _questions_page(round_, form: QuestionForm | None = None, *, status: int = 200,
                     partial: str | None = "participation/_questions.html"):
-    view = services.list_questions(current_user, round_, show=request.args.get("show", "all"),
-                                   page=page_number(),
-                                   per_page=current_app.config.get("PAGE_SIZE", 20))
-    return render("participation/round_questions.html", partial, status=status, view=view,
-                  form=form or QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
-                  **_round_ctx(round_))
+    ctx = {**_round_ctx(round_), "answer_form": AnswerForm(formdata=None)}
+
+    def list_view():
+        return services.list_questions(
+            current_user, round_, show=request.args.get("show", "all"), page=page_number(),
+            per_page=current_app.config.get("PAGE_SIZE", 20))
+
+    if form is None and not current_user.is_authenticated:
+        parts = _for_visitors("round-questions", round_, ctx, list_view,
+                              list="participation/_questions.html")
+        if wants_fragment():
+            return _fragment_response(parts["list"])
+        return render("participation/round_questions.html", form=QuestionForm(formdata=None),
+                      cached=parts, **ctx)
+    return render("participation/round_questions.html", partial, status=status,
+                  view=list_view(), form=form or QuestionForm(formdata=None), **ctx)
 
 
 @bp.get("/rounds/<int:round_id>/questions")

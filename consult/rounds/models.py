@@ -76,6 +76,9 @@ class Round(TimestampMixin, db.Model):
     question_count: Mapped[int] = mapped_column(default=0)
     ballot_count: Mapped[int] = mapped_column(default=0)
     participant_count: Mapped[int] = mapped_column(default=0)
+    # Bumped in the transaction of any change shown on the round's cached public pages
+    # (consult.pagecache): part of every cache key, so a change is never served stale.
+    content_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     consultation = relationship("Consultation", back_populates="rounds", lazy="raise_on_sql")
     version = relationship("DraftVersion", lazy="raise_on_sql")

@@ -1,5 +1,6 @@
 """Two stateless app servers over one PostgreSQL and one Redis (the way consult scales
-out): a session, a rate limit and a vote made through one are seen through the other.
+out): a session, a rate limit and a vote made through one are seen through the other, and
+a comment posted through one replaces the list the other had cached in Redis.
 
 Each server is its own app instance (its own engine and limiter) in a real WSGI server on
 its own loopback port; Redis db 15 at 127.0.0.1:6379 is flushed before and after.
@@ -8,12 +9,14 @@ its own loopback port; Redis db 15 at 127.0.0.1:6379 is flushed before and after
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from collections.abc import Iterator
 
 import pytest
 import requests
 from werkzeug.serving import make_server
 
+from consult.clock import now
 from consult.rounds.models import RoundKind
 from tests.conftest import make_app
 from tests.factories import PASSWORD, RoundFactory, UserFactory
@@ -62,9 +65,11 @@ def two_servers(pytestconfig, app, redis_db15) -> Iterator[list[str]]:
 
 def test_session_rate_limit_and_vote_are_shared(app, two_servers):
     a, b = two_servers
-    user = UserFactory(email="voter@example.org")
+    # An account older than the new-account cooldown (it may post at once).
+    user = UserFactory(email="voter@example.org", created_at=now() - timedelta(days=1))
     other = UserFactory(email="other@example.org")
     round_id = RoundFactory(kind=RoundKind.VOTE, show_live_results=True).id
+    comments_round = RoundFactory(kind=RoundKind.COMMENTS).id
     from consult.extensions import db
     db.session.commit()
     assert user.id != other.id
@@ -94,6 +99,19 @@ def test_session_rate_limit_and_vote_are_shared(app, two_servers):
                            headers={"Accept": "application/json"}).json()
     assert results["ballots"] == 1
     assert results["stances"] == {**results["stances"], "support": 1, "oppose": 0}
+
+    # A visitor's comment list cached (in Redis) by B is replaced as soon as A commits a
+    # comment: the key holds the round's content version, bumped in that transaction.
+    import redis
+    visitor = requests.Session()
+    listing = f"{b}/rounds/{comments_round}/comments"
+    assert "来自服务器 A 的意见" not in visitor.get(listing).text
+    assert any(b"frag:" in key for key in redis.Redis.from_url(REDIS).keys("consult:*"))
+    resp = browser.post(f"{a}/rounds/{comments_round}/comments",
+                        data={"body": "来自服务器 A 的意见", "clause_id": ""},
+                        allow_redirects=False)
+    assert resp.status_code == 303, resp.text[:500]
+    assert "来自服务器 A 的意见" in visitor.get(listing).text
 
     # The login limit (4 per minute per client address; the log-in above was one)
     # exhausted through A refuses on B.

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from consult import audit
+from consult import audit, pagecache
 from consult.clock import now
 from consult.consultations.models import Clause
 from consult.db import db
@@ -369,6 +369,7 @@ def set_comment_support(actor: Any, comment: Comment, *, supported: bool) -> boo
         raise Conflict(message)
     db.session.execute(update(Comment).where(Comment.id == comment.id)
                        .values(support_count=Comment.support_count + delta))
+    pagecache.touch_rounds(db.session, [comment.round_id])  # the count is shown
     if supported:
         participants.mark(comment.round_id, actor.id)
     db.session.refresh(comment, ["support_count"])

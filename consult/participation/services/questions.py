@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from consult import audit
+from consult import audit, pagecache
 from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.db import db
@@ -174,6 +174,7 @@ def set_question_support(actor: Any, question: Question, *, supported: bool) -> 
         raise Conflict(message)
     db.session.execute(update(Question).where(Question.id == question.id)
                        .values(support_count=Question.support_count + delta))
+    pagecache.touch_rounds(db.session, [question.round_id])  # the count is shown
     if supported:
         participants.mark(question.round_id, actor.id)
     db.session.refresh(question, ["support_count"])

@@ -1,0 +1,257 @@
+"""The page cache of a round's public comment list (consult.pagecache).
+
+Anonymous visitors are served the list from the cache; every change that can alter it
+must show on the very next anonymous request. Each test primes the cache, makes one kind
+of change the way the application makes it, and looks again.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from consult import pagecache
+from consult.extensions import db
+from consult.moderation import services as moderation
+from consult.participation.models import Comment
+from consult.rounds import lifecycle
+from consult.rounds.models import Round
+from tests.factories import RoundFactory, UserFactory
+
+
+@pytest.fixture
+def rnd(app):
+    return RoundFactory()
+
+
+@pytest.fixture
+def author(app):
+    return UserFactory(display_name="张晓明")
+
+
+@pytest.fixture
+def visitor(app):
+    """A second browser, never logged in, reading in English."""
+    anonymous = app.test_client()
+    anonymous.set_cookie("locale", "en")
+    return anonymous
+
+
+def page(visitor, r, query=""):
+    response = visitor.get(f"/rounds/{r.id}/comments{query}")
+    assert response.status_code == 200
+    return response.text
+
+
+def say(client, login_as, r, user, body, parent_id=None):
+    login_as(user)
+    data = {"body": body, "clause_id": ""}
+    if parent_id:
+        data["parent_id"] = str(parent_id)
+    assert client.post(f"/rounds/{r.id}/comments", data=data).status_code == 303
+    return db.session.scalar(select(Comment).where(Comment.body == body))
+
+
+def version_of(r) -> int:
+    return db.session.scalar(select(Round.content_version).where(Round.id == r.id))
+
+
+# ---------------------------------------------------------------- it is a cache
+
+def test_second_anonymous_request_is_served_from_the_cache(client, login_as, count_queries,
+                                                           rnd, author, visitor):
+    say(client, login_as, rnd, author, "建议增加夜间照护服务。")
+    with count_queries() as seen:
+        first = page(visitor, rnd)
+    miss = list(seen)
+    with count_queries() as seen:
+        second = page(visitor, rnd)
+    hit = list(seen)
+    assert "建议增加夜间照护服务。" in first and second == first
+    assert any("FROM comment" in q for q in miss)
+    assert not any("FROM comment" in q for q in hit), hit  # nor any per-clause count
+    assert len(hit) <= 3 < len(miss)
+
+
+def test_htmx_sort_and_filter_are_cached_apart(client, login_as, rnd, author, visitor):
+    say(client, login_as, rnd, author, "第一条")
+    say(client, login_as, rnd, UserFactory(), "第二条")
+    newest = page(visitor, rnd, "?sort=newest")
+    oldest_first = page(visitor, rnd, "?sort=clause")
+    assert newest.index("第二条") < newest.index("第一条")
+    assert oldest_first.index("第一条") < oldest_first.index("第二条")
+    fragment = visitor.get(f"/rounds/{rnd.id}/comments?sort=newest",
+                           headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'id="comments-list-wrap"' in fragment.text and "第二条" in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+    # and the full page asked after the fragment is still a full page
+    assert "<html" in page(visitor, rnd, "?sort=newest")
+
+
+def test_query_arguments_are_part_of_the_key(app, rnd, visitor):
+    users = [UserFactory() for _ in range(3)]
+    db.session.add_all(Comment(round_id=rnd.id, author_id=users[i % 3].id, body=f"意见{i}")
+                       for i in range(25))
+    db.session.commit()
+    tagged = page(visitor, rnd, "?campaign=evil")
+    assert "campaign=evil" in tagged  # the pagination link keeps the visitor's arguments
+    assert "campaign=evil" not in page(visitor, rnd)  # ... and only the visitor's
+
+
+def test_each_language_has_its_own_fragment(client, login_as, rnd, author, visitor, app):
+    say(client, login_as, rnd, author, "意见")
+    assert "1 comment" in page(visitor, rnd)
+    chinese = app.test_client()
+    chinese.set_cookie("locale", "zh_CN")
+    text = chinese.get(f"/rounds/{rnd.id}/comments").text
+    assert "1 条意见" in text and "1 comment" not in text
+    assert "1 comment" in page(visitor, rnd)
+
+
+def test_logged_in_readers_are_never_served_the_cached_list(client, login_as, rnd, author,
+                                                            visitor):
+    comment = say(client, login_as, rnd, author, "请支持这条")
+    assert "Support</span>" not in page(visitor, rnd)
+    login_as(UserFactory())
+    text = client.get(f"/rounds/{rnd.id}/comments", headers={"Cookie": "locale=en"}).text
+    assert f'action="/comments/{comment.id}/support"' in text
+
+
+def test_a_failing_cache_costs_speed_not_the_page(rnd, visitor, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(pagecache.cache, "get", broken)
+    assert "comments-list-wrap" in page(visitor, rnd)
+
+
+def test_cache_can_be_switched_off(app, client, login_as, rnd, author, visitor):
+    app.config["PAGE_CACHE"] = False
+    say(client, login_as, rnd, author, "第一条")
+    page(visitor, rnd)
+    db.session.execute(Comment.__table__.update().values(body="直接改写"))  # no bump at all
+    db.session.commit()
+    assert "直接改写" in page(visitor, rnd)
+
+
+# ---------------------------------------------------------------- every change shows
+
+def test_new_comment_and_reply_show(client, login_as, rnd, author, visitor):
+    first = say(client, login_as, rnd, author, "第一条意见")
+    assert "第一条意见" in page(visitor, rnd)
+    say(client, login_as, rnd, UserFactory(display_name="李华"), "一条回复", first.id)
+    text = page(visitor, rnd)
+    assert "一条回复" in text and "1 reply" in text
+
+
+def test_edit_shows(client, login_as, rnd, author, visitor):
+    comment = say(client, login_as, rnd, author, "原来的文字")
+    assert "原来的文字" in page(visitor, rnd)
+    assert client.post(f"/comments/{comment.id}/edit",
+                       data={"body": "改过的文字"}).status_code == 303
+    text = page(visitor, rnd)
+    assert "改过的文字" in text and "原来的文字" not in text
+
+
+def test_withdrawal_shows(client, login_as, rnd, author, visitor):
+    comment = say(client, login_as, rnd, author, "要撤回的文字")
+    assert "要撤回的文字" in page(visitor, rnd)
+    assert client.post(f"/comments/{comment.id}/withdraw").status_code == 303
+    assert "要撤回的文字" not in page(visitor, rnd)
+
+
+def test_support_and_its_withdrawal_show(client, login_as, rnd, author, visitor):
+    comment = say(client, login_as, rnd, author, "值得支持")
+    assert "0 supports" in page(visitor, rnd)
+    login_as(UserFactory())
+    before = version_of(rnd)
+    assert client.post(f"/comments/{comment.id}/support",
+                       data={"supported": "1"}).status_code == 303
+    assert version_of(rnd) == before + 1  # one bump per action, in its transaction
+    assert "1 support" in page(visitor, rnd)
+    assert client.post(f"/comments/{comment.id}/support",
+                       data={"supported": "0"}).status_code == 303
+    assert "0 supports" in page(visitor, rnd)
+
+
+def test_moderation_hide_and_restore_show(client, login_as, rnd, author, visitor):
+    comment = say(client, login_as, rnd, author, "有争议的文字")
+    assert "有争议的文字" in page(visitor, rnd)
+    moderator = UserFactory(role="moderator")
+    moderation.hide_item(moderator, db.session.get(Comment, comment.id), reason="人身攻击")
+    db.session.commit()
+    text = page(visitor, rnd)
+    assert "有争议的文字" not in text and "人身攻击" in text
+    moderation.restore_item(moderator, db.session.get(Comment, comment.id))
+    db.session.commit()
+    assert "有争议的文字" in page(visitor, rnd)
+
+
+def test_a_renamed_author_shows_under_the_new_name(client, login_as, rnd, author, visitor):
+    say(client, login_as, rnd, author, "署名意见")
+    assert "张晓明" in page(visitor, rnd)
+    author.display_name = "张小明"
+    db.session.commit()
+    text = page(visitor, rnd)
+    assert "张小明" in text and "张晓明" not in text
+
+
+def test_closing_the_round_removes_the_reply_links(client, login_as, rnd, author, visitor):
+    say(client, login_as, rnd, author, "开放时的意见")
+    assert ">Reply<" in page(visitor, rnd)
+    official = UserFactory(role="admin")
+    lifecycle.close(official, db.session.get(Round, rnd.id), reason="提前结束")
+    db.session.commit()
+    assert ">Reply<" not in page(visitor, rnd)
+
+
+def test_a_change_rolled_back_bumps_nothing(app, rnd):
+    before = version_of(rnd)
+    comment = Comment(round_id=rnd.id, author_id=UserFactory().id, body="不会保存")
+    db.session.add(comment)
+    db.session.flush()
+    db.session.rollback()
+    db.session.commit()
+    assert version_of(rnd) == before
+
+
+def test_the_draft_margin_counts_follow_comments(client, login_as, rnd, author, visitor):
+    from consult.consultations.models import Clause
+    clause = db.session.scalars(select(Clause).where(Clause.version_id == rnd.version_id)
+                                .order_by(Clause.position)).first()
+    consultation_page = f"/consultations/{rnd.consultation_id}"
+    first = visitor.get(consultation_page).text
+    assert f"Comment on {clause.number}" in first
+    assert visitor.get(consultation_page).text == first  # from the cache
+    login_as(author)
+    assert client.post(f"/rounds/{rnd.id}/comments",
+                       data={"body": "对这一条的意见", "clause_id": str(clause.id)}
+                       ).status_code == 303
+    assert f"1 comment on {clause.number}" in visitor.get(consultation_page).text
+
+
+# ---------------------------------------------------------------- questions
+
+def test_questions_their_supports_and_answers_show(client, login_as, rnd, author, visitor):
+    from consult.accounts.models import Department
+    from consult.consultations.models import Consultation
+    from consult.participation.models import Question
+
+    questions = f"/rounds/{rnd.id}/questions"
+    assert "什么时候" not in visitor.get(questions).text
+    login_as(author)
+    assert client.post(questions, data={"body": "什么时候开始实施？"}).status_code == 303
+    question = db.session.scalar(select(Question))
+    assert "什么时候开始实施？" in visitor.get(questions).text
+    login_as(UserFactory())
+    assert client.post(f"/questions/{question.id}/support",
+                       data={"supported": "1"}).status_code == 303
+    assert "1 person wants to know" in visitor.get(questions).text
+    consultation = db.session.get(Consultation, rnd.consultation_id)
+    official = UserFactory(role="official", role__department=db.session.get(
+        Department, consultation.department_id))
+    login_as(official)
+    assert client.post(f"/questions/{question.id}/answer",
+                       data={"body": "明年一月起实施。"}).status_code == 303
+    assert "明年一月起实施。" in visitor.get(questions).text
