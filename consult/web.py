@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from math import ceil
 from typing import Any, TypeVar
 
 from flask import make_response, redirect, render_template, request
 from flask.wrappers import Response
 from flask_wtf import FlaskForm
+from sqlakeyset import select_page, unserialize_bookmark
 from sqlalchemy import Select, func, select
 
 from consult.db import atomic
-from consult.errors import Conflict, InvalidState, RateLimited, ServiceError, ValidationFailed
+from consult.errors import (
+    Conflict,
+    InvalidState,
+    RateLimited,
+    ServiceError,
+    ValidationFailed,
+)
 from consult.extensions import db, htmx
 
 T = TypeVar("T")
@@ -79,6 +87,9 @@ class Page:
     page: int
     per_page: int
     total: int
+    # Keyset bookmarks of the neighbouring pages (``?at=``), when the list was read by key.
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
 
     @property
     def pages(self) -> int:
@@ -100,12 +111,56 @@ def page_number() -> int:
 
 def paginate(stmt: Select, *, page: int, per_page: int, count: bool = True) -> Page:
     """Two queries whatever the size: the count and the slice."""
-    total = (
-        db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-        if count else 0
-    )
+    total = _count(stmt) if count else 0
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def keyset_paginate(stmt: Select, *, page: int, per_page: int, cursor: str | None,
+                    key_types: tuple[type, ...], total: int | None = None) -> Page:
+    """A page read by its sort key instead of OFFSET (sqlakeyset): the 200th page costs
+    what the first does. ``cursor`` is the ``?at=`` bookmark of the link followed, checked
+    against ``key_types`` (the Python types of the ORDER BY columns); a page asked for by
+    number alone (a typed or old link) is read by OFFSET, and so is one whose bookmark is
+    not valid. ``page`` only numbers the page for display."""
+    place = _bookmark(cursor, key_types)
+    if place is None and page > 1:
+        return paginate(stmt, page=page, per_page=per_page)
+    if total is None:
+        total = _count(stmt)
+    result = select_page(db.session, stmt, per_page=per_page, page=place)
+    paging = result.paging
+    return Page(items=[row[0] for row in result], page=page, per_page=per_page, total=total,
+                next_cursor=paging.bookmark_next if paging.has_next else None,
+                prev_cursor=paging.bookmark_previous if paging.has_previous and page > 2
+                else None)
+
+
+def _bookmark(cursor: str | None, key_types: tuple[type, ...]):
+    if not cursor or len(cursor) > 500:
+        return None
+    try:
+        place, backwards = unserialize_bookmark(cursor)
+    except ValueError:  # sqlakeyset's BadBookmark: a truncated or forged ?at=
+        return None
+    if place is None or len(place) != len(key_types) or not all(
+            _fits(value, kind) for value, kind in zip(place, key_types, strict=True)):
+        return None
+    return place, backwards
+
+
+def _fits(value: Any, kind: type) -> bool:
+    """Whether a bookmark value can be bound where a ``kind`` column is compared (a forged
+    one must not reach the database as a string, a naive time or a 100-digit number)."""
+    if kind is int:
+        return type(value) is int and -2**31 <= value < 2**31
+    if kind is datetime:
+        return isinstance(value, datetime) and value.tzinfo is not None
+    return isinstance(value, kind)
+
+
+def _count(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 def submit(form: BaseForm, action: Callable[[], T], *,

@@ -21,7 +21,7 @@ from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.i18n import is_valid_timezone, supported_locales
 from consult.mail import absolute_url, send_mail
 from consult.security.permissions import authorize
-from consult.web import Page, paginate
+from consult.web import Page, keyset_paginate
 
 DISPLAY_NAME_MAX = 50
 # A throwaway hash so an unknown e-mail costs as much time as a wrong password.
@@ -255,7 +255,7 @@ def set_locale(user: User, locale: str) -> None:
 # ---------------------------------------------------------------- admin: users and roles
 
 def search_users(actor: User, *, q: str = "", role: str = "", page: int = 1,
-                 per_page: int = 25) -> Page:
+                 per_page: int = 25, cursor: str | None = None) -> Page:
     authorize(actor, "admin.users")
     stmt = select(User).options(selectinload(User.roles)).order_by(User.id.desc())
     q = (q or "").strip()[:100]
@@ -265,7 +265,8 @@ def search_users(actor: User, *, q: str = "", role: str = "", page: int = 1,
                               func.lower(User.display_name).like(like)))
     if role in Role.__members__.values() or role in {r.value for r in Role}:
         stmt = stmt.where(User.roles.any(RoleAssignment.role == Role(role)))
-    return paginate(stmt, page=page, per_page=per_page)
+    return keyset_paginate(stmt, page=page, per_page=per_page, cursor=cursor,
+                           key_types=(int,))
 
 
 def get_user(actor: User, user_id: int) -> User:

@@ -15,7 +15,7 @@ from consult.db import atomic
 from consult.errors import NotFound
 from consult.extensions import db
 from consult.security.permissions import authorize
-from consult.web import page_number, paginate, render, submit
+from consult.web import keyset_paginate, page_number, render, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -35,7 +35,8 @@ def index():
 def users():
     q = request.args.get("q", "")
     role = request.args.get("role", "")
-    page = accounts.search_users(current_user, q=q, role=role, page=page_number())
+    page = accounts.search_users(current_user, q=q, role=role, page=page_number(),
+                                 cursor=request.args.get("at"))
     departments = {d.id: d for d in accounts.list_departments(include_inactive=True)}
     return render("admin/users.html", "admin/_user_rows.html", page=page, q=q, role=role,
                   roles=list(Role), departments=departments)
@@ -104,7 +105,8 @@ def department(dept_id: int):
 def audit_log():
     authorize(current_user, "admin.audit")
     filters, stmt = audit_view.parse(request.args)
-    page = paginate(stmt, page=page_number(), per_page=50)
+    page = keyset_paginate(stmt, page=page_number(), per_page=50,
+                           cursor=request.args.get("at"), key_types=(int,))
     return render("admin/audit.html", page=page, filters=filters,
                   target_types=audit_view.target_types(),
                   status=422 if filters.errors else 200)

@@ -109,7 +109,8 @@ def _clause_filter(round_):
 def _list_comments(round_, clause):
     return services.list_comments(
         current_user, round_, sort=request.args.get("sort", "newest"), clause=clause,
-        page=page_number(), per_page=current_app.config.get("PAGE_SIZE", 20))
+        page=page_number(), per_page=current_app.config.get("PAGE_SIZE", 20),
+        cursor=request.args.get("at"))
 
 
 def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200,
@@ -295,7 +296,7 @@ def _questions_page(round_, form: QuestionForm | None = None, *, status: int = 2
     def list_view():
         return services.list_questions(
             current_user, round_, show=request.args.get("show", "all"), page=page_number(),
-            per_page=current_app.config.get("PAGE_SIZE", 20))
+            per_page=current_app.config.get("PAGE_SIZE", 20), cursor=request.args.get("at"))
 
     if form is None and not current_user.is_authenticated:
         parts = _for_visitors("round-questions", round_, ctx, list_view,

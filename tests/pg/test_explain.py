@@ -102,6 +102,12 @@ def test_hot_queries_use_indexes(app):
     hot = {
         "comments newest": lambda: list_comments(viewer, round_, sort="newest", page=3),
         "comments supported": lambda: list_comments(viewer, round_, sort="supported"),
+        "comments newest, page by key": lambda: list_comments(
+            viewer, round_, sort="newest", page=2, cursor=list_comments(
+                viewer, round_, sort="newest").page.next_cursor),
+        "comments supported, page by key": lambda: list_comments(
+            viewer, round_, sort="supported", page=2, cursor=list_comments(
+                viewer, round_, sort="supported").page.next_cursor),
         "ballot of a user": lambda: get_ballot(viewer, round_),
         "consultations open": lambda: search_consultations(state="open"),
         "notifications": lambda: list_notifications(viewer),

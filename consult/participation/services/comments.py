@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -17,7 +17,13 @@ from consult import audit, pagecache
 from consult.clock import now
 from consult.consultations.models import Clause
 from consult.db import db
-from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
+from consult.errors import (
+    Conflict,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from consult.moderation import services as moderation
 from consult.participation import events
 from consult.participation.models import (
@@ -40,7 +46,7 @@ from consult.participation.services._common import (
 from consult.rounds import participants
 from consult.rounds.models import Round
 from consult.security.input import clean_text
-from consult.web import Page, paginate
+from consult.web import Page, keyset_paginate
 
 SORTS = ("newest", "supported", "clause")
 
@@ -142,9 +148,10 @@ class CommentsView:
 
 def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
                   clause: Clause | None = None, page: int = 1,
-                  per_page: int = 20) -> CommentsView:
+                  per_page: int = 20, cursor: str | None = None) -> CommentsView:
     """A page of threads: top-level comments (sorted, filtered) with all their replies,
-    in a constant number of queries whatever the number of comments."""
+    in a constant number of queries whatever the number of comments. Pages followed from
+    the first by their links are read by key (``cursor``), not by OFFSET."""
     sort = sort if sort in SORTS else "newest"
     clauses = version_clauses(round_)
     counts = clause_comment_counts(round_)
@@ -156,13 +163,17 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
     if sort == "supported":
         stmt = stmt.order_by(Comment.support_count.desc(), Comment.created_at.desc(),
                              Comment.id.desc())
-    elif sort == "clause":
+        key_types: tuple[type, ...] = (int, datetime, int)
+    elif sort == "clause":  # comments on the whole draft (no clause) first
         stmt = (stmt.outerjoin(Clause, Clause.id == Comment.clause_id)
-                .order_by(case((Comment.clause_id.is_(None), 0), else_=1), Clause.position,
+                .order_by(func.coalesce(Clause.position, -1).label("clause_position"),
                           Comment.created_at, Comment.id))
+        key_types = (int, datetime, int)
     else:
         stmt = stmt.order_by(Comment.created_at.desc(), Comment.id.desc())
-    result = paginate(stmt, page=page, per_page=per_page)
+        key_types = (datetime, int)
+    result = keyset_paginate(stmt, page=page, per_page=per_page, cursor=cursor,
+                             key_types=key_types)
     view = CommentsView(page=result, clauses=clauses, counts=counts, sort=sort, clause=clause)
     thread_ids = [c.id for c in result.items]
     everything = list(result.items)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -40,7 +40,7 @@ from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
 from consult.security.input import clean_text
 from consult.security.permissions import authorize, check
-from consult.web import Page, paginate
+from consult.web import Page, keyset_paginate, paginate
 
 FILTERS = ("all", "unanswered", "answered")
 INBOX_SORTS = ("waiting", "supported")
@@ -58,7 +58,7 @@ class QuestionsView:
 
 
 def list_questions(viewer: Any, round_: Round, *, show: str = "all", page: int = 1,
-                   per_page: int = 20) -> QuestionsView:
+                   per_page: int = 20, cursor: str | None = None) -> QuestionsView:
     """Newest first, with answers and authors, in a constant number of queries."""
     show = show if show in FILTERS else "all"
     stmt = (select(Question).where(Question.round_id == round_.id, shown_to(Question, viewer))
@@ -69,7 +69,8 @@ def list_questions(viewer: Any, round_: Round, *, show: str = "all", page: int =
         stmt = stmt.where(Question.answered_at.is_(None), Question.status.in_(VISIBLE))
     elif show == "answered":
         stmt = stmt.where(Question.answered_at.is_not(None))
-    result = paginate(stmt, page=page, per_page=per_page)
+    result = keyset_paginate(stmt, page=page, per_page=per_page, cursor=cursor,
+                             key_types=(datetime, int))
     view = QuestionsView(page=result, show=show)
     view.supported = supported_question_ids(viewer, [q.id for q in result.items])
     return view
