@@ -85,7 +85,13 @@ def build(url: str, scale: str, fresh: bool) -> dict:
         voters = list(db.session.scalars(
             select(User.email).where(User.email.like(f"%@{BENCH_DOMAIN}"))
             .order_by(User.id.desc()).limit(200)))
+        voter_ids = list(db.session.scalars(
+            select(User.id).where(User.email.like(f"%@{BENCH_DOMAIN}"))
+            .order_by(User.id.desc()).limit(200)))
+        floor_round = db.session.scalar(select(Round.id).where(Round.id != rid)
+                                        .order_by(Round.id).limit(1))
         info = {"round_id": rid, "consultation_id": round_.consultation_id,
+                "voter_ids": voter_ids, "floor_round_id": floor_round,
                 "comments": db.session.scalar(select(func.count()).select_from(Comment)
                                               .where(Comment.round_id == rid)),
                 "voters": voters, "evaluator": evaluator.email, "generate_s": round(took, 1),
@@ -266,6 +272,9 @@ def p1(info: dict, url: str, seconds: float) -> tuple[dict, Server]:
 
 
 P1_PAGES = ("comments", "comments, cache off", "consultation")
+P1_LABELS = {"comments": "comments page (not logged in: list from the page cache)",
+             "comments, cache off": "comments page, page cache off (what a miss costs)",
+             "consultation": "consultation page (draft from the page cache)"}
 
 
 def p2(info: dict, url: str, seconds: float, clients: int = 200) -> dict:
@@ -332,7 +341,46 @@ def p2(info: dict, url: str, seconds: float, clients: int = 200) -> dict:
         spent = sum(cpu - cpu_before[part].get(pid, 0.0) for pid, cpu in after.items())
         out["cpu_ms_per_ballot"][part] = round(1000 * spent / max(counts["ok"], 1), 2)
     out["integrity"] = integrity(url, rid)
+    out["floor"] = p2_floor(info, url, seconds, clients)
+    out["ratio_to_floor"] = round(out["ballots_per_s"] / max(out["floor"]["rps"], 0.1), 2)
     return out
+
+
+def p2_floor(info: dict, url: str, seconds: float, clients: int) -> dict:
+    """The P2 reference: the same burst against the bare vote route of the bench blueprint
+    (bare Flask + SQLAlchemy Core, same gunicorn, same PostgreSQL), on another round."""
+    server = Server(url)
+    rid, stop_at, lock = info["floor_round_id"], [time.perf_counter() + seconds], threading.Lock()
+    lat: list[float] = []
+    failed = [0]
+    stances = ["support", "oppose", "support_with_changes", "abstain"]
+
+    def voter(user_id: int, n: int):
+        c, mine, bad = Client(server.port), [], 0
+        while time.perf_counter() < stop_at[0]:
+            t0 = time.perf_counter()
+            resp, _ = c.request("POST", f"/_bench/floor/vote/{rid}",
+                                {"user_id": user_id, "stance": stances[n % 4]})
+            mine.append(time.perf_counter() - t0)
+            bad += resp.status != 303
+            n += 1
+        with lock:
+            lat.extend(mine)
+            failed[0] += bad
+
+    try:
+        threads = [threading.Thread(target=voter, args=(u, n))
+                   for n, u in enumerate(info["voter_ids"][:clients])]
+        started = time.perf_counter()
+        stop_at[0] = started + seconds
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took = time.perf_counter() - started
+    finally:
+        server.stop()
+    return summary(lat, took, failed=failed[0])
 
 
 def _cpu_seconds(pids) -> dict[int, float]:
@@ -427,7 +475,7 @@ def table(res: dict) -> str:
             if name not in p1r:
                 continue
             r = p1r[name]
-            lines.append(f"| P1 {name} page | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} | "
+            lines.append(f"| P1 {P1_LABELS[name]} | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} | "
                          f"{r['queries']} | {r['ratio_to_floor']:.2f} | ≥ 0.70 |")
     p2r = res.get("P2")
     if isinstance(p2r, dict):
@@ -437,6 +485,11 @@ def table(res: dict) -> str:
                      f"integrity {'OK' if i['ok'] else 'FAILED'}: {i['ballot_rows']} rows = "
                      f"{i['distinct_voters']} voters, tallies = recount: "
                      f"{i['tally_equals_recount']}; {p2r['failed']} failed | ≥ 1000/s |")
+        if "floor" in p2r:
+            f = p2r["floor"]
+            lines.append(f"| P2 floor (bare Flask + SQLAlchemy Core vote, same burst) | "
+                         f"{f['rps']} ballots/s | {f['p50_ms']} | {f['p95_ms']} | | "
+                         f"P2 = {p2r['ratio_to_floor']:.2f} of it; {f['failed']} failed | |")
     elif p2r:
         lines.append(f"| P2 | {p2r} | | | | | |")
     for key, db_name in (("P3", "SQLite"), ("P3_pg", "PostgreSQL")):

@@ -369,6 +369,44 @@ def _floor_blueprint():
         return render_template_string(FLOOR_TEMPLATE, round_id=round_id, total=total,
                                       comments=comments, replies=replies)
 
+    @bp.post("/_bench/floor/vote/<int:round_id>")
+    def floor_vote(round_id: int):
+        """The P2 floor: the least a correct vote does, in bare Flask and SQLAlchemy Core
+        (no session, login, CSRF, form, lock on the round or participant record): read the
+        voter, lock their ballot, insert or change it, move the tally, in one transaction."""
+        from flask import abort, redirect, request
+
+        from consult.accounts.models import User
+        from consult.voting.models import Ballot, Stance, VoteTally
+        from consult.voting.services import _insert
+
+        try:
+            user_id, stance = int(request.form["user_id"]), Stance(request.form["stance"])
+        except (KeyError, ValueError):
+            abort(400)
+        if db.session.get(User, user_id) is None:
+            abort(404)
+        found = db.session.execute(
+            select(Ballot.id, Ballot.stance).where(Ballot.round_id == round_id,
+                                                   Ballot.user_id == user_id)
+            .with_for_update()).one_or_none()
+        at = datetime.now(UTC)
+        if found is None:
+            db.session.execute(_insert(VoteTally).values(round_id=round_id)
+                               .on_conflict_do_nothing(index_elements=["round_id"]))
+            db.session.execute(_insert(Ballot).values(
+                round_id=round_id, user_id=user_id, stance=stance, created_at=at, updated_at=at))
+            db.session.execute(update(VoteTally).where(VoteTally.round_id == round_id).values(
+                {stance.value: getattr(VoteTally, stance.value) + 1}))
+        elif found.stance != stance:
+            db.session.execute(update(Ballot).where(Ballot.id == found.id)
+                               .values(stance=stance, updated_at=at))
+            db.session.execute(update(VoteTally).where(VoteTally.round_id == round_id).values(
+                {stance.value: getattr(VoteTally, stance.value) + 1,
+                 found.stance.value: getattr(VoteTally, found.stance.value) - 1}))
+        db.session.commit()
+        return redirect(f"/_bench/floor/vote/{round_id}", code=303)
+
     return bp
 
 
@@ -395,7 +433,10 @@ def _count_queries(app) -> None:
 def register(app) -> None:
     import os
     if os.environ.get("CONSULT_BENCH") == "1":
-        app.register_blueprint(_floor_blueprint())
+        from consult.extensions import csrf
+        floor = _floor_blueprint()
+        csrf.exempt(floor)  # the floors measure bare Flask: no session, no form
+        app.register_blueprint(floor)
         _count_queries(app)
 
     @app.cli.command("bench-data")
