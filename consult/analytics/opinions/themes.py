@@ -7,11 +7,13 @@ not pull a theme towards itself) and counted with their copies afterwards.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.metrics.pairwise import cosine_distances
@@ -44,7 +46,12 @@ def choose_k(X, *, k_max: int = MAX_K, seed: int = 0) -> tuple[np.ndarray, int, 
     for k in range(2, k_max + 1):
         model = (MiniBatchKMeans(n_clusters=k, n_init=3, random_state=seed, batch_size=2048)
                  if big else KMeans(n_clusters=k, n_init=4, random_state=seed))
-        labels = model.fit_predict(X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            try:
+                labels = model.fit_predict(X)
+            except ConvergenceWarning:  # fewer distinct opinions than k: so for any larger k
+                break
         if len(set(labels.tolist())) < 2:
             continue
         if distances is not None:
