@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -131,17 +132,23 @@ def keyset_paginate(stmt: Select, *, page: int, per_page: int, cursor: str | Non
     result = select_page(db.session, stmt, per_page=per_page, page=place)
     paging = result.paging
     return Page(items=[row[0] for row in result], page=page, per_page=per_page, total=total,
-                next_cursor=paging.bookmark_next if paging.has_next else None,
-                prev_cursor=paging.bookmark_previous if paging.has_previous and page > 2
-                else None)
+                next_cursor=_opaque(paging.bookmark_next) if paging.has_next else None,
+                prev_cursor=_opaque(paging.bookmark_previous)
+                if paging.has_previous and page > 2 else None)
+
+
+def _opaque(bookmark: str) -> str:
+    """A bookmark as a short URL-safe token (sqlakeyset's own has spaces, ``+`` and ``>``)."""
+    return urlsafe_b64encode(bookmark.encode()).decode().rstrip("=")
 
 
 def _bookmark(cursor: str | None, key_types: tuple[type, ...]):
     if not cursor or len(cursor) > 500:
         return None
     try:
-        place, backwards = unserialize_bookmark(cursor)
-    except ValueError:  # sqlakeyset's BadBookmark: a truncated or forged ?at=
+        bookmark = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        place, backwards = unserialize_bookmark(bookmark)
+    except ValueError:  # not base64, not UTF-8, or sqlakeyset's BadBookmark: a forged ?at=
         return None
     if place is None or len(place) != len(key_types) or not all(
             _fits(value, kind) for value, kind in zip(place, key_types, strict=True)):
