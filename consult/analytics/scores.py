@@ -28,14 +28,12 @@ evaluated rounds (the survey is over), which is what the public sees.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from scipy.stats import binomtest
 from scipy.stats import t as student_t
@@ -44,6 +42,7 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select
 from consult.clock import now as clock_now
 from consult.consultations.models import Consultation, consultation_tag
 from consult.db import db
+from consult.pagecache import cache
 from consult.participation.models import ContentStatus, Question
 from consult.responses.models import ActionStatus, FollowUpAction, RoundResponse
 from consult.rounds import lifecycle
@@ -58,6 +57,8 @@ GROUPS = ("all", "department", "consultation", "round", "tag", "month")
 
 NOT_ENOUGH = _l("not enough answers")
 SMALL = _l("small sample")
+
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- statistics
@@ -242,8 +243,7 @@ def _median_by(base, key, value, where):
     return {k: float(v) for k, v in rows}
 
 
-UNIQUE_CACHE_SIZE = 4096
-_unique_lock = threading.Lock()
+UNIQUE_KEPT_SECONDS = 7 * 24 * 3600
 
 
 def _unique_participants(group: str, key, filters) -> dict[Any, int]:
@@ -258,21 +258,18 @@ def _unique_participants(group: str, key, filters) -> dict[Any, int]:
     rounds (one row per round, not per participant), and only keys whose rounds changed
     (a new participant, a round moved in or out) are counted again, reading only their
     rounds' rows. The count runs after the fingerprint is read, so it is never older
-    than the fingerprint it is kept under.
+    than the fingerprint it is kept under. The counts are kept in the page cache's store
+    (Redis with REDIS_URL: shared by every worker and server, so a fresh worker does not
+    count again; else in the process).
     """
     rounds: dict[Any, list[tuple]] = {}
     for k, *fingerprint in db.session.execute(
             _base(select(key, Round.id, Round.created_at, Round.participant_count)
                   .select_from(Round), group).where(*filters).order_by(key, Round.id)):
         rounds.setdefault(k, []).append(tuple(fingerprint))
-    digests = {k: hashlib.sha256(repr(v).encode()).digest() for k, v in rounds.items()}
-    cache = current_app.extensions.setdefault("scores.unique_participants", OrderedDict())
-    found: dict[Any, int] = {}
-    with _unique_lock:
-        for k, digest in digests.items():
-            if digest in cache:
-                cache.move_to_end(digest)
-                found[k] = cache[digest]
+    digests = {k: "unique:" + hashlib.sha256(repr((group, v)).encode()).hexdigest()[:40]
+               for k, v in rounds.items()}
+    found = _kept(digests)
     missing = [k for k in digests if k not in found]
     if missing:
         narrow = [key.in_(missing)] if len(missing) < len(digests) else []
@@ -293,12 +290,30 @@ def _unique_participants(group: str, key, filters) -> dict[Any, int]:
                           .join(Round, Round.id == RoundParticipant.round_id), group)
                     .where(*filters, *narrow).group_by(key))
         counted = dict(db.session.execute(stmt).all())
-        with _unique_lock:
-            for k in missing:
-                found[k] = cache[digests[k]] = counted.get(k, 0)
-            while len(cache) > UNIQUE_CACHE_SIZE:
-                cache.popitem(last=False)
+        for k in missing:
+            found[k] = counted.get(k, 0)
+        _keep({digests[k]: found[k] for k in missing})
     return {k: n for k, n in found.items() if n}
+
+
+def _kept(digests: dict[Any, str]) -> dict[Any, int]:
+    if not digests:
+        return {}
+    keys = list(digests)
+    try:
+        values = cache.get_many(*(digests[k] for k in keys))
+    except Exception:  # a cache outage: count again
+        log.warning("score cache unavailable (get)", exc_info=True)
+        return {}
+    return {k: v for k, v in zip(keys, values, strict=True) if v is not None}
+
+
+def _keep(counts: dict[str, int]) -> None:
+    if counts:
+        try:
+            cache.set_many(counts, timeout=UNIQUE_KEPT_SECONDS)
+        except Exception:
+            log.warning("score cache unavailable (set)", exc_info=True)
 
 
 # ---------------------------------------------------------------- the scores
