@@ -270,11 +270,13 @@ def clean_answers(questions: list[PollQuestion],
 
 def cast_ballot(actor, round_: Round, *, stance, reason: str | None = None,
                 answers: Mapping[int, Iterable[int | str]] | None = None,
-                questions: list[PollQuestion] | None = None) -> Ballot:
+                questions: list[PollQuestion] | None = None,
+                reread: bool = True) -> Ballot | int:
     """Cast or change ``actor``'s ballot: one per user per round, whatever the races.
 
     ``questions`` are the round's poll questions when the caller has read them already
-    (the vote page): they cannot change once the round is open."""
+    (the vote page): they cannot change once the round is open. ``reread=False``
+    returns only the ballot's id, for a caller that shows nothing of it (a redirect)."""
     authorize(actor, "voting.vote", round_)
     require_vote(round_)
     round_ = lifecycle.hold_state(round_)
@@ -284,7 +286,7 @@ def cast_ballot(actor, round_: Round, *, stance, reason: str | None = None,
         questions = list_questions(round_)
     chosen = clean_answers(questions, answers)
     return record_ballot(round_.id, actor.id, stance=stance, reason=reason, chosen=chosen,
-                         polled=bool(questions), participant=True)
+                         polled=bool(questions), participant=True, reread=reread)
 
 
 def _lock_ballot(round_id: int, user_id: int):
@@ -297,7 +299,8 @@ def _lock_ballot(round_id: int, user_id: int):
 
 def record_ballot(round_id: int, user_id: int, *, stance: Stance, reason: str | None,
                   chosen: Mapping[int, set[int]], at: datetime | None = None,
-                  polled: bool = True, participant: bool = False) -> Ballot:
+                  polled: bool = True, participant: bool = False,
+                  reread: bool = True) -> Ballot | int:
     """Upsert the ballot and move the counters; checks are the caller's (cast_ballot,
     or the demo seed writing history). Must run inside the caller's transaction.
 
@@ -337,10 +340,13 @@ def record_ballot(round_id: int, user_id: int, *, stance: Stance, reason: str | 
         db.session.execute(_insert(BallotChoice).values([
             {"ballot_id": ballot_id, "option_id": option, "question_id": question_of[option]}
             for option in added]))
-    joined = participant and participants.mark(round_id, user_id, count=False)
-    ballot = db.session.execute(
-        select(Ballot).where(Ballot.id == ballot_id).options(joinedload(Ballot.choices))
-        .execution_options(populate_existing=True)).unique().scalar_one()
+    # A changed ballot's voter was recorded as a participant with their first ballot.
+    joined = participant and inserted and participants.mark(round_id, user_id, count=False)
+    ballot: Ballot | int = ballot_id
+    if reread:
+        ballot = db.session.execute(
+            select(Ballot).where(Ballot.id == ballot_id).options(joinedload(Ballot.choices))
+            .execution_options(populate_existing=True)).unique().scalar_one()
 
     # The shared rows, last and in a fixed order: round, tally, questions, options.
     round_counts = {}

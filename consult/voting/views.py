@@ -70,9 +70,10 @@ def vote(round_id: int):
         else:
             # Not expired at commit: the answer shows only the ballot just written, the
             # poll (fixed while open) and the round's dates read under its lock.
+            # Without htmx the answer is a redirect: the ballot need not be read back.
             saved, status = submit(form, lambda: services.cast_ballot(
                 current_user, round_, stance=form.stance.data, reason=form.reason.data,
-                answers=answers, questions=questions), expire=False)
+                answers=answers, questions=questions, reread=wants_fragment()), expire=False)
             if saved is not None:
                 if not wants_fragment():
                     _flash_once(_("Your vote is saved. You can change it until the round "
