@@ -186,6 +186,15 @@ def report(actor, f: Filters):
     return [(d, s, per.get(d.id, [])) for d, s in depts]
 
 
+def warm_counts() -> None:
+    """Count now what the default dashboard will need that is not a kept counter (the
+    distinct participants per department and month, which read every participant row),
+    so the first evaluator to come finds it in the shared cache instead of waiting for it
+    (``flask rounds tick`` does this when Redis is configured)."""
+    for group in ("department", "month"):
+        sc.compute(sc.Scope(), group, frozenset({"participation"}))
+
+
 def public_scores(department_id: int | None = None) -> list[tuple[Department, sc.Scores]]:
     """Published scores (evaluated rounds only) per active department, for anyone: the
     departments with anything to show (a due round or a survey answer)."""

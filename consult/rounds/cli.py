@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 
 def register(app: Flask) -> None:
@@ -16,7 +16,8 @@ def register(app: Flask) -> None:
         """Audit clock-driven transitions (opened, closed, evaluated) as "system".
 
         Run it every few minutes (cron or a systemd timer). Each transition is written
-        to the audit log once; a second run right after changes nothing.
+        to the audit log once; a second run right after changes nothing. With Redis, it
+        also counts the evaluation dashboard's distinct participants ahead of visitors.
         """
         from consult.db import atomic
         from consult.rounds import lifecycle
@@ -25,7 +26,11 @@ def register(app: Flask) -> None:
             changed = [(r.id, r.title, old, new) for r, old, new in lifecycle.tick()]
         if not changed:
             click.echo("No round changed state.")
-            return
         for round_id, title, old, new in changed:
             click.echo(f"round {round_id} {title!r}: {old} -> {new}")
-        click.echo(f"{len(changed)} round(s) changed state.")
+        if changed:
+            click.echo(f"{len(changed)} round(s) changed state.")
+        if current_app.config.get("REDIS_URL"):  # a cache the app servers share
+            from consult.evaluation.services import warm_counts
+            warm_counts()
+            click.echo("Evaluation counts are up to date in the shared cache.")

@@ -217,3 +217,17 @@ def test_months_never_none_when_an_event_time_is_missing(app):
     months = scores.compute(Scope(), "month")
     assert None not in months
     assert sum(s.answers for s in months.values()) == 13
+
+
+def test_warmed_counts_spare_the_dashboard_the_distinct_count(app, count_queries):
+    """``flask rounds tick`` (with Redis) counts ahead; the dashboard then only reads."""
+    from consult.evaluation.services import warm_counts
+    build_world()
+    warm_counts()
+    for group in ("department", "month"):
+        with count_queries() as seen:
+            scores.compute(Scope(), group)
+        assert not any("count(distinct" in q.lower() for q in seen), group
+    app.config["REDIS_URL"] = "redis://127.0.0.1:6379/15"  # only read by the command
+    output = app.test_cli_runner().invoke(args=["rounds", "tick"]).output
+    assert "Evaluation counts are up to date" in output
