@@ -56,6 +56,23 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def precompile_templates(app: Flask) -> int:
+    """Compile every template now (≈ 1 s), keeping them in the Jinja environment's cache.
+
+    The production entry point (wsgi.py, preloaded by gunicorn in the master) calls this
+    so workers inherit the compiled templates instead of each paying 20-50 ms per template
+    on its first requests (the first dashboard request of a worker spent 120 ms compiling).
+    Returns how many were compiled."""
+    env = app.jinja_env
+    names = [name for name in env.list_templates() if name.endswith((".html", ".txt"))]
+    if env.cache is not None and env.cache.capacity < 2 * len(names):
+        from jinja2.utils import LRUCache
+        env.cache = LRUCache(2 * len(names))  # room for all of them, and for growth
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def _migrations() -> str:
     import os
     return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
