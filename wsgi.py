@@ -2,10 +2,11 @@
 
 import os
 
-from consult import create_app, precompile_templates
+from consult import create_app, warm_up
 
 app = create_app()
-# gunicorn.conf.py preloads this module in the master: templates compiled here are shared
-# by every worker, so no request pays for compiling one (CONSULT_PRECOMPILE_TEMPLATES=0 skips).
-if os.environ.get("CONSULT_PRECOMPILE_TEMPLATES", "1") == "1":
-    precompile_templates(app)
+# gunicorn.conf.py preloads this module in the master: templates compiled (and modules
+# imported) here are shared by every worker, so no request pays for them
+# (CONSULT_WARM_UP=0 skips it).
+if os.environ.get("CONSULT_WARM_UP", "1") == "1":
+    warm_up(app)

@@ -23,7 +23,16 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     config_module.load(app, config)
 
     from consult import i18n
-    from consult.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate
+    from consult.extensions import (
+        babel,
+        csrf,
+        db,
+        htmx,
+        limiter,
+        login_manager,
+        mail,
+        migrate,
+    )
 
     db.init_app(app)
     app.teardown_request(lambda exc: db.session.remove())  # see consult.db._session_scope
@@ -42,8 +51,10 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from consult import static_files
     static_files.init_app(app)  # brotli/gzip, fingerprinted static URLs with long caching
 
-    from consult import models  # noqa: F401 - register every model and permission rule
-    from consult import pagecache
+    from consult import (
+        models,  # noqa: F401 - register every model and permission rule
+        pagecache,
+    )
     pagecache.init_app(app)  # cached public fragments, invalidated by round content versions
     from consult.errors import register_error_handlers
     register_error_handlers(app)
@@ -56,13 +67,13 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def precompile_templates(app: Flask) -> int:
-    """Compile every template now (≈ 1 s), keeping them in the Jinja environment's cache.
+def warm_up(app: Flask) -> int:
+    """Do now what each worker would otherwise do on its first requests: compile every
+    template (≈ 1 s; the first dashboard request of a worker spent 120 ms compiling) and
+    import the chart library (pygal, 175 ms, imported lazily elsewhere).
 
-    The production entry point (wsgi.py, preloaded by gunicorn in the master) calls this
-    so workers inherit the compiled templates instead of each paying 20-50 ms per template
-    on its first requests (the first dashboard request of a worker spent 120 ms compiling).
-    Returns how many were compiled."""
+    The production entry point (wsgi.py, preloaded by gunicorn in the master) calls this,
+    so the workers inherit the result. Returns how many templates were compiled."""
     env = app.jinja_env
     names = [name for name in env.list_templates() if name.endswith((".html", ".txt"))]
     if env.cache is not None and env.cache.capacity < 2 * len(names):
@@ -70,6 +81,8 @@ def precompile_templates(app: Flask) -> int:
         env.cache = LRUCache(2 * len(names))  # room for all of them, and for growth
     for name in names:
         env.get_template(name)
+    from consult.charts import chart_library
+    chart_library()
     return len(names)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from consult.accounts.models import Department
 from consult.analytics import scores as sc
+from consult.charts import chart_library
 from consult.consultations.models import Consultation, Tag
 from consult.db import db
 from consult.errors import NotFound
@@ -209,16 +210,6 @@ def public_scores(department_id: int | None = None) -> list[tuple[Department, sc
 
 # ---------------------------------------------------------------- charts
 
-def _pygal():
-    """pygal, without the import hook it installs for its map plugins (that hook raises
-    ImportWarning on every later import, and we use no map plugin)."""
-    import sys
-
-    import pygal
-    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
-    return pygal
-
-
 def _style():
     from pygal.style import Style
     return Style(background="white", plot_background="white", foreground="#1f2933",
@@ -239,7 +230,7 @@ def _svg_data_uri(chart) -> str:
 def share_chart(title: str, rows: list[tuple[str, sc.Share | sc.Mean]], *,
                 percent: bool = True) -> str:
     """Horizontal bars with 95% intervals drawn as error bars (pygal's ``ci``)."""
-    chart = _pygal().HorizontalBar(style=_style(), title=title, show_legend=False, js=[],
+    chart = chart_library().HorizontalBar(style=_style(), title=title, show_legend=False, js=[],
                                 width=720, height=max(180, 60 + 44 * len(rows)),
                                 range=(0, 100) if percent else (1, 5),
                                 print_values=False, truncate_label=40,
@@ -258,7 +249,7 @@ def share_chart(title: str, rows: list[tuple[str, sc.Share | sc.Mean]], *,
 
 
 def trend_chart(title: str, months: list[tuple[str, sc.Scores]]) -> str:
-    chart = _pygal().Line(style=_style(), title=title, js=[], width=720, height=300,
+    chart = chart_library().Line(style=_style(), title=title, js=[], width=720, height=300,
                        range=(0, 100), show_legend=True, x_label_rotation=0)
     chart.x_labels = [m for m, _s in months]
     chart.add(_("Satisfaction"), [{"value": s.satisfaction.value * 100,

@@ -1,16 +1,18 @@
-"""The production entry point compiles every template before the workers fork."""
+"""The production entry point compiles every template (and imports what is imported
+lazily) before the workers fork."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from consult import precompile_templates
+from consult import warm_up
 
 
 def test_every_template_compiles_ahead_and_stays_cached(app):
     root = Path(app.root_path)
     files = [p for p in root.rglob("templates/**/*") if p.suffix in (".html", ".txt")]
-    assert precompile_templates(app) == len(files) > 100
+    assert warm_up(app) == len(files) > 100
+    assert "pygal" in __import__("sys").modules
     cached = app.jinja_env.cache
     assert cached is not None and len(cached) >= len(files)  # nothing compiled was evicted
     assert app.jinja_env.get_template("base.html") is app.jinja_env.get_template("base.html")
@@ -22,10 +24,10 @@ def test_wsgi_precompiles_unless_told_not_to(monkeypatch):
 
     import consult
     calls = []
-    monkeypatch.setattr(consult, "precompile_templates", lambda app: calls.append(app) or 0)
+    monkeypatch.setattr(consult, "warm_up", lambda app: calls.append(app) or 0)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     for setting, expected in (("1", 1), ("0", 0)):
-        monkeypatch.setenv("CONSULT_PRECOMPILE_TEMPLATES", setting)
+        monkeypatch.setenv("CONSULT_WARM_UP", setting)
         calls.clear()
         sys.modules.pop("wsgi", None)
         importlib.import_module("wsgi")

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import re
-import sys
 
 from flask_babel import gettext as _
+
+from consult.charts import chart_library
 
 COLOURS = ("#1d70b8", "#d4351c", "#00703c", "#6f3c97", "#b58840")
 
 
-def _pygal():
-    import pygal
-    # pygal installs an import hook for its map plugins that raises ImportWarning
-    # (warnings are errors here); no plugin is used, so take it out again.
-    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
-    return pygal
-
-
 def opinion_map(groups: dict) -> str:
-    pygal = _pygal()
+    pygal = chart_library()
     from pygal.style import Style
 
     style = Style(background="#ffffff", plot_background="#ffffff", colors=COLOURS,
