@@ -10,7 +10,8 @@ the cache; old versions simply age out.
 What bumps a round's version:
 
 - any ORM insert, update or delete of a model registered below (comments, questions,
-  answers, the round itself, its response and triage, a user's display name), found by a
+  answers, the round itself, its response and triage, a user's display name, a
+  department's name), found by a
   ``before_flush`` listener, so a new write path is covered without remembering to;
 - ``touch_rounds(ids)`` for the few counter updates done in SQL (a support), which the ORM
   does not see.
@@ -20,7 +21,8 @@ rounds a transaction touched, issued just before it commits (the rows are alread
 by the counters those transactions move, so it adds no contention).
 
 Text that changes with time alone ("3 minutes ago", the round closing) is handled by the
-key (the round's state) and by a short lifetime (``CONSULT_PAGE_CACHE_SECONDS``, 60).
+key (the round's state) and by a short lifetime (``CONSULT_PAGE_CACHE_SECONDS``, 60), which
+also bounds how long a change made some way this module does not see could stay unseen.
 
 The cache is Flask-Caching: Redis with ``REDIS_URL`` (shared by every app server), else a
 small in-process cache. Correctness does not depend on sharing: keys come from the
@@ -143,7 +145,7 @@ def _forget(session: Session, previous_transaction) -> None:
 
 
 def _register_models() -> None:
-    from consult.accounts.models import User
+    from consult.accounts.models import Department, User
     from consult.participation.models import Answer, Comment, Question
     from consult.responses.models import RoundResponse, Triage
     from consult.rounds.models import Round
@@ -179,3 +181,19 @@ def _register_models() -> None:
                 .union(select(Question.round_id).where(Question.author_id == obj.id))).all()
 
     shown_on_rounds(User, author_rounds)
+
+    def department_rounds(session, obj):
+        """A renamed department: it signs the answers on its rounds' question lists."""
+        from sqlalchemy import inspect
+
+        from consult.consultations.models import Consultation
+        state = inspect(obj)
+        if obj in session.new or not (state.attrs.name.history.has_changes()
+                                      or state.attrs.name_en.history.has_changes()):
+            return ()
+        with session.no_autoflush:
+            return session.scalars(
+                select(Round.id).join(Consultation, Consultation.id == Round.consultation_id)
+                .where(Consultation.department_id == obj.id)).all()
+
+    shown_on_rounds(Department, department_rounds)

@@ -264,3 +264,28 @@ def test_questions_their_supports_and_answers_show(client, login_as, rnd, author
     assert client.post(f"/questions/{question.id}/answer",
                        data={"body": "明年一月起实施。"}).status_code == 303
     assert "明年一月起实施。" in visitor.get(questions).text
+
+
+def test_a_renamed_department_signs_its_answers_under_the_new_name(client, login_as, rnd,
+                                                                  author, visitor):
+    from consult.accounts.models import Department
+    from consult.consultations.models import Consultation
+    from consult.participation.models import Question
+
+    questions = f"/rounds/{rnd.id}/questions"
+    login_as(author)
+    assert client.post(questions, data={"body": "何时实施？"}).status_code == 303
+    department = db.session.get(Department, db.session.get(
+        Consultation, rnd.consultation_id).department_id)
+    department.name_en = "Housing Bureau"
+    db.session.commit()
+    login_as(UserFactory(role="official", role__department=department))
+    question = db.session.scalar(select(Question))
+    assert client.post(f"/questions/{question.id}/answer",
+                       data={"body": "明年。"}).status_code == 303
+    assert "Answer from Housing Bureau" in visitor.get(questions).text
+    department = db.session.get(Department, department.id)
+    department.name_en = "Housing and Construction Bureau"
+    db.session.commit()
+    text = visitor.get(questions).text
+    assert "Answer from Housing and Construction Bureau" in text
