@@ -39,8 +39,10 @@ from typing import Any
 from flask import current_app
 from flask_babel import get_timezone
 from flask_caching import Cache
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
+
+from consult.i18n import current_locale
 
 log = logging.getLogger(__name__)
 
@@ -92,22 +94,35 @@ def fragment(name: str, key: Iterable[Any], render: Callable[[], Any]) -> Any:
     page cache is on, else simply rendered."""
     if not current_app.config.get("PAGE_CACHE"):
         return render()
-    from consult.i18n import current_locale
-
     parts = (name, *key, current_locale(), str(get_timezone()))
     digest = "frag:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    try:
-        value = cache.get(digest)
-    except Exception:  # a cache outage (Redis down) must cost speed, never the page
-        log.warning("page cache unavailable (get)", exc_info=True)
+    found = kept(digest)
+    if found is None:  # the store is out of reach: render, and do not try to keep it
         return render()
+    value = found[0]
     if value is None:
         value = render()
-        try:
-            cache.set(digest, value)
-        except Exception:
-            log.warning("page cache unavailable (set)", exc_info=True)
+        keep({digest: value})
     return value
+
+
+def kept(*keys: str) -> list[Any] | None:
+    """The values kept under ``keys`` (None for each one missing), or None when the store
+    is out of reach: an outage (Redis down) must cost speed, never the page."""
+    try:
+        return list(cache.get_many(*keys))
+    except Exception:
+        log.warning("cache store unavailable (get)", exc_info=True)
+        return None
+
+
+def keep(values: dict[str, Any], timeout: int | None = None) -> None:
+    """Keep ``values`` (by key) for ``timeout`` seconds (the page cache's lifetime unless
+    given); an outage is logged and otherwise ignored."""
+    try:
+        cache.set_many(values, timeout=timeout)
+    except Exception:
+        log.warning("cache store unavailable (set)", exc_info=True)
 
 
 # ---------------------------------------------------------------- invalidation
@@ -128,8 +143,7 @@ def _collect(session: Session, flush_context, instances) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _bump(session: Session) -> None:
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # run _collect for what is still pending
+    session.flush()  # run _collect for what is still pending (commit would flush anyway)
     ids = session.info.pop("touched_rounds", None)
     if ids:
         from consult.rounds.models import Round
@@ -157,8 +171,8 @@ def _register_models() -> None:
         shown_on_rounds(model, own_round)
 
     def round_itself(session, obj):
-        # Only a change other than the version itself (and the hot counters, which
-        # their writers move in SQL) is news.
+        # Its dates, state and response as the ORM changes them (the hot counters and
+        # the version itself move in SQL, unseen here).
         return (obj.id,)
 
     shown_on_rounds(Round, round_itself)
@@ -172,7 +186,6 @@ def _register_models() -> None:
 
     def author_rounds(session, obj):
         """A renamed (or erased) user: the rounds where their name is shown."""
-        from sqlalchemy import inspect
         if obj in session.new or not inspect(obj).attrs.display_name.history.has_changes():
             return ()
         with session.no_autoflush:
@@ -184,8 +197,6 @@ def _register_models() -> None:
 
     def department_rounds(session, obj):
         """A renamed department: it signs the answers on its rounds' question lists."""
-        from sqlalchemy import inspect
-
         from consult.consultations.models import Consultation
         state = inspect(obj)
         if obj in session.new or not (state.attrs.name.history.has_changes()

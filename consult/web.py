@@ -118,7 +118,7 @@ def paginate(stmt: Select, *, page: int, per_page: int, count: bool = True) -> P
 
 
 def keyset_paginate(stmt: Select, *, page: int, per_page: int, cursor: str | None,
-                    key_types: tuple[type, ...], total: int | None = None) -> Page:
+                    key_types: tuple[type, ...]) -> Page:
     """A page read by its sort key instead of OFFSET (sqlakeyset): the 200th page costs
     what the first does. ``cursor`` is the ``?at=`` bookmark of the link followed, checked
     against ``key_types`` (the Python types of the ORDER BY columns); a page asked for by
@@ -127,11 +127,10 @@ def keyset_paginate(stmt: Select, *, page: int, per_page: int, cursor: str | Non
     place = _bookmark(cursor, key_types)
     if place is None and page > 1:
         return paginate(stmt, page=page, per_page=per_page)
-    if total is None:
-        total = _count(stmt)
     result = select_page(db.session, stmt, per_page=per_page, page=place)
     paging = result.paging
-    return Page(items=[row[0] for row in result], page=page, per_page=per_page, total=total,
+    return Page(items=[row[0] for row in result], page=page, per_page=per_page,
+                total=_count(stmt),
                 next_cursor=_opaque(paging.bookmark_next) if paging.has_next else None,
                 prev_cursor=_opaque(paging.bookmark_previous)
                 if paging.has_previous and page > 2 else None)

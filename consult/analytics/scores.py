@@ -28,7 +28,6 @@ evaluated rounds (the survey is over), which is what the public sees.
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -39,10 +38,10 @@ from scipy.stats import binomtest
 from scipy.stats import t as student_t
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 
+from consult import pagecache
 from consult.clock import now as clock_now
 from consult.consultations.models import Consultation, consultation_tag
 from consult.db import db
-from consult.pagecache import cache
 from consult.participation.models import ContentStatus, Question
 from consult.responses.models import ActionStatus, FollowUpAction, RoundResponse
 from consult.rounds import lifecycle
@@ -57,8 +56,6 @@ GROUPS = ("all", "department", "consultation", "round", "tag", "month")
 
 NOT_ENOUGH = _l("not enough answers")
 SMALL = _l("small sample")
-
-log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- statistics
@@ -292,28 +289,14 @@ def _unique_participants(group: str, key, filters) -> dict[Any, int]:
         counted = dict(db.session.execute(stmt).all())
         for k in missing:
             found[k] = counted.get(k, 0)
-        _keep({digests[k]: found[k] for k in missing})
+        pagecache.keep({digests[k]: found[k] for k in missing}, timeout=UNIQUE_KEPT_SECONDS)
     return {k: n for k, n in found.items() if n}
 
 
 def _kept(digests: dict[Any, str]) -> dict[Any, int]:
-    if not digests:
-        return {}
     keys = list(digests)
-    try:
-        values = cache.get_many(*(digests[k] for k in keys))
-    except Exception:  # a cache outage: count again
-        log.warning("score cache unavailable (get)", exc_info=True)
-        return {}
-    return {k: v for k, v in zip(keys, values, strict=True) if v is not None}
-
-
-def _keep(counts: dict[str, int]) -> None:
-    if counts:
-        try:
-            cache.set_many(counts, timeout=UNIQUE_KEPT_SECONDS)
-        except Exception:
-            log.warning("score cache unavailable (set)", exc_info=True)
+    values = pagecache.kept(*(digests[k] for k in keys)) if keys else None
+    return {k: v for k, v in zip(keys, values or (), strict=False) if v is not None}
 
 
 # ---------------------------------------------------------------- the scores

@@ -128,19 +128,16 @@ def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200
 
 
 def _anonymous_comments_page(round_, ctx: dict):
-    parts = _for_visitors("round-comments", round_, ctx,
-                          lambda: _list_comments(round_, _clause_filter(round_)),
-                          list="participation/_comments.html",
-                          index="participation/_clause_index.html")
-    if wants_fragment():
-        return _fragment_response(parts["list"])
-    return render("participation/round_comments.html", form=CommentForm(formdata=None),
-                  cached=parts, **ctx)
+    return _visitor_page("participation/round_comments.html", CommentForm(formdata=None),
+                         round_, ctx, lambda: _list_comments(round_, _clause_filter(round_)),
+                         list="participation/_comments.html",
+                         index="participation/_clause_index.html")
 
 
-def _for_visitors(name: str, round_, ctx: dict, list_view, **templates: str) -> dict:
-    """What every visitor who is not logged in sees alike (a list and what goes with it):
-    from the page cache (see consult.pagecache), queried and rendered only on a miss."""
+def _visitor_page(page: str, form, round_, ctx: dict, list_view, **templates: str):
+    """A round's list page as every visitor who is not logged in sees it alike: its
+    ``templates`` parts (``list`` first: the htmx fragment) come from the page cache (see
+    consult.pagecache), queried and rendered only on a miss."""
     def rendered() -> dict[str, str]:
         view = list_view()
         return {part: render_template(template, view=view, **ctx)
@@ -148,16 +145,15 @@ def _for_visitors(name: str, round_, ctx: dict, list_view, **templates: str) -> 
 
     # Every query argument is part of the key: the pagination links carry them all.
     parts = pagecache.fragment(
-        name, (*pagecache.round_key(round_), ctx["state"].value, ctx["open_now"],
+        page, (*pagecache.round_key(round_), ctx["state"].value, ctx["open_now"],
                *sorted(request.args.items(multi=True))), rendered)
     # Markup: each part was rendered (and escaped) by Jinja, now or on an earlier miss.
-    return {part: Markup(html) for part, html in parts.items()}  # nosec B704
-
-
-def _fragment_response(html: Markup):
-    response = make_response(html)
-    response.vary.add("HX-Request")
-    return response
+    cached = {part: Markup(html) for part, html in parts.items()}  # nosec B704
+    if wants_fragment():
+        response = make_response(cached["list"])
+        response.vary.add("HX-Request")
+        return response
+    return render(page, form=form, cached=cached, **ctx)
 
 
 @bp.get("/rounds/<int:round_id>/comments")
@@ -299,12 +295,8 @@ def _questions_page(round_, form: QuestionForm | None = None, *, status: int = 2
             per_page=current_app.config.get("PAGE_SIZE", 20), cursor=request.args.get("at"))
 
     if form is None and not current_user.is_authenticated:
-        parts = _for_visitors("round-questions", round_, ctx, list_view,
-                              list="participation/_questions.html")
-        if wants_fragment():
-            return _fragment_response(parts["list"])
-        return render("participation/round_questions.html", form=QuestionForm(formdata=None),
-                      cached=parts, **ctx)
+        return _visitor_page("participation/round_questions.html", QuestionForm(formdata=None),
+                             round_, ctx, list_view, list="participation/_questions.html")
     return render("participation/round_questions.html", partial, status=status,
                   view=list_view(), form=form or QuestionForm(formdata=None), **ctx)
 

@@ -231,3 +231,18 @@ def test_warmed_counts_spare_the_dashboard_the_distinct_count(app, count_queries
     app.config["REDIS_URL"] = "redis://127.0.0.1:6379/15"  # only read by the command
     output = app.test_cli_runner().invoke(args=["rounds", "tick"]).output
     assert "Evaluation counts are up to date" in output
+
+
+def test_a_failing_cache_store_costs_a_count_not_the_scores(app, monkeypatch):
+    from consult import pagecache
+    build_world()
+    expected = {k: s.participants_unique for k, s in scores.compute(Scope(), "month").items()}
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("get_many", "set_many"):
+        monkeypatch.setattr(pagecache.cache, name, broken)
+    again = scores.compute(Scope(), "month")
+    assert {k: s.participants_unique for k, s in again.items()} == expected
+    assert any(expected.values())

@@ -128,6 +128,8 @@ def test_a_failing_cache_costs_speed_not_the_page(rnd, visitor, monkeypatch):
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(pagecache.cache, "get", broken)
+    monkeypatch.setattr(pagecache.cache, "get_many", broken)
+    monkeypatch.setattr(pagecache.cache, "set_many", broken)
     assert "comments-list-wrap" in page(visitor, rnd)
 
 
