@@ -71,6 +71,28 @@ class LiveServer:
         self.outbox.clear()
 
 
+def _buffered(app: Flask):
+    """The app with every response read whole and its iterable closed before werkzeug writes
+    a byte.
+
+    werkzeug's development server closes a response's iterable only after it has drained the
+    request socket; when the browser drops a connection (Chromium cancels a favicon or a
+    stylesheet it no longer needs), that drain raises and the iterable, an open static file,
+    is never closed: a ResourceWarning that ``filterwarnings = error`` turned into a failure
+    of whichever test was running. Pages and static files here are small, so buffering
+    costs nothing and leaves no file open whatever the client does."""
+    def application(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            body = b"".join(iterable)
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+        return [body]
+    return application
+
+
 @pytest.fixture(scope="session")
 def live_server(pytestconfig, tmp_path_factory) -> Iterator[LiveServer]:
     settings = {
@@ -87,7 +109,7 @@ def live_server(pytestconfig, tmp_path_factory) -> Iterator[LiveServer]:
     app.extensions["mailman"].outbox = []
     with app.app_context():
         prepare_schema(pytestconfig)
-    server = make_server("127.0.0.1", 0, app, threaded=False)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=False)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     live = LiveServer(app, f"http://127.0.0.1:{server.server_port}")
