@@ -7,17 +7,22 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-export FLASK_APP := consult
+export FLASK_APP := consult.app
 
-.PHONY: run test install install-test translations browser clean
+.PHONY: run test lint install install-test translations browser clean
 
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install-test
+test: install-test lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Style (ruff) and the layer contract of docs/architecture.md (import-linter).
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 install: $(VENV)/.installed translations
 

@@ -2,7 +2,7 @@
 
 import os
 
-from consult import create_app, warm_up
+from consult.app import create_app, warm_up
 
 app = create_app()
 # gunicorn.conf.py preloads this module in the master: templates compiled (and modules

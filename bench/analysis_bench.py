@@ -18,8 +18,6 @@ on a shared machine wall seconds exceed CPU seconds by about the share others ta
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
-from pathlib import Path
 import json
 import os
 import platform
@@ -29,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -73,7 +73,7 @@ def generate(n: int, seed: int = 7):
 
 
 def one(n: int) -> dict:
-    from consult.analytics.opinions import pipeline, text
+    from consult.analysis import pipeline, text
 
     text.configure(os.path.join(tempfile.gettempdir(), "consult-bench-jieba"))
     opinions, supports, stances = generate(n)
@@ -82,7 +82,8 @@ def one(n: int) -> dict:
     result = pipeline.analyse(opinions, [], supports, stances)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"n": n, "seconds": round(seconds, 1), "cpu": round(cpu, 1), "peak_mib": round(peak_kib / 1024),
+    return {"n": n, "seconds": round(seconds, 1), "cpu": round(cpu, 1),
+            "peak_mib": round(peak_kib / 1024),
             "themes": result["themes"]["k"], "duplicate_groups": len(result["duplicates"]),
             "groups": result["groups"]["k"], "participants": result["groups"]["participants"],
             "timings": result["timings"], "json_kib": round(len(json.dumps(result)) / 1024),
@@ -107,7 +108,8 @@ def main() -> None:
                  "results": []}
     print(f"# opinion analysis · {platform.node()} · {os.cpu_count()} CPUs · load "
           f"{os.getloadavg()[0]:.1f} · {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC")
-    print(f"{'opinions':>9} {'seconds':>8} {'CPU s':>6} {'peak MiB':>9} {'themes':>7} {'dup groups':>11} "
+    print(f"{'opinions':>9} {'seconds':>8} {'CPU s':>6} {'peak MiB':>9} {'themes':>7} "
+          f"{'dup groups':>11} "
           f"{'groups':>7} {'result KiB':>11} {'load':>5}  steps (s)")
     for n in args.sizes:
         load = [round(x, 2) for x in os.getloadavg()]

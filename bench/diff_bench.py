@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from consult.consultations.diff import ClauseText, diff_versions  # noqa: E402
+from consult.consultations.diff import ClauseText, diff_versions
 
 SENTENCES = [
     "社区养老服务机构应当为老年人提供日间照料、助餐、助浴、助洁、健康管理等服务。",

@@ -6,7 +6,7 @@
 P1  /rounds/<id>/comments and /consultations/<id> of the consultation with the most
     comments, through gunicorn (gunicorn.conf.py) on SQLite, against the floor: a bare
     Flask+SQLAlchemy route in the same worker that selects the same rows and renders them
-    with a minimal template (CONSULT_BENCH=1 registers it).
+    with a minimal template (bench/floor.py, served by bench/wsgi.py).
 P2  A vote burst on PostgreSQL through gunicorn: 200 logged-in clients cast and change
     ballots on one open round for a bounded time; then an integrity check. Also the CPU
     per saved ballot of the app's workers, PostgreSQL and the load generator, which a
@@ -50,8 +50,8 @@ def build(url: str, scale: str, fresh: bool) -> dict:
     """Create the schema and the scale's data unless the database already has them."""
     from sqlalchemy import func, select
 
-    from consult import create_app
-    from consult.bench_data import BENCH_DOMAIN, generate, viral_round_id
+    from bench.data import BENCH_DOMAIN, generate, viral_round_id
+    from consult.app import create_app
     from consult.extensions import db
     from consult.participation.models import Comment
     from consult.rounds.models import Round
@@ -121,7 +121,7 @@ def free_port() -> int:
 class Server:
     def __init__(self, url: str, extra_env: dict | None = None):
         self.port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "CONSULT_BENCH": "1",
+        env = {**os.environ, "DATABASE_URL": url,
                "CONSULT_RATELIMIT_ENABLED": "false", "SECRET_KEY": "bench-secret-key-" + "x" * 32,
                "GUNICORN_ACCESSLOG": "", "GUNICORN_LOGLEVEL": "warning",
                "PYTHONPATH": str(ROOT), **(extra_env or {})}
@@ -129,7 +129,7 @@ class Server:
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "gunicorn.conf.py"),
-             "--bind", f"{HOST}:{self.port}", "wsgi:app"], cwd=ROOT, env=env,
+             "--bind", f"{HOST}:{self.port}", "bench.wsgi:app"], cwd=ROOT, env=env,
             start_new_session=True)
         self.cold_start_s = self._wait()
 
@@ -285,7 +285,7 @@ def p2(info: dict, url: str, seconds: float, clients: int = 200) -> dict:
     counts = {"ok": 0, "fail": 0}
     lat: list[float] = []
     lock = threading.Lock()
-    from consult.bench_data import BENCH_PASSWORD
+    from bench.data import BENCH_PASSWORD
     stop_at = [0.0]
 
     def voter(email: str, n: int):
@@ -429,7 +429,7 @@ def integrity(url: str, rid: int) -> dict:
 
 
 def p3(server: Server, info: dict, requests: int = 20, only: tuple[str, ...] = ()) -> dict:
-    from consult.bench_data import BENCH_PASSWORD
+    from bench.data import BENCH_PASSWORD
     out = {}
     c = Client(server.port)
     _, page = c.request("GET", "/auth/login")
@@ -466,12 +466,12 @@ def p3_production(url: str, info: dict, requests: int) -> dict:
     try:
         import redis
         redis.Redis.from_url(redis_url).flushdb()
-    except Exception as exc:  # noqa: BLE001 - no Redis here: the figure is skipped
+    except Exception as exc:
         return {"evaluation dashboard": f"Redis unavailable ({type(exc).__name__})"}
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url,
            "PYTHONPATH": str(ROOT), "CONSULT_RATELIMIT_ENABLED": "false"}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "flask", "--app", "consult", "rounds", "tick"],
+    subprocess.run([sys.executable, "-m", "flask", "--app", "consult.app", "rounds", "tick"],
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     tick_s = round(time.perf_counter() - started, 1)
     server = Server(url, {"REDIS_URL": redis_url})

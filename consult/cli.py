@@ -1,4 +1,6 @@
-"""Command-line tools: ``flask seed-demo``, ``flask create-admin``, ``flask translate``."""
+"""The app's own commands: ``flask seed-demo`` and ``flask translate``. Each domain with
+commands has its own ``cli.py`` (``flask create-admin``, ``flask rounds tick``,
+``flask analysis worker``, ``flask backup``), added to the app by its wiring."""
 
 from __future__ import annotations
 
@@ -6,75 +8,48 @@ import os
 from pathlib import Path
 
 import click
-from flask import Flask
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po, write_po
+from flask.cli import AppGroup
+
+from consult.seed import seed
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
-def register(app: Flask) -> None:
-    from consult.rounds.cli import register as register_rounds
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Fill the database with demo departments, accounts and content (idempotent)."""
+    accounts = seed()
+    click.echo("Demo accounts (e-mail / password / role):")
+    for email, password, role in accounts:
+        click.echo(f"  {email:32} {password:20} {role}")
 
-    register_rounds(app)  # flask rounds tick
-    from consult.bench_data import register as register_bench_data
 
-    register_bench_data(app)  # flask bench-data --scale small|medium|large
-    from consult.ops.backup import register as register_backup
+translate = AppGroup("translate", help="Extract, update and compile the message catalogs.")
 
-    register_backup(app)  # flask backup create PATH / flask backup restore PATH
 
-    @app.cli.command("seed-demo")
-    def seed_demo() -> None:
-        """Fill the database with demo departments, accounts and content (idempotent)."""
-        from consult.seed import seed
+@translate.command()
+def update() -> None:
+    """Extract messages and merge them into every catalog."""
+    pot = ROOT / "messages.pot"
+    _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
+             "--no-location", "--sort-output",
+             "-o", str(pot), ".")
+    _pybabel("update", "-i", str(pot), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
+             "--ignore-obsolete")
+    pot.unlink()
+    _fill_source_catalog(TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po")
 
-        accounts = seed()
-        click.echo("Demo accounts (e-mail / password / role):")
-        for email, password, role in accounts:
-            click.echo(f"  {email:32} {password:20} {role}")
 
-    @app.cli.command("create-admin")
-    @click.option("--email", prompt=True)
-    @click.option("--name", "display_name", prompt="Display name")
-    @click.password_option()
-    def create_admin(email: str, display_name: str, password: str) -> None:
-        """Create the first administrator of a real install."""
-        from consult.accounts.services import create_admin as create
-        from consult.db import atomic
-        from consult.errors import ServiceError
-
-        try:
-            with atomic():
-                user = create(email=email, display_name=display_name, password=password)
-        except ServiceError as exc:
-            raise click.ClickException(str(exc.message)) from exc
-        click.echo(f"Administrator {user.email} created.")
-
-    @app.cli.group()
-    def translate() -> None:
-        """Extract, update and compile the message catalogs."""
-
-    @translate.command()
-    def update() -> None:
-        """Extract messages and merge them into every catalog."""
-        pot = ROOT / "messages.pot"
-        _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-                 "--no-location", "--sort-output",
-                 "-o", str(pot), ".")
-        _pybabel("update", "-i", str(pot), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
-                 "--ignore-obsolete")
-        pot.unlink()
-        _fill_source_catalog(TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po")
-
-    @translate.command()
-    def compile() -> None:  # noqa: A001 - the command is called "compile"
-        """Compile the catalogs to .mo files."""
-        _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+@translate.command("compile")
+def compile_catalogs() -> None:
+    """Compile the catalogs to .mo files."""
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
 
 
 def _pybabel(*args: str) -> None:
-    from babel.messages.frontend import CommandLineInterface
-
     cwd = os.getcwd()
     try:
         os.chdir(ROOT)
@@ -85,8 +60,6 @@ def _pybabel(*args: str) -> None:
 
 def _fill_source_catalog(path: Path) -> None:
     """English is the source language: its catalog repeats every msgid."""
-    from babel.messages.pofile import read_po, write_po
-
     with path.open("rb") as fh:
         catalog = read_po(fh)
     for message in catalog:

@@ -10,6 +10,8 @@ from flask import has_request_context, request
 from flask.globals import app_ctx
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
@@ -127,3 +129,22 @@ def str_enum(enum_cls, length: int = 20) -> Enum:
     """A portable enum column storing the members' values (not names) as VARCHAR."""
     return Enum(enum_cls, native_enum=False, length=length, validate_strings=True,
                 values_callable=lambda cls: [member.value for member in cls])
+
+
+def upsert_insert(model):
+    """An INSERT of the session's dialect (PostgreSQL or SQLite), the one that has
+    ``on_conflict_do_nothing`` and ``on_conflict_do_update``; the core ``insert`` has
+    neither. Every "insert unless it exists" and every upsert starts here."""
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+def insert_ignore(model, **values) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING in the current transaction; True when a row was
+    inserted (one support per user, one follow, one participant row...).
+
+    Decided by RETURNING, not ``rowcount``: psycopg reports -1 for these inserts, which
+    would count every duplicate as new."""
+    key = list(model.__table__.primary_key.columns)
+    stmt = upsert_insert(model).values(**values).on_conflict_do_nothing().returning(*key)
+    return db.session.execute(stmt).first() is not None

@@ -91,15 +91,21 @@ def relative(dt: datetime | None) -> str:
                             threshold=0.9)
 
 
-def register_template_helpers(app) -> None:
-    app.jinja_env.globals.update(
-        LOCALE_NAMES=LOCALE_NAMES,
-        html_lang=html_lang,
-    )
-    app.jinja_env.filters.update(
-        datetime=lambda v, fmt="medium": format_datetime(v, fmt) if v else "",
-        relative=relative,
-    )
+def format_datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def datetime_min(value: datetime | None) -> str:
+    """A date with its time to the minute, in the reader's zone and language
+    ("2026年12月1日 18:00" / "Dec 1, 2026, 6:00 PM"): the medium format shows seconds,
+    which nobody schedules by."""
+    if value is None:
+        return ""
+    locale = get_locale()
+    pattern = str(locale.datetime_formats["medium"]).replace(
+        "{1}", locale.date_formats["medium"].pattern).replace(
+        "{0}", locale.time_formats["short"].pattern)
+    return format_datetime(value, pattern)
 
 
 

@@ -10,7 +10,13 @@ import logging
 from contextlib import nullcontext
 from functools import partial
 
-from flask import current_app, has_app_context, has_request_context, render_template, request
+from flask import (
+    current_app,
+    has_app_context,
+    has_request_context,
+    render_template,
+    request,
+)
 from flask_babel import force_locale
 from flask_mailman import EmailMessage
 

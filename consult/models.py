@@ -1,102 +1,36 @@
-"""Imports every domain's models and permission rules (for Alembic, the shell and tests).
+"""Every domain's models and permission rules, imported in one place, so that the app
+(``create_app``), Alembic, the shell and the tests see the whole schema and every rule.
+A new domain adds its two lines here."""
 
-Each domain adds its own lines in its own block, in the import order of the
-architecture guide (core, accounts, consultations, rounds, participation, ...).
-"""
+from consult.accounts import models as accounts_models
+from consult.accounts import permissions as accounts_permissions
+from consult.analysis import models as analysis_models
+from consult.analysis import permissions as analysis_permissions
+from consult.audit import models as audit_models
+from consult.consultations import models as consultations_models
+from consult.consultations import permissions as consultations_permissions
+from consult.evaluation import permissions as evaluation_permissions
+from consult.moderation import models as moderation_models
+from consult.moderation import permissions as moderation_permissions
+from consult.notifications import models as notifications_models
+from consult.notifications import permissions as notifications_permissions
+from consult.participation import models as participation_models
+from consult.participation import permissions as participation_permissions
+from consult.responses import models as responses_models
+from consult.responses import permissions as responses_permissions
+from consult.rounds import models as rounds_models
+from consult.rounds import permissions as rounds_permissions
+from consult.suggestions import models as suggestions_models
+from consult.suggestions import permissions as suggestions_permissions
+from consult.surveys import models as surveys_models
+from consult.surveys import permissions as surveys_permissions
+from consult.voting import models as voting_models
+from consult.voting import permissions as voting_permissions
 
-# core and accounts
-from consult.accounts import permissions as _accounts_permissions  # noqa: F401
-from consult.accounts.models import Department, Role, RoleAssignment, User  # noqa: F401
-from consult.audit.models import AuditEntry  # noqa: F401
-
-# consultations
-from consult.consultations import permissions as _consultations_permissions  # noqa: F401
-from consult.consultations.models import (  # noqa: F401
-    Clause,
-    ClauseLineage,
-    Consultation,
-    DraftVersion,
-    Tag,
-    WorkingClause,
-)
-
-# rounds
-from consult.rounds import permissions as _rounds_permissions  # noqa: F401
-from consult.rounds.models import Round, RoundExtension, RoundParticipant  # noqa: F401
-
-# participation
-from consult.participation import permissions as _participation_permissions  # noqa: F401
-from consult.participation.models import (  # noqa: F401
-    Answer,
-    Comment,
-    CommentSupport,
-    Question,
-    QuestionSupport,
-)
-
-# voting
-from consult.voting import permissions as _voting_permissions  # noqa: F401
-from consult.voting.models import (  # noqa: F401
-    Ballot,
-    BallotChoice,
-    PollOption,
-    PollQuestion,
-    VoteTally,
-)
-
-# notifications
-from consult.notifications import permissions as _notifications_permissions  # noqa: F401
-from consult.notifications.models import (  # noqa: F401
-    Follow,
-    Notification,
-    NotificationPreference,
-)
-
-# suggestions
-from consult.suggestions import permissions as _suggestions_permissions  # noqa: F401, E402
-from consult.suggestions.models import (  # noqa: F401, E402
-    Suggestion,
-    SuggestionAssignment,
-    SuggestionComment,
-    SuggestionEvent,
-    SuggestionPolicy,
-    SuggestionRating,
-    SuggestionSupport,
-)
-
-# responses
-from consult.responses import permissions as _responses_permissions  # noqa: F401
-from consult.responses.models import (  # noqa: F401
-    ActionUpdate,
-    Erratum,
-    FollowUpAction,
-    RoundResponse,
-    Theme,
-    Triage,
-)
-
-# surveys
-from consult.surveys import permissions as _surveys_permissions  # noqa: F401, E402
-from consult.surveys.models import (  # noqa: F401, E402
-    Survey,
-    SurveyAnswer,
-    SurveyAnswerChoice,
-    SurveyAnswerText,
-    SurveyOption,
-    SurveyQuestion,
-)
-
-# moderation
-from consult.moderation import permissions as _moderation_permissions  # noqa: F401, E402
-from consult.moderation.models import (  # noqa: F401, E402
-    Flag,
-    ModerationCase,
-    SensitiveTerm,
-)
-
-# analytics: opinion analysis
-from consult.analytics.opinions import permissions as _analysis_permissions  # noqa: F401, E402
-from consult.analytics.opinions.models import AnalysisResult  # noqa: F401, E402
-
-# evaluation
-from consult.evaluation import permissions as _evaluation_permissions  # noqa: F401, E402
+MODULES = (accounts_models, accounts_permissions, analysis_models, analysis_permissions,
+           audit_models, consultations_models, consultations_permissions,
+           evaluation_permissions, moderation_models, moderation_permissions,
+           notifications_models, notifications_permissions, participation_models,
+           participation_permissions, responses_models, responses_permissions, rounds_models,
+           rounds_permissions, suggestions_models, suggestions_permissions, surveys_models,
+           surveys_permissions, voting_models, voting_permissions)

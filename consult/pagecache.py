@@ -9,16 +9,19 @@ the cache; old versions simply age out.
 
 What bumps a round's version:
 
-- any ORM insert, update or delete of a model registered below (comments, questions,
-  answers, the round itself, its response and triage, a user's display name, a
-  department's name), found by a
-  ``before_flush`` listener, so a new write path is covered without remembering to;
+- any ORM insert, update or delete of a model a domain registered with
+  ``shown_on_rounds`` when the app was created (participation: comments, questions,
+  answers, an author's display name; responses: the response and triage; rounds: the
+  round itself and a department's name), found by a ``before_flush`` listener, so a new
+  write path is covered without remembering to;
 - ``touch_rounds(ids)`` for the few counter updates done in SQL (a support), which the ORM
   does not see.
 
 The bump is one ``UPDATE round SET content_version = content_version + 1`` for all the
-rounds a transaction touched, issued just before it commits (the rows are already locked
-by the counters those transactions move, so it adds no contention).
+rounds a transaction touched (the statement the rounds domain registers with
+``bump_versions_with``; this core module knows no domain), issued just before it
+commits (the rows are already locked by the counters those transactions move, so it adds
+no contention).
 
 Text that changes with time alone ("3 minutes ago", the round closing) is handled by the
 key (the round's state) and by a short lifetime (``CONSULT_PAGE_CACHE_SECONDS``, 60), which
@@ -39,7 +42,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import get_timezone
 from flask_caching import Cache
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from consult.i18n import current_locale
@@ -48,8 +51,11 @@ log = logging.getLogger(__name__)
 
 cache = Cache()
 
-# {model class: function(session, obj) -> round ids that show it}
-_SHOWN_ON: dict[type, Callable[[Session, Any], Iterable[int]]] = {}
+RoundsOf = Callable[[Session, Any], Iterable[int]]
+# {model class: [function(session, obj) -> round ids that show it]}, filled by the domains
+_SHOWN_ON: dict[type, list[RoundsOf]] = {}
+# function(session, round ids): bump those rounds' content versions (the rounds domain's)
+_BUMP: list[Callable[[Session, list[int]], None]] = []
 
 
 def init_app(app) -> None:
@@ -68,13 +74,21 @@ def init_app(app) -> None:
     config.setdefault("CACHE_KEY_PREFIX", f"consult:{database}:")
     config.setdefault("CACHE_DEFAULT_TIMEOUT", config["PAGE_CACHE_SECONDS"])
     cache.init_app(app)
-    if not _SHOWN_ON:
-        _register_models()
 
 
-def shown_on_rounds(model: type, rounds_of: Callable[[Session, Any], Iterable[int]]) -> None:
-    """Declare that rows of ``model`` appear on the cached pages of the rounds returned."""
-    _SHOWN_ON[model] = rounds_of
+def shown_on_rounds(model: type, rounds_of: RoundsOf) -> None:
+    """Declare that rows of ``model`` appear on the cached pages of the rounds
+    ``rounds_of(session, obj)`` returns (a domain calls this when the app is created;
+    registering the same function again changes nothing)."""
+    known = _SHOWN_ON.setdefault(model, [])
+    if rounds_of not in known:
+        known.append(rounds_of)
+
+
+def bump_versions_with(bump: Callable[[Session, list[int]], None]) -> None:
+    """Set the statement that moves the content version of the rounds given (the rounds
+    domain's ``UPDATE round``)."""
+    _BUMP[:] = [bump]
 
 
 def touch_rounds(session: Session, round_ids: Iterable[int | None]) -> None:
@@ -131,12 +145,13 @@ def keep(values: dict[str, Any], timeout: int | None = None) -> None:
 def _collect(session: Session, flush_context, instances) -> None:
     touched: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
-        rounds_of = _SHOWN_ON.get(type(obj))
-        if rounds_of is None:
+        finders = _SHOWN_ON.get(type(obj))
+        if not finders:
             continue
         if obj in session.dirty and not session.is_modified(obj, include_collections=False):
             continue
-        touched.update(i for i in rounds_of(session, obj) if i)
+        for rounds_of in finders:
+            touched.update(i for i in rounds_of(session, obj) if i)
     if touched:
         session.info.setdefault("touched_rounds", set()).update(touched)
 
@@ -145,66 +160,11 @@ def _collect(session: Session, flush_context, instances) -> None:
 def _bump(session: Session) -> None:
     session.flush()  # run _collect for what is still pending (commit would flush anyway)
     ids = session.info.pop("touched_rounds", None)
-    if ids:
-        from consult.rounds.models import Round
-        session.execute(update(Round).where(Round.id.in_(sorted(ids)))
-                        .values(content_version=Round.content_version + 1)
-                        .execution_options(synchronize_session=False))
+    if ids and _BUMP:
+        _BUMP[0](session, sorted(ids))
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop("touched_rounds", None)
-
-
-def _register_models() -> None:
-    from consult.accounts.models import Department, User
-    from consult.participation.models import Answer, Comment, Question
-    from consult.responses.models import RoundResponse, Triage
-    from consult.rounds.models import Round
-
-    def own_round(session, obj):
-        return (obj.round_id,)
-
-    for model in (Comment, Question, RoundResponse, Triage):
-        shown_on_rounds(model, own_round)
-
-    def round_itself(session, obj):
-        # Its dates, state and response as the ORM changes them (the hot counters and
-        # the version itself move in SQL, unseen here).
-        return (obj.id,)
-
-    shown_on_rounds(Round, round_itself)
-
-    def answer_round(session, obj):
-        with session.no_autoflush:
-            return (session.scalar(select(Question.round_id)
-                                   .where(Question.id == obj.question_id)),)
-
-    shown_on_rounds(Answer, answer_round)
-
-    def author_rounds(session, obj):
-        """A renamed (or erased) user: the rounds where their name is shown."""
-        if obj in session.new or not inspect(obj).attrs.display_name.history.has_changes():
-            return ()
-        with session.no_autoflush:
-            return session.scalars(
-                select(Comment.round_id).where(Comment.author_id == obj.id)
-                .union(select(Question.round_id).where(Question.author_id == obj.id))).all()
-
-    shown_on_rounds(User, author_rounds)
-
-    def department_rounds(session, obj):
-        """A renamed department: it signs the answers on its rounds' question lists."""
-        from consult.consultations.models import Consultation
-        state = inspect(obj)
-        if obj in session.new or not (state.attrs.name.history.has_changes()
-                                      or state.attrs.name_en.history.has_changes()):
-            return ()
-        with session.no_autoflush:
-            return session.scalars(
-                select(Round.id).join(Consultation, Consultation.id == Round.consultation_id)
-                .where(Consultation.department_id == obj.id)).all()
-
-    shown_on_rounds(Department, department_rounds)

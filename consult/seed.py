@@ -1,117 +1,39 @@
-"""Demo data for ``flask seed-demo``, created through the services (idempotent).
-
-Each part checks whether its data exists before adding it, so running the
-command twice changes nothing.
-"""
+"""``flask seed-demo``: demo data for every domain, in dependency order, made through the
+services. Each part checks whether its data exists before adding it, so running the
+command twice changes nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from consult.accounts import services as accounts
-from consult.accounts.models import Department, Role, User
-from consult.clock import now
-from consult.db import atomic, db
+from consult.accounts import seed as accounts_seed
+from consult.consultations import seed as consultations_seed
+from consult.db import atomic
+from consult.moderation import seed as moderation_seed
+from consult.notifications import seed as notifications_seed
+from consult.participation import seed as participation_seed
+from consult.responses import seed as responses_seed
+from consult.rounds import seed as rounds_seed
+from consult.suggestions import seed as suggestions_seed
+from consult.surveys import seed as surveys_seed
+from consult.voting import seed as voting_seed
 
-DEMO_PASSWORD = "consult-demo-2026"
-
-DEPARTMENTS = [
-    ("civil-affairs", "市民政局", "Civil Affairs Bureau",
-     "负责养老服务、社区治理、社会救助等民生事务。"),
-    ("housing", "市住房和城乡建设局", "Housing and Urban-Rural Development Bureau",
-     "负责住房保障、物业管理、城市更新等工作。"),
-    ("urban-management", "市城市管理局", "Urban Management Bureau",
-     "负责市容环境、生活垃圾分类、停车秩序等城市管理工作。"),
-    ("transport", "市交通运输局", "Transport Bureau",
-     "负责公共交通、道路运输和出行服务。"),
-    ("health", "市卫生健康委员会", "Health Commission",
-     "负责公共卫生、医疗服务和健康促进。"),
-]
-
-# (e-mail, display name, roles, official of departments)
-ACCOUNTS = [
-    ("admin@example.org", "系统管理员", [Role.ADMIN], []),
-    ("official@example.org", "王科长（民政局）", [], ["civil-affairs"]),
-    ("official2@example.org", "李处长（城管局）", [], ["urban-management", "housing"]),
-    ("official3@example.org", "赵主任（交通局、卫健委）", [], ["transport", "health"]),
-    ("moderator@example.org", "内容审核员", [Role.MODERATOR], []),
-    ("evaluator@example.org", "评估专员", [Role.EVALUATOR], []),
-    ("citizen@example.org", "张晓明", [], []),
-    ("citizen2@example.org", "陈丽华", [], []),
-    ("citizen3@example.org", "Li Wei", [], []),
-]
+DEMO_PASSWORD = accounts_seed.DEMO_PASSWORD
+# After the accounts: each part needs the ones before it.
+PARTS = (consultations_seed, rounds_seed, participation_seed, voting_seed, responses_seed,
+         surveys_seed, suggestions_seed, moderation_seed, notifications_seed)
 
 
 def seed() -> list[tuple[str, str, str]]:
-    with atomic():
-        admin = _ensure_user(*ACCOUNTS[0])
-        depts = _ensure_departments(admin)
-        printed = [(ACCOUNTS[0][0], DEMO_PASSWORD, Role.ADMIN.label)]
-        for email, name, roles, dept_slugs in ACCOUNTS[1:]:
-            user = _ensure_user(email, name, roles, [])
-            wanted = [depts[s].id for s in dept_slugs]
-            if wanted and set(wanted) != user.official_department_ids:
-                accounts.set_roles(admin, user, roles=[r.value for r in roles],
-                                   department_ids=wanted)
-            role_label = ", ".join([r.label for r in roles] + (
-                [Role.OFFICIAL.label + "（" + "、".join(depts[s].name for s in dept_slugs) + "）"]
-                if dept_slugs else [])) or str(_l("Citizen"))
-            printed.append((email, DEMO_PASSWORD, role_label))
-    # Each domain's demo content, in dependency order; each part is idempotent.
+    """Seed everything; returns the demo accounts (e-mail, password, role) to print."""
+    printed = accounts_seed.seed()
     # Demo activity must not print (or send) a notification e-mail for every event.
     suppress = current_app.config.get("MAIL_SUPPRESS", False)
     current_app.config["MAIL_SUPPRESS"] = True
     try:
-        for part in _domain_seeds():
+        for part in PARTS:
             with atomic():
-                part()
+                part.seed()
     finally:
         current_app.config["MAIL_SUPPRESS"] = suppress
     return printed
-
-
-def _domain_seeds():
-    """The ``seed()`` function of every domain that has a ``seed`` module."""
-    import importlib
-
-    for name in ("consultations", "rounds", "participation", "voting", "responses", "surveys",
-                 "suggestions", "moderation", "notifications"):
-        try:
-            module = importlib.import_module(f"consult.{name}.seed")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"consult.{name}.seed" and exc.name != f"consult.{name}":
-                raise
-            continue
-        yield module.seed
-
-
-def _ensure_user(email: str, name: str, roles: list[Role], _depts) -> User:
-    from sqlalchemy.orm import selectinload
-
-    user = db.session.scalar(
-        select(User).where(User.email == email).options(selectinload(User.roles))
-    )
-    if user is None:
-        user = accounts.register(email=email, display_name=name, password=DEMO_PASSWORD,
-                                 locale=None, send_verification=False)
-        user.email_verified_at = now()
-        # Demo accounts can post at once: past the new-account cool-down (consult.security.limits).
-        user.created_at = now() - timedelta(days=1)
-        from consult.accounts.models import RoleAssignment
-        for role in roles:
-            user.roles.append(RoleAssignment(role=role))
-        db.session.flush()
-    return user
-
-
-def _ensure_departments(admin: User) -> dict[str, Department]:
-    existing = {d.slug: d for d in db.session.scalars(select(Department))}
-    for slug, name, name_en, description in DEPARTMENTS:
-        if slug not in existing:
-            existing[slug] = accounts.create_department(
-                admin, name=name, slug=slug, name_en=name_en, description=description)
-    return existing

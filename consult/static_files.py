@@ -15,13 +15,12 @@ import hashlib
 import os
 
 from flask import Flask, request, url_for
+from flask_compress import Compress
 
 ONE_YEAR = 365 * 24 * 3600
 
 
 def init_app(app: Flask) -> None:
-    from flask_compress import Compress
-
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_MIMETYPES", [

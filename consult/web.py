@@ -76,7 +76,7 @@ class BaseForm(FlaskForm):
     def all_errors(self) -> list[tuple[str | None, str, str]]:
         """(field id, label, message) for the error summary at the top of the page."""
         out: list[tuple[str | None, str, str]] = [(None, "", m) for m in self.form_errors_top]
-        for name, field in self._fields.items():
+        for field in self._fields.values():
             for message in field.errors if isinstance(field.errors, list) else []:
                 out.append((field.id, str(field.label.text), str(message)))
         return out

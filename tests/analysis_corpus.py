@@ -21,7 +21,7 @@ def corpus() -> dict:
 def plain(data: dict) -> tuple[list[dict], list, list, dict]:
     """Opinions (ids 1..n in corpus order), supports and stances with integer user ids,
     and the corpus key of each opinion id."""
-    from consult.analytics.opinions import text
+    from consult.analysis import text
     opinions, key_of, id_of = [], {}, {}
     for n, o in enumerate(data["opinions"], start=1):
         opinions.append({"id": n, "kind": o["kind"], "body": o["body"],

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
-from consult import create_app
+from consult.app import create_app
 from consult.config import TestConfig
 from consult.extensions import db
 

@@ -13,6 +13,7 @@ from consult.moderation.models import SensitiveTerm
 from consult.participation import services as participation
 from consult.participation.models import Answer, Comment, Question
 from consult.rounds.models import Round
+from consult.rounds.services import get_round
 from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
 
 ROLES = ("visitor", "citizen", "official", "moderator", "admin", "suspended")
@@ -38,7 +39,7 @@ class World:
         return db.session.get(User, ident)
 
     def round(self) -> Round:
-        return participation.get_round(self.user("author"), self.round_id)
+        return get_round(self.user("author"), self.round_id)
 
 
 def make_world() -> World:

@@ -90,7 +90,8 @@ class DepartmentForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the department's name."))])
     name_en = StringField(_l("English name"), validators=[Optional()])
     slug = StringField(_l("Short name for addresses"),
-                       description=_l("Lower-case letters, digits and hyphens, e.g. civil-affairs."),
+                       description=_l(
+                           "Lower-case letters, digits and hyphens, e.g. civil-affairs."),
                        validators=[DataRequired(_l("Enter a short name."))])
     description = TextAreaField(_l("Description"), validators=[Optional()])
     active = BooleanField(_l("Active"), default=True)

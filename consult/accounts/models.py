@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from flask_login import UserMixin
+from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -122,3 +122,9 @@ class RoleAssignment(TimestampMixin, db.Model):
 
     user: Mapped[User] = relationship(back_populates="roles", lazy="raise_on_sql")
     department: Mapped[Department | None] = relationship(lazy="raise_on_sql")
+
+
+# Who does something, in every service signature: a signed-in user or the anonymous
+# visitor (Flask-Login's ``AnonymousUserMixin``); the CLI and jobs pass a User, or None
+# where the system acts (``audit.record`` writes "system").
+Actor = User | AnonymousUserMixin

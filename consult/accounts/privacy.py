@@ -25,14 +25,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash
 
-from consult import audit
+from consult import audit, signals
 from consult.accounts.models import RoleAssignment, User
+from consult.audit.models import AuditEntry
 from consult.clock import now
 from consult.db import db
-from consult.errors import ServiceError, ValidationFailed
+from consult.errors import ValidationFailed
 
 SECRET_COLUMNS = {("user", "password_hash")}
 # Personal rows removed with the account (everything else stays, anonymised by the user row).
@@ -105,8 +105,10 @@ def delete_account(user: User, *, password: str, remove_open_content: bool = Fal
             raise ValidationFailed(_l("You are the only administrator: name another one "
                                       "before deleting your account."), field="password")
     withdrawn = {"comments": 0, "questions": 0}
-    if remove_open_content:
-        withdrawn = _withdraw_open_content(user)
+    if remove_open_content:  # participation withdraws what is still open (signal receiver)
+        for _receiver, counts in signals.account_deleting.send(user, remove_open_content=True):
+            for key, value in (counts or {}).items():
+                withdrawn[key] = withdrawn.get(key, 0) + value
     for name in PERSONAL_TABLES:
         table = db.metadata.tables.get(name)
         if table is not None and "user_id" in table.c:
@@ -123,7 +125,6 @@ def delete_account(user: User, *, password: str, remove_open_content: bool = Fal
     user.unread_notifications = 0
     user.session_version = User.session_version + 1
     user.roles.clear()
-    from consult.audit.models import AuditEntry
     # The audit log keeps the id and what happened, not where from.
     db.session.execute(update(AuditEntry).where(AuditEntry.actor_id == user_id)
                        .values(ip=None))
@@ -141,37 +142,3 @@ class _IdOnly:
 
     def __init__(self, user_id: int) -> None:
         self.id = user_id
-
-
-def _withdraw_open_content(user: User) -> dict[str, int]:
-    from consult.participation.models import Comment, ContentStatus, Question
-    from consult.participation.services.comments import withdraw_comment
-    from consult.rounds import lifecycle
-    from consult.rounds.models import Round
-
-    counts = {"comments": 0, "questions": 0}
-    comments = db.session.scalars(
-        select(Comment).join(Round, Round.id == Comment.round_id)
-        .where(Comment.author_id == user.id, Comment.status == ContentStatus.PUBLISHED,
-               lifecycle.state_sql() == "open")
-        .options(contains_eager(Comment.round).joinedload(Round.consultation))
-        .limit(EXPORT_ROW_LIMIT)).all()
-    for comment in comments:
-        try:
-            with db.session.begin_nested():
-                withdraw_comment(user, comment)
-            counts["comments"] += 1
-        except ServiceError:
-            pass  # no longer withdrawable (e.g. the round closed meanwhile): it stays
-    questions = db.session.scalars(
-        select(Question).join(Round, Round.id == Question.round_id)
-        .where(Question.author_id == user.id, Question.status == ContentStatus.PUBLISHED,
-               Question.answered_at.is_(None), lifecycle.state_sql() == "open")
-        .limit(EXPORT_ROW_LIMIT)).all()
-    for question in questions:
-        question.status, question.withdrawn_at = ContentStatus.WITHDRAWN, now()
-        db.session.execute(update(Round).where(Round.id == question.round_id)
-                           .values(question_count=Round.question_count - 1))
-        audit.record(user, "question.withdraw", question)
-        counts["questions"] += 1
-    return counts

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, session, url_for
+from flask import Blueprint, Response, flash, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
@@ -16,10 +16,11 @@ from wtforms.validators import DataRequired
 
 from consult.accounts import privacy
 from consult.accounts.forms import EmptyForm
-from consult.accounts.views import bp
 from consult.clock import now
 from consult.db import atomic
 from consult.web import BaseForm, render, submit
+
+bp = Blueprint("privacy", __name__, template_folder="templates")
 
 
 class DeleteAccountForm(BaseForm):
@@ -45,7 +46,7 @@ def my_data():
 def export_my_data():
     form = EmptyForm()
     if not form.validate_on_submit():
-        return redirect(url_for("accounts.my_data"), code=303)
+        return redirect(url_for(".my_data"), code=303)
     with atomic():
         data = privacy.export_data(current_user._get_current_object())
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)

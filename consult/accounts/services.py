@@ -14,12 +14,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult import audit
 from consult.accounts import tokens
-from consult.accounts.models import Department, Role, RoleAssignment, User
+from consult.accounts.models import Actor, Department, Role, RoleAssignment, User
 from consult.clock import now
 from consult.db import db
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.i18n import is_valid_timezone, supported_locales
 from consult.mail import absolute_url, send_mail
+from consult.security.passwords import is_common
 from consult.security.permissions import authorize
 from consult.web import Page, keyset_paginate
 
@@ -64,7 +65,6 @@ def check_password_rules(password: str, *, email: str = "", field: str = "passwo
         raise ValidationFailed(
             _l("This password is too easy to guess. Mix letters, numbers or words."), field=field
         )
-    from consult.security.passwords import is_common
     if is_common(password):
         raise ValidationFailed(
             _l("This password is one of the most common ones. Choose a less usual password."),
@@ -186,7 +186,8 @@ def request_password_reset(*, email: str) -> None:
         return
     token = tokens.make("reset", {"uid": user.id,
                                   "ph": tokens.password_fingerprint(user.password_hash)})
-    link = absolute_url(url_for("accounts.reset_password", token=token))  # SITE_URL, never the Host header
+    # SITE_URL, never the Host header
+    link = absolute_url(url_for("accounts.reset_password", token=token))
     send_mail(user.email, "accounts/email/reset", locale=user.locale, user=user, link=link)
     audit.record(user, "user.password_reset_requested", user)
 
@@ -254,7 +255,7 @@ def set_locale(user: User, locale: str) -> None:
 
 # ---------------------------------------------------------------- admin: users and roles
 
-def search_users(actor: User, *, q: str = "", role: str = "", page: int = 1,
+def search_users(actor: Actor, *, q: str = "", role: str = "", page: int = 1,
                  per_page: int = 25, cursor: str | None = None) -> Page:
     authorize(actor, "admin.users")
     stmt = select(User).options(selectinload(User.roles)).order_by(User.id.desc())
@@ -269,7 +270,7 @@ def search_users(actor: User, *, q: str = "", role: str = "", page: int = 1,
                            key_types=(int,))
 
 
-def get_user(actor: User, user_id: int) -> User:
+def get_user(actor: Actor, user_id: int) -> User:
     authorize(actor, "admin.users")
     user = db.session.scalar(
         select(User).where(User.id == user_id).options(selectinload(User.roles))
@@ -279,7 +280,7 @@ def get_user(actor: User, user_id: int) -> User:
     return user
 
 
-def set_roles(actor: User, user: User, *, roles: list[str],
+def set_roles(actor: Actor, user: User, *, roles: list[str],
               department_ids: list[int]) -> User:
     """Replace the user's roles. Official is held per department."""
     authorize(actor, "admin.users")
@@ -314,7 +315,7 @@ def set_roles(actor: User, user: User, *, roles: list[str],
     return user
 
 
-def set_active(actor: User, user: User, *, active: bool) -> User:
+def set_active(actor: Actor, user: User, *, active: bool) -> User:
     authorize(actor, "admin.users")
     if user.id == actor.id and not active:
         raise ValidationFailed(_l("You cannot deactivate your own account."))
@@ -377,7 +378,7 @@ def _clean_department(name: str, name_en: str | None, slug: str,
     return name, name_en, slug
 
 
-def create_department(actor: User, *, name: str, slug: str, name_en: str | None = None,
+def create_department(actor: Actor, *, name: str, slug: str, name_en: str | None = None,
                       description: str = "") -> Department:
     authorize(actor, "admin.departments")
     name, name_en, slug = _clean_department(name, name_en, slug)
@@ -389,7 +390,7 @@ def create_department(actor: User, *, name: str, slug: str, name_en: str | None 
     return dept
 
 
-def update_department(actor: User, dept: Department, *, name: str, slug: str,
+def update_department(actor: Actor, dept: Department, *, name: str, slug: str,
                       name_en: str | None = None, description: str = "",
                       active: bool = True) -> Department:
     authorize(actor, "admin.departments")

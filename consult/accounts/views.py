@@ -21,6 +21,8 @@ from consult.db import atomic
 from consult.errors import ServiceError
 from consult.extensions import limiter
 from consult.i18n import LOCALE_COOKIE, supported_locales
+from consult.notifications.services import list_follows
+from consult.responses.services import my_opinions
 from consult.security import limits as lockout
 from consult.web import render, safe_next, submit
 
@@ -184,7 +186,9 @@ def set_locale():
 @bp.get("/me/")
 @login_required
 def me():
-    return render("accounts/me.html", resend_form=EmptyForm())
+    return render("accounts/me.html", resend_form=EmptyForm(),
+                  follows=list_follows(current_user, per_page=10),
+                  mine=my_opinions(current_user))
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])
@@ -221,4 +225,3 @@ def change_password():
     return render("accounts/change_password.html", form=form, status=status)
 
 
-from consult.accounts import privacy_views  # noqa: E402, F401 - /me/data on this blueprint

@@ -21,7 +21,8 @@ def _nullable(t: str | dict) -> dict:
     return {"anyOf": [t, {"type": "null"}]}
 
 
-STR, INT, NUM, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+STR, INT = {"type": "string"}, {"type": "integer"}
+NUM, BOOL = {"type": "number"}, {"type": "boolean"}
 DT = {"type": "string", "format": "date-time"}
 DATE = {"type": "string", "format": "date"}
 

@@ -23,17 +23,20 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.models import Department, User
-from consult.analytics import scores as sc
+from consult.api.openapi import document
 from consult.clock import now as clock_now
-from consult.consultations.models import Clause, Consultation, DraftVersion, Tag
-from consult.consultations.services.reads import STATE_FILTERS, _round_state_exists, search_terms
+from consult.consultations.models import Consultation, DraftVersion, Tag
+from consult.consultations.services import search_terms
 from consult.db import db
 from consult.errors import NotFound, ValidationFailed
+from consult.evaluation import scores as sc
 from consult.extensions import csrf
 from consult.participation.models import Answer, Comment, ContentStatus, Question
 from consult.responses.models import FollowUpAction, RoundResponse, Triage
 from consult.rounds import lifecycle
+from consult.rounds.listing import STATE_FILTERS, round_state_exists
 from consult.rounds.models import Round
+from consult.voting.services import get_results
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -202,7 +205,6 @@ def index():
 
 @bp.get("/openapi.json")
 def openapi():
-    from consult.api.openapi import document
     return _json(document())
 
 
@@ -236,7 +238,7 @@ def consultations():
     if state:
         if state not in STATE_FILTERS:
             raise ValidationFailed(_l("Unknown state filter."), field="state")
-        stmt = stmt.where(_round_state_exists(state, clock_now()))
+        stmt = stmt.where(round_state_exists(state, clock_now()))
     for term in search_terms(args.get("q", "")):
         term = term.lower()
         stmt = stmt.where(or_(func.lower(Consultation.title).contains(term, autoescape=True),
@@ -302,7 +304,6 @@ def questions(round_id: int):
 
 @bp.get("/rounds/<int:round_id>/results")
 def results(round_id: int):
-    from consult.voting.services import get_results
     r = _public_round(round_id)
     res = get_results(r)
     if not res.visible:

@@ -18,9 +18,10 @@ from sqlalchemy.orm import selectinload
 from consult.accounts.models import Department, User
 from consult.clock import now
 from consult.consultations import services
-from consult.consultations.services import article
 from consult.consultations.models import Consultation, DraftVersion
+from consult.consultations.services import article
 from consult.db import db
+
 
 @dataclass
 class Draft:

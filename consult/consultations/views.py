@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,65 +26,19 @@ from consult.consultations.forms import (
 )
 from consult.db import atomic
 from consult.errors import ServiceError
+from consult.notifications.services import is_following
+from consult.participation.services import clause_comment_counts
+from consult.responses.services import department_accountability
+from consult.rounds import lifecycle, listing
+from consult.rounds.services import rounds_of
 from consult.security.permissions import authorize
+from consult.suggestions.services import (
+    department_suggestion_record,
+    suggestions_answered_by,
+)
 from consult.web import page_number, render, respond, submit, wants_fragment
 
 bp = Blueprint("consultations", __name__, template_folder="templates")
-
-
-@bp.app_template_global("open_consultations")
-def _open_consultations(limit: int = 5):
-    """For the home page: what is open now, closing soonest first (one bounded query)."""
-    return services.open_now(limit=min(int(limit), 10))
-
-
-@bp.app_template_global("round_states")
-def _round_states(rounds):
-    """(round, state, overdue) for each round, asked of the lifecycle module."""
-    from consult.rounds import lifecycle
-
-    return [(r, lifecycle.state_of(r), lifecycle.is_overdue(r)) for r in rounds]
-
-
-@bp.app_template_global("round_url")
-def _round_url(round_id: int) -> str | None:
-    """The public round page, once the rounds blueprint provides it."""
-    if "rounds.round_page" in current_app.view_functions:
-        return url_for("rounds.round_page", round_id=round_id)
-    return None
-
-
-@bp.app_template_global("round_state_class")
-def _round_state_class(state) -> str:
-    """The tag class of a state ("overdue" too), in the colours of the rounds' shared
-    status tag (``rounds/_state_tag.html``)."""
-    from consult.rounds.lifecycle import RoundState
-    from consult.rounds.views import StateView
-
-    value = str(state)
-    if value == "overdue":
-        return "tag tag--red"
-    try:
-        view = StateView(RoundState(value), False)
-    except ValueError:
-        return "tag"
-    return f"tag tag--{view.colour}"
-
-
-def _current_round(rounds_with_state):
-    """The round a reader cares about first: open, else the latest that has begun."""
-    for item in rounds_with_state:
-        if str(item[1]) == "open":
-            return item
-    started = [item for item in rounds_with_state if str(item[1]) != "scheduled"]
-    if started:
-        return started[-1]
-    return rounds_with_state[0] if rounds_with_state else None
-
-
-@bp.app_template_global("current_round")
-def _current_round_global(rounds):
-    return _current_round(_round_states(rounds))
 
 
 # ---------------------------------------------------------------- public pages
@@ -97,10 +50,10 @@ def index():
         "q": args.get("q", "")[:100],
         "department": args.get("department", "")[:60],
         "tag": args.get("tag", "")[:40],
-        "state": args.get("state", "") if args.get("state") in services.STATE_FILTERS else "",
-        "sort": args.get("sort", "") if args.get("sort") in services.SORTS else "newest",
+        "state": args.get("state", "") if args.get("state") in listing.STATE_FILTERS else "",
+        "sort": args.get("sort", "") if args.get("sort") in listing.SORTS else "newest",
     }
-    page = services.search_consultations(page=page_number(), **filters)
+    page = listing.search_consultations(page=page_number(), **filters)
     departments, tags = ([], []) if wants_fragment() else services.filter_choices()
     return render("consultations/index.html", "consultations/_results.html", page=page,
                   filters=filters, departments=departments, tags=tags,
@@ -111,14 +64,11 @@ def index():
 def detail(consultation_id: int):
     consultation = services.get_public_consultation(current_user, consultation_id)
     latest = consultation.versions[-1] if consultation.versions else None
-    rounds = _round_states(consultation.rounds)
+    rounds = lifecycle.with_states(consultation.rounds)
     # The draft's margin counts the comments of the round open on this very text (one
     # GROUP BY); comments on an older version's clauses would not match these clauses.
     comments_round = next((r for r, state, _overdue in rounds if str(state) == "open"
                            and latest is not None and r.version_id == latest.id), None)
-    from consult.participation.services import clause_comment_counts
-    from consult.suggestions.services import suggestions_answered_by
-
     def draft() -> str:
         return render_template(
             "consultations/_draft.html", consultation=consultation, version=latest,
@@ -134,7 +84,8 @@ def detail(consultation_id: int):
          *(pagecache.round_key(comments_round) if comments_round else ())), draft)
     return render("consultations/detail.html", consultation=consultation, version=latest,
                   rounds=rounds, draft=Markup(draft_html),  # nosec B704 - rendered by Jinja
-                  origin_suggestions=suggestions_answered_by(consultation.id))
+                  origin_suggestions=suggestions_answered_by(consultation.id),
+                  following=is_following(current_user, consultation.id))
 
 
 @bp.get("/consultations/<int:consultation_id>/versions/<int:number>")
@@ -174,9 +125,11 @@ def diff(consultation_id: int):
 @bp.get("/departments/<slug>")
 def department(slug: str):
     dept = services.get_department(slug)
-    page = services.search_consultations(department=dept.slug, page=page_number())
+    page = listing.search_consultations(department=dept.slug, page=page_number())
     return render("consultations/department.html", department=dept, page=page,
-                  record=services.department_record(dept))
+                  record=listing.department_record(dept),
+                  srec=department_suggestion_record(dept.id),
+                  acc=department_accountability(dept.id))
 
 
 # ---------------------------------------------------------------- officials
@@ -236,10 +189,9 @@ def manage_edit(consultation_id: int):
 def manage_detail(consultation_id: int):
     consultation = services.get_for_manage(current_user, consultation_id)
     versions = services.versions_of(current_user, consultation)
-    rounds_url = (url_for("rounds.manage_rounds", consultation_id=consultation.id)
-                  if "rounds.manage_rounds" in current_app.view_functions else None)
     return render("consultations/manage/detail.html", consultation=consultation,
-                  versions=versions, publish_form=EmptyForm(), manage_rounds_url=rounds_url)
+                  versions=versions, publish_form=EmptyForm(),
+                  managed_rounds=rounds_of(consultation.id))
 
 
 @bp.post("/manage/consultations/<int:consultation_id>/publish")

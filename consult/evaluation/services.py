@@ -1,6 +1,6 @@
 """Reads behind the evaluation pages: filters, score tables, charts and CSV rows.
 
-Every number comes from ``consult.analytics.scores`` (the one definition); this module
+Every number comes from ``consult.evaluation.scores`` (the one definition); this module
 only picks the scope, orders rows and formats them. Each page costs a constant number of
 queries: the scores (eleven at most), the names of what is listed (one or two), and the filters'
 choices (two).
@@ -19,12 +19,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from consult.accounts.models import Department
-from consult.analytics import scores as sc
-from consult.charts import chart_library
+from consult.accounts.models import Actor, Department
 from consult.consultations.models import Consultation, Tag
 from consult.db import db
 from consult.errors import NotFound
+from consult.evaluation import scores as sc
+from consult.evaluation.charts import chart_library
 from consult.rounds.models import Round
 from consult.security.permissions import authorize
 
@@ -112,7 +112,7 @@ def _sorted(rows: list[tuple[Any, sc.Scores]], f: Filters) -> list[tuple[Any, sc
     return present + missing  # "not enough answers" always last
 
 
-def departments_table(actor, f: Filters) -> list[tuple[Department, sc.Scores]]:
+def departments_table(actor: Actor, f: Filters) -> list[tuple[Department, sc.Scores]]:
     authorize(actor, "evaluation.view")
     stmt = select(Department).order_by(Department.name)
     if f.department_id is not None:
@@ -122,13 +122,13 @@ def departments_table(actor, f: Filters) -> list[tuple[Department, sc.Scores]]:
     return _sorted([(d, found.get(d.id) or sc.Scores(key=d.id)) for d in depts], f)
 
 
-def months_table(actor, f: Filters) -> list[tuple[str, sc.Scores]]:
+def months_table(actor: Actor, f: Filters) -> list[tuple[str, sc.Scores]]:
     authorize(actor, "evaluation.view")
     found = sc.compute(f.scope(), "month")
     return sorted(found.items())
 
 
-def department(actor, department_id: int) -> Department:
+def department(actor: Actor, department_id: int) -> Department:
     authorize(actor, "evaluation.view")
     d = db.session.get(Department, department_id)
     if d is None:
@@ -136,7 +136,7 @@ def department(actor, department_id: int) -> Department:
     return d
 
 
-def consultations_table(actor, dept: Department, f: Filters):
+def consultations_table(actor: Actor, dept: Department, f: Filters):
     authorize(actor, "evaluation.view")
     items = db.session.scalars(
         select(Consultation).where(Consultation.department_id == dept.id,
@@ -146,7 +146,7 @@ def consultations_table(actor, dept: Department, f: Filters):
     return _sorted([(c, found.get(c.id) or sc.Scores(key=c.id)) for c in items], f)
 
 
-def consultation(actor, consultation_id: int) -> Consultation:
+def consultation(actor: Actor, consultation_id: int) -> Consultation:
     authorize(actor, "evaluation.view")
     c = db.session.get(Consultation, consultation_id)
     if c is None or c.published_at is None:
@@ -154,7 +154,7 @@ def consultation(actor, consultation_id: int) -> Consultation:
     return c
 
 
-def rounds_table(actor, c: Consultation, f: Filters):
+def rounds_table(actor: Actor, c: Consultation, f: Filters):
     authorize(actor, "evaluation.view")
     items = db.session.scalars(select(Round).where(Round.consultation_id == c.id)
                                .order_by(Round.opens_at)).all()
@@ -162,7 +162,7 @@ def rounds_table(actor, c: Consultation, f: Filters):
     return [(r, found.get(r.id) or sc.Scores(key=r.id)) for r in items]
 
 
-def round_scores(actor, round_id: int):
+def round_scores(actor: Actor, round_id: int):
     authorize(actor, "evaluation.view")
     r = db.session.get(Round, round_id)
     c = db.session.get(Consultation, r.consultation_id) if r else None
@@ -171,7 +171,7 @@ def round_scores(actor, round_id: int):
     return r, c, sc.overall(sc.Scope(round_id=r.id))
 
 
-def report(actor, f: Filters):
+def report(actor: Actor, f: Filters):
     """The printable report: per department its scores and its consultations' scores."""
     authorize(actor, "evaluation.view")
     depts = departments_table(actor, f)
@@ -211,7 +211,7 @@ def public_scores(department_id: int | None = None) -> list[tuple[Department, sc
 # ---------------------------------------------------------------- charts
 
 def _style():
-    from pygal.style import Style
+    from pygal.style import Style  # noqa: PLC0415 - heavy (pygal): imported only when a chart is drawn
     return Style(background="white", plot_background="white", foreground="#1f2933",
                foreground_strong="#1f2933", foreground_subtle="#6b7280",
                colors=("#1d4ed8", "#047857", "#b45309"),

@@ -17,16 +17,11 @@ from flask_login import current_user, login_required
 from consult.clock import now
 from consult.errors import NotFound
 from consult.evaluation import services
+from consult.i18n import current_locale
 from consult.security.permissions import authorize
 from consult.web import render
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="templates")
-
-
-@bp.app_template_global("public_scores")
-def _public_scores(department=None):
-    """[(department, published Scores)] for the public accountability page."""
-    return services.public_scores(department.id if department is not None else None)
 
 
 def _ctx(f, **ctx):
@@ -118,5 +113,4 @@ def export(table: str):
 
 
 def _locale() -> str:
-    from consult.i18n import current_locale
     return str(current_locale())

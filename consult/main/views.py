@@ -4,6 +4,7 @@ from flask import Blueprint
 from sqlalchemy import text
 
 from consult.extensions import db
+from consult.rounds.listing import open_now
 from consult.web import render
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -11,14 +12,14 @@ bp = Blueprint("main", __name__, template_folder="templates")
 
 @bp.get("/")
 def index():
-    return render("main/index.html")
+    return render("main/index.html", open_items=open_now(limit=5))
 
 
 @bp.get("/healthz")
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+    except Exception:
         db.session.rollback()
         return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -27,18 +27,6 @@ KINDS = "<kind>"  # an ItemKind (comment, question, answer, suggestion, suggesti
 # anything else is a 404 (kind_of)
 
 
-@bp.app_context_processor
-def _flag_reasons():
-    """The flag form is included in other domains' partials (comments, questions)."""
-    return {"FLAG_REASONS": list(FlagReason)}
-
-
-@bp.app_template_filter("moderation_text")
-def _moderation_text(item) -> str:
-    """All the user text of an item, for the moderators' queue and the author's appeal."""
-    return services.text_of(item)
-
-
 def _ctx(**ctx):
     return dict(ItemKind=ItemKind, FlagReason=FlagReason, REASON_LABELS=REASON_LABELS, **ctx)
 
@@ -65,14 +53,12 @@ def flag(kind: str, item_id: int):
     if result is not None:
         flash(_("Flagged, thank you. A moderator will look at it."), "success")
         return respond(redirect_to=back, partial="moderation/_flag_done.html",
-                       **_ctx(kind=kind, item=item, flag_kind=kind, flag_item=item))
+                       **_ctx(kind=kind, item=item, already=False))
     if status == 409 and form.is_submitted():
         return render("moderation/flag.html", "moderation/_flag_done.html", status=409,
-                      **_ctx(kind=kind, item=item, form=form, flag_form=form, back=back, already=True,
-                             flag_kind=kind, flag_item=item))
+                      **_ctx(kind=kind, item=item, form=form, back=back, already=True))
     return render("moderation/flag.html", "moderation/_flag_form.html", status=status,
-                  **_ctx(kind=kind, item=item, form=form, flag_form=form, back=back, flag_kind=kind,
-                         flag_item=item))
+                  **_ctx(kind=kind, item=item, form=form, back=back, already=False))
 
 
 # ---------------------------------------------------------------- one item (moderators)

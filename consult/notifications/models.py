@@ -20,8 +20,8 @@ class NotificationKind(StrEnum):
     REPLY = "reply"
     QUESTION_ANSWERED = "question_answered"
     RESPONSE_PUBLISHED = "response_published"
-    SUGGESTION_ANSWERED = "suggestion_answered"  # consult.suggestions.notify
-    SURVEY_INVITATION = "survey_invitation"  # consult.surveys.services.invite_participants
+    SUGGESTION_ANSWERED = "suggestion_answered"  # notifications.receivers.suggestion_answered
+    SURVEY_INVITATION = "survey_invitation"  # notifications.receivers.survey_opened
     CONTENT_HIDDEN = "content_hidden"  # consult.moderation: a moderator hid my post
     APPEAL_DECIDED = "appeal_decided"  # consult.moderation: my appeal was decided
 

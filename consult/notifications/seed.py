@@ -1,7 +1,7 @@
 """Demo follows and notifications for ``flask seed-demo`` (runs after the other domains).
 
 Demo citizens follow a few published consultations through ``services.follow``; the
-open rounds of what they follow announce themselves through ``services.round_opened``
+open rounds of what they follow announce themselves through ``receivers.round_opened``
 (and closed ones through ``round_closed``), so the demo inbox shows the real messages.
 Replies and answers arrive by themselves when the participation seed posts them.
 Idempotent: a citizen who already follows something is left alone.
@@ -14,7 +14,7 @@ from sqlalchemy import exists, select
 from consult.accounts.models import User
 from consult.consultations.models import Consultation
 from consult.db import db
-from consult.notifications import services
+from consult.notifications import receivers, services
 from consult.notifications.models import Follow
 from consult.rounds import lifecycle
 from consult.rounds.models import Round
@@ -43,6 +43,6 @@ def seed() -> None:
                                      .order_by(Round.opens_at)):
         state = lifecycle.state_of(round_)
         if state is lifecycle.RoundState.OPEN:
-            services.round_opened(round_)
+            receivers.round_opened(round_)
         elif state is lifecycle.RoundState.CLOSED:
-            services.round_closed(round_)
+            receivers.round_closed(round_)

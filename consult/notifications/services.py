@@ -1,6 +1,6 @@
-"""Follows and notifications: the one general mechanism every domain raises events through.
+"""Follows and notifications: the one general mechanism every event ends in.
 
-How other domains call it (all inside the action's transaction, never committing):
+How it is called (all inside the action's transaction, never committing):
 
 ``notify(user_ids, kind, *, link, actor=None, consultation_id=None, **data)``
     Tell some users something. ``user_ids`` is an iterable of ids *or* a SQLAlchemy
@@ -19,23 +19,7 @@ How other domains call it (all inside the action's transaction, never committing
     also for everyone who took part in that round (``RoundParticipant``), each person once.
     Constant number of queries whatever the number of followers.
 
-Event helpers (thin wrappers that build link and data, then call the two above):
-
-``round_opened(round_)``        followers of the consultation;   link /rounds/<id>
-``round_closed(round_)``        followers + participants;         link /rounds/<id>
-    (called by ``rounds.lifecycle.close`` and ``lifecycle.tick``; ``round_`` needs
-    ``id``, ``consultation_id``, ``title``)
-``replied(comment, parent)``    the author of ``parent`` (not when replying to oneself);
-    link /rounds/<round_id>/comments#comment-<id>. Both objects need ``id``,
-    ``round_id``, ``author_id``; ``comment.body`` gives a short excerpt.
-``question_answered(question, *, actor=None, supporters=None)``   the asker, plus
-    ``supporters`` (ids or a ``Select`` of user ids, e.g. the "I want to know too"
-    supporters); link /rounds/<round_id>/questions#question-<id>. ``question`` needs
-    ``id``, ``round_id``, ``author_id``; an optional ``answer``/``answer_body`` text
-    gives an excerpt; ``actor`` is the answering official (never notified).
-``response_published(round_, *, actor=None)``   followers who did not take part in the
-    round; link /rounds/<id>/response. (Participants get the survey invitation instead,
-    which links to both the response and the survey.)
+The events of other domains reach these two through ``receivers.py`` (signal receivers).
 
 Kinds are ``NotificationKind`` values (round_opened, round_closed, reply,
 question_answered, response_published); add a member, an e-mail template and a
@@ -63,17 +47,26 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, delete, false, func, literal, or_, select, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import (
+    Select,
+    and_,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.types import JSON, Integer, String
 
-from consult.accounts.models import User
+from consult import mail
+from consult.accounts.models import Actor, User
 from consult.clock import now
 from consult.consultations.models import Consultation
-from consult.db import UTCDateTime, db
+from consult.db import UTCDateTime, db, insert_ignore
 from consult.errors import NotFound
-from consult import mail
 from consult.mail import send_mail
 from consult.notifications.models import (
     DEFAULT_EMAIL,
@@ -82,7 +75,7 @@ from consult.notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
-from consult.rounds.models import Round, RoundParticipant
+from consult.rounds.models import RoundParticipant
 from consult.security.permissions import authorize, check
 from consult.web import Page, paginate
 
@@ -106,7 +99,7 @@ def _recipients(user_ids: Iterable[int] | Select, actor_id: int | None) -> Selec
     return stmt
 
 
-def _actor_id(actor: Any) -> int | None:
+def actor_id_of(actor: Actor) -> int | None:
     if actor is None:
         return None
     if isinstance(actor, int):
@@ -118,7 +111,7 @@ def notify(user_ids: Iterable[int] | Select, kind: NotificationKind | str, *, li
            actor: Any = None, consultation_id: int | None = None, **data: Any) -> None:
     """Notify users in-app (always) and by e-mail (per preference), in this transaction."""
     kind = NotificationKind(kind)
-    actor_id = _actor_id(actor)
+    actor_id = actor_id_of(actor)
     recipients = _recipients(user_ids, actor_id)
     _fan_out(recipients, kind, link=link, actor_id=actor_id,
              consultation_id=consultation_id, data=data)
@@ -135,7 +128,7 @@ def notify_followers(consultation_id: int, kind: NotificationKind | str, *, link
         audience = audience.union(
             select(RoundParticipant.user_id).where(RoundParticipant.round_id == participants_of))
         audience = select(audience.subquery().c[0])
-    actor_id = _actor_id(actor)
+    actor_id = actor_id_of(actor)
     _fan_out(_recipients(audience, actor_id), kind, link=link, actor_id=actor_id,
              consultation_id=consultation_id, data=data)
 
@@ -202,87 +195,9 @@ def excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-# ---------------------------------------------------------------- event helpers
-
-def _round_snapshot(round_id: int) -> tuple[int, dict[str, Any]]:
-    """(consultation id, snapshot data) of a round, in one query."""
-    row = db.session.execute(
-        select(Round.id, Round.title, Round.consultation_id, Consultation.title)
-        .join(Consultation, Consultation.id == Round.consultation_id)
-        .where(Round.id == round_id)
-    ).one()
-    return row[2], {"round_id": row[0], "round_title": row[1] or "",
-                    "consultation_title": row[3]}
-
-
-def _actor_name(actor: Any, actor_id: int | None) -> str:
-    name = getattr(actor, "display_name", None)
-    if name is None and actor_id is not None:
-        name = db.session.scalar(select(User.display_name).where(User.id == actor_id))
-    return name or ""
-
-
-def round_opened(round_) -> None:
-    consultation_id, snap = _round_snapshot(round_.id)
-    notify_followers(consultation_id, NotificationKind.ROUND_OPENED,
-                     link=f"/rounds/{round_.id}", **snap)
-
-
-def round_closed(round_) -> None:
-    consultation_id, snap = _round_snapshot(round_.id)
-    notify_followers(consultation_id, NotificationKind.ROUND_CLOSED,
-                     link=f"/rounds/{round_.id}", participants_of=round_.id, **snap)
-
-
-def response_published(round_, *, actor: Any = None) -> None:
-    """Followers who did not take part in the round. Its participants hear of the response
-    through their survey invitation (``surveys.services.invite_participants``, which links
-    to the response and the survey): one message each, not two."""
-    consultation_id, snap = _round_snapshot(round_.id)
-    took_part = select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_.id)
-    audience = select(Follow.user_id).where(Follow.consultation_id == consultation_id,
-                                            Follow.user_id.not_in(took_part))
-    notify(audience, NotificationKind.RESPONSE_PUBLISHED, link=f"/rounds/{round_.id}/response",
-           actor=actor, consultation_id=consultation_id, **snap)
-
-
-def replied(comment, parent) -> None:
-    if parent.author_id is None or parent.author_id == comment.author_id:
-        return
-    consultation_id, snap = _round_snapshot(comment.round_id)
-    notify([parent.author_id], NotificationKind.REPLY,
-           link=f"/rounds/{comment.round_id}/comments#comment-{comment.id}",
-           actor=comment.author_id, consultation_id=consultation_id,
-           comment_id=comment.id, parent_id=parent.id,
-           actor_name=_actor_name(vars(comment).get("author"), comment.author_id),
-           excerpt=excerpt(getattr(comment, "body", "")), **snap)
-
-
-def question_answered(question, *, actor: Any = None,
-                      supporters: Iterable[int] | Select | None = None) -> None:
-    consultation_id, snap = _round_snapshot(question.round_id)
-    # Only what is already loaded: relationships are lazy="raise_on_sql".
-    answer = vars(question).get("answer_body") or vars(question).get("answer")
-    if answer is not None and not isinstance(answer, str):
-        answer = vars(answer).get("body")
-    audience: Iterable[int] | Select
-    if supporters is None:
-        audience = [question.author_id]
-    elif isinstance(supporters, Select):
-        audience = select(User.id).where(or_(User.id == question.author_id,
-                                             User.id.in_(supporters)))
-    else:
-        audience = [question.author_id, *supporters]
-    notify(audience, NotificationKind.QUESTION_ANSWERED,
-           link=f"/rounds/{question.round_id}/questions#question-{question.id}",
-           actor=actor, consultation_id=consultation_id, question_id=question.id,
-           actor_name=_actor_name(actor, _actor_id(actor)),
-           question=excerpt(getattr(question, "body", "")), excerpt=excerpt(answer), **snap)
-
-
 # ---------------------------------------------------------------- follows
 
-def get_followable(actor: Any, consultation_id: int) -> Consultation:
+def get_followable(actor: Actor, consultation_id: int) -> Consultation:
     consultation = db.session.scalar(
         select(Consultation).where(Consultation.id == consultation_id,
                                    Consultation.published_at.is_not(None)))
@@ -291,25 +206,16 @@ def get_followable(actor: Any, consultation_id: int) -> Consultation:
     return consultation
 
 
-def _insert_ignore(model):
-    dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
-
-
-def follow(actor: User, consultation: Consultation) -> bool:
+def follow(actor: Actor, consultation: Consultation) -> bool:
     """Follow; True if this created the follow, False if it already existed."""
     authorize(actor, "consultation.follow", consultation)
     if not consultation.is_published:
         raise NotFound(_l("This consultation does not exist or is not published."))
-    # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
-    created = db.session.execute(
-        _insert_ignore(Follow).values(user_id=actor.id, consultation_id=consultation.id,
-                                      created_at=now())
-        .on_conflict_do_nothing().returning(Follow.user_id)).first()
-    return created is not None
+    return insert_ignore(Follow, user_id=actor.id, consultation_id=consultation.id,
+                         created_at=now())
 
 
-def unfollow(actor: User, consultation: Consultation) -> bool:
+def unfollow(actor: Actor, consultation: Consultation) -> bool:
     authorize(actor, "consultation.follow", consultation)
     result = db.session.execute(
         delete(Follow).where(Follow.user_id == actor.id,
@@ -325,7 +231,7 @@ def is_following(user: Any, consultation_id: int) -> bool:
             Follow.user_id == user.id, Follow.consultation_id == consultation_id)) > 0
 
 
-def list_follows(actor: User, *, page: int = 1, per_page: int = 20) -> Page:
+def list_follows(actor: Actor, *, page: int = 1, per_page: int = 20) -> Page:
     """The user's followed consultations, newest follow first (consultation loaded)."""
     stmt = (
         select(Consultation)
@@ -338,14 +244,14 @@ def list_follows(actor: User, *, page: int = 1, per_page: int = 20) -> Page:
 
 # ---------------------------------------------------------------- reading notifications
 
-def list_notifications(actor: User, *, page: int = 1, per_page: int = 20) -> Page:
+def list_notifications(actor: Actor, *, page: int = 1, per_page: int = 20) -> Page:
     authorize(actor, "notification.read", None)
     stmt = (select(Notification).where(Notification.user_id == actor.id)
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
     return paginate(stmt, page=page, per_page=per_page)
 
 
-def get_notification(actor: User, notification_id: int) -> Notification:
+def get_notification(actor: Actor, notification_id: int) -> Notification:
     """Someone else's notification is indistinguishable from a missing one (404)."""
     notification = db.session.get(Notification, notification_id)
     if notification is None or not check(actor, "notification.read", notification):
@@ -353,7 +259,7 @@ def get_notification(actor: User, notification_id: int) -> Notification:
     return notification
 
 
-def mark_read(actor: User, notification: Notification) -> bool:
+def mark_read(actor: Actor, notification: Notification) -> bool:
     authorize(actor, "notification.read", notification)
     result = db.session.execute(
         update(Notification)
@@ -371,7 +277,7 @@ def mark_read(actor: User, notification: Notification) -> bool:
     return True
 
 
-def mark_all_read(actor: User) -> int:
+def mark_all_read(actor: Actor) -> int:
     authorize(actor, "notification.read", None)
     result = db.session.execute(
         update(Notification)
@@ -398,7 +304,7 @@ def email_preferences(user: User) -> dict[NotificationKind, bool]:
             for kind in NotificationKind}
 
 
-def set_email_preferences(actor: User, *, email_kinds: Iterable[str]) -> dict:
+def set_email_preferences(actor: Actor, *, email_kinds: Iterable[str]) -> dict:
     """Save the kinds the user wants by e-mail (every other kind: in-app only)."""
     authorize(actor, "notification.read", None)
     wanted = {NotificationKind(k) for k in email_kinds}

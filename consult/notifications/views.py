@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.notifications import services
 from consult.notifications.forms import EmptyForm, FollowForm, PreferencesForm
-from consult.notifications.models import KIND_LABELS, NotificationKind
+from consult.notifications.models import KIND_LABELS
 from consult.web import page_number, render, respond, safe_next, submit
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
@@ -36,12 +36,12 @@ def _follow_action(consultation_id: int, *, following: bool):
         current_user, consultation))
     if status != 200:
         abort(status)
-    g.following = {consultation.id: following}
     if not request.headers.get("HX-Request"):
         flash(_("You follow this consultation now. We will tell you when something happens.")
               if following else _("You no longer follow this consultation."), "success")
     return respond(redirect_to=safe_next(form.next.data, back),
                    partial="notifications/_follow_button.html", consultation=consultation,
+                   following=following,
                    next_path=safe_next(form.next.data, back), announce=True)
 
 
@@ -107,29 +107,3 @@ def settings():
         flash(_("Your e-mail choices are saved."), "success")
         return redirect(url_for(".index") + "#settings", code=303)
     return render("notifications/index.html", status=status, **_list_context(form))
-
-
-# ---------------------------------------------------------------- template helpers
-
-@bp.app_template_global()
-def is_following(consultation) -> bool:
-    """For the follow button: one small query per page (cached per request)."""
-    cache = g.setdefault("following", {})
-    if consultation.id not in cache:
-        cache[consultation.id] = services.is_following(current_user, consultation.id)
-    return cache[consultation.id]
-
-
-@bp.app_template_global()
-def followed_consultations(limit: int = 10):
-    if not current_user.is_authenticated:
-        return None
-    return services.list_follows(current_user, per_page=limit)
-
-
-@bp.app_template_global()
-def notification_kind(value: str):
-    try:
-        return NotificationKind(value)
-    except ValueError:
-        return None

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.clock import now
@@ -48,7 +48,6 @@ VISIBLE = (ContentStatus.PUBLISHED,)
 
 def shown_to(model, viewer):
     """Filter for lists: everything but held posts, which only their author sees."""
-    from sqlalchemy import or_
     viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
     return or_(model.status != ContentStatus.HELD, model.author_id == viewer_id)
 

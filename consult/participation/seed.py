@@ -261,7 +261,7 @@ def _fill_past(r: Round, clauses, people, official, rng) -> None:
         return start + timedelta(seconds=span * fraction)
 
     tops: list[Comment] = []
-    for i, (author, text, clause, proposal) in enumerate(_plan(r, clauses, people, rng)):
+    for author, text, clause, proposal in _plan(r, clauses, people, rng):
         c = Comment(round_id=r.id, author_id=author.id, clause_id=clause.id if clause else None,
                     body=text, proposed_text=proposal, depth=0,
                     created_at=at(rng.uniform(0.0, 0.8)))

@@ -26,7 +26,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from consult import pagecache
 from consult.clock import now as clock_now
@@ -43,41 +43,14 @@ from consult.participation.forms import (
     SupportForm,
 )
 from consult.participation.models import MAX_DEPTH
+from consult.responses.services import outcomes_for
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
+from consult.rounds.services import get_round
 from consult.security.permissions import check
-from consult.security.sanitize import linkify
 from consult.web import page_number, render, respond, submit, wants_fragment
 
 bp = Blueprint("participation", __name__, template_folder="templates")
-
-
-# ---------------------------------------------------------------- template helpers
-
-bp.add_app_template_filter(linkify, "linkify")
-bp.add_app_template_global(services.can_still_edit, "can_edit_comment")
-
-
-@bp.app_template_filter("proposal_diff")
-def proposal_diff(proposed: str | None, original: str | None) -> Markup:
-    """The proposed wording with its changes against the clause marked (<ins>/<del>)."""
-    if not proposed:
-        return Markup("")
-    try:
-        from consult.consultations.diff import inline_diff
-    except ImportError:  # pragma: no cover - the consultations domain ships diff.py
-        return Markup("<ins>%s</ins>") % escape(proposed)
-    return inline_diff(original or "", proposed)
-
-
-@bp.app_template_global("endpoint_exists")
-def endpoint_exists(name: str) -> bool:
-    return name in current_app.view_functions
-
-
-@bp.app_template_global("days_between")
-def days_between(delta) -> int:
-    return max(0, int(delta.total_seconds() // 86400))
 
 
 def _takes_part(round_) -> bool:
@@ -91,11 +64,7 @@ def _round_ctx(round_) -> dict:
     ctx = {"round": round_, "now": now, "open_now": _takes_part(round_),
            "state": lifecycle.state_of(round_, now), "max_depth": MAX_DEPTH,
            "edit_minutes": int(services.edit_window().total_seconds() // 60)}
-    try:
-        from consult.rounds.views import round_state
-        ctx["state_view"] = round_state(round_, now)
-    except ImportError:  # pragma: no cover
-        pass
+    ctx["state_view"] = lifecycle.state_view(round_, now)
     return ctx
 
 
@@ -106,11 +75,14 @@ def _clause_filter(round_):
     return services.clause_of(round_, raw) if raw else None
 
 
-def _list_comments(round_, clause):
-    return services.list_comments(
+def _list_comments(round_, clause) -> dict:
+    """What a comment list shows: the page of threads and, once the response is published,
+    each opinion's outcome (the responses domain's section, one query)."""
+    view = services.list_comments(
         current_user, round_, sort=request.args.get("sort", "newest"), clause=clause,
         page=page_number(), per_page=current_app.config.get("PAGE_SIZE", 20),
         cursor=request.args.get("at"))
+    return {"view": view, "outcomes": outcomes_for(comment_ids=[c.id for c in view.page.items])}
 
 
 def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200,
@@ -119,12 +91,12 @@ def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200
     if form is None and not current_user.is_authenticated:
         return _anonymous_comments_page(round_, ctx)
     clause = _clause_filter(round_)
-    view = _list_comments(round_, clause)
+    listed = _list_comments(round_, clause)
     if form is None:
         form = CommentForm(formdata=None, clause_id=clause.id if clause else None)
-    form.set_clauses(view.clauses)
+    form.set_clauses(listed["view"].clauses)
     return render("participation/round_comments.html", partial, status=status,
-                  view=view, form=form, **ctx)
+                  form=form, **listed, **ctx)
 
 
 def _anonymous_comments_page(round_, ctx: dict):
@@ -134,13 +106,14 @@ def _anonymous_comments_page(round_, ctx: dict):
                          index="participation/_clause_index.html")
 
 
-def _visitor_page(page: str, form, round_, ctx: dict, list_view, **templates: str):
+def _visitor_page(page: str, form, round_, ctx: dict, listed, **templates: str):
     """A round's list page as every visitor who is not logged in sees it alike: its
     ``templates`` parts (``list`` first: the htmx fragment) come from the page cache (see
-    consult.pagecache), queried and rendered only on a miss."""
+    consult.pagecache), queried (``listed()``: the list's context) and rendered only on a
+    miss."""
     def rendered() -> dict[str, str]:
-        view = list_view()
-        return {part: render_template(template, view=view, **ctx)
+        list_ctx = listed()
+        return {part: render_template(template, **list_ctx, **ctx)
                 for part, template in templates.items()}
 
     # Every query argument is part of the key: the pagination links carry them all.
@@ -158,14 +131,14 @@ def _visitor_page(page: str, form, round_, ctx: dict, list_view, **templates: st
 
 @bp.get("/rounds/<int:round_id>/comments")
 def round_comments(round_id: int):
-    round_ = services.get_round(current_user, round_id)
+    round_ = get_round(current_user, round_id)
     return _comments_page(round_)
 
 
 @bp.post("/rounds/<int:round_id>/comments")
 @login_required
 def post_comment(round_id: int):
-    round_ = services.get_round(current_user, round_id)
+    round_ = get_round(current_user, round_id)
     form = CommentForm()
     reply_to = form.parent_id.data
     comment, status = submit(form, lambda: services.post_comment(
@@ -187,7 +160,7 @@ def post_comment(round_id: int):
                       else {}, **_round_ctx(comment.round))
     if status == 200:  # nothing was submitted
         status = 400
-    round_ = services.get_round(current_user, round_id)  # fresh after the rollback
+    round_ = get_round(current_user, round_id)  # fresh after the rollback
     if reply_to:
         target = services.get_comment(current_user, reply_to)
         return render("participation/reply.html", "participation/_reply_form.html",
@@ -289,27 +262,29 @@ def _questions_page(round_, form: QuestionForm | None = None, *, status: int = 2
                     partial: str | None = "participation/_questions.html"):
     ctx = {**_round_ctx(round_), "answer_form": AnswerForm(formdata=None)}
 
-    def list_view():
-        return services.list_questions(
+    def listed() -> dict:
+        view = services.list_questions(
             current_user, round_, show=request.args.get("show", "all"), page=page_number(),
             per_page=current_app.config.get("PAGE_SIZE", 20), cursor=request.args.get("at"))
+        return {"view": view,
+                "outcomes": outcomes_for(question_ids=[q.id for q in view.page.items])}
 
     if form is None and not current_user.is_authenticated:
         return _visitor_page("participation/round_questions.html", QuestionForm(formdata=None),
-                             round_, ctx, list_view, list="participation/_questions.html")
+                             round_, ctx, listed, list="participation/_questions.html")
     return render("participation/round_questions.html", partial, status=status,
-                  view=list_view(), form=form or QuestionForm(formdata=None), **ctx)
+                  form=form or QuestionForm(formdata=None), **listed(), **ctx)
 
 
 @bp.get("/rounds/<int:round_id>/questions")
 def round_questions(round_id: int):
-    return _questions_page(services.get_round(current_user, round_id))
+    return _questions_page(get_round(current_user, round_id))
 
 
 @bp.post("/rounds/<int:round_id>/questions")
 @login_required
 def ask_question(round_id: int):
-    round_ = services.get_round(current_user, round_id)
+    round_ = get_round(current_user, round_id)
     form = QuestionForm()
     question, status = submit(form, lambda: services.ask_question(
         current_user, round_, **form.service_data()))
@@ -323,7 +298,7 @@ def ask_question(round_id: int):
         return render("participation/_question_posted.html", question=question,
                       form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
                       supported=set(), **_round_ctx(question.round))
-    round_ = services.get_round(current_user, round_id)  # fresh after the rollback
+    round_ = get_round(current_user, round_id)  # fresh after the rollback
     return _questions_page(round_, form, status=400 if status == 200 else status,
                            partial="participation/_question_form.html")
 

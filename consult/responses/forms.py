@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 
-from consult.responses.models import ACTION_LABELS, ADOPTION_LABELS, ActionStatus, Adoption
+from consult.responses.models import (
+    ACTION_LABELS,
+    ADOPTION_LABELS,
+    ActionStatus,
+    Adoption,
+)
 from consult.web import BaseForm
 
 

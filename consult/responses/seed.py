@@ -41,6 +41,7 @@ from consult.responses.models import (
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
+from consult.rounds.services import get_round
 
 THEMES = [
     ("服务时间与便利性", "多位市民建议延长服务时间、增加服务网点。修改稿已将服务时间延长至晚八点，"
@@ -133,7 +134,7 @@ def _theme_for(status: Adoption, i: int) -> int:
 def _triage_part_way(r: Round, official: User) -> None:
     """Through the services: themes, about two thirds triaged, a draft saved."""
     rng = random.Random(r.id * 31)
-    round_ = services.get_round(official, r.id)
+    round_ = get_round(official, r.id)
     services.start_triage(round_)
     themes = [services.create_theme(official, round_, name=name) for name, _reply in THEMES]
     rows = list(db.session.scalars(select(Triage).where(Triage.round_id == r.id)
@@ -160,7 +161,7 @@ def _later_version(r: Round) -> int | None:
 
 def _published_response(r: Round, official: User, rng: random.Random, specs) -> None:
     """The response of a round published in the past (direct writes, counters consistent)."""
-    round_ = services.get_round(official, r.id)
+    round_ = get_round(official, r.id)
     response = services.start_triage(round_)
     published_at: datetime = round_.response_published_at
     to_version = _later_version(round_)

@@ -10,13 +10,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consult.clock import now as clock_now
+from consult.consultations.services import get_department
 from consult.db import atomic
+from consult.evaluation.services import public_scores
 from consult.responses import services
 from consult.responses.forms import (
     ActionForm,
@@ -29,53 +30,14 @@ from consult.responses.forms import (
     ThemeForm,
     TriageForm,
 )
-from consult.responses.models import ADOPTION_LABELS, Adoption
+from consult.responses.models import Adoption
 from consult.responses.services._common import response_of
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
+from consult.rounds.services import get_round
 from consult.web import page_number, render, safe_next, submit, wants_fragment
 
 bp = Blueprint("responses", __name__, template_folder="templates")
-
-
-# ---------------------------------------------------------------- template helpers
-
-@bp.app_template_global("opinion_outcomes")
-def _opinion_outcomes(comments=(), questions=()):
-    """``{% set outcomes = opinion_outcomes(comments=page.items) %}`` once per list, then
-    ``outcomes.comment(c.id)`` per comment: one query for the whole page."""
-    return services.outcomes_for(comment_ids=[c.id for c in comments or ()],
-                                 question_ids=[q.id for q in questions or ()])
-
-
-@bp.app_template_global("my_opinion_outcomes")
-def _my_opinion_outcomes():
-    if not current_user.is_authenticated:
-        return None
-    return services.my_opinions(current_user)
-
-
-@bp.app_template_global("department_accountability")
-def _department_accountability(department):
-    return services.department_accountability(department.id)
-
-
-@bp.app_template_global("adoption_label")
-def _adoption_label(value: str) -> str:
-    try:
-        return str(ADOPTION_LABELS[Adoption(value)])
-    except ValueError:
-        return _("Not triaged yet")
-
-
-@bp.app_template_filter("day")
-def _day(value, fmt: str = "medium") -> str:
-    return format_date(value, fmt) if value else ""
-
-
-@bp.app_template_global("response_today")
-def _response_today():
-    return services.today()
 
 
 # ---------------------------------------------------------------- public
@@ -95,9 +57,7 @@ def accountability():
     department = None
     slug = request.args.get("department", "")[:60]
     if slug:
-        from consult.consultations import services as consultations
-
-        department = consultations.get_department(slug)
+        department = get_department(slug)
     dept_id = department.id if department else None
     all_actions = show == "actions" and department is not None and bool(request.args.get("all"))
     if show == "actions":
@@ -107,7 +67,7 @@ def accountability():
         page = services.list_overdue_rounds(department_id=dept_id, page=page_number())
     return render("responses/accountability.html", show=show, page=page,
                   department=department, all_actions=all_actions, today=services.today(),
-                  now=clock_now())
+                  now=clock_now(), score_rows=public_scores(None))
 
 
 # ---------------------------------------------------------------- triage
@@ -115,12 +75,12 @@ def accountability():
 def _started(round_id: int):
     """The managed round and its response row, the triage started (written once, in its
     own transaction, the first time an official opens it after the close)."""
-    round_ = services.get_managed_round(current_user, round_id)
+    round_ = get_round(current_user, round_id, rule="response.manage")
     response = response_of(round_id)
     if response is None:
         with atomic():
             services.start_triage(round_)
-        round_ = services.get_managed_round(current_user, round_id)
+        round_ = get_round(current_user, round_id, rule="response.manage")
         response = response_of(round_id)
     return round_, response
 
@@ -204,7 +164,7 @@ def triage_one(round_id: int, triage_id: int):
         return _triage_page(round_id, status=status, failed_row=(triage_id, form))
     if done is None:
         # The failed transaction expired what was loaded: load the row again.
-        round_ = services.get_managed_round(current_user, round_id)
+        round_ = get_round(current_user, round_id, rule="response.manage")
         triage = services.get_triage(round_, triage_id)
         form.set_choices(services.themes_of(round_id), lineages)
         return render("responses/_triage_row.html", status=status, round=round_, t=triage,
@@ -212,7 +172,7 @@ def triage_one(round_id: int, triage_id: int):
     if not wants_fragment():
         flash(_("Saved: %(status)s.", status=Adoption(form.status.data).label), "success")
         return redirect(_back(round_id), code=303)
-    round_ = services.get_managed_round(current_user, round_id)
+    round_ = get_round(current_user, round_id, rule="response.manage")
     triage = services.get_triage(round_, triage_id)
     response = response_of(round_id)
     themes = services.themes_of(round_id)

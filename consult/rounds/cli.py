@@ -3,34 +3,32 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from consult import signals
+from consult.db import atomic
+from consult.rounds import lifecycle
+
+rounds_cli = AppGroup("rounds", help="Round lifecycle tools.")
 
 
-def register(app: Flask) -> None:
-    @app.cli.group()
-    def rounds() -> None:
-        """Round lifecycle tools."""
+@rounds_cli.command()
+def tick() -> None:
+    """Audit clock-driven transitions (opened, closed, evaluated) as "system".
 
-    @rounds.command()
-    def tick() -> None:
-        """Audit clock-driven transitions (opened, closed, evaluated) as "system".
-
-        Run it every few minutes (cron or a systemd timer). Each transition is written
-        to the audit log once; a second run right after changes nothing. With Redis, it
-        also counts the evaluation dashboard's distinct participants ahead of visitors.
-        """
-        from consult.db import atomic
-        from consult.rounds import lifecycle
-
-        with atomic():
-            changed = [(r.id, r.title, old, new) for r, old, new in lifecycle.tick()]
-        if not changed:
-            click.echo("No round changed state.")
-        for round_id, title, old, new in changed:
-            click.echo(f"round {round_id} {title!r}: {old} -> {new}")
-        if changed:
-            click.echo(f"{len(changed)} round(s) changed state.")
-        if current_app.config.get("REDIS_URL"):  # a cache the app servers share
-            from consult.evaluation.services import warm_counts
-            warm_counts()
-            click.echo("Evaluation counts are up to date in the shared cache.")
+    Run it every few minutes (cron or a systemd timer). Each transition is written
+    to the audit log once; a second run right after changes nothing. Then the domains
+    that do periodic work hear ``signals.rounds_ticked`` (with Redis, evaluation counts
+    the dashboard's distinct participants ahead of visitors).
+    """
+    with atomic():
+        changed = [(r.id, r.title, old, new) for r, old, new in lifecycle.tick()]
+    if not changed:
+        click.echo("No round changed state.")
+    for round_id, title, old, new in changed:
+        click.echo(f"round {round_id} {title!r}: {old} -> {new}")
+    if changed:
+        click.echo(f"{len(changed)} round(s) changed state.")
+    for _receiver, message in signals.rounds_ticked.send(None):
+        if message:
+            click.echo(message)

@@ -10,11 +10,18 @@ from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, StopValidation, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    StopValidation,
+)
 
 from consult.rounds.models import RoundKind
 from consult.rounds.services import REASON_MAX, SURVEY_DAYS, TITLE_MAX
 from consult.web import BaseForm
+
 
 def user_zone() -> ZoneInfo:
     """The user's zone as a ``zoneinfo`` zone: Babel may hand out pytz zones, which must

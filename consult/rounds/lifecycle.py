@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -15,11 +16,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
-from consult import audit
+from consult import audit, signals
+from consult.accounts.models import Actor
 from consult.clock import now as clock_now
 from consult.db import db
 from consult.errors import InvalidState, ValidationFailed
-from consult.rounds.models import Round
+from consult.rounds.models import Round, RoundExtension
 
 
 class RoundState(StrEnum):
@@ -66,6 +68,69 @@ def state_of(r: Round, now: datetime | None = None) -> RoundState:
 def is_overdue(r: Round, now: datetime | None = None) -> bool:
     now = now or clock_now()
     return state_of(r, now) is RoundState.CLOSED and now > r.response_due_at
+
+@dataclass(frozen=True)
+class StateView:
+    """What a status tag shows: the state, the public overdue mark, label and colour."""
+
+    state: RoundState
+    overdue: bool
+
+    @property
+    def label(self) -> str:
+        return str(OVERDUE_LABEL) if self.overdue else self.state.label
+
+    @property
+    def colour(self) -> str:
+        if self.overdue:
+            return "red"
+        return STATE_COLOURS[self.state]
+
+    @property
+    def key(self) -> str:
+        return "overdue" if self.overdue else self.state.value
+
+
+STATE_COLOURS = {RoundState.SCHEDULED: "grey", RoundState.OPEN: "green",
+                 RoundState.CLOSED: "amber", RoundState.RESPONDED: "blue",
+                 RoundState.EVALUATED: "grey"}
+
+
+def state_view(r: Round, now: datetime | None = None) -> StateView:
+    """The round's status tag as of ``now``: its state and whether it is publicly overdue."""
+    now = now or clock_now()
+    return StateView(state_of(r, now), is_overdue(r, now))
+
+
+def state_class(state: RoundState | str) -> str:
+    """The CSS class of a status tag for a state's value ("overdue" too)."""
+    value = str(state)
+    if value == "overdue":
+        return "tag tag--red"
+    try:
+        return f"tag tag--{STATE_COLOURS[RoundState(value)]}"
+    except ValueError:
+        return "tag"
+
+
+def with_states(rounds, now: datetime | None = None) -> list[tuple[Round, RoundState, bool]]:
+    """(round, state, overdue) for each round, as of one ``now``."""
+    now = now or clock_now()
+    return [(r, state_of(r, now), is_overdue(r, now)) for r in rounds]
+
+
+def current_of(rounds, now: datetime | None = None) -> tuple[Round, RoundState, bool] | None:
+    """The (round, state, overdue) a reader cares about first: open, else the latest that
+    has begun, else the first."""
+    states = with_states(rounds, now)
+    for item in states:
+        if item[1] is RoundState.OPEN:
+            return item
+    started = [item for item in states if item[1] is not RoundState.SCHEDULED]
+    if started:
+        return started[-1]
+    return states[0] if states else None
+
 
 
 def effective_closed_at(r: Round) -> datetime:
@@ -142,15 +207,6 @@ def _lock(r: Round, *options) -> Round:
     return locked
 
 
-def _notify(event: str, r: Round) -> None:
-    """Tell followers and participants (notifications sit above rounds: imported lazily)."""
-    try:
-        from consult.notifications import services as notifications
-    except ImportError:  # pragma: no cover - notifications not installed
-        return
-    getattr(notifications, event)(r)
-
-
 def _catch_up(r: Round, now: datetime) -> None:
     """Audit a clock-driven transition ``rounds tick`` has not recorded yet, so that an
     explicit transition never hides the one the clock made before it."""
@@ -159,12 +215,12 @@ def _catch_up(r: Round, now: datetime) -> None:
         previous, r.recorded_state = r.recorded_state, state
         audit.record(None, f"round.{state}", r, previous=previous)
         if state == RoundState.OPEN.value:
-            _notify("round_opened", r)
+            signals.round_opened.send(r)
         elif state == RoundState.CLOSED.value:
-            _notify("round_closed", r)
+            signals.round_closed.send(r)
 
 
-def close(actor, r: Round, *, reason: str) -> Round:
+def close(actor: Actor, r: Round, *, reason: str) -> Round:
     """An official closes an open round early."""
     r = _lock(r)
     at = clock_now()
@@ -173,14 +229,12 @@ def close(actor, r: Round, *, reason: str) -> Round:
     r.closed_at, r.close_reason, r.closed_by_id = at, reason, actor.id
     r.recorded_state = RoundState.CLOSED.value
     audit.record(actor, "round.closed", r, reason=reason, early=True)
-    _notify("round_closed", r)
+    signals.round_closed.send(r)
     return r
 
 
-def extend(actor, r: Round, *, new_closes_at: datetime, reason: str) -> Round:
+def extend(actor: Actor, r: Round, *, new_closes_at: datetime, reason: str) -> Round:
     """Move the closing date of a scheduled or open round (recorded publicly)."""
-    from consult.rounds.models import RoundExtension
-
     r = _lock(r, selectinload(Round.extensions))
     at = clock_now()
     _catch_up(r, at)
@@ -199,7 +253,7 @@ def extend(actor, r: Round, *, new_closes_at: datetime, reason: str) -> Round:
     return r
 
 
-def mark_responded(actor, r: Round, *, at: datetime | None = None) -> Round:
+def mark_responded(actor: Actor, r: Round, *, at: datetime | None = None) -> Round:
     """The response is published: the survey opens for ``survey_days``.
 
     ``at`` backdates the publication (demo data and imports of past rounds); it must lie

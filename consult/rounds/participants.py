@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.clock import now
-from consult.db import db
+from consult.db import db, insert_ignore
 from consult.rounds.models import Round, RoundParticipant
 
 
@@ -19,13 +17,8 @@ def mark(round_id: int, user_id: int, *, count: bool = True) -> bool:
     the bump to the caller, who folds it into its own update of the round row (votes:
     one statement on that hot row, taken last).
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(RoundParticipant).values(
-        round_id=round_id, user_id=user_id, first_at=now()
-    ).on_conflict_do_nothing().returning(RoundParticipant.user_id)
-    # RETURNING, not rowcount: psycopg does not report a usable rowcount here.
-    inserted = db.session.execute(stmt).first() is not None
+    inserted = insert_ignore(RoundParticipant, round_id=round_id, user_id=user_id,
+                             first_at=now())
     if inserted and count:
         db.session.execute(
             update(Round).where(Round.id == round_id)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit
+from consult.accounts.models import Actor
 from consult.clock import now as clock_now
 from consult.consultations.models import Consultation, DraftVersion
 from consult.db import db
@@ -51,25 +52,26 @@ def round_options():
 MAX_ID = 2**63 - 1  # larger ids from a URL would overflow the database's integers (500)
 
 
-def get_round(actor: Any, round_id: int) -> Round:
-    """A round for its pages; 404 when missing or when its consultation is unpublished
-    and the actor does not manage it (unpublished things do not exist for the public)."""
+def get_round(actor: Actor, round_id: int, *, rule: str | None = None,
+              extensions: bool = True) -> Round:
+    """The one reader of a round, for every domain and the API: the round with its
+    consultation, department and version (and its extensions, unless ``extensions=False``)
+    in one query. 404 when it is missing or its consultation is unpublished and the actor
+    does not manage it (the ``round.view`` rule: unpublished things do not exist for the
+    public, whatever the id); then 403 unless the actor passes ``rule``, when one is named
+    (``"round.manage"``, ``"response.manage"``, ``"analysis.view"``...)."""
     if not 0 < round_id <= MAX_ID:
         raise NotFound(_l("This round does not exist."))
-    r = db.session.scalar(select(Round).where(Round.id == round_id).options(*round_options()))
+    options = round_options() if extensions else round_options()[:2]
+    r = db.session.scalar(select(Round).where(Round.id == round_id).options(*options))
     if r is None or not check(actor, "round.view", r):
         raise NotFound(_l("This round does not exist."))
+    if rule is not None:
+        authorize(actor, rule, r)
     return r
 
 
-def get_managed_round(actor: Any, round_id: int) -> Round:
-    """A round for the manage pages: 404 if unseen, 403 if seen but not managed."""
-    r = get_round(actor, round_id)
-    authorize(actor, "round.manage", r)
-    return r
-
-
-def get_consultation_for_rounds(actor: Any, consultation_id: int) -> Consultation:
+def get_consultation_for_rounds(actor: Actor, consultation_id: int) -> Consultation:
     """A consultation with its department, versions and rounds (each with its version),
     for the manage list; 404 unless it exists, 403 unless the actor may add rounds."""
     if not 0 < consultation_id <= MAX_ID:
@@ -216,7 +218,7 @@ def _reason(reason: str | None) -> str:
 
 # ---------------------------------------------------------------- writes
 
-def add_round(actor: Any, consultation: Consultation, *, kind: RoundKind | str,
+def add_round(actor: Actor, consultation: Consultation, *, kind: RoundKind | str,
               opens_at: datetime, closes_at: datetime, response_due_at: datetime,
               version_number: int | None = None, version_id: int | None = None,
               title: str = "", survey_days: int = 14, show_live_results: bool = False,
@@ -245,7 +247,7 @@ def add_round(actor: Any, consultation: Consultation, *, kind: RoundKind | str,
     return r
 
 
-def edit_round(actor: Any, round_: Round, **fields: Any) -> Round:
+def edit_round(actor: Actor, round_: Round, **fields: Any) -> Round:
     """Change a round while it is scheduled (409 once it has opened)."""
     authorize(actor, "round.manage", round_)
     lifecycle.require(round_, RoundState.SCHEDULED)
@@ -284,14 +286,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def close_round(actor: Any, round_: Round, *, reason: str) -> Round:
+def close_round(actor: Actor, round_: Round, *, reason: str) -> Round:
     """Close an open round before its closing date; the reason is shown publicly."""
     authorize(actor, "round.manage", round_)
     lifecycle.require(round_, RoundState.OPEN)
     return lifecycle.close(actor, round_, reason=_reason(reason))
 
 
-def extend_round(actor: Any, round_: Round, *, new_closes_at: datetime | None,
+def extend_round(actor: Actor, round_: Round, *, new_closes_at: datetime | None,
                  reason: str) -> Round:
     """Move the closing date later; the old and new dates and the reason are public."""
     authorize(actor, "round.manage", round_)

@@ -7,73 +7,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Blueprint, flash, redirect, url_for
-from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.clock import now as clock_now
 from consult.rounds import lifecycle, services
 from consult.rounds.forms import CloseRoundForm, ExtendRoundForm, RoundForm, user_zone
-from consult.rounds.lifecycle import RoundState
 from consult.web import render, submit
 
 bp = Blueprint("rounds", __name__, template_folder="templates")
-
-
-@dataclass(frozen=True)
-class StateView:
-    """What a status tag shows: the state, the public overdue mark, label and colour."""
-
-    state: RoundState
-    overdue: bool
-
-    @property
-    def label(self) -> str:
-        return str(lifecycle.OVERDUE_LABEL) if self.overdue else self.state.label
-
-    @property
-    def colour(self) -> str:
-        if self.overdue:
-            return "red"
-        return {RoundState.SCHEDULED: "grey", RoundState.OPEN: "green",
-                RoundState.CLOSED: "amber", RoundState.RESPONDED: "blue",
-                RoundState.EVALUATED: "grey"}[self.state]
-
-    @property
-    def key(self) -> str:
-        return "overdue" if self.overdue else self.state.value
-
-
-@bp.app_template_global("round_state")
-def round_state(round_, now=None) -> StateView:
-    """``round_state(round, now)`` in any template (the status tag macro uses it)."""
-    now = now or clock_now()
-    return StateView(lifecycle.state_of(round_, now), lifecycle.is_overdue(round_, now))
-
-
-@bp.app_template_filter("datetime_min")
-def datetime_min(value) -> str:
-    """A date with its time to the minute, in the reader's zone and language
-    ("2026年12月1日 18:00" / "Dec 1, 2026, 6:00 PM"): the medium format shows seconds,
-    which nobody schedules by."""
-    if value is None:
-        return ""
-    locale = get_locale()
-    pattern = str(locale.datetime_formats["medium"]).replace(
-        "{1}", locale.date_formats["medium"].pattern).replace(
-        "{0}", locale.time_formats["short"].pattern)
-    return format_datetime(value, pattern)
-
-
-@bp.app_template_global("rounds_for_manage")
-def rounds_for_manage(consultation_id: int):
-    """The rounds of a consultation with their versions (one query), for
-    ``rounds/_manage_rounds.html`` on the consultation's manage page."""
-    return services.rounds_of(consultation_id)
 
 
 def _tz_name() -> str:
@@ -86,7 +32,8 @@ def _tz_name() -> str:
 def round_page(round_id: int):
     round_ = services.get_round(current_user, round_id)
     now = clock_now()
-    return render("rounds/round.html", round=round_, state=round_state(round_, now), now=now,
+    return render("rounds/round.html", round=round_, state=lifecycle.state_view(round_, now),
+                  now=now,
                   tz_name=_tz_name())
 
 
@@ -133,7 +80,7 @@ def _manage_page(round_id: int, *, edit_form=None, close_form=None, extend_form=
     if edit_form is None:
         edit_form = RoundForm(formdata=None, versions=versions, data=_round_data(round_))
     return render(
-        "rounds/manage_round.html", round=round_, state=round_state(round_, now), now=now,
+        "rounds/manage_round.html", round=round_, state=lifecycle.state_view(round_, now), now=now,
         tz_name=_tz_name(), edit_form=edit_form,
         close_form=close_form or CloseRoundForm(formdata=None, prefix="close"),
         extend_form=extend_form or ExtendRoundForm(
@@ -150,7 +97,7 @@ def _round_data(round_) -> dict:
 
 
 def _load_managed(round_id: int):
-    round_ = services.get_managed_round(current_user, round_id)
+    round_ = services.get_round(current_user, round_id, rule="round.manage")
     return round_, services.versions_of(round_.consultation_id)
 
 

@@ -6,6 +6,9 @@ from flask import Flask
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from consult.security.input import init_input_guard
+from consult.security.limits import init_limits
+
 # No inline scripts anywhere: htmx and our own script come from /static. Inline
 # style attributes are allowed (progress bars and chart widths), scripts are not.
 CSP = {
@@ -39,9 +42,7 @@ def init_security(app: Flask) -> None:
         permissions_policy={"browsing-topics": "()", "geolocation": "()", "camera": "()",
                             "microphone": "()"},
     )
-    from consult.security.input import init_input_guard
     init_input_guard(app)  # NUL characters: 400 before any view or hook reads them
-    from consult.security.limits import init_limits
     init_limits(app)  # rate limits on posting, supporting, voting, the API; login lockout
     # Behind a reverse proxy, trust this many proxies for X-Forwarded-* (0 = none).
     hops = int(app.config.get("PROXY_FIX_HOPS", 0))

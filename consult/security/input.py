@@ -12,6 +12,7 @@ werkzeug passes NUL through as an ordinary character.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from flask import Flask, abort, request
@@ -46,7 +47,8 @@ def clean_text(value: str | None, *, field: str, limit: int, empty: Any = None,
     """User text as stored: newlines normalised, control characters dropped, trimmed.
     Empty text is refused (422 beside ``field``) when ``required``, else None; text over
     ``limit`` characters is refused with the count."""
-    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", text).strip()
     if not text:
         if required:
             raise ValidationFailed(empty or _l("This cannot be empty."), field=field)

@@ -35,6 +35,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from consult.clock import now
+from consult.errors import render_error
 
 DEFAULTS: dict[str, Any] = {
     "POST_RATE_LIMIT": "10 per minute;60 per hour",
@@ -146,7 +147,6 @@ def _check_request():
     category = category_of(request.endpoint, request.method, request.path)
     if category is None:
         return None
-    from consult.errors import render_error
 
     if category in COOLDOWN_CATEGORIES:
         remaining = cooldown_remaining(current_user)

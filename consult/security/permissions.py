@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 
 from consult.errors import PermissionDenied
@@ -54,7 +55,6 @@ def suspension_message(user: Any) -> str | None:
     """ "Your account is suspended until <date>: <reason>" for a suspended user, else None."""
     if not is_authenticated(user) or not getattr(user, "is_suspended", False):
         return None
-    from flask_babel import format_datetime, gettext
     return gettext("Your account is suspended until %(date)s: %(reason)s",
                    date=format_datetime(user.suspended_until, "medium"),
                    reason=user.suspension_reason or "")

@@ -2,7 +2,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from consult.suggestions.models import ANSWER_LABELS, RATING_LABELS, AnswerStatus, Rating
+from consult.suggestions.models import (
+    ANSWER_LABELS,
+    RATING_LABELS,
+    AnswerStatus,
+    Rating,
+)
 from consult.suggestions.services import LIMITS, MAX_LINKS, UNROUTED
 from consult.web import BaseForm
 

@@ -4,7 +4,13 @@ services (409)."""
 from __future__ import annotations
 
 from consult.accounts.models import Role
-from consult.security.permissions import can_act, has_role, is_authenticated, is_official_of, rule
+from consult.security.permissions import (
+    can_act,
+    has_role,
+    is_authenticated,
+    is_official_of,
+    rule,
+)
 from consult.suggestions.models import Visibility
 
 

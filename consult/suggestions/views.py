@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from consult.db import atomic
 from consult.i18n import current_locale
 from consult.security.permissions import authorize
-from consult.security.sanitize import linkify
 from consult.suggestions import deadlines, services
 from consult.suggestions.forms import (
     AnswerForm,
@@ -25,20 +24,6 @@ from consult.suggestions.models import AnswerStatus
 from consult.web import page_number, render, respond, submit, wants_fragment
 
 bp = Blueprint("suggestions", __name__, template_folder="templates")
-# The same plain-text filter the participation pages use (escape, then safe links).
-bp.add_app_template_filter(linkify, "linkify")
-
-
-@bp.app_template_global("suggestion_record")
-def _suggestion_record(department):
-    """For ``suggestions/_department_record.html`` on any department page."""
-    return services.department_suggestion_record(
-        department if isinstance(department, int) else department.id)
-
-
-@bp.app_template_global("suggestion_overdue")
-def _suggestion_overdue(suggestion) -> bool:
-    return deadlines.is_overdue(suggestion)
 
 
 # ---------------------------------------------------------------- public pages

@@ -26,7 +26,13 @@ from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round, RoundParticipant
 from consult.surveys import services
-from consult.surveys.models import Heard, QuestionKind, Satisfaction, SurveyAnswer, SurveyQuestion
+from consult.surveys.models import (
+    Heard,
+    QuestionKind,
+    Satisfaction,
+    SurveyAnswer,
+    SurveyQuestion,
+)
 
 FIRST_TIMER = "citizen@example.org"
 

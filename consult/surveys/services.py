@@ -25,7 +25,13 @@ from sqlalchemy.orm import selectinload
 from consult import audit
 from consult.clock import now
 from consult.db import db
-from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied, ValidationFailed
+from consult.errors import (
+    Conflict,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round, RoundParticipant
@@ -523,29 +529,6 @@ def record_answer(round_id: int, user_id: int, clean: CleanAnswer, *, is_partici
         select(SurveyAnswer).where(SurveyAnswer.id == answer_id)
         .options(selectinload(SurveyAnswer.choices), selectinload(SurveyAnswer.texts))
         .execution_options(populate_existing=True))
-
-
-# ---------------------------------------------------------------- invitations
-
-def invite_participants(round_: Round) -> None:
-    """Invite the round's participants to the survey, in-app and by e-mail (per their
-    settings). Called by the response publication, in its transaction."""
-    from consult.notifications import services as notifications
-    from consult.notifications.models import NotificationKind
-
-    from consult.consultations.models import Consultation
-
-    round_title, consultation_id, consultation_title = db.session.execute(
-        select(Round.title, Consultation.id, Consultation.title)
-        .join(Consultation, Consultation.id == Round.consultation_id)
-        .where(Round.id == round_.id)).one()
-    closes = round_.survey_closes_at
-    notifications.notify(
-        select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_.id),
-        NotificationKind.SURVEY_INVITATION, link=f"/rounds/{round_.id}/survey",
-        consultation_id=consultation_id, round_id=round_.id, round_title=round_title or "",
-        consultation_title=consultation_title,
-        survey_closes_at=closes.isoformat() if closes else None)
 
 
 # ---------------------------------------------------------------- written answers

@@ -11,6 +11,7 @@ from consult.clock import now as clock_now
 from consult.db import atomic
 from consult.errors import InvalidState, PermissionDenied
 from consult.extensions import login_manager
+from consult.i18n import datetime_min
 from consult.rounds import lifecycle
 from consult.surveys import services
 from consult.surveys.forms import QuestionForm, SettingsForm, SurveyForm
@@ -106,8 +107,6 @@ def survey(round_id: int):
 
 
 def _format_date(value) -> str:
-    from consult.rounds.views import datetime_min
-
     return datetime_min(value)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consult.security.permissions import can_act, is_authenticated, is_official_of, rule
+from consult.security.permissions import can_act, is_official_of, rule
 
 
 @rule("voting.vote")

@@ -19,6 +19,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.models import Role, RoleAssignment, User
+from consult.accounts.seed import ensure_user
 from consult.consultations.models import Consultation
 from consult.db import db
 from consult.rounds import lifecycle, participants
@@ -91,10 +92,8 @@ def seed() -> None:
 
 
 def _citizens() -> list[User]:
-    from consult.seed import _ensure_user
-
     for email, name in EXTRA_CITIZENS:
-        _ensure_user(email, name, [], [])
+        ensure_user(email, name, [], [])
     emails = SEED_CITIZENS + [email for email, _ in EXTRA_CITIZENS]
     found = {u.email: u for u in db.session.scalars(
         select(User).where(User.email.in_(emails), User.email_verified_at.is_not(None))

@@ -23,6 +23,7 @@ from consult.db import atomic
 from consult.extensions import db
 from consult.participation import services as participation
 from consult.participation.models import Comment, CommentSupport, Question
+from consult.rounds.services import get_round
 from consult.security import limits
 from consult.voting.models import Ballot, VoteTally
 from tests.factories import DraftVersionFactory, RoundFactory, UserFactory
@@ -49,7 +50,7 @@ def setup(live):
         add_poll(r)
         li = UserFactory(email="li@example.org", display_name="李建华")
         with atomic():
-            participation.post_comment(li, participation.get_round(li, r.id), body=LI_SAYS)
+            participation.post_comment(li, get_round(li, r.id), body=LI_SAYS)
         db.session.commit()
         title = db.session.scalar(select(Consultation.title)
                                   .where(Consultation.id == r.consultation_id))

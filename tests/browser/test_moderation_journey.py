@@ -11,6 +11,7 @@ from consult.accounts.models import User
 from consult.db import atomic
 from consult.extensions import db
 from consult.participation import services as participation
+from consult.rounds.services import get_round
 from tests.factories import PASSWORD, RoundFactory, UserFactory
 
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -33,7 +34,7 @@ def setup(live):
         calm = UserFactory(email="calm@example.org", display_name="孙女士")
         UserFactory(email="flagger@example.org", display_name="钱先生")
         UserFactory(email="mod@example.org", display_name="审核员", role="moderator")
-        round_ = participation.get_round(db.session.get(User, author.id), r.id)
+        round_ = get_round(db.session.get(User, author.id), r.id)
         with atomic():
             fine = participation.post_comment(db.session.get(User, calm.id), round_,
                                               body="建议延长社区食堂的营业时间。")

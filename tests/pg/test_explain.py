@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event, insert, select, text
 
 from consult.accounts.models import User
-from consult.bench_data import generate, viral_round_id
+from bench.data import generate, viral_round_id
 from consult.clock import now
 from consult.extensions import db
 from consult.notifications.models import Notification
@@ -91,7 +91,7 @@ def _seq_scans_on_big_tables(statements) -> list[str]:
 
 def test_hot_queries_use_indexes(app):
     _fill()
-    from consult.consultations.services import search_consultations
+    from consult.rounds.listing import search_consultations
     from consult.notifications.services import list_notifications
     from consult.participation.services import list_comments
     from consult.voting.services import get_ballot

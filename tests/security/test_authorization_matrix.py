@@ -27,7 +27,7 @@ MATRIX: dict[str, str] = {
     "GET accounts.change_password": "302 200 200 200 200 200 200",
     "GET accounts.login": "200 302 302 302 302 302 302",
     "GET accounts.me": "302 200 200 200 200 200 200",
-    "GET accounts.my_data": "302 200 200 200 200 200 200",
+    "GET privacy.my_data": "302 200 200 200 200 200 200",
     "GET accounts.profile": "302 200 200 200 200 200 200",
     "GET accounts.register": "200 302 302 302 302 302 302",
     "GET accounts.reset_password": "422 422 422 422 422 422 422",
@@ -122,8 +122,8 @@ MATRIX: dict[str, str] = {
     "GET voting.results": "200 200 200 200 200 200 200",
     "GET voting.vote": "200 200 200 200 200 200 200",
     "POST accounts.change_password": "302 422 422 422 422 422 422",
-    "POST accounts.delete_my_account": "302 302 302 302 302 302 302",
-    "POST accounts.export_my_data": "302 200 200 200 200 200 200",
+    "POST privacy.delete_my_account": "302 302 302 302 302 302 302",
+    "POST privacy.export_my_data": "302 200 200 200 200 200 200",
     "POST accounts.login": "422 422 422 422 422 422 422",
     "POST accounts.logout": "303 303 303 303 303 303 303",
     "POST accounts.profile": "302 422 422 422 422 422 422",
@@ -218,7 +218,7 @@ def routes(app):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, rule))
     # reads first, then writes, each in a fixed order; the session enders last
-    last = {"accounts.logout", "accounts.delete_my_account"}
+    last = {"accounts.logout", "privacy.delete_my_account"}
     return sorted(found, key=lambda mr: (mr[0] != "GET", mr[1].endpoint in last, mr[1].rule,
                                          mr[0]))
 

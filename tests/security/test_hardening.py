@@ -8,7 +8,7 @@ import re
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from consult import create_app
+from consult.app import create_app
 from consult.accounts.services import check_password_rules
 from consult.config import ProductionConfig
 from consult.errors import ValidationFailed

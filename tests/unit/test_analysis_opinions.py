@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from consult.analytics.opinions import duplicates, groups, keyterms, text, themes
+from consult.analysis import duplicates, groups, keyterms, text, themes
 from tests.analysis_corpus import corpus, plain
 
 

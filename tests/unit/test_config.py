@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consult import create_app
+from consult.app import create_app
 from consult.config import DEV_SECRET_KEY, ProductionConfig
 
 

@@ -23,6 +23,7 @@ from consult.consultations.models import (
 )
 from consult.db import atomic, db
 from consult.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from consult.rounds import listing
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
@@ -284,7 +285,7 @@ def test_search_chinese_substrings_escaped_terms_and_filters(app):
     bus = ConsultationFactory(department=d2, title="公共交通票价调整方案",
                               summary="地铁 100% 票价")
     ConsultationFactory(department=d1, title="养老机构（未公开）", unpublished=True)
-    ids = lambda **kw: [c.id for c in services.search_consultations(**kw).items]  # noqa: E731
+    ids = lambda **kw: [c.id for c in listing.search_consultations(**kw).items]  # noqa: E731
     assert ids(q="养老") == [elder.id]
     assert ids(q="日间 养老") == [elder.id]
     assert ids(q="养老 地铁") == []
@@ -302,13 +303,13 @@ def test_state_filters_and_closing_soonest(app):
     later = RoundFactory(closes_at=now() + timedelta(days=9))
     upcoming = RoundFactory(scheduled=True)
     overdue = RoundFactory(overdue=True)
-    ids = lambda **kw: [c.id for c in services.search_consultations(**kw).items]  # noqa: E731
+    ids = lambda **kw: [c.id for c in listing.search_consultations(**kw).items]  # noqa: E731
     assert ids(state="open", sort="closing") == [soon.consultation_id, later.consultation_id]
     assert ids(state="upcoming") == [upcoming.consultation_id]
     assert ids(state="awaiting") == [overdue.consultation_id]
     assert ids(state="overdue") == [overdue.consultation_id]
     assert ids(state="responded") == []
-    assert [c.id for c in services.open_now(5)] == [soon.consultation_id,
+    assert [c.id for c in listing.open_now(5)] == [soon.consultation_id,
                                                     later.consultation_id]
 
 
@@ -320,7 +321,7 @@ def test_department_record_counts_only_published(app):
     RoundFactory(version=v, consultation=c, overdue=True)
     hidden = ConsultationFactory(department=dept, unpublished=True)
     RoundFactory(version=DraftVersionFactory(consultation=hidden), consultation=hidden)
-    record = services.department_record(dept)
+    record = listing.department_record(dept)
     assert record.consultations == 1
     assert record.rounds_by_state == {"open": 1, "closed": 1}
     assert record.overdue == 1 and record.responses == 0

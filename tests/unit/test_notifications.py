@@ -12,7 +12,7 @@ from consult.accounts.models import User
 from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.db import atomic, db
-from consult.notifications import services
+from consult.notifications import receivers, services
 from consult.notifications.models import (
     Follow,
     Notification,
@@ -21,6 +21,7 @@ from consult.notifications.models import (
 )
 from consult.rounds import lifecycle
 from consult.rounds.models import RoundParticipant
+from consult.rounds.services import get_round
 from tests.factories import PASSWORD_HASH, ConsultationFactory, RoundFactory, UserFactory
 
 
@@ -156,14 +157,14 @@ def test_followers_and_participants_are_notified_once(app):
         db.session.add(RoundParticipant(round_id=round_.id, user_id=user.id, first_at=now()))
     db.session.commit()
     with atomic():
-        services.round_closed(round_)
+        receivers.round_closed(round_)
     for user, expected in ((both, 1), (follower, 1), (participant, 1), (stranger, 0)):
         assert len(notifications_of(user)) == expected
     [n] = notifications_of(both)
     assert n.link == f"/rounds/{round_.id}" and n.consultation_id == round_.consultation_id
     assert n.data["consultation_title"] == consultation.title
     with atomic():
-        services.round_opened(round_)  # opened: followers only
+        receivers.round_opened(round_)  # opened: followers only
     assert len(notifications_of(participant)) == 1 and len(notifications_of(follower)) == 2
 
 
@@ -189,15 +190,15 @@ def test_replied_and_question_answered_helpers(app, outbox):
     parent = Thing(id=10, round_id=round_.id, author_id=asker.id, body="原评论")
     reply = Thing(id=11, round_id=round_.id, author_id=replier.id, body="回复" * 100)
     with atomic():
-        services.replied(reply, parent)
-        services.replied(Thing(id=12, round_id=round_.id, author_id=asker.id, body="x"), parent)
+        receivers.comment_replied(reply, parent=parent)
+        receivers.comment_replied(Thing(id=12, round_id=round_.id, author_id=asker.id, body="x"), parent=parent)
     [n] = notifications_of(asker)
     assert n.link == f"/rounds/{round_.id}/comments#comment-11"
     assert n.data["actor_name"] == replier.display_name and len(n.data["excerpt"]) <= 120
     question = Thing(id=5, round_id=round_.id, author_id=asker.id, body="何时实施？",
                      answer=Thing(body="明年一月。"))
     with atomic():
-        services.question_answered(
+        receivers.question_answered(
             question, actor=official,
             supporters=select(User.id).where(User.id.in_([supporter.id, official.id])))
     assert notifications_of(official) == []
@@ -289,10 +290,10 @@ def test_participation_raises_reply_and_answer_events(app, outbox):
     official = UserFactory(role="official", role__department=dept)
     round_id = round_.id
     with atomic():
-        parent = participation.post_comment(asker, participation.get_round(asker, round_id),
+        parent = participation.post_comment(asker, get_round(asker, round_id),
                                             body="第三条应当写明服务时间。")
     with atomic():
-        participation.post_comment(replier, participation.get_round(replier, round_id),
+        participation.post_comment(replier, get_round(replier, round_id),
                                    body="同意，建议延长到晚上八点。", parent_id=parent.id)
     [reply] = notifications_of(asker)
     assert reply.kind is NotificationKind.REPLY and reply.actor_id == replier.id
@@ -300,7 +301,7 @@ def test_participation_raises_reply_and_answer_events(app, outbox):
     assert reply.data["excerpt"] == "同意，建议延长到晚上八点。"
     with atomic():
         question_id = participation.ask_question(
-            asker, participation.get_round(asker, round_id), body="补贴何时发放？").id
+            asker, get_round(asker, round_id), body="补贴何时发放？").id
     with atomic():
         participation.set_question_support(
             supporter, participation.get_question(supporter, question_id), supported=True)

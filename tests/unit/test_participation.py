@@ -10,9 +10,11 @@ from consult.db import atomic
 from consult.errors import Conflict, InvalidState, PermissionDenied, ValidationFailed
 from consult.consultations.models import Consultation
 from consult.extensions import db
-from consult.participation import events, services
+from consult import signals
+from consult.participation import services
 from consult.participation.models import Comment, CommentSupport
 from consult.rounds.models import Round
+from consult.rounds.services import get_round
 from consult.security.permissions import check
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
 
@@ -29,7 +31,7 @@ def rnd(app):
 
 
 def load(round_id, user=None):
-    return services.get_round(user, round_id)
+    return get_round(user, round_id)
 
 
 def test_rules_per_role(rnd):
@@ -100,34 +102,21 @@ def test_service_errors_have_fields_and_statuses(rnd):
         services.post_comment(a, load(closed.id), body="x")
 
 
-def test_events_degrade_without_notifications(monkeypatch, rnd):
-    a, b = UserFactory(), UserFactory()
-    monkeypatch.setattr(events, "_notifications", lambda: None)
-    with atomic():
-        top = services.post_comment(a, load(rnd.id), body="x")
-        reply = services.post_comment(b, load(rnd.id), body="y", parent_id=top.id)
-    assert events.comment_replied(reply, top) is False
-
-
-def test_events_call_the_notifier(monkeypatch, rnd):
+def test_a_reply_to_someone_else_is_told_to_the_domains_above(rnd):
+    """Participation sends ``signals.comment_replied`` (notifications receives it) for a
+    published reply to another author's comment, never for a reply to oneself."""
     calls = []
 
-    class Fake:
-        @staticmethod
-        def replied(comment, parent):
-            calls.append(("replied", comment.id, parent.author_id))
+    def receiver(comment, *, parent, **_):
+        calls.append((comment.id, parent.author_id))
 
-        @staticmethod
-        def question_answered(question, *, actor, supporters):
-            calls.append(("answered", question.id, actor.id))
-
-    monkeypatch.setattr(events, "_notifications", lambda: Fake)
     a, b = UserFactory(), UserFactory()
-    with atomic():
-        top = services.post_comment(a, load(rnd.id), body="x")
-        services.post_comment(a, load(rnd.id), body="self", parent_id=top.id)
-        reply = services.post_comment(b, load(rnd.id), body="y", parent_id=top.id)
-    assert calls == [("replied", reply.id, a.id)]
+    with signals.comment_replied.connected_to(receiver):
+        with atomic():
+            top = services.post_comment(a, load(rnd.id), body="x")
+            services.post_comment(a, load(rnd.id), body="self", parent_id=top.id)
+            reply = services.post_comment(b, load(rnd.id), body="y", parent_id=top.id)
+    assert calls == [(reply.id, a.id)]
 
 
 def test_withdrawn_comment_exposes_no_text():

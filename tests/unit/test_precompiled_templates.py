@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consult import warm_up
+from consult.app import warm_up
 
 
 def test_every_template_compiles_ahead_and_stays_cached(app):
@@ -22,9 +22,9 @@ def test_wsgi_precompiles_unless_told_not_to(monkeypatch):
     import importlib
     import sys
 
-    import consult
+    from consult import app as app_module
     calls = []
-    monkeypatch.setattr(consult, "warm_up", lambda app: calls.append(app) or 0)
+    monkeypatch.setattr(app_module, "warm_up", lambda app: calls.append(app) or 0)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     for setting, expected in (("1", 1), ("0", 0)):
         monkeypatch.setenv("CONSULT_WARM_UP", setting)

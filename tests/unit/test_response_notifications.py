@@ -13,6 +13,7 @@ from consult.notifications.models import Notification
 from consult.responses import services as responses
 from consult.responses.models import Triage
 from consult.rounds import participants
+from consult.rounds.services import get_round
 from tests.factories import UserFactory
 from tests.responses_helpers import closed_round, comment
 
@@ -24,7 +25,7 @@ def _do(fn, *args, **kwargs):
 
 def _load(r, actor):
     db.session.expire_all()
-    return responses.get_round(actor, r.id)
+    return get_round(actor, r.id)
 
 
 def test_each_person_is_told_once_when_a_response_is_published(app, outbox):

@@ -25,6 +25,7 @@ from consult.responses.models import (
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
+from consult.rounds.services import get_round
 from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
 from tests.responses_helpers import clause_ids, closed_round, comment, question
 
@@ -36,7 +37,7 @@ def _keep_loaded(app):
 
 def load(r, actor):
     db.session.expire_all()
-    return services.get_round(actor, r.id)
+    return get_round(actor, r.id)
 
 
 def started(r, official):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from consult.analytics import scores
-from consult.analytics.scores import Mean, Scope, Share, t_interval, wilson
+from consult.evaluation import scores
+from consult.evaluation.scores import Mean, Scope, Share, t_interval, wilson
 from tests.scores_helpers import build_world
 
 

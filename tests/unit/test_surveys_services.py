@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from consult import signals
 from consult.accounts.models import User
 from consult.db import atomic
 from consult.errors import InvalidState, PermissionDenied, ValidationFailed
@@ -216,7 +217,7 @@ def test_invitation_goes_to_participants_only_with_the_survey_link(app, outbox):
     with atomic():
         participants.mark(r.id, took_part.id)
     with atomic():
-        services.invite_participants(load(r.id))
+        signals.survey_opened.send(load(r.id))
     notes = list(db.session.scalars(select(Notification)))
     assert [(n.user_id, n.kind.value, n.link) for n in notes] == [
         (took_part.id, "survey_invitation", f"/rounds/{r.id}/survey")]

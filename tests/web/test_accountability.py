@@ -10,6 +10,7 @@ import time_machine
 
 from consult.db import atomic, db
 from consult.responses import services
+from consult.rounds.services import get_round
 from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory
 from tests.responses_helpers import closed_round
 
@@ -23,7 +24,7 @@ def english(client):
 
 def load(r, actor):
     db.session.expire_all()
-    return services.get_round(actor, r.id)
+    return get_round(actor, r.id)
 
 
 def responded_with_action(due: date, title: str):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from consult.analytics.opinions import jobs
-from consult.analytics.opinions.models import AnalysisResult, AnalysisStatus
+from consult.analysis import jobs
+from consult.analysis.models import AnalysisResult, AnalysisStatus
 from consult.clock import now
 from consult.db import db
 from consult.participation.models import Comment
@@ -161,7 +161,7 @@ def test_recompute_and_a_failure_are_shown(client, login_as, monkeypatch):
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
-    monkeypatch.setattr("consult.analytics.opinions.pipeline.run", boom)
+    monkeypatch.setattr("consult.analysis.pipeline.run", boom)
     resp = client.post(_url(r, "/refresh"), data={"section": "groups"})
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/analysis/groups")
     page = client.get(_url(r, "/groups")).get_data(as_text=True)

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
-from consult.bench_data import generate, viral_round_id
+from bench.data import generate, viral_round_id
 from consult.extensions import db
 from consult.participation.models import Comment, CommentSupport
 from consult.rounds.models import Round, RoundParticipant

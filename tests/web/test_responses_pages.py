@@ -12,6 +12,7 @@ from sqlalchemy import select
 from consult.db import atomic, db
 from consult.responses import services
 from consult.responses.models import RoundResponse, Triage
+from consult.rounds.services import get_round
 from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
 from tests.responses_helpers import clause_ids, closed_round, comment, question
 
@@ -34,7 +35,7 @@ def response_row(round_id) -> RoundResponse:
 
 def load(r, actor):
     db.session.expire_all()
-    return services.get_round(actor, r.id)
+    return get_round(actor, r.id)
 
 
 def triage_all(r, official, status="adopted", reason="理由"):

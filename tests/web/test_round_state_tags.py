@@ -26,9 +26,9 @@ def test_timeline_card_home_and_round_page_share_the_state_tag(client):
 
 
 def test_department_record_uses_the_shared_colours(app):
-    from consult.consultations.views import _round_state_class
+    from consult.rounds.lifecycle import state_class
 
-    assert _round_state_class("responded") == "tag tag--blue"
-    assert _round_state_class("scheduled") == "tag tag--grey"
-    assert _round_state_class("overdue") == "tag tag--red"
-    assert _round_state_class("nonsense") == "tag"
+    assert state_class("responded") == "tag tag--blue"
+    assert state_class("scheduled") == "tag tag--grey"
+    assert state_class("overdue") == "tag tag--red"
+    assert state_class("nonsense") == "tag"

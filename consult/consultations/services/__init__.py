@@ -39,17 +39,11 @@ from consult.consultations.services.drafts import (  # noqa: F401
     working_copy,
 )
 from consult.consultations.services.reads import (  # noqa: F401
-    SORTS,
-    STATE_FILTERS,
-    DepartmentRecord,
     compare,
-    department_record,
     filter_choices,
     get_department,
     get_public_consultation,
     get_version,
-    open_now,
-    search_consultations,
     search_terms,
     version_clauses,
 )

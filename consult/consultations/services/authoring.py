@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit
-from consult.accounts.models import Department
+from consult.accounts.models import Actor, Department
 from consult.clock import now as clock_now
 from consult.consultations.models import Consultation, DraftVersion
 from consult.consultations.services.common import (
@@ -23,7 +23,7 @@ from consult.security.permissions import authorize, check
 from consult.web import Page, paginate
 
 
-def managed_departments(actor) -> list[Department]:
+def managed_departments(actor: Actor) -> list[Department]:
     ids = sorted(getattr(actor, "official_department_ids", ()) or ())
     if not ids:
         return []
@@ -32,7 +32,7 @@ def managed_departments(actor) -> list[Department]:
         .order_by(Department.name)))
 
 
-def list_managed(actor, *, page: int = 1, per_page: int = PER_PAGE) -> Page:
+def list_managed(actor: Actor, *, page: int = 1, per_page: int = PER_PAGE) -> Page:
     """The consultations of the actor's departments, unpublished ones included."""
     authorize(actor, "consultation.create")
     stmt = (select(Consultation)
@@ -42,7 +42,7 @@ def list_managed(actor, *, page: int = 1, per_page: int = PER_PAGE) -> Page:
     return paginate(stmt, page=page, per_page=per_page)
 
 
-def create_consultation(actor, *, department_id, title: str, summary: str = "",
+def create_consultation(actor: Actor, *, department_id, title: str, summary: str = "",
                         background: str = "", goals: str = "", tags="",
                         contact: str = "") -> Consultation:
     authorize(actor, "consultation.create")
@@ -68,7 +68,7 @@ def _consultation_fields(**values: str) -> dict[str, str]:
     return out
 
 
-def update_consultation(actor, consultation: Consultation, *, department_id, title: str,
+def update_consultation(actor: Actor, consultation: Consultation, *, department_id, title: str,
                         summary: str = "", background: str = "", goals: str = "", tags="",
                         contact: str = "") -> Consultation:
     authorize(actor, "consultation.manage", consultation)
@@ -100,7 +100,7 @@ def update_consultation(actor, consultation: Consultation, *, department_id, tit
     return consultation
 
 
-def publish_consultation(actor, consultation: Consultation) -> Consultation:
+def publish_consultation(actor: Actor, consultation: Consultation) -> Consultation:
     authorize(actor, "consultation.manage", consultation)
     if consultation.published_at is not None:
         raise Conflict(_l("This consultation is already published."))
@@ -112,7 +112,7 @@ def publish_consultation(actor, consultation: Consultation) -> Consultation:
     return consultation
 
 
-def get_for_manage(actor, consultation_id: int) -> Consultation:
+def get_for_manage(actor: Actor, consultation_id: int) -> Consultation:
     """A consultation the actor manages: 404 if they may not even see it, else 403."""
     consultation = db.session.scalar(
         select(Consultation).where(Consultation.id == consultation_id)
@@ -123,7 +123,7 @@ def get_for_manage(actor, consultation_id: int) -> Consultation:
     return consultation
 
 
-def versions_of(actor, consultation: Consultation) -> list[DraftVersion]:
+def versions_of(actor: Actor, consultation: Consultation) -> list[DraftVersion]:
     """The published versions (without their clauses), for the official's overview."""
     authorize(actor, "consultation.manage", consultation)
     return list(db.session.scalars(select(DraftVersion).where(

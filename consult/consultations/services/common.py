@@ -8,10 +8,11 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from consult.accounts.models import Department
+from consult.accounts.models import Actor, Department
 from consult.consultations.models import Tag
 from consult.db import db
 from consult.errors import ValidationFailed
+from consult.security.input import clean_text
 from consult.security.permissions import check
 
 MAX_CLAUSES = 500
@@ -28,17 +29,9 @@ PER_PAGE = 20
 
 def _clean(value: str | None, field: str, *, required: bool = False,
            message: str | None = None) -> str:
-    text = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n")).strip()
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise ValidationFailed(_l("Remove the control characters from this text."), field=field)
-    if required and not text:
-        raise ValidationFailed(message or _l("This field is required."), field=field)
-    limit = LIMITS[field]
-    if len(text) > limit:
-        raise ValidationFailed(
-            _l("Use at most %(limit)d characters (you entered %(count)d).",
-               limit=limit, count=len(text)), field=field)
-    return text
+    """``clean_text`` with this domain's limits by field name, and "" for empty text."""
+    return clean_text(value, field=field, limit=LIMITS[field], required=required,
+                      empty=message or _l("This field is required.")) or ""
 
 
 def normalize_tags(raw: str | list[str] | None) -> list[str]:
@@ -77,7 +70,7 @@ def _tags(names: list[str]) -> list[Tag]:
     return out
 
 
-def _department(actor, department_id) -> Department:
+def _department(actor: Actor, department_id) -> Department:
     try:
         dept_id = int(department_id)
     except (TypeError, ValueError):

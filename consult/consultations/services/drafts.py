@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from consult import audit
+from consult.accounts.models import Actor
 from consult.clock import now as clock_now
 from consult.consultations.diff import VersionDiff, diff_versions, same_text
 from consult.consultations.models import (
@@ -27,7 +28,7 @@ from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.security.permissions import authorize
 
 
-def working_copy(actor, consultation: Consultation) -> list[WorkingClause]:
+def working_copy(actor: Actor, consultation: Consultation) -> list[WorkingClause]:
     authorize(actor, "consultation.manage", consultation)
     return list(db.session.scalars(
         select(WorkingClause).where(WorkingClause.consultation_id == consultation.id)
@@ -72,7 +73,7 @@ def _too_many(count: int, field: str | None = None) -> ValidationFailed:
            limit=common.MAX_CLAUSES, count=count), field=field)
 
 
-def add_clause(actor, consultation: Consultation, *, number: str, heading: str = "",
+def add_clause(actor: Actor, consultation: Consultation, *, number: str, heading: str = "",
                body: str) -> WorkingClause:
     authorize(actor, "consultation.manage", consultation)
     fields = _clause_fields(number, heading, body)
@@ -124,7 +125,7 @@ def get_working_clause(consultation: Consultation, clause_id: int) -> WorkingCla
     return clause
 
 
-def update_clause(actor, consultation: Consultation, clause_id: int, *, number: str,
+def update_clause(actor: Actor, consultation: Consultation, clause_id: int, *, number: str,
                   heading: str = "", body: str) -> WorkingClause:
     authorize(actor, "consultation.manage", consultation)
     clause = get_working_clause(consultation, clause_id)
@@ -138,7 +139,7 @@ def update_clause(actor, consultation: Consultation, clause_id: int, *, number: 
     return clause
 
 
-def delete_clause(actor, consultation: Consultation, clause_id: int) -> None:
+def delete_clause(actor: Actor, consultation: Consultation, clause_id: int) -> None:
     authorize(actor, "consultation.manage", consultation)
     _lock(consultation)
     clause = get_working_clause(consultation, clause_id)
@@ -159,7 +160,7 @@ def _renumber(consultation: Consultation) -> list[WorkingClause]:
     return clauses
 
 
-def move_clause(actor, consultation: Consultation, clause_id: int, *,
+def move_clause(actor: Actor, consultation: Consultation, clause_id: int, *,
                 direction: str) -> WorkingClause:
     authorize(actor, "consultation.manage", consultation)
     if direction not in ("up", "down"):
@@ -206,7 +207,7 @@ def parse_clauses(text: str) -> list[tuple[str, str, str]]:
     return [(str(i), "", p) for i, p in enumerate(paragraphs, start=1)]
 
 
-def import_clauses(actor, consultation: Consultation, *, text: str) -> list[WorkingClause]:
+def import_clauses(actor: Actor, consultation: Consultation, *, text: str) -> list[WorkingClause]:
     """Append the clauses of a pasted text to the working copy."""
     authorize(actor, "consultation.manage", consultation)
     parsed = parse_clauses(text)
@@ -232,7 +233,7 @@ def import_clauses(actor, consultation: Consultation, *, text: str) -> list[Work
     return added
 
 
-def restore_working_copy(actor, consultation: Consultation) -> list[WorkingClause]:
+def restore_working_copy(actor: Actor, consultation: Consultation) -> list[WorkingClause]:
     """Throw away unpublished changes: the working copy becomes the latest version again."""
     authorize(actor, "consultation.manage", consultation)
     _lock(consultation)
@@ -262,7 +263,7 @@ def _latest_clauses(consultation: Consultation) -> list[Clause] | None:
         .order_by(Clause.position)))
 
 
-def pending_changes(actor, consultation: Consultation,
+def pending_changes(actor: Actor, consultation: Consultation,
                     working: list[WorkingClause]) -> VersionDiff | None:
     """What publishing the working copy would change, against the latest version."""
     authorize(actor, "consultation.manage", consultation)
@@ -282,7 +283,7 @@ class _Aligned:
     body: str
 
 
-def publish_version(actor, consultation: Consultation, *, change_note: str) -> DraftVersion:
+def publish_version(actor: Actor, consultation: Consultation, *, change_note: str) -> DraftVersion:
     """Freeze the working copy as version N+1. Earlier versions are never touched."""
     authorize(actor, "consultation.manage", consultation)
     _lock(consultation)

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from consult.accounts.models import Actor
 from consult.clock import now
 from consult.db import db
 from consult.errors import NotFound
@@ -17,10 +18,12 @@ from consult.moderation.models import (
     ItemKind,
     ModerationCase,
 )
+from consult.notifications.services import notify
 from consult.participation.models import Answer, Comment, ContentStatus, Question
 from consult.rounds.models import Round
-from consult.security.input import clean_text
+from consult.rounds.services import get_round
 from consult.suggestions.models import Suggestion, SuggestionComment
+from consult.suggestions.services import get_suggestion
 
 MODELS = {ItemKind.COMMENT: Comment, ItemKind.QUESTION: Question, ItemKind.ANSWER: Answer,
           ItemKind.SUGGESTION: Suggestion, ItemKind.SUGGESTION_COMMENT: SuggestionComment}
@@ -53,11 +56,9 @@ def _set_status(item: Any, status: ContentStatus) -> None:
 
 # ---------------------------------------------------------------- items
 
-def get_item(actor: Any, kind: Any, item_id: int) -> Any:
+def get_item(actor: Actor, kind: Any, item_id: int) -> Any:
     """The item, 404 if unknown or where the actor may not see it (participation's
     round reader, or the suggestion's own view rule, decides)."""
-    from consult.participation.services import get_round
-
     kind = kind_of(kind)
     if kind in SUGGESTION_KINDS:
         return _get_suggestion_item(actor, kind, item_id)
@@ -72,9 +73,7 @@ def get_item(actor: Any, kind: Any, item_id: int) -> Any:
     return item
 
 
-def _get_suggestion_item(actor: Any, kind: ItemKind, item_id: int) -> Any:
-    from consult.suggestions.services import get_suggestion
-
+def _get_suggestion_item(actor: Actor, kind: ItemKind, item_id: int) -> Any:
     if kind is ItemKind.SUGGESTION:
         return get_suggestion(actor, item_id)
     comment = db.session.scalar(select(SuggestionComment).where(
@@ -153,10 +152,6 @@ def _case(item: Any) -> ModerationCase:
     return case
 
 
-def _clean(value: str | None, *, field: str, limit: int, empty: Any) -> str:
-    return clean_text(value, field=field, limit=limit, empty=empty)
-
-
 def _resolve_flags(item: Any, resolution: str) -> None:
     db.session.execute(update(Flag).where(
         Flag.kind == kind_for(item), Flag.item_id == item.id, Flag.resolved_at.is_(None))
@@ -173,6 +168,5 @@ def _settle(case: ModerationCase) -> None:
 def _notify_author(item: Any, kind: str, actor: Any, **data: Any) -> None:
     if item.author_id is None:
         return
-    from consult.notifications.services import notify
     link = appeal_link(item) if kind == "content_hidden" else link_to(item)
     notify([item.author_id], kind, link=link, actor=actor, **data)

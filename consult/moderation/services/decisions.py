@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from consult import audit
+from consult.accounts.models import Actor
 from consult.clock import now
 from consult.db import db
 from consult.errors import Conflict, InvalidState, ValidationFailed
@@ -20,7 +21,6 @@ from consult.moderation.services._common import (
     APPEAL_MAX,
     REASON_MAX,
     _case,
-    _clean,
     _count,
     _notify_author,
     _resolve_flags,
@@ -29,16 +29,19 @@ from consult.moderation.services._common import (
     kind_for,
     round_id_of,
 )
+from consult.notifications.models import Notification, NotificationKind
 from consult.participation.models import Answer, Comment, ContentStatus
+from consult.security.input import clean_text
 from consult.security.permissions import authorize
 from consult.suggestions.models import Suggestion, SuggestionComment
+from consult.suggestions.services import start_clock
 
 # ---------------------------------------------------------------- decisions
 
-def hide_item(actor: Any, item: Any, *, reason: str | None) -> Any:
+def hide_item(actor: Actor, item: Any, *, reason: str | None) -> Any:
     """Hide with a public reason; the text is never shown again (until restored)."""
     authorize(actor, "moderation.act", item)
-    reason = _clean(reason, field="reason", limit=REASON_MAX,
+    reason = clean_text(reason, field="reason", limit=REASON_MAX,
                     empty=_l("Give the public reason for hiding it."))
     if item.status == ContentStatus.HIDDEN:
         raise Conflict(_l("This is already hidden."))
@@ -63,8 +66,6 @@ def _scrub_notifications(item: Any) -> None:
     """In-app notifications keep excerpts (a reply's text, a question and its answer):
     drop the excerpts of a hidden item so its text shows nowhere. (E-mails already sent
     cannot be recalled.)"""
-    from consult.notifications.models import Notification, NotificationKind
-
     if isinstance(item, SuggestionComment):
         return  # no notification quotes a suggestion comment
     if isinstance(item, Suggestion):  # "answered" notifications name it by its title
@@ -88,14 +89,14 @@ def _scrub_notifications(item: Any) -> None:
             note.data = {k: v for k, v in note.data.items() if k not in keys}
 
 
-def reject_item(actor: Any, item: Any, *, reason: str | None) -> Any:
+def reject_item(actor: Actor, item: Any, *, reason: str | None) -> Any:
     """A held post stays unpublished: hidden with a public reason."""
     if item.status != ContentStatus.HELD:
         raise InvalidState(_l("This post is not awaiting review."))
     return hide_item(actor, item, reason=reason)
 
 
-def restore_item(actor: Any, item: Any) -> Any:
+def restore_item(actor: Actor, item: Any) -> Any:
     authorize(actor, "moderation.act", item)
     if item.status != ContentStatus.HIDDEN:
         raise InvalidState(_l("This is not hidden."))
@@ -115,7 +116,7 @@ def _restore(item: Any, case: ModerationCase) -> None:
     _settle(case)
 
 
-def dismiss_flags(actor: Any, item: Any) -> Any:
+def dismiss_flags(actor: Actor, item: Any) -> Any:
     """The flags are unfounded: the item stays as it is, out of the queue."""
     authorize(actor, "moderation.act", item)
     case = _case(item)
@@ -130,7 +131,7 @@ def dismiss_flags(actor: Any, item: Any) -> Any:
     return item
 
 
-def approve_item(actor: Any, item: Any) -> Any:
+def approve_item(actor: Actor, item: Any) -> Any:
     """A held post is fine: publish it (and count it)."""
     authorize(actor, "moderation.act", item)
     if item.status != ContentStatus.HELD:
@@ -138,7 +139,6 @@ def approve_item(actor: Any, item: Any) -> Any:
     _set_status(item, ContentStatus.PUBLISHED)
     _count(item, +1)
     if isinstance(item, Suggestion):  # only now does the department receive it
-        from consult.suggestions.services import start_clock
         start_clock(item)
     case = _case(item)
     case.held = False
@@ -150,7 +150,7 @@ def approve_item(actor: Any, item: Any) -> Any:
 
 # ---------------------------------------------------------------- appeals
 
-def appeal_item(actor: Any, item: Any, *, text: str | None) -> ModerationCase:
+def appeal_item(actor: Actor, item: Any, *, text: str | None) -> ModerationCase:
     """The author asks, once, for a hidden item to be shown again."""
     authorize(actor, "moderation.appeal", item)
     if item.status != ContentStatus.HIDDEN:
@@ -159,7 +159,7 @@ def appeal_item(actor: Any, item: Any, *, text: str | None) -> ModerationCase:
     if case.appealed_at is not None:
         raise Conflict(_l("You have already appealed this decision; each post can be "
                           "appealed once."))
-    text = _clean(text, field="text", limit=APPEAL_MAX,
+    text = clean_text(text, field="text", limit=APPEAL_MAX,
                   empty=_l("Say why the post should be shown again."))
     updated = db.session.execute(
         update(ModerationCase).where(ModerationCase.id == case.id,
@@ -173,7 +173,7 @@ def appeal_item(actor: Any, item: Any, *, text: str | None) -> ModerationCase:
     return case
 
 
-def decide_appeal(actor: Any, item: Any, *, outcome: str | None,
+def decide_appeal(actor: Actor, item: Any, *, outcome: str | None,
                   reason: str | None) -> Any:
     authorize(actor, "moderation.act", item)
     case = _case(item)
@@ -185,7 +185,7 @@ def decide_appeal(actor: Any, item: Any, *, outcome: str | None,
         raise ValidationFailed(_l("Choose whether to restore the post or keep it hidden."),
                                field="outcome") from None
     if result is AppealOutcome.UPHELD:
-        reason = _clean(reason, field="reason", limit=REASON_MAX,
+        reason = clean_text(reason, field="reason", limit=REASON_MAX,
                         empty=_l("Tell the author why it stays hidden."))
     case.appeal_outcome, case.appeal_decided_at = result, now()
     if result is AppealOutcome.RESTORED and item.status == ContentStatus.HIDDEN:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from consult import audit
-from consult.accounts.models import User
+from consult.accounts.models import Actor, User
 from consult.db import db
 from consult.errors import Conflict, InvalidState, PermissionDenied, ValidationFailed
 from consult.moderation.models import (
@@ -32,7 +32,7 @@ from consult.web import Page, paginate
 
 # ---------------------------------------------------------------- flags
 
-def flag_item(actor: Any, item: Any, *, reason: str | None, note: str | None = None) -> Flag:
+def flag_item(actor: Actor, item: Any, *, reason: str | None, note: str | None = None) -> Flag:
     """Report an item to the moderators; one open flag per user per item."""
     authorize(actor, "moderation.flag")
     if item.author_id == actor.id:
@@ -89,7 +89,7 @@ class Queue:
     show: str
 
 
-def moderation_queue(actor: Any, *, kind: str = "", reason: str = "", show: str = "all",
+def moderation_queue(actor: Actor, *, kind: str = "", reason: str = "", show: str = "all",
                      page: int = 1, per_page: int = 20) -> Queue:
     """Items needing a decision, most open flags first, then oldest; a constant number
     of queries whatever the number of flags (count, page, one per kind, reasons)."""
@@ -146,7 +146,7 @@ def case_of(item: Any) -> ModerationCase | None:
         ModerationCase.kind == kind_for(item), ModerationCase.item_id == item.id))
 
 
-def case_detail(actor: Any, item: Any) -> tuple[ModerationCase | None, list[Flag]]:
+def case_detail(actor: Actor, item: Any) -> tuple[ModerationCase | None, list[Flag]]:
     authorize(actor, "moderation.review")
     case = db.session.scalar(select(ModerationCase).where(
         ModerationCase.kind == kind_for(item), ModerationCase.item_id == item.id))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from consult import audit
+from consult.accounts.models import Actor
 from consult.db import db
 from consult.errors import Conflict, NotFound
 from consult.moderation import terms as term_rules
@@ -36,7 +37,7 @@ def screen(text: str | None) -> bool:
     return term_rules.first_match(text or "", _terms()) is not None
 
 
-def hold_if_sensitive(actor: Any, item: Any) -> bool:
+def hold_if_sensitive(actor: Actor, item: Any) -> bool:
     """Called by participation right after a post is saved (and counted): on a match
     the post is HELD instead of published, taken out of the counters and queued.
     Returns whether it was held (then no notifications go out)."""
@@ -51,12 +52,12 @@ def hold_if_sensitive(actor: Any, item: Any) -> bool:
     return True
 
 
-def list_terms(actor: Any) -> list[SensitiveTerm]:
+def list_terms(actor: Actor) -> list[SensitiveTerm]:
     authorize(actor, "moderation.words")
     return list(db.session.scalars(select(SensitiveTerm).order_by(SensitiveTerm.pattern)))
 
 
-def add_term(actor: Any, *, pattern: str | None, is_pattern: bool = False) -> SensitiveTerm:
+def add_term(actor: Actor, *, pattern: str | None, is_pattern: bool = False) -> SensitiveTerm:
     authorize(actor, "moderation.words")
     value = term_rules.validate(pattern, is_pattern=bool(is_pattern))
     if db.session.scalar(select(SensitiveTerm.id).where(SensitiveTerm.pattern == value)):
@@ -72,7 +73,7 @@ def add_term(actor: Any, *, pattern: str | None, is_pattern: bool = False) -> Se
     return term
 
 
-def delete_term(actor: Any, term_id: int) -> None:
+def delete_term(actor: Actor, term_id: int) -> None:
     authorize(actor, "moderation.words")
     term = db.session.get(SensitiveTerm, term_id)
     if term is None:

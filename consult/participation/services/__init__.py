@@ -5,7 +5,6 @@ from consult.participation.services._common import (  # noqa: F401
     COMMENT_MAX,
     PROPOSAL_MAX,
     QUESTION_MAX,
-    get_round,
 )
 from consult.participation.services.comments import (  # noqa: F401
     SORTS,

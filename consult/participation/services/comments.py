@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from consult import audit, pagecache
+from consult import audit, pagecache, signals
+from consult.accounts.models import Actor
 from consult.clock import now
 from consult.consultations.models import Clause
-from consult.db import db
+from consult.db import db, insert_ignore
 from consult.errors import (
     Conflict,
     InvalidState,
@@ -24,8 +25,6 @@ from consult.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from consult.moderation import services as moderation
-from consult.participation import events
 from consult.participation.models import (
     MAX_DEPTH,
     VISIBLE,
@@ -38,13 +37,12 @@ from consult.participation.services._common import (
     COMMENT_MAX,
     DUPLICATE_SECONDS,
     PROPOSAL_MAX,
-    get_round,
-    insert_ignore,
     require_open,
     require_participant,
 )
 from consult.rounds import participants
 from consult.rounds.models import Round
+from consult.rounds.services import get_round
 from consult.security.input import clean_text
 from consult.web import Page, keyset_paginate
 
@@ -61,7 +59,7 @@ def can_still_edit(comment: Comment) -> bool:
 
 # ---------------------------------------------------------------- reads
 
-def get_comment(actor: Any, comment_id: int) -> Comment:
+def get_comment(actor: Actor, comment_id: int) -> Comment:
     """A comment with its author, clause and round (consultation, version) loaded;
     404 if unknown or in a consultation the actor may not see."""
     comment = db.session.scalar(
@@ -209,7 +207,7 @@ def thread_context(comment: Comment) -> dict[int, Comment]:
 
 # ---------------------------------------------------------------- writes
 
-def post_comment(actor: Any, round_: Round, *, body: str | None,
+def post_comment(actor: Actor, round_: Round, *, body: str | None,
                  clause_id: int | None = None, proposed_text: str | None = None,
                  parent_id: int | None = None) -> Comment:
     """A comment on the whole draft or on a clause, or a reply (``parent_id``)."""
@@ -272,13 +270,14 @@ def post_comment(actor: Any, round_: Round, *, body: str | None,
     db.session.flush()
     set_committed_value(comment, "author", actor)
     set_committed_value(comment, "round", round_)
-    held = moderation.hold_if_sensitive(actor, comment)  # a sensitive word: held, uncounted
-    if target is not None and not held:
-        events.comment_replied(comment, target)
+    signals.content_posted.send(comment, actor=actor)  # moderation may hold it (uncounted)
+    if target is not None and comment.status == ContentStatus.PUBLISHED \
+            and target.author_id != comment.author_id:
+        signals.comment_replied.send(comment, parent=target)
     return comment
 
 
-def _refuse_duplicate(actor: Any, round_: Round, *, body: str, parent_id: int | None) -> None:
+def _refuse_duplicate(actor: Actor, round_: Round, *, body: str, parent_id: int | None) -> None:
     """A double click or a resent form must not post the same text twice."""
     since = now() - timedelta(seconds=DUPLICATE_SECONDS)
     same = db.session.scalar(
@@ -292,7 +291,7 @@ def _refuse_duplicate(actor: Any, round_: Round, *, body: str, parent_id: int | 
                        field="body")
 
 
-def edit_comment(actor: Any, comment: Comment, *, body: str | None,
+def edit_comment(actor: Actor, comment: Comment, *, body: str | None,
                  proposed_text: str | None = None) -> Comment:
     """The author corrects a comment within the edit window; it then shows "edited"."""
     if not check_author(actor, comment):
@@ -321,15 +320,15 @@ def edit_comment(actor: Any, comment: Comment, *, body: str | None,
     if comment.status == ContentStatus.PUBLISHED:
         # The edited text is screened like a new post: a sensitive word added by an
         # edit holds the comment (uncounted) for review, as it would have on posting.
-        moderation.hold_if_sensitive(actor, comment)
+        signals.content_posted.send(comment, actor=actor)
     return comment
 
 
-def check_author(actor: Any, comment: Comment) -> bool:
+def check_author(actor: Actor, comment: Comment) -> bool:
     return getattr(actor, "is_authenticated", False) and comment.author_id == actor.id
 
 
-def withdraw_comment(actor: Any, comment: Comment) -> Comment:
+def withdraw_comment(actor: Actor, comment: Comment) -> Comment:
     """Kept and marked withdrawn; its text is never shown again, replies keep their place."""
     if not check_author(actor, comment):
         raise PermissionDenied(_l("Only the author can withdraw a comment."))
@@ -349,7 +348,7 @@ def withdraw_comment(actor: Any, comment: Comment) -> Comment:
     return comment
 
 
-def set_comment_support(actor: Any, comment: Comment, *, supported: bool) -> bool:
+def set_comment_support(actor: Actor, comment: Comment, *, supported: bool) -> bool:
     """Support (or stop supporting) a comment; one support per user by the primary key.
 
     The button posts the state it wants, so a double click cannot undo itself: the

@@ -12,13 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from consult import audit, pagecache
+from consult import audit, pagecache, signals
+from consult.accounts.models import Actor
 from consult.clock import now
 from consult.consultations.models import Consultation
-from consult.db import db
+from consult.db import db, insert_ignore
 from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied
-from consult.moderation import services as moderation
-from consult.participation import events
 from consult.participation.models import (
     VISIBLE,
     Answer,
@@ -30,14 +29,13 @@ from consult.participation.services._common import (
     ANSWER_MAX,
     DUPLICATE_SECONDS,
     QUESTION_MAX,
-    get_round,
-    insert_ignore,
     require_open,
     require_participant,
 )
 from consult.rounds import lifecycle, participants
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
+from consult.rounds.services import get_round
 from consult.security.input import clean_text
 from consult.security.permissions import authorize, check
 from consult.web import Page, keyset_paginate, paginate
@@ -84,7 +82,7 @@ def supported_question_ids(viewer: Any, ids: list[int]) -> set[int]:
                                                   QuestionSupport.question_id.in_(ids))))
 
 
-def get_question(actor: Any, question_id: int) -> Question:
+def get_question(actor: Actor, question_id: int) -> Question:
     question = db.session.scalar(
         select(Question).where(Question.id == question_id).options(
             joinedload(Question.author),
@@ -95,7 +93,7 @@ def get_question(actor: Any, question_id: int) -> Question:
     return question
 
 
-def question_inbox(actor: Any, *, sort: str = "waiting", page: int = 1,
+def question_inbox(actor: Actor, *, sort: str = "waiting", page: int = 1,
                    per_page: int = 20) -> Page:
     """Unanswered questions of the official's departments that can still be answered
     (their round is open or closed, not yet responded): longest waiting first, or most
@@ -125,7 +123,7 @@ def waited(question: Question) -> timedelta:
 
 # ---------------------------------------------------------------- writes
 
-def ask_question(actor: Any, round_: Round, *, body: str | None) -> Question:
+def ask_question(actor: Actor, round_: Round, *, body: str | None) -> Question:
     require_participant(actor, "question.ask", round_)
     require_open(round_)
     body = clean_text(body, field="body", limit=QUESTION_MAX,
@@ -144,14 +142,14 @@ def ask_question(actor: Any, round_: Round, *, body: str | None) -> Question:
                        .values(question_count=Round.question_count + 1))
     participants.mark(round_.id, actor.id)
     audit.record(actor, "question.ask", question, round_id=round_.id)
-    moderation.hold_if_sensitive(actor, question)  # a sensitive word: held, uncounted
+    signals.content_posted.send(question, actor=actor)  # moderation may hold it (uncounted)
     set_committed_value(question, "author", actor)
     set_committed_value(question, "round", round_)
     set_committed_value(question, "answer", None)
     return question
 
 
-def set_question_support(actor: Any, question: Question, *, supported: bool) -> bool:
+def set_question_support(actor: Actor, question: Question, *, supported: bool) -> bool:
     """ "I want to know too", one per user by the primary key (see set_comment_support)."""
     require_participant(actor, "question.support", question)
     if question.author_id == actor.id:
@@ -182,7 +180,7 @@ def set_question_support(actor: Any, question: Question, *, supported: bool) -> 
     return supported
 
 
-def answer_question(actor: Any, question: Question, *, body: str | None) -> Answer:
+def answer_question(actor: Actor, question: Question, *, body: str | None) -> Answer:
     """An official of the owning department answers, publicly, once."""
     if not check(actor, "question.answer", question):
         raise PermissionDenied(_l("Only officials of the department that runs this "
@@ -214,7 +212,7 @@ def answer_question(actor: Any, question: Question, *, body: str | None) -> Answ
     set_committed_value(question, "answer", answer)
     set_committed_value(answer, "department", round_.consultation.department)
     audit.record(actor, "question.answer", question, answer_id=answer.id)
-    events.question_answered(
+    signals.question_answered.send(
         question, actor=actor,
         supporters=select(QuestionSupport.user_id).where(
             QuestionSupport.question_id == question.id))

@@ -1,7 +1,6 @@
 """Response services: triage (triage.py), the response document (documents.py), follow-up
 actions (actions.py) and public reads (public.py)."""
 
-from consult.responses.services._common import get_managed_round, get_round  # noqa: F401
 from consult.responses.services.actions import (  # noqa: F401
     add_action,
     get_action,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit
+from consult.accounts.models import Actor
 from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.db import db
@@ -38,7 +40,6 @@ def today() -> date:
         tz = get_timezone()
     except Exception:  # pragma: no cover - outside a request
         tz = None
-    from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(str(tz)) if tz is not None else ZoneInfo("Asia/Shanghai")
     return now().astimezone(zone).date()
@@ -54,7 +55,7 @@ def _due(value: Any, *, field: str = "due_on") -> date:
     return value
 
 
-def add_action(actor: Any, round_: Round, *, title: str | None, owner_unit: str | None,
+def add_action(actor: Actor, round_: Round, *, title: str | None, owner_unit: str | None,
                due_on: Any) -> FollowUpAction:
     """Commit to a follow-up action in the draft response."""
     response = _writable(actor, round_)
@@ -73,7 +74,7 @@ def add_action(actor: Any, round_: Round, *, title: str | None, owner_unit: str 
     return action
 
 
-def remove_action(actor: Any, round_: Round, action_id: int) -> None:
+def remove_action(actor: Actor, round_: Round, action_id: int) -> None:
     """Take an action out of the draft (a published one stays: it can only be dropped)."""
     _writable(actor, round_)
     action = db.session.get(FollowUpAction, action_id)
@@ -85,7 +86,7 @@ def remove_action(actor: Any, round_: Round, action_id: int) -> None:
     db.session.delete(action)
 
 
-def get_action(actor: Any, action_id: int, *, manage: bool = False) -> FollowUpAction:
+def get_action(actor: Actor, action_id: int, *, manage: bool = False) -> FollowUpAction:
     action = db.session.scalar(
         select(FollowUpAction).where(FollowUpAction.id == action_id).options(
             joinedload(FollowUpAction.round).joinedload(Round.consultation)
@@ -98,7 +99,7 @@ def get_action(actor: Any, action_id: int, *, manage: bool = False) -> FollowUpA
     return action
 
 
-def record_progress(actor: Any, action: FollowUpAction, *, status: Any, body: str | None,
+def record_progress(actor: Actor, action: FollowUpAction, *, status: Any, body: str | None,
                     on: Any, drop_reason: str | None = None) -> ActionUpdate:
     """A dated progress update; moves the action's status (audited)."""
     authorize(actor, "action.manage", action)

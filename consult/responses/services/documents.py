@@ -14,12 +14,14 @@ from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from consult import audit
+from consult import audit, signals
+from consult.accounts.models import Actor
 from consult.clock import now
 from consult.consultations.models import Clause, DraftVersion
 from consult.db import db
 from consult.errors import InvalidState, ValidationFailed
 from consult.responses.models import (
+    ActionUpdate,
     Adoption,
     Erratum,
     FollowUpAction,
@@ -31,6 +33,7 @@ from consult.responses.services.triage import _writable, start_triage, themes_of
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
+from consult.rounds.services import get_round
 from consult.security.permissions import authorize
 
 SUMMARY_MAX = 10000
@@ -87,11 +90,10 @@ def compute_stats(round_: Round) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- reads
 
-def get_response(actor: Any, round_: Round) -> RoundResponse:
+def get_response(actor: Actor, round_: Round) -> RoundResponse:
     """The response being written (created with the triage on first use), for officials."""
     authorize(actor, "response.manage", round_)
     start_triage(round_)
-    from consult.responses.models import ActionUpdate
 
     response = response_of(round_.id,
                            selectinload(RoundResponse.actions).selectinload(
@@ -110,7 +112,7 @@ def later_versions(round_: Round) -> list[int]:
 
 # ---------------------------------------------------------------- writing the draft
 
-def save_response(actor: Any, round_: Round, *, summary: str | None,
+def save_response(actor: Actor, round_: Round, *, summary: str | None,
                   changes_note: str | None = None, to_version_number: Any = None,
                   theme_replies: dict[int, str] | None = None) -> RoundResponse:
     """Save the draft while it is written (only while the round is closed)."""
@@ -139,7 +141,7 @@ def save_response(actor: Any, round_: Round, *, summary: str | None,
     return response
 
 
-def publish_response(actor: Any, round_: Round) -> RoundResponse:
+def publish_response(actor: Actor, round_: Round) -> RoundResponse:
     """Publish: every opinion triaged, the round closed; freezes the statistics, marks the
     round responded (the survey opens) and tells participants and followers."""
     authorize(actor, "response.manage", round_)
@@ -168,16 +170,12 @@ def publish_response(actor: Any, round_: Round) -> RoundResponse:
     audit.record(actor, "response.published", response, round_id=round_id,
                  opinions=stats["totals"]["total"],
                  adopted_or_partly=stats["totals"]["adopted_or_partly"], title=round_title)
-    from consult.notifications import services as notifications
-
-    notifications.response_published(marked, actor=actor)
-    from consult.surveys import services as surveys
-
-    surveys.invite_participants(marked)  # the satisfaction survey opens now
+    # Followers hear of it; the satisfaction survey opens and invites the participants.
+    signals.response_published.send(marked, actor=actor)
     return response
 
 
-def add_erratum(actor: Any, round_: Round, *, body: str | None) -> Erratum:
+def add_erratum(actor: Actor, round_: Round, *, body: str | None) -> Erratum:
     """Correct a published response visibly: a dated erratum listed on it (audited)."""
     authorize(actor, "response.manage", round_)
     lifecycle.require(round_, RoundState.RESPONDED, RoundState.EVALUATED)
@@ -195,8 +193,6 @@ def add_erratum(actor: Any, round_: Round, *, body: str | None) -> Erratum:
 
 def response_for_page(round_id: int) -> RoundResponse | None:
     """The response with what its page shows (themes, actions with updates, errata)."""
-    from consult.responses.models import ActionUpdate
-
     return response_of(
         round_id,
         selectinload(RoundResponse.themes),
@@ -206,10 +202,8 @@ def response_for_page(round_id: int) -> RoundResponse | None:
     )
 
 
-def get_public_response(actor: Any, round_id: int) -> tuple[Round, RoundResponse | None]:
+def get_public_response(actor: Actor, round_id: int) -> tuple[Round, RoundResponse | None]:
     """The round and its response if published (a draft is never public)."""
-    from consult.responses.services._common import get_round
-
     round_ = get_round(actor, round_id)
     response = response_for_page(round_id)
     if response is not None and not response.is_published:

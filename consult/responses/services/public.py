@@ -17,6 +17,7 @@ from consult.responses.models import (
     Adoption,
     FollowUpAction,
     RoundResponse,
+    Theme,
     Triage,
 )
 from consult.responses.services.actions import today
@@ -79,7 +80,6 @@ def outcomes_for(*, comment_ids: Iterable[int] = (), question_ids: Iterable[int]
         conditions.append(Triage.comment_id.in_(c_ids))
     if q_ids:
         conditions.append(Triage.question_id.in_(q_ids))
-    from consult.responses.models import Theme
 
     rows = db.session.execute(
         select(Triage.comment_id, Triage.question_id, Triage.status, Triage.reason,

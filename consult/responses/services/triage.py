@@ -17,13 +17,14 @@ from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from consult import audit
+from consult.accounts.models import Actor, User
 from consult.clock import now
-from consult.consultations.models import Clause, ClauseLineage
-from consult.db import db
+from consult.consultations.models import Clause, ClauseLineage, DraftVersion
+from consult.db import db, insert_ignore
 from consult.errors import InvalidState, NotFound, ValidationFailed
 from consult.participation.models import Comment, ContentStatus, Question
 from consult.responses.models import COUNTER_OF, Adoption, RoundResponse, Theme, Triage
-from consult.responses.services._common import clean, insert_ignore, response_of
+from consult.responses.services._common import clean, response_of
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
@@ -127,8 +128,6 @@ def _filtered(round_id: int, f: TriageFilters):
 
 
 def opinion_options():
-    from consult.accounts.models import User
-
     # Authors' roles are not needed here (their selectin load would add queries that
     # depend on which kinds of opinion the page shows).
     return (joinedload(Triage.comment).joinedload(Comment.author).lazyload(User.roles),
@@ -157,8 +156,6 @@ def clauses_of(version_id: int) -> list[Clause]:
 def lineage_choices(round_: Round, response: RoundResponse | None) -> list[Clause]:
     """Clauses an adopted opinion may have changed: those of the round's version and of
     the version chosen as "what changed" (or the newest), one per lineage (one query)."""
-    from consult.consultations.models import DraftVersion
-
     target = (response.to_version_number if response and response.to_version_number
               else round_.consultation.latest_version_number)
     rows = db.session.execute(
@@ -236,7 +233,7 @@ def _reason(status: Adoption | None, value: str | None, *, field: str = "reason"
     return reason or None
 
 
-def _writable(actor: Any, round_: Round) -> RoundResponse:
+def _writable(actor: Actor, round_: Round) -> RoundResponse:
     authorize(actor, "response.manage", round_)
     state = lifecycle.state_of(round_)
     if state in (RoundState.RESPONDED, RoundState.EVALUATED):
@@ -264,7 +261,7 @@ def _move_members(moves: Counter) -> None:
 
 # ---------------------------------------------------------------- writes
 
-def triage_opinion(actor: Any, round_: Round, triage: Triage, *, status: Any,
+def triage_opinion(actor: Actor, round_: Round, triage: Triage, *, status: Any,
                    reason: str | None = None, theme_id: Any = None,
                    changed_lineage_id: Any = None) -> Triage:
     """Give one opinion its adoption status (a reason is required for "not adopted")."""
@@ -301,7 +298,7 @@ def triage_opinion(actor: Any, round_: Round, triage: Triage, *, status: Any,
 KEEP = "keep"
 
 
-def bulk_triage(actor: Any, round_: Round, *, triage_ids: list[int], status: Any = "",
+def bulk_triage(actor: Actor, round_: Round, *, triage_ids: list[int], status: Any = "",
                 reason: str | None = None, theme_id: Any = KEEP) -> int:
     """Set the status (and reason) and/or the theme of many opinions at once.
 
@@ -369,7 +366,7 @@ def _theme_name(round_: Round, name: str | None, *, exclude_id: int | None = Non
     return name
 
 
-def create_theme(actor: Any, round_: Round, *, name: str | None) -> Theme:
+def create_theme(actor: Actor, round_: Round, *, name: str | None) -> Theme:
     _writable(actor, round_)
     name = _theme_name(round_, name)
     position = db.session.scalar(select(func.coalesce(func.max(Theme.position), 0))
@@ -388,7 +385,7 @@ def get_theme(round_: Round, theme_id: int) -> Theme:
     return theme
 
 
-def rename_theme(actor: Any, round_: Round, theme: Theme, *, name: str | None) -> Theme:
+def rename_theme(actor: Actor, round_: Round, theme: Theme, *, name: str | None) -> Theme:
     _writable(actor, round_)
     old = theme.name
     theme.name = _theme_name(round_, name, exclude_id=theme.id)
@@ -396,7 +393,7 @@ def rename_theme(actor: Any, round_: Round, theme: Theme, *, name: str | None) -
     return theme
 
 
-def merge_themes(actor: Any, round_: Round, theme: Theme, *, into_id: Any) -> Theme:
+def merge_themes(actor: Actor, round_: Round, theme: Theme, *, into_id: Any) -> Theme:
     """Move every opinion of ``theme`` into another theme and delete ``theme``."""
     _writable(actor, round_)
     target = _theme(round_, into_id, field="into_id")

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, departments, e-mail verification, own-data export and deletion."""

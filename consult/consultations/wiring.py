@@ -1,0 +1,11 @@
+"""How the consultations domain joins the app: its pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from consult.consultations.views import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
