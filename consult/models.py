@@ -2,6 +2,7 @@
 (``create_app``), Alembic, the shell and the tests see the whole schema and every rule.
 A new domain adds its two lines here."""
 
+from consult import uploads
 from consult.accounts import models as accounts_models
 from consult.accounts import permissions as accounts_permissions
 from consult.analysis import models as analysis_models
@@ -27,7 +28,7 @@ from consult.surveys import permissions as surveys_permissions
 from consult.voting import models as voting_models
 from consult.voting import permissions as voting_permissions
 
-MODULES = (accounts_models, accounts_permissions, analysis_models, analysis_permissions,
+MODULES = (uploads, accounts_models, accounts_permissions, analysis_models, analysis_permissions,
            audit_models, consultations_models, consultations_permissions,
            evaluation_permissions, moderation_models, moderation_permissions,
            notifications_models, notifications_permissions, participation_models,

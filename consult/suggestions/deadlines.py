@@ -1,38 +1,25 @@
 """Reply deadlines: the only code that compares the clock with a suggestion's due date.
 
-A department has ``reply_days`` working days (Monday to Friday) to answer a
-suggestion, counted from the day after it received it (submission, routing or
-transfer), in the site's time zone, ending at the end of the last day. Public
-holidays and the adjusted working weekends of the Chinese calendar are not modelled
-yet: a holiday calendar table would slot into ``add_working_days``.
+A department has ``reply_days`` working days to answer a suggestion, counted on the
+official calendar (statutory holidays off, adjusted working weekends on:
+``consult.workdays``) from the day after it received it (submission, routing or
+transfer), in the site's time zone, ending at the end of the last day.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, select
 
+from consult import workdays
 from consult.clock import now as clock_now
 from consult.db import db
 from consult.suggestions.models import Suggestion, SuggestionPolicy
 
 DEFAULT_REPLY_DAYS = 15
 MIN_REPLY_DAYS, MAX_REPLY_DAYS = 1, 90
-
-
-def add_working_days(start: datetime, days: int, tz: str = "Asia/Shanghai") -> datetime:
-    """The end (23:59:59 local time) of the ``days``-th working day after ``start``'s day."""
-    zone = ZoneInfo(tz)
-    day = start.astimezone(zone).date()
-    counted = 0
-    while counted < days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            counted += 1
-    return datetime.combine(day, time(23, 59, 59), tzinfo=zone).astimezone(UTC)
 
 
 def default_reply_days() -> int:
@@ -50,8 +37,7 @@ def reply_days_for(department_id: int | None) -> int:
 
 
 def due_date(department_id: int | None, received_at: datetime) -> datetime:
-    tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-    return add_working_days(received_at, reply_days_for(department_id), tz)
+    return workdays.deadline(received_at, reply_days_for(department_id))
 
 
 def is_overdue(suggestion: Suggestion, now: datetime | None = None) -> bool:
