@@ -35,6 +35,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     )
 
     db.init_app(app)
+    from consult import health, observability
+    observability.init_app(app)  # request ids, JSON logs, /metrics (first: sees every response)
     app.teardown_request(lambda exc: db.session.remove())  # see consult.db._session_scope
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR") or _migrations()))
     csrf.init_app(app)
@@ -59,6 +61,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from consult.errors import register_error_handlers
     register_error_handlers(app)
     i18n.register_template_helpers(app)
+    app.register_blueprint(health.bp)  # /healthz, /readyz
     _register_blueprints(app)
     _register_template_globals(app)
 

@@ -431,8 +431,7 @@ def _count_queries(app) -> None:
 
 
 def register(app) -> None:
-    import os
-    if os.environ.get("CONSULT_BENCH") == "1":
+    if app.config.get("BENCH"):  # CONSULT_BENCH=1
         from consult.extensions import csrf
         floor = _floor_blueprint()
         csrf.exempt(floor)  # the floors measure bare Flask: no session, no form

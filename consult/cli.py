@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -29,26 +32,45 @@ def register(app: Flask) -> None:
         from consult.seed import seed
 
         accounts = seed()
-        click.echo("Demo accounts (e-mail / password / role):")
+        click.echo(_("Demo accounts (e-mail / password / role):"))
         for email, password, role in accounts:
             click.echo(f"  {email:32} {password:20} {role}")
 
     @app.cli.command("create-admin")
-    @click.option("--email", prompt=True)
-    @click.option("--name", "display_name", prompt="Display name")
-    @click.password_option()
-    def create_admin(email: str, display_name: str, password: str) -> None:
-        """Create the first administrator of a real install."""
+    @click.option("--email", prompt=_l("E-mail address"),
+                  help="The administrator's e-mail address.")
+    @click.option("--name", "display_name", prompt=_l("Display name"),
+                  help="The name shown on the site.")
+    @click.option("--password", default=None,
+                  help="The password (seen by other users of the machine: prefer "
+                       "--password-stdin or the prompt).")
+    @click.option("--password-stdin", is_flag=True,
+                  help="Read the password from the first line of standard input.")
+    def create_admin(email: str, display_name: str, password: str | None,
+                     password_stdin: bool) -> None:
+        """Create the first administrator of a real install.
+
+        Asks for whatever is not given. Without questions, for example:
+
+        \b
+        printf '%s\\n' "$PASSWORD" | flask create-admin \\
+            --email admin@example.gov.cn --name Admin --password-stdin
+        """
         from consult.accounts.services import create_admin as create
         from consult.db import atomic
         from consult.errors import ServiceError
 
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        elif password is None:
+            password = click.prompt(_("Password"), hide_input=True,
+                                    confirmation_prompt=_("Repeat the password"))
         try:
             with atomic():
                 user = create(email=email, display_name=display_name, password=password)
         except ServiceError as exc:
             raise click.ClickException(str(exc.message)) from exc
-        click.echo(f"Administrator {user.email} created.")
+        click.echo(_("Administrator %(email)s created.", email=user.email))
 
     @app.cli.group()
     def translate() -> None:
@@ -73,13 +95,18 @@ def register(app: Flask) -> None:
 
 
 def _pybabel(*args: str) -> None:
+    import logging
+
     from babel.messages.frontend import CommandLineInterface
 
     cwd = os.getcwd()
+    babel_log = logging.getLogger("babel")
     try:
         os.chdir(ROOT)
+        babel_log.propagate = False  # pybabel prints its own lines; not twice
         CommandLineInterface().run(["pybabel", *args])
     finally:
+        babel_log.propagate = True
         os.chdir(cwd)
 
 

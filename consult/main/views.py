@@ -1,9 +1,7 @@
-"""Home page and health check."""
+"""Home page (the health checks are in consult/health.py)."""
 
 from flask import Blueprint
-from sqlalchemy import text
 
-from consult.extensions import db
 from consult.web import render
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -13,12 +11,3 @@ bp = Blueprint("main", __name__, template_folder="templates")
 def index():
     return render("main/index.html")
 
-
-@bp.get("/healthz")
-def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        db.session.rollback()
-        return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

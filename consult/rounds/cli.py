@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 
 def register(app: Flask) -> None:
@@ -25,12 +27,14 @@ def register(app: Flask) -> None:
         with atomic():
             changed = [(r.id, r.title, old, new) for r, old, new in lifecycle.tick()]
         if not changed:
-            click.echo("No round changed state.")
+            click.echo(_("No round changed state."))
         for round_id, title, old, new in changed:
-            click.echo(f"round {round_id} {title!r}: {old} -> {new}")
+            click.echo(_("Round %(id)s “%(title)s”: %(old)s → %(new)s",
+                         id=round_id, title=title, old=old, new=new))
         if changed:
-            click.echo(f"{len(changed)} round(s) changed state.")
+            click.echo(ngettext("%(num)d round changed state.", "%(num)d rounds changed state.",
+                                len(changed)))
         if current_app.config.get("REDIS_URL"):  # a cache the app servers share
             from consult.evaluation.services import warm_counts
             warm_counts()
-            click.echo("Evaluation counts are up to date in the shared cache.")
+            click.echo(_("Evaluation counts are up to date in the shared cache."))

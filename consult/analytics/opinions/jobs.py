@@ -21,8 +21,9 @@ import time
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from consult import observability
 from consult.analytics.opinions import pipeline
 from consult.analytics.opinions.models import AnalysisResult, AnalysisStatus
 from consult.clock import now
@@ -146,3 +147,35 @@ def run_analysis(round_id: int) -> AnalysisResult | None:
     _set(round_id, status=AnalysisStatus.DONE, progress=100, step="", result=result,
          computed_at=now(), seconds=round(time.perf_counter() - started, 2))
     return result_of(round_id)
+
+
+# ---------------------------------------------------------------- metrics (/metrics)
+
+def waiting_jobs() -> dict[tuple[str, ...], float]:
+    """Analyses queued and running, from the table every mode writes (rq, thread, inline)."""
+    busy = (AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)
+    counts = dict(db.session.execute(
+        select(AnalysisResult.status, func.count()).where(AnalysisResult.status.in_(busy))
+        .group_by(AnalysisResult.status)).all())
+    return {(status.value,): counts.get(status, 0) for status in busy}
+
+
+def rq_queue_length() -> dict[tuple[str, ...], float]:
+    """Jobs waiting in Redis for ``flask analysis worker`` (none without Redis)."""
+    if mode() != "rq":
+        return {}
+    from redis import Redis
+    from rq import Queue
+    connection = Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=2,
+                                socket_connect_timeout=2)
+    try:
+        return {(): Queue(QUEUE, connection=connection).count}
+    finally:
+        connection.close()
+
+
+observability.scrape_gauge("consult_analysis_jobs", "Opinion analyses queued or running.",
+                           ("status",), waiting_jobs)
+observability.scrape_gauge("consult_analysis_rq_queue_length",
+                           "Analysis jobs waiting in the Redis queue for a worker.", (),
+                           rq_queue_length)
