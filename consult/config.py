@@ -503,6 +503,8 @@ def read_environment(environ: Mapping[str, str], scopes: tuple[str, ...] = ("app
     for name, setting in known.items():  # in table order: a prefixed name after the plain one
         if name in environ:
             values[setting.key] = setting.kind.parse(name, environ[name])
+    if values.get("MAIL_USE_SSL") and "MAIL_USE_TLS" not in values:
+        values["MAIL_USE_TLS"] = False  # SSL chosen: STARTTLS (the default) goes
     return values
 
 
