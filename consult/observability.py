@@ -266,7 +266,8 @@ def init_app(app: Flask) -> None:
                                    "client": request.remote_addr,
                                    "user_id": state.identity[0]
                                    if state is not None and state.identity else None,
-                                   "user_agent": request.user_agent.string[:200]})
+                                   "user_agent": request.user_agent.string[:200],
+                                   "request_id": request_id()})
         return response
 
     if app.config.get("METRICS"):

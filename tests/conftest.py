@@ -33,7 +33,8 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     if config.consult_db_url is None:
-        skip = pytest.mark.skip(reason="PostgreSQL only (run with --db=postgresql+psycopg://...)")
+        skip = pytest.mark.skip(reason="PostgreSQL only: set TEST_DATABASE_URL="
+                                "postgresql+psycopg://... (or --db=...), see the README")
         for item in items:
             if "pg" in item.keywords:
                 item.add_marker(skip)

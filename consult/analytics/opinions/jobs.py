@@ -91,33 +91,42 @@ def dispatch(round_id: int, app: Flask | None = None) -> None:
         try:
             queue = Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
             queue.enqueue("consult.analytics.opinions.jobs.rq_job", round_id,
-                          job_timeout=3600, description=f"opinion analysis of round {round_id}")
+                          job_timeout=3600, description=f"opinion analysis of round {round_id}",
+                          meta={"request_id": observability.request_id()})
         except RedisError:  # Redis down: run here rather than leave the page waiting
             log.exception("could not queue the analysis of round %s; running it in a thread",
                           round_id)
-            threading.Thread(target=_in_thread, args=(app, round_id), daemon=True,
-                             name=f"analysis-{round_id}").start()
+            _start_thread(app, round_id)
     else:
-        threading.Thread(target=_in_thread, args=(app, round_id), daemon=True,
-                         name=f"analysis-{round_id}").start()
+        _start_thread(app, round_id)
 
 
-def _in_thread(app: Flask, round_id: int) -> None:
-    with app.app_context():
+def _start_thread(app: Flask, round_id: int) -> None:
+    threading.Thread(target=_in_thread, args=(app, round_id, observability.request_id()),
+                     daemon=True, name=f"analysis-{round_id}").start()
+
+
+def _in_thread(app: Flask, round_id: int, request_id: str | None = None) -> None:
+    """The analysis in a thread, logging with the id of the request that asked for it."""
+    with app.app_context(), observability.carrying_request_id(request_id):
         run_analysis(round_id)
 
 
 def rq_job(round_id: int) -> None:
     """The RQ entry point: inside ``flask analysis worker`` an app context exists;
     under a bare ``rq worker`` the app is created from the environment."""
-    try:
-        current_app._get_current_object()
-    except RuntimeError:
-        from consult import create_app
-        with create_app().app_context():
-            run_analysis(round_id)
-        return
-    run_analysis(round_id)
+    from rq import get_current_job
+    job = get_current_job()
+    request_id = job.meta.get("request_id") if job is not None else None
+    with observability.carrying_request_id(request_id):
+        try:
+            current_app._get_current_object()
+        except RuntimeError:
+            from consult import create_app
+            with create_app().app_context():
+                run_analysis(round_id)
+            return
+        run_analysis(round_id)
 
 
 def _set(round_id: int, **values) -> None:
