@@ -111,7 +111,6 @@ class ProductionConfig(Config):
     ACCESS_LOG = True
 
 
-
 CONFIGS = {"development": Config, "testing": TestConfig, "production": ProductionConfig}
 
 
@@ -120,9 +119,6 @@ class SettingError(click.ClickException, RuntimeError):
 
     A ``click.ClickException``, so ``flask`` prints ``Error: <the line>`` and exits 1;
     ``wsgi.py`` and ``gunicorn.conf.py`` print the same line themselves."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
 
 
 def _shown(raw: str) -> str:
@@ -138,6 +134,16 @@ class Kind:
 
     good: tuple[tuple[str, Any], ...] = ()
     bad: tuple[str, ...] = ()
+
+    @property
+    def examples(self) -> tuple[tuple[str, Any], ...]:
+        """(text, parsed value) pairs it accepts."""
+        return self.good
+
+    @property
+    def counter_examples(self) -> tuple[str, ...]:
+        """Texts it refuses."""
+        return self.bad
 
     def parse(self, name: str, raw: str) -> Any:
         raise NotImplementedError
@@ -361,12 +367,6 @@ class Bind(Kind):
                              name=name, value=_shown(raw)))
 
 
-def _examples(kind: Kind) -> tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]:
-    good = getattr(kind, "examples", None) or kind.good
-    bad = getattr(kind, "counter_examples", None) or kind.bad
-    return good, bad
-
-
 # ---------------------------------------------------------------- the settings table
 
 @dataclass(frozen=True)
@@ -386,7 +386,7 @@ class Setting:
         return self.variables[0]
 
     def examples(self) -> tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]:
-        return _examples(self.kind)
+        return self.kind.examples, self.kind.counter_examples
 
 
 def app_setting(key: str, kind: Kind, scope: str = "app") -> Setting:
