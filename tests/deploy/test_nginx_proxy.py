@@ -7,7 +7,8 @@ client address reaches the rate limiter through ProxyFix (and a forged X-Forward
 not change it), static files come from nginx with the fingerprinted cache headers, bodies
 over the limit get 413 from nginx, the health checks answer plain http from the proxy's
 address, the app's log lines are JSON with nginx's request id, and /metrics is read from
-loopback only. nginx runs without root where the test does; as root, it runs as nobody.
+loopback only. Nothing needs root: nginx runs as the user running the test, or as nobody
+when that is root.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def wait_for_port(port: int, proc: subprocess.Popen, log: Path, seconds: float =
     pytest.fail(f"nothing listens on {port} after {seconds} s:\n{log.read_text()[-3000:]}")
 
 
-def site_config(tmp: Path, *, http: int, https: int, app: int) -> str:
+def site_config(tmp: Path, *, http: int, https: int, app: int, static: Path) -> str:
     """deploy/nginx/consult.conf with this test's ports, certificate and static folder.
     Every replacement must happen: a changed deploy file fails here, not silently."""
     text = SITE.read_text()
@@ -73,7 +74,7 @@ def site_config(tmp: Path, *, http: int, https: int, app: int) -> str:
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app};"),
         ("/etc/letsencrypt/live/consult.example.gov.cn/fullchain.pem", str(tmp / "cert.pem")),
         ("/etc/letsencrypt/live/consult.example.gov.cn/privkey.pem", str(tmp / "key.pem")),
-        ("/srv/consult/consult/static/", f"{ROOT}/consult/static/"),
+        ("/srv/consult/consult/static/", f"{static}/"),
     ]
     for old, new in replacements:
         assert old in text, f"deploy/nginx/consult.conf no longer contains {old!r}"
@@ -142,12 +143,12 @@ class Stack:
         return records
 
 
-def _stop(proc: subprocess.Popen | None, sig: int = signal.SIGTERM) -> None:
+def _stop(proc: subprocess.Popen | None, sig: int = signal.SIGTERM, wait: float = 10) -> None:
     if proc is None or proc.poll() is not None:
         return
     os.killpg(proc.pid, sig)
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=wait)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
@@ -192,13 +193,19 @@ def stack() -> Iterator[Stack]:
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True)
 
+        static = ROOT / "consult" / "static"
+        if as_root:
+            # No root in the server: nginx runs as nobody, and everything it reads or writes
+            # belongs to nobody (the static files too: the checkout may sit in a folder only
+            # root may enter).
+            static = Path(shutil.copytree(static, tmp / "static"))
         site = tmp / "site.conf"
-        site.write_text(site_config(tmp, http=http_port, https=https_port, app=app_port))
+        site.write_text(site_config(tmp, http=http_port, https=https_port, app=app_port,
+                                    static=static))
         (tmp / "nginx.conf").write_text(nginx_config(tmp, site))
         nginx_log = tmp / "nginx-stderr.log"
-        if as_root:  # no root in the server: everything it touches belongs to nobody
-            shutil.chown(tmp, "nobody")
-            for path in tmp.iterdir():
+        if as_root:
+            for path in [tmp, *tmp.rglob("*")]:
                 shutil.chown(path, "nobody")
         tmp.chmod(0o755)
         with nginx_log.open("wb") as out:
@@ -214,7 +221,7 @@ def stack() -> Iterator[Stack]:
         yield Stack(tmp, http_port, https_port, app_port, tls, app_log)
     finally:
         _stop(nginx)  # SIGTERM: nginx's and gunicorn's fast shutdown
-        _stop(gunicorn, signal.SIGINT)
+        _stop(gunicorn, signal.SIGINT, wait=3)  # its interpreter takes seconds to exit
         shutil.rmtree(tmp, ignore_errors=True)
 
 
