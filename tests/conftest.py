@@ -44,6 +44,16 @@ def pytest_report_header(config):
     return f"consult database: {config.consult_db_url or 'SQLite in memory'}"
 
 
+@pytest.fixture(autouse=True)
+def _operator_speaks_english(monkeypatch):
+    """Commands speak the terminal's language (consult.operator_locale): tests read their
+    output in English whatever the shell running them says; a test of Chinese output
+    passes LANG itself."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 _PG_SCHEMA_READY: set[str] = set()
 
 
