@@ -10,4 +10,3 @@ bp = Blueprint("main", __name__, template_folder="templates")
 @bp.get("/")
 def index():
     return render("main/index.html")
-

@@ -10,6 +10,7 @@ import os
 import re
 
 import pytest
+
 from consult import observability
 from consult.analytics.opinions import jobs
 from consult.analytics.opinions.models import AnalysisResult, AnalysisStatus
