@@ -80,24 +80,24 @@ control_socket_disable = True
 os.environ.setdefault("CONSULT_DB_POOL_SIZE", str(threads))
 os.environ.setdefault("CONSULT_DB_MAX_OVERFLOW", "2")
 
-# Prometheus's multiprocess mode: set before the app (and prometheus_client) is imported.
-_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
-if _own_metrics_dir:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="consult-metrics-")
-
-
-def on_starting(server):
-    """Start counting from zero: files left by an earlier run would be added up."""
-    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    os.makedirs(directory, exist_ok=True)
-    for name in os.listdir(directory):
-        if name.endswith(".db"):
-            os.remove(os.path.join(directory, name))
+# Prometheus's multiprocess mode: set before the app (and prometheus_client) is imported,
+# and emptied, so that counting starts from zero (files of an earlier run would be added).
+# A reload reads this file again and keeps the folder.
+_metrics = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+    prefix="consult-metrics-")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics
+os.makedirs(_metrics, exist_ok=True)
+for _name in os.listdir(_metrics):
+    if _name.endswith(".db"):
+        os.remove(os.path.join(_metrics, _name))
+# A temporary folder of our own (not one the operator named) goes when gunicorn stops.
+_own_metrics_dir = (os.path.dirname(_metrics) == tempfile.gettempdir()
+                    and os.path.basename(_metrics).startswith("consult-metrics-"))
 
 
 def on_exit(server):
     if _own_metrics_dir:
-        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+        shutil.rmtree(_metrics, ignore_errors=True)
 
 
 def post_fork(server, worker):

@@ -184,6 +184,7 @@ def stack() -> Iterator[Stack]:
             "CONSULT_API_RATE_LIMIT": f"{API_LIMIT} per minute", "CONSULT_WARM_UP": "off",
             "GUNICORN_BIND": f"127.0.0.1:{app_port}", "GUNICORN_WORKERS": "1",
             "GUNICORN_THREADS": "4", "CONSULT_JIEBA_CACHE": str(tmp), "LANG": "C.UTF-8",
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"),
         })
         app_log = tmp / "gunicorn.log"
         with app_log.open("wb") as out:
