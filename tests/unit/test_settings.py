@@ -57,7 +57,8 @@ def test_every_setting_accepts_what_it_documents(setting, variable, raw, value):
     assert parse(setting, {variable: raw})[setting.key] == value
     if setting.scope == "app":  # and create_app puts it into app.config
         app = Flask(__name__)
-        env = {**CONTEXT.get((setting.key, raw), {}), variable: raw}
+        # (an in-memory database: no instance folder is made)
+        env = {"DATABASE_URL": "sqlite://", **CONTEXT.get((setting.key, raw), {}), variable: raw}
         with pytest.MonkeyPatch.context() as mp:
             for name in list(os.environ):
                 if name.startswith(("CONSULT_", "MAIL_")) or name in (
