@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make run   install into .venv, migrate the SQLite database under instance/, seed demo data, serve
-#   make test  install everything the tests need (test extras, Debian chromium) and run every test
+#   make test  install everything the tests need (test extras; Debian's chromium, a CJK font,
+#              nginx, openssl and npm when missing) and run every test
 # TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/consult_test make test
 # runs the same suite on PostgreSQL.
 

@@ -18,8 +18,10 @@ from werkzeug.routing import IntegerConverter
 from consult import (
     cli,
     config,
+    health,
     i18n,
     models,  # noqa: F401 - every model and permission rule, registered
+    observability,
     pagecache,
     static_files,
     templating,
@@ -65,6 +67,7 @@ def create_app(settings: type | dict[str, Any] | None = None) -> Flask:
     config.load(app, settings)
 
     db.init_app(app)
+    observability.init_app(app)  # request ids, JSON logs, /metrics (first: sees every response)
     app.teardown_request(lambda exc: db.session.remove())  # see consult.db._session_scope
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR") or MIGRATIONS))
     csrf.init_app(app)
@@ -79,6 +82,7 @@ def create_app(settings: type | dict[str, Any] | None = None) -> Flask:
     static_files.init_app(app)  # brotli/gzip, fingerprinted static URLs with long caching
     pagecache.init_app(app)  # cached public fragments, invalidated by round content versions
     register_error_handlers(app)
+    app.register_blueprint(health.bp)  # /healthz, /readyz
 
     for domain in DOMAINS:
         domain.init_app(app)

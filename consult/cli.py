@@ -1,9 +1,12 @@
 """The app's own commands: ``flask seed-demo`` and ``flask translate``. Each domain with
 commands has its own ``cli.py`` (``flask create-admin``, ``flask rounds tick``,
-``flask analysis worker``, ``flask backup``), added to the app by its wiring."""
+``flask analysis worker``, ``flask backup``), added to the app by its wiring. Command
+messages speak the operator's language (``consult.operator_locale``: LANG, English by
+default)."""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import click
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from consult.seed import seed
 
@@ -22,7 +26,7 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 def seed_demo() -> None:
     """Fill the database with demo departments, accounts and content (idempotent)."""
     accounts = seed()
-    click.echo("Demo accounts (e-mail / password / role):")
+    click.echo(_("Demo accounts (e-mail / password / role):"))
     for email, password, role in accounts:
         click.echo(f"  {email:32} {password:20} {role}")
 
@@ -51,10 +55,13 @@ def compile_catalogs() -> None:
 
 def _pybabel(*args: str) -> None:
     cwd = os.getcwd()
+    babel_log = logging.getLogger("babel")
     try:
         os.chdir(ROOT)
+        babel_log.propagate = False  # pybabel prints its own lines; not twice
         CommandLineInterface().run(["pybabel", *args])
     finally:
+        babel_log.propagate = True
         os.chdir(cwd)
 
 

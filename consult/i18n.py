@@ -12,6 +12,7 @@ from flask_babel import Domain, format_datetime, format_timedelta, get_locale
 from flask_login import current_user
 
 from consult.clock import now
+from consult.operator_locale import in_cli, operator_locale
 
 LOCALE_COOKIE = "locale"
 LOCALE_NAMES = {"zh_CN": "简体中文", "en": "English"}
@@ -52,8 +53,12 @@ def select_locale() -> Locale:
 
 
 def _select_locale_name() -> str:
-    """Saved user choice, then the cookie, then Accept-Language, then zh_CN."""
+    """Saved user choice, then the cookie, then Accept-Language, then zh_CN. Outside a
+    request: the operator's language in a ``flask`` command (consult.operator_locale),
+    else zh_CN."""
     if not has_request_context():
+        if in_cli():
+            return operator_locale()
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     locales = supported_locales()
     user = current_user if current_user else None

@@ -33,7 +33,8 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     if config.consult_db_url is None:
-        skip = pytest.mark.skip(reason="PostgreSQL only (run with --db=postgresql+psycopg://...)")
+        skip = pytest.mark.skip(reason="PostgreSQL only: set TEST_DATABASE_URL="
+                                "postgresql+psycopg://... (or --db=...), see the README")
         for item in items:
             if "pg" in item.keywords:
                 item.add_marker(skip)
@@ -41,6 +42,16 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_report_header(config):
     return f"consult database: {config.consult_db_url or 'SQLite in memory'}"
+
+
+@pytest.fixture(autouse=True)
+def _operator_speaks_english(monkeypatch):
+    """Commands speak the terminal's language (consult.operator_locale): tests read their
+    output in English whatever the shell running them says; a test of Chinese output
+    passes LANG itself."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 _PG_SCHEMA_READY: set[str] = set()

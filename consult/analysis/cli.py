@@ -9,8 +9,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from redis import Redis
-from rq import Queue, SimpleWorker
+from flask_babel import gettext as _
 
 from consult.analysis import jobs
 from consult.analysis.models import AnalysisStatus
@@ -27,10 +26,13 @@ def worker_command() -> None:
 
     A SimpleWorker runs jobs in this process (with this app and its database pool);
     start more workers for more parallel rounds."""
+    from redis import Redis  # noqa: PLC0415 - only with REDIS_URL
+    from rq import Queue, SimpleWorker  # noqa: PLC0415 - only with REDIS_URL
+
     url = current_app.config.get("REDIS_URL")
     if not url:
-        raise click.ClickException("REDIS_URL is not set: without Redis the analysis runs "
-                                   "in a thread of the web process and needs no worker.")
+        raise click.ClickException(_("REDIS_URL is not set: without Redis the analysis runs "
+                                     "in a thread of the web process and needs no worker."))
     connection = Redis.from_url(url)
     SimpleWorker([Queue(jobs.QUEUE, connection=connection)], connection=connection).work()
 
@@ -43,5 +45,7 @@ def run_command(round_id: int) -> None:
         jobs.request_run(round_id, 0)
     row = jobs.run_analysis(round_id)
     if row is None or row.status is not AnalysisStatus.DONE:
-        raise click.ClickException(f"analysis failed: {row.error if row else 'no round'}")
-    click.echo(f"round {round_id}: {row.opinion_count} opinions analysed in {row.seconds} s")
+        raise click.ClickException(_("The analysis failed: %(error)s",
+                                     error=row.error if row else _("no such round")))
+    click.echo(_("Round %(id)s: %(count)d opinions analysed in %(seconds)s s.", id=round_id,
+                 count=row.opinion_count, seconds=row.seconds))

@@ -21,8 +21,9 @@ import time
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from consult import observability
 from consult.analysis import pipeline, text
 from consult.analysis.models import AnalysisResult, AnalysisStatus
 from consult.clock import now
@@ -90,26 +91,36 @@ def dispatch(round_id: int, app: Flask | None = None) -> None:
         try:
             queue = Queue(QUEUE, connection=Redis.from_url(app.config["REDIS_URL"]))
             queue.enqueue("consult.analysis.jobs.rq_job", round_id,
-                          job_timeout=3600, description=f"opinion analysis of round {round_id}")
+                          job_timeout=3600, description=f"opinion analysis of round {round_id}",
+                          meta={"request_id": observability.request_id()})
         except RedisError:  # Redis down: run here rather than leave the page waiting
             log.exception("could not queue the analysis of round %s; running it in a thread",
                           round_id)
-            threading.Thread(target=_in_thread, args=(app, round_id), daemon=True,
-                             name=f"analysis-{round_id}").start()
+            _start_thread(app, round_id)
     else:
-        threading.Thread(target=_in_thread, args=(app, round_id), daemon=True,
-                         name=f"analysis-{round_id}").start()
+        _start_thread(app, round_id)
 
 
-def _in_thread(app: Flask, round_id: int) -> None:
-    with app.app_context():
+def _start_thread(app: Flask, round_id: int) -> None:
+    threading.Thread(target=_in_thread, args=(app, round_id, observability.request_id()),
+                     daemon=True, name=f"analysis-{round_id}").start()
+
+
+def _in_thread(app: Flask, round_id: int, request_id: str | None = None) -> None:
+    """The analysis in a thread, logging with the id of the request that asked for it."""
+    with app.app_context(), observability.carrying_request_id(request_id):
         run_analysis(round_id)
 
 
 def rq_job(round_id: int) -> None:
     """The RQ entry point, run by ``flask analysis worker`` (which holds the app context
-    with the app's settings and database pool)."""
-    run_analysis(round_id)
+    with the app's settings and database pool), carrying the request id of the page that
+    asked for it into the log."""
+    from rq import get_current_job  # noqa: PLC0415 - only with REDIS_URL
+    job = get_current_job()
+    request_id = job.meta.get("request_id") if job is not None else None
+    with observability.carrying_request_id(request_id):
+        run_analysis(round_id)
 
 
 def _set(round_id: int, **values) -> None:
@@ -138,3 +149,35 @@ def run_analysis(round_id: int) -> AnalysisResult | None:
     _set(round_id, status=AnalysisStatus.DONE, progress=100, step="", result=result,
          computed_at=now(), seconds=round(time.perf_counter() - started, 2))
     return result_of(round_id)
+
+
+# ---------------------------------------------------------------- metrics (/metrics)
+
+def waiting_jobs() -> dict[tuple[str, ...], float]:
+    """Analyses queued and running, from the table every mode writes (rq, thread, inline)."""
+    busy = (AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)
+    counts = dict(db.session.execute(
+        select(AnalysisResult.status, func.count()).where(AnalysisResult.status.in_(busy))
+        .group_by(AnalysisResult.status)).all())
+    return {(status.value,): counts.get(status, 0) for status in busy}
+
+
+def rq_queue_length() -> dict[tuple[str, ...], float]:
+    """Jobs waiting in Redis for ``flask analysis worker`` (none without Redis)."""
+    if mode() != "rq":
+        return {}
+    from redis import Redis  # noqa: PLC0415 - only with REDIS_URL
+    from rq import Queue  # noqa: PLC0415 - only with REDIS_URL
+    connection = Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=2,
+                                socket_connect_timeout=2)
+    try:
+        return {(): Queue(QUEUE, connection=connection).count}
+    finally:
+        connection.close()
+
+
+observability.scrape_gauge("consult_analysis_jobs", "Opinion analyses queued or running.",
+                           ("status",), waiting_jobs)
+observability.scrape_gauge("consult_analysis_rq_queue_length",
+                           "Analysis jobs waiting in the Redis queue for a worker.", (),
+                           rq_queue_length)

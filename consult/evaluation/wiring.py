@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 
 from consult import signals
 from consult.evaluation.services import warm_counts
@@ -19,4 +20,4 @@ def count_ahead(_sender, **_ignored) -> str | None:
     if not current_app.config.get("REDIS_URL"):  # each server's own cache: nothing to share
         return None
     warm_counts()
-    return "Evaluation counts are up to date in the shared cache."
+    return _("Evaluation counts are up to date in the shared cache.")

@@ -17,6 +17,7 @@ import sqlite3
 import subprocess  # nosec B404
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -39,14 +40,15 @@ def _libpq_url() -> str:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"{name} is not installed (apt-get install postgresql-client).")
+        raise BackupError(_("%(tool)s is not installed (apt-get install postgresql-client).",
+                            tool=name))
     return path
 
 
 def create(path: str | os.PathLike) -> Path:
     target = Path(path)
     if target.exists():
-        raise BackupError(f"{target} exists already: choose a new file name.")
+        raise BackupError(_("%(path)s exists already: choose a new file name.", path=target))
     target.parent.mkdir(parents=True, exist_ok=True)
     if _dialect() == "sqlite":
         raw = db.engine.raw_connection()
@@ -69,14 +71,15 @@ def create(path: str | os.PathLike) -> Path:
 def restore(path: str | os.PathLike) -> None:
     source = Path(path)
     if not source.is_file():
-        raise BackupError(f"{source} is not a file.")
+        raise BackupError(_("%(path)s is not a file.", path=source))
     db.session.remove()
     if _dialect() == "sqlite":
         try:
             src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
             src.execute("PRAGMA quick_check").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise BackupError(f"{source} is not an SQLite backup: {exc}") from exc
+            raise BackupError(_("%(path)s is not an SQLite backup: %(error)s", path=source,
+                                error=exc)) from exc
         raw = db.engine.raw_connection()
         try:
             src.backup(raw.driver_connection)

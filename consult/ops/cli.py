@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from consult.ops.backup import BackupError, create, restore, row_counts
 
@@ -18,8 +19,8 @@ def create_cmd(path: str) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     counts = row_counts()
-    click.echo(f"Backup written to {target}: {sum(counts.values())} rows "
-               f"in {len(counts)} tables.")
+    click.echo(_("Backup written to %(path)s: %(rows)d rows in %(tables)d tables.",
+                 path=target, rows=sum(counts.values()), tables=len(counts)))
 
 @backup.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
@@ -27,10 +28,11 @@ def create_cmd(path: str) -> None:
 def restore_cmd(path: str, yes: bool) -> None:
     """Replace the whole database with the backup in PATH."""
     if not yes:
-        click.confirm("This replaces every row of the database. Continue?", abort=True)
+        click.confirm(_("This replaces every row of the database. Continue?"), abort=True)
     try:
         restore(path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     counts = row_counts()
-    click.echo(f"Restored from {path}: {sum(counts.values())} rows in {len(counts)} tables.")
+    click.echo(_("Restored from %(path)s: %(rows)d rows in %(tables)d tables.",
+                 path=path, rows=sum(counts.values()), tables=len(counts)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from consult import signals
 from consult.db import atomic
@@ -24,11 +26,13 @@ def tick() -> None:
     with atomic():
         changed = [(r.id, r.title, old, new) for r, old, new in lifecycle.tick()]
     if not changed:
-        click.echo("No round changed state.")
+        click.echo(_("No round changed state."))
     for round_id, title, old, new in changed:
-        click.echo(f"round {round_id} {title!r}: {old} -> {new}")
+        click.echo(_("Round %(id)s “%(title)s”: %(old)s → %(new)s",
+                     id=round_id, title=title, old=old, new=new))
     if changed:
-        click.echo(f"{len(changed)} round(s) changed state.")
+        click.echo(ngettext("%(num)d round changed state.", "%(num)d rounds changed state.",
+                            len(changed)))
     for _receiver, message in signals.rounds_ticked.send(None):
         if message:
             click.echo(message)

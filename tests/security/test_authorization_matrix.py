@@ -80,8 +80,11 @@ MATRIX: dict[str, str] = {
     "GET evaluation.export": "302 403 403 403 403 404 404",
     "GET evaluation.report": "302 403 403 403 403 200 200",
     "GET evaluation.round_scores": "302 403 403 403 403 200 200",
-    "GET main.healthz": "200 200 200 200 200 200 200",
+    "GET health.healthz": "200 200 200 200 200 200 200",
+    "GET health.readyz": "200 200 200 200 200 200 200",
     "GET main.index": "200 200 200 200 200 200 200",
+    # By address (loopback here), not by role: CONSULT_METRICS_ALLOW / _TOKEN.
+    "GET observability.metrics": "200 200 200 200 200 200 200",
     "GET moderation.appeal": "302 404 404 404 404 404 404",
     "GET moderation.flag": "302 404 404 404 404 404 404",
     "GET moderation.item": "302 403 403 403 404 403 404",

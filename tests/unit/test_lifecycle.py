@@ -275,6 +275,7 @@ def test_rounds_tick_command(app, make_round):
     with at(2):
         result = runner.invoke(args=["rounds", "tick"])
         assert result.exit_code == 0, result.output
-        assert f"round {r.id}" in result.output and "scheduled -> open" in result.output
+        assert f"Round {r.id}" in result.output and "scheduled → open" in result.output
+        assert "1 round changed state." in result.output
         assert "No round changed state." in runner.invoke(args=["rounds", "tick"]).output
     assert actions(r) == [("round.open", "system")]

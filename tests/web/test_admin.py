@@ -6,8 +6,9 @@ import re
 from html import unescape
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import refresh
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from consult.accounts.models import Department, RoleAssignment, User
 from consult.audit.models import AuditEntry
@@ -274,6 +275,10 @@ def test_audit_log_shows_logins_failures_roles_and_departments(client, app, admi
 
 # ---------------------------------------------------------------- flask create-admin
 
+# The terminal's locale variables, as an operator without any would have them.
+OPERATOR_IN_ENGLISH = {"LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
+
+
 def test_create_admin_command(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["create-admin", "--email", "Boss@Example.org",
@@ -285,12 +290,56 @@ def test_create_admin_command(app):
     assert [e.actor_label for e in audit("user.roles_changed")] == ["system"]
 
     again = runner.invoke(args=["create-admin", "--email", "boss@example.org",
-                                "--name", "Other", "--password", "plum blossom 2026"])
-    with force_locale("zh_CN"):  # the command speaks the default language
-        taken = gettext("An account with this e-mail address already exists. "
-                        "Log in or reset your password.")
-    assert again.exit_code == 1 and taken in again.output
+                                "--name", "Other", "--password", "plum blossom 2026"],
+                          env=OPERATOR_IN_ENGLISH)
+    # The command speaks the operator's language (English unless LANG says otherwise).
+    assert again.exit_code == 1
+    assert ("An account with this e-mail address already exists. "
+            "Log in or reset your password.") in again.output
     weak = runner.invoke(args=["create-admin", "--email", "weak@example.org",
                                "--name", "Weak", "--password", "1234567890"])
     assert weak.exit_code == 1
     assert rows(User) == 1
+
+
+def test_create_admin_without_questions_reads_the_password_from_stdin(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-admin", "--email", "ops@example.org", "--name", "Ops",
+                                 "--password-stdin"], input="plum blossom 2026\n",
+                           env=OPERATOR_IN_ENGLISH)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Administrator ops@example.org created."
+    admin = db.session.scalar(select(User).where(User.email == "ops@example.org"))
+    assert admin.role_names == {"admin"}
+    assert check_password_hash(admin.password_hash, "plum blossom 2026")
+
+
+def test_create_admin_asks_for_what_is_missing(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-admin"], env=OPERATOR_IN_ENGLISH,
+                           input="asked@example.org\nAsked\nplum blossom 2026\n"
+                                 "plum blossom 2026\n")
+    assert result.exit_code == 0, result.output
+    for prompt in ("E-mail address:", "Display name:", "Password:", "Repeat the password:"):
+        assert prompt in result.output
+    assert "plum blossom" not in result.output  # the password is not echoed
+    assert db.session.scalar(select(User).where(User.email == "asked@example.org"))
+
+
+def test_create_admin_speaks_the_operators_language(app):
+    runner = app.test_cli_runner()
+    refresh()
+    chinese = runner.invoke(args=["create-admin", "--email", "zh@example.org", "--name", "管理员",
+                                  "--password", "short"],
+                            env={**OPERATOR_IN_ENGLISH, "LANG": "zh_CN.UTF-8"})
+    assert chinese.exit_code == 1
+    assert chinese.output.strip() == "Error: 请至少使用 10 个字符。"
+    refresh()
+    english = runner.invoke(args=["create-admin", "--email", "en@example.org", "--name", "Admin",
+                                  "--password", "short"],
+                            env={**OPERATOR_IN_ENGLISH, "LANG": "C.UTF-8"})
+    assert english.output.strip() == "Error: Use at least 10 characters."
+    refresh()
+    # ... while the site keeps speaking each visitor's language (Chinese by default).
+    page = app.test_client().get("/auth/login")
+    assert "登录" in page.text

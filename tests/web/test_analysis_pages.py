@@ -254,4 +254,4 @@ def test_cli_runs_one_round(app):
     _with_corpus(r)
     result = app.test_cli_runner().invoke(args=["analysis", "run", str(r.id)])
     assert result.exit_code == 0, result.output
-    assert f"round {r.id}: {len(corpus()['opinions'])} opinions analysed" in result.output
+    assert f"Round {r.id}: {len(corpus()['opinions'])} opinions analysed" in result.output

@@ -12,8 +12,9 @@ values (published, hidden, held), so statuses are compared by value here.
 
 Counters: ``Round.comment_count`` (and ``question_count``, a parent's ``reply_count``,
 a suggestion's ``comment_count``) count what the public can read. Hiding or holding
-takes an item out of them, restoring or approving puts it back, in SQL in the same transaction, so the numbers shown beside
-a round stay the number of opinions anyone can read (as withdrawing already does).
+takes an item out of them, restoring or approving puts it back, in SQL in the same
+transaction, so the numbers shown beside a round stay the number of opinions anyone can
+read (as withdrawing already does).
 """
 
 from __future__ import annotations
