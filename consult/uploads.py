@@ -54,7 +54,7 @@ KINDS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "xlsx", "Excel (.xlsx)"),
     "csv": ("text/csv", "csv", "CSV"),
-    "txt": ("text/plain", "txt", "text"),
+    "txt": ("text/plain", "txt", _l("plain text")),
 }
 TEXT_KINDS = ("csv", "txt")
 # OLE compound files: old Office formats and every password-protected Office file.
@@ -107,7 +107,7 @@ def accept_files() -> None:
 
 
 def allowed_label(allowed: tuple[str, ...]) -> str:
-    return ", ".join(KINDS[k][2] for k in allowed)
+    return ", ".join(str(KINDS[k][2]) for k in allowed)
 
 
 def receive(file: FileStorage | None, *, allowed: tuple[str, ...], field: str = "file",
