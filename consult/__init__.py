@@ -112,11 +112,12 @@ def _register_blueprints(app: Flask) -> None:
     from consult.main.views import bp as main_bp
     from consult.notifications.views import bp as notifications_bp
     from consult.participation.views import bp as participation_bp
+    from consult.questionnaires.views import bp as questionnaires_bp
     from consult.rounds.views import bp as rounds_bp
     from consult.voting.views import bp as voting_bp
 
     for bp in (main_bp, accounts_bp, admin_bp, consultations_bp, rounds_bp, participation_bp,
-               voting_bp):
+               questionnaires_bp, voting_bp):
         app.register_blueprint(bp)
     app.register_blueprint(notifications_bp)
     from consult.suggestions.views import bp as suggestions_bp

@@ -378,7 +378,7 @@ def _floor_blueprint():
 
         from consult.accounts.models import User
         from consult.voting.models import Ballot, Stance, VoteTally
-        from consult.voting.services import _insert
+        from consult.voting.services import insert_for as _insert
 
         try:
             user_id, stance = int(request.form["user_id"]), Stance(request.form["stance"])

@@ -34,15 +34,18 @@ from consult.participation.models import (  # noqa: F401
     QuestionSupport,
 )
 
+# questionnaires
+from consult.questionnaires.models import (  # noqa: F401
+    AnswerChoice,
+    AnswerText,
+    Questionnaire,
+    QuestionnaireOption,
+    QuestionnaireQuestion,
+)
+
 # voting
 from consult.voting import permissions as _voting_permissions  # noqa: F401
-from consult.voting.models import (  # noqa: F401
-    Ballot,
-    BallotChoice,
-    PollOption,
-    PollQuestion,
-    VoteTally,
-)
+from consult.voting.models import Ballot, VoteTally  # noqa: F401
 
 # notifications
 from consult.notifications import permissions as _notifications_permissions  # noqa: F401
@@ -77,14 +80,7 @@ from consult.responses.models import (  # noqa: F401
 
 # surveys
 from consult.surveys import permissions as _surveys_permissions  # noqa: F401, E402
-from consult.surveys.models import (  # noqa: F401, E402
-    Survey,
-    SurveyAnswer,
-    SurveyAnswerChoice,
-    SurveyAnswerText,
-    SurveyOption,
-    SurveyQuestion,
-)
+from consult.surveys.models import Survey, SurveyAnswer  # noqa: F401, E402
 
 # moderation
 from consult.moderation import permissions as _moderation_permissions  # noqa: F401, E402
