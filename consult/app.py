@@ -40,6 +40,7 @@ from consult.moderation import wiring as moderation
 from consult.notifications import wiring as notifications
 from consult.ops import wiring as ops
 from consult.participation import wiring as participation
+from consult.questionnaires import wiring as questionnaires
 from consult.responses import wiring as responses
 from consult.rounds import wiring as rounds
 from consult.security.headers import init_security
@@ -48,8 +49,9 @@ from consult.surveys import wiring as surveys
 from consult.voting import wiring as voting
 
 # In layer order (lowest first): see docs/architecture.md.
-DOMAINS = (accounts, consultations, rounds, participation, voting, responses, surveys,
-           suggestions, analysis, evaluation, notifications, moderation, admin, api, main, ops)
+DOMAINS = (accounts, consultations, rounds, questionnaires, participation, voting,
+           responses, surveys, suggestions, analysis, evaluation, notifications, moderation,
+           admin, api, main, ops)
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -17,6 +17,7 @@ from consult.notifications import models as notifications_models
 from consult.notifications import permissions as notifications_permissions
 from consult.participation import models as participation_models
 from consult.participation import permissions as participation_permissions
+from consult.questionnaires import models as questionnaires_models
 from consult.responses import models as responses_models
 from consult.responses import permissions as responses_permissions
 from consult.rounds import models as rounds_models
@@ -28,10 +29,11 @@ from consult.surveys import permissions as surveys_permissions
 from consult.voting import models as voting_models
 from consult.voting import permissions as voting_permissions
 
-MODULES = (uploads, accounts_models, accounts_permissions, analysis_models, analysis_permissions,
-           audit_models, consultations_models, consultations_permissions,
+MODULES = (uploads, accounts_models, accounts_permissions, analysis_models,
+           analysis_permissions, audit_models, consultations_models, consultations_permissions,
            evaluation_permissions, moderation_models, moderation_permissions,
            notifications_models, notifications_permissions, participation_models,
-           participation_permissions, responses_models, responses_permissions, rounds_models,
-           rounds_permissions, suggestions_models, suggestions_permissions, surveys_models,
-           surveys_permissions, voting_models, voting_permissions)
+           participation_permissions, questionnaires_models, responses_models,
+           responses_permissions, rounds_models, rounds_permissions, suggestions_models,
+           suggestions_permissions, surveys_models, surveys_permissions, voting_models,
+           voting_permissions)

@@ -29,6 +29,8 @@ from consult.rounds import lifecycle
 from consult.security.permissions import check
 from consult.security.sanitize import linkify
 from consult.suggestions import deadlines
+from consult.surveys.models import SCALE, Heard, Satisfaction
+from consult.voting.models import Stance
 
 
 def init_app(app: Flask) -> None:
@@ -53,6 +55,11 @@ def init_app(app: Flask) -> None:
         suggestion_overdue=deadlines.is_overdue,
         notification_kind=notification_kind,
         FLAG_REASONS=list(FlagReason),
+        # voting and surveys: the fixed choices of their forms (labels are lazy)
+        STANCES=list(Stance),
+        SURVEY_CHOICES={"satisfaction": [(s.value, s.label) for s in Satisfaction],
+                        "heard": [(h.value, h.label) for h in Heard],
+                        "scale": [(str(v), str(v)) for v in SCALE]},
     )
     app.jinja_env.filters.update(
         datetime=i18n.format_datetime_filter,

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from consult.accounts.models import Department, Role, RoleAssignment, User
 from consult.clock import now
 from consult.extensions import db
+from consult.questionnaires.models import (
+    Questionnaire,
+    QuestionnaireOption,
+    QuestionnaireQuestion,
+)
 
 PASSWORD = "correct horse battery"
 # Hashing is deliberately slow; hash once for every factory-made user.
@@ -170,3 +176,28 @@ class RoundFactory(Base):
             closes_at=factory.LazyFunction(lambda: now() - timedelta(days=20)),
             response_due_at=factory.LazyFunction(lambda: now() - timedelta(days=5)),
             recorded_state="closed")
+
+
+def add_questionnaire(round_id: int, purpose, questions) -> list[tuple[int, list[int]]]:
+    """A round's poll or survey questions straight into the tables (the services refuse
+    once a round is open), committed: ``questions`` = [(text, kind, [option texts])].
+    Returns [(question id, [option ids])] in order."""
+    questionnaire = db.session.scalar(select(Questionnaire).where(
+        Questionnaire.round_id == round_id, Questionnaire.purpose == purpose))
+    if questionnaire is None:
+        questionnaire = Questionnaire(round_id=round_id, purpose=purpose)
+        db.session.add(questionnaire)
+        db.session.flush()
+    start = db.session.scalar(select(func.count(QuestionnaireQuestion.id)).where(
+        QuestionnaireQuestion.questionnaire_id == questionnaire.id))
+    out = []
+    for position, (text, kind, options) in enumerate(questions, start=start + 1):
+        question = QuestionnaireQuestion(
+            questionnaire_id=questionnaire.id, position=position, text=text, kind=kind,
+            options=[QuestionnaireOption(position=i + 1, text=t)
+                     for i, t in enumerate(options)])
+        db.session.add(question)
+        db.session.flush()
+        out.append((question.id, [o.id for o in question.options]))
+    db.session.commit()
+    return out

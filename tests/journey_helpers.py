@@ -9,8 +9,8 @@ from pathlib import Path
 from flask_babel import force_locale, gettext, ngettext
 from playwright.sync_api import Browser, expect
 
-from consult.extensions import db
-from consult.voting.models import PollOption, PollQuestion
+from consult.questionnaires.models import Purpose, QuestionKind
+from tests.factories import add_questionnaire
 
 LOCALES = {"zh_CN": "zh-CN", "en": "en-GB"}
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -20,12 +20,9 @@ POLL = [("您认为本办法最需要优先落实哪一项？", False, ["资金�
 
 def add_poll(round_) -> None:
     """A single- and a multiple-choice question on a vote round (``POLL``), committed."""
-    for position, (text, multiple, options) in enumerate(POLL, start=1):
-        db.session.add(PollQuestion(round_id=round_.id, position=position, text=text,
-                                    multiple=multiple,
-                                    options=[PollOption(position=i + 1, text=t)
-                                             for i, t in enumerate(options)]))
-    db.session.commit()
+    add_questionnaire(round_.id, Purpose.POLL, [
+        (text, QuestionKind.MULTIPLE if multiple else QuestionKind.SINGLE, options)
+        for text, multiple, options in POLL])
 
 
 class Journey:

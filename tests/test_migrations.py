@@ -69,3 +69,125 @@ def test_upgrade_from_empty_matches_the_models(pytestconfig, empty_database):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+QUESTIONNAIRE = "8ae5f116edc9"  # one questionnaire for polls and surveys
+BEFORE_QUESTIONNAIRE = "0960a57a8376"
+
+
+def _rows(sql: str) -> list[tuple]:
+    rows = [tuple(row) for row in db.session.execute(text(sql))]
+    db.session.commit()  # no transaction left open for the next migration to wait for
+    return rows
+
+
+def _old_rows() -> dict[str, list[tuple]]:
+    return {
+        "poll_question": _rows("SELECT id, round_id, position, text, multiple, "
+                               "respondent_count FROM poll_question ORDER BY id"),
+        "poll_option": _rows("SELECT id, question_id, position, text, vote_count "
+                             "FROM poll_option ORDER BY id"),
+        "ballot_choice": _rows("SELECT ballot_id, option_id, question_id FROM ballot_choice "
+                               "ORDER BY option_id"),
+        "survey_question": _rows("SELECT id, round_id, position, text, kind, "
+                                 "respondent_count FROM survey_question ORDER BY id"),
+        "survey_option": _rows("SELECT id, question_id, position, text, answer_count "
+                               "FROM survey_option ORDER BY id"),
+        "survey_answer_choice": _rows("SELECT answer_id, option_id, question_id "
+                                      "FROM survey_answer_choice ORDER BY option_id"),
+        "survey_answer_text": _rows("SELECT answer_id, question_id, body "
+                                    "FROM survey_answer_text ORDER BY question_id"),
+    }
+
+
+def _new_rows() -> dict[str, list[tuple]]:
+    return {
+        "questionnaire": _rows("SELECT round_id, purpose FROM questionnaire "
+                               "ORDER BY purpose"),
+        "question": _rows("SELECT q.id, n.purpose, q.position, q.text, q.kind, "
+                          "q.respondent_count FROM questionnaire_question q "
+                          "JOIN questionnaire n ON n.id = q.questionnaire_id ORDER BY q.id"),
+        "option": _rows("SELECT id, question_id, position, text, answer_count "
+                        "FROM questionnaire_option ORDER BY id"),
+        "choice": _rows("SELECT purpose, owner_id, option_id, question_id "
+                        "FROM questionnaire_answer_choice ORDER BY option_id"),
+        "text": _rows("SELECT purpose, owner_id, question_id, body "
+                      "FROM questionnaire_answer_text ORDER BY question_id"),
+    }
+
+
+@pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
+def test_questionnaire_migration_moves_polls_and_surveys_and_back(pytestconfig,
+                                                                  empty_database):
+    """Poll and survey questions, options and answers move into the shared tables with
+    their counters (poll ids kept, survey ids moved past the poll's), back on downgrade,
+    and keep their ids through a second upgrade."""
+    from consult.surveys.models import SurveyAnswer
+    from consult.voting.models import Ballot
+    from tests.factories import RoundFactory, UserFactory
+
+    app = make_app(pytestconfig, **empty_database)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision=BEFORE_QUESTIONNAIRE)
+            r = RoundFactory(closed=True)
+            user = UserFactory()
+            ballot = Ballot(round_id=r.id, user_id=user.id, stance="support")
+            answer = SurveyAnswer(round_id=r.id, user_id=user.id, satisfaction="satisfied",
+                                  rating=4, clarity=5, heard="yes")
+            db.session.add_all([ballot, answer])
+            db.session.flush()
+            round_id, ballot_id, answer_id = r.id, ballot.id, answer.id
+            for sql in (
+                f"INSERT INTO poll_question VALUES (1, {round_id}, 1, '单选', false, 1)",
+                f"INSERT INTO poll_question VALUES (2, {round_id}, 2, '多选', true, 1)",
+                "INSERT INTO poll_option VALUES (1, 1, 1, '甲', 1), (2, 1, 2, '乙', 0), "
+                "(3, 2, 1, '丙', 1), (4, 2, 2, '丁', 1)",
+                f"INSERT INTO ballot_choice VALUES ({ballot_id}, 1, 1), ({ballot_id}, 3, 2), "
+                f"({ballot_id}, 4, 2)",
+                f"INSERT INTO survey_question VALUES (1, {round_id}, 1, '打分', 'scale', 1), "
+                f"(2, {round_id}, 2, '建议', 'text', 1)",
+                "INSERT INTO survey_option VALUES (1, 1, 1, '1', 0), (2, 1, 2, '2', 1)",
+                f"INSERT INTO survey_answer_choice VALUES ({answer_id}, 2, 1)",
+                f"INSERT INTO survey_answer_text VALUES ({answer_id}, 2, '多开说明会。')",
+            ):
+                db.session.execute(text(sql))
+            db.session.commit()
+            before = _old_rows()
+
+            flask_migrate.upgrade()
+            moved = _new_rows()
+            assert moved == {
+                "questionnaire": [(round_id, "poll"), (round_id, "survey")],
+                "question": [(1, "poll", 1, "单选", "single", 1),
+                             (2, "poll", 2, "多选", "multiple", 1),
+                             (3, "survey", 1, "打分", "scale", 1),
+                             (4, "survey", 2, "建议", "text", 1)],
+                "option": [(1, 1, 1, "甲", 1), (2, 1, 2, "乙", 0), (3, 2, 1, "丙", 1),
+                           (4, 2, 2, "丁", 1), (5, 3, 1, "1", 0), (6, 3, 2, "2", 1)],
+                "choice": [("poll", ballot_id, 1, 1), ("poll", ballot_id, 3, 2),
+                           ("poll", ballot_id, 4, 2), ("survey", answer_id, 6, 3)],
+                "text": [("survey", answer_id, 4, "多开说明会。")],
+            }
+            # New rows get new ids (PostgreSQL's sequences moved past the copied ones).
+            db.session.execute(text(
+                "INSERT INTO questionnaire_option (question_id, position, text, answer_count) "
+                "VALUES (4, 1, '新', 0)"))
+            assert db.session.scalar(text("SELECT MAX(id) FROM questionnaire_option")) == 7
+            db.session.rollback()
+
+            flask_migrate.downgrade(revision=BEFORE_QUESTIONNAIRE)
+            back = _old_rows()
+            assert {k: v for k, v in back.items() if not k.startswith("survey")} == \
+                {k: v for k, v in before.items() if not k.startswith("survey")}
+            assert back["survey_question"] == [(3, round_id, 1, "打分", "scale", 1),
+                                               (4, round_id, 2, "建议", "text", 1)]
+            assert back["survey_option"] == [(5, 3, 1, "1", 0), (6, 3, 2, "2", 1)]
+            assert back["survey_answer_choice"] == [(answer_id, 6, 3)]
+            assert back["survey_answer_text"] == [(answer_id, 4, "多开说明会。")]
+
+            flask_migrate.upgrade()  # ids that no longer collide stay as they are
+            assert _new_rows() == moved
+        finally:
+            db.session.remove()
+            db.engine.dispose()

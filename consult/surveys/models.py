@@ -1,11 +1,14 @@
-"""Satisfaction surveys: per-round settings and counters, custom questions, answers.
+"""Satisfaction surveys: per-round settings and counters, and answers. The department's
+own questions are the round's survey questionnaire (consult.questionnaires), and an
+answer's replies to them are the questionnaire's answer rows, owned by the answer.
 
 One ``SurveyAnswer`` per user per round (a UNIQUE constraint). The numbers the results
 page shows are counters kept in SQL in the answer's own transaction (``Survey`` for the
-standard questions, ``SurveyOption.answer_count`` and ``SurveyQuestion.respondent_count``
-for custom ones): a new answer increments, a changed answer decrements the old values and
-increments the new ones. The answers themselves stay row by row, so means, spreads and
-confidence intervals can be computed later by SQL (``AVG``, ``STDDEV``, ``COUNT``).
+standard questions, the questionnaire's ``QuestionnaireOption.answer_count`` and
+``QuestionnaireQuestion.respondent_count`` for custom ones): a new answer increments, a
+changed answer decrements the old values and increments the new ones. The answers
+themselves stay row by row, so means, spreads and confidence intervals can be computed
+later by SQL (``AVG``, ``STDDEV``, ``COUNT``).
 """
 
 from __future__ import annotations
@@ -14,18 +17,14 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from consult.clock import now
 from consult.db import db, str_enum
+from consult.questionnaires.models import SCALE, AnswerChoice, AnswerText, Purpose
 
 COMMENT_MAX = 2000
-QUESTION_TEXT_MAX = 300
-OPTION_TEXT_MAX = 120
-TEXT_ANSWER_MAX = 1000
-MIN_OPTIONS, MAX_OPTIONS, MAX_QUESTIONS = 2, 10, 10
-SCALE = (1, 2, 3, 4, 5)
 
 
 class Satisfaction(StrEnum):
@@ -61,28 +60,6 @@ HEARD_LABELS = {
     Heard.NO: _l("No"),
 }
 
-
-class QuestionKind(StrEnum):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    SCALE = "scale"
-    TEXT = "text"
-
-    @property
-    def label(self) -> str:
-        return str(QUESTION_KIND_LABELS[self])
-
-    @property
-    def has_options(self) -> bool:
-        return self in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
-
-
-QUESTION_KIND_LABELS = {
-    QuestionKind.SINGLE: _l("Single choice"),
-    QuestionKind.MULTIPLE: _l("Multiple choice"),
-    QuestionKind.SCALE: _l("Scale 1–5"),
-    QuestionKind.TEXT: _l("Free text"),
-}
 
 # Counter columns of ``Survey`` for the standard questions.
 SATISFACTION_COLUMNS = {s: s.value for s in Satisfaction}
@@ -134,45 +111,6 @@ class Survey(db.Model):
     clarity_5: Mapped[int] = mapped_column(default=0)
 
 
-class SurveyQuestion(db.Model):
-    """A custom question of the round's officials (at most ``MAX_QUESTIONS``)."""
-
-    __tablename__ = "survey_question"
-    __table_args__ = (UniqueConstraint("round_id", "position"),
-                      CheckConstraint("respondent_count >= 0",
-                                      name="respondent_count_not_negative"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
-    position: Mapped[int]
-    text: Mapped[str] = mapped_column(String(QUESTION_TEXT_MAX))
-    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, length=20))
-    # Answers that answered this question (base of its shares).
-    respondent_count: Mapped[int] = mapped_column(default=0)
-
-    options: Mapped[list[SurveyOption]] = relationship(
-        back_populates="question", lazy="raise_on_sql", order_by="SurveyOption.position",
-        cascade="all, delete-orphan", passive_deletes=True)
-
-
-class SurveyOption(db.Model):
-    """An answer of a choice question, or one step (1–5) of a scale question."""
-
-    __tablename__ = "survey_option"
-    __table_args__ = (UniqueConstraint("question_id", "position"),
-                      CheckConstraint("answer_count >= 0", name="answer_count_not_negative"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_question.id", ondelete="CASCADE"))
-    position: Mapped[int]
-    text: Mapped[str] = mapped_column(String(OPTION_TEXT_MAX))
-    answer_count: Mapped[int] = mapped_column(default=0)
-
-    question: Mapped[SurveyQuestion] = relationship(back_populates="options",
-                                                    lazy="raise_on_sql")
-
-
 class SurveyAnswer(db.Model):
     """One user's answer in one round; the schema allows no second one."""
 
@@ -196,36 +134,16 @@ class SurveyAnswer(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now)
 
-    choices: Mapped[list[SurveyAnswerChoice]] = relationship(
-        lazy="raise_on_sql", cascade="all, delete-orphan", passive_deletes=True)
-    texts: Mapped[list[SurveyAnswerText]] = relationship(
-        lazy="raise_on_sql", cascade="all, delete-orphan", passive_deletes=True)
+    # Replies to the department's own questions (written by the services in SQL).
+    choices: Mapped[list[AnswerChoice]] = relationship(
+        AnswerChoice, viewonly=True, lazy="raise_on_sql",
+        primaryjoin=lambda: and_(foreign(AnswerChoice.owner_id) == SurveyAnswer.id,
+                                 AnswerChoice.purpose == Purpose.SURVEY))
+    texts: Mapped[list[AnswerText]] = relationship(
+        AnswerText, viewonly=True, lazy="raise_on_sql",
+        primaryjoin=lambda: and_(foreign(AnswerText.owner_id) == SurveyAnswer.id,
+                                 AnswerText.purpose == Purpose.SURVEY))
 
     @property
     def changed(self) -> bool:
         return self.updated_at > self.created_at
-
-
-class SurveyAnswerChoice(db.Model):
-    """A chosen option (choice or scale question) of an answer."""
-
-    __tablename__ = "survey_answer_choice"
-
-    answer_id: Mapped[int] = mapped_column(ForeignKey("survey_answer.id", ondelete="CASCADE"),
-                                           primary_key=True)
-    option_id: Mapped[int] = mapped_column(ForeignKey("survey_option.id", ondelete="CASCADE"),
-                                           primary_key=True, index=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_question.id", ondelete="CASCADE"), index=True)
-
-
-class SurveyAnswerText(db.Model):
-    """The text written for a free-text custom question."""
-
-    __tablename__ = "survey_answer_text"
-
-    answer_id: Mapped[int] = mapped_column(ForeignKey("survey_answer.id", ondelete="CASCADE"),
-                                           primary_key=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_question.id", ondelete="CASCADE"), primary_key=True, index=True)
-    body: Mapped[str] = mapped_column(Text)

@@ -22,17 +22,18 @@ from consult.accounts.models import User
 from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.db import db
+from consult.questionnaires.models import (
+    Purpose,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireQuestion,
+)
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round, RoundParticipant
+from consult.rounds.seed import _official_of
 from consult.surveys import services
-from consult.surveys.models import (
-    Heard,
-    QuestionKind,
-    Satisfaction,
-    SurveyAnswer,
-    SurveyQuestion,
-)
+from consult.surveys.models import Heard, Satisfaction, SurveyAnswer
 
 FIRST_TIMER = "citizen@example.org"
 
@@ -76,7 +77,9 @@ def seed() -> None:
         .where(Round.response_published_at.is_not(None),
                Consultation.published_at.is_not(None),
                ~exists().where(SurveyAnswer.round_id == Round.id),
-               ~exists().where(SurveyQuestion.round_id == Round.id))
+               ~exists().where(QuestionnaireQuestion.questionnaire_id == Questionnaire.id,
+                               Questionnaire.round_id == Round.id,
+                               Questionnaire.purpose == Purpose.SURVEY))
         .options(joinedload(Round.consultation).joinedload(Consultation.department),
                  joinedload(Round.version))
         .order_by(Round.id)))
@@ -94,8 +97,6 @@ def seed() -> None:
 
 
 def _add_questions(r: Round) -> None:
-    from consult.rounds.seed import _official_of
-
     official = _official_of(r.consultation.department_id)
     if official is None:
         return
@@ -140,8 +141,6 @@ def _answer(r: Round, first_timer: int | None, *, opened: bool = False) -> None:
 
 
 def _open_to_all(r: Round) -> None:
-    from consult.rounds.seed import _official_of
-
     official = _official_of(r.consultation.department_id)
     if official is not None:
         services.set_settings(official, r, open_to_all=True, _allow_any_state=True)

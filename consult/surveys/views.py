@@ -12,10 +12,13 @@ from consult.db import atomic
 from consult.errors import InvalidState, PermissionDenied
 from consult.extensions import login_manager
 from consult.i18n import datetime_min
+from consult.questionnaires.forms import QuestionForm, answer_form
+from consult.questionnaires.models import Purpose
+from consult.questionnaires.services import summarize
 from consult.rounds import lifecycle
+from consult.rounds.services import get_round
 from consult.surveys import services
-from consult.surveys.forms import QuestionForm, SettingsForm, SurveyForm
-from consult.surveys.models import SCALE, Heard, QuestionKind, Satisfaction
+from consult.surveys.forms import SettingsForm, SurveyForm
 from consult.web import page_number, render, respond, submit, wants_fragment
 
 bp = Blueprint("surveys", __name__, template_folder="templates")
@@ -26,52 +29,26 @@ def _page_ctx(round_, **ctx):
     return dict(round=round_, now=at, state=lifecycle.state_of(round_, at), **ctx)
 
 
-def _selected_from_answer(answer) -> dict[int, list[str]]:
-    selected: dict[int, list[str]] = {}
-    if answer is None:
-        return selected
-    for choice in answer.choices:
-        selected.setdefault(choice.question_id, []).append(str(choice.option_id))
-    for text in answer.texts:
-        selected[text.question_id] = [text.body]
-    return selected
-
-
 def _summary(questions, answer):
-    """[(question, "what the user answered")] for the custom questions answered."""
-    if answer is None:
-        return []
-    chosen = {c.option_id for c in answer.choices}
-    texts = {t.question_id: t.body for t in answer.texts}
-    out = []
-    for q in questions:
-        if q.kind is QuestionKind.TEXT:
-            if q.id in texts:
-                out.append((q, texts[q.id]))
-        else:
-            picked = [o.text for o in q.options if o.id in chosen]
-            if picked:
-                out.append((q, _(", ").join(picked)))
-    return out
+    """[(question, what the user answered)] for the department's questions answered."""
+    return summarize(questions, services.answers_of(answer)) if answer is not None else []
 
 
 @bp.route("/rounds/<int:round_id>/survey", methods=["GET", "POST"])
 def survey(round_id: int):
-    round_ = services.get_round(current_user, round_id)
+    round_ = get_round(current_user, round_id)
     if request.method == "POST" and not current_user.is_authenticated:
         return login_manager.unauthorized()
     survey_ = services.get_survey(round_.id)
     questions = services.list_questions(round_)
     who = services.eligibility(current_user, round_, survey_)
     answer = services.get_answer(current_user, round_)
-    form = SurveyForm(questions=questions)
+    form = answer_form(SurveyForm, questions)
     ctx = _page_ctx(round_, survey=survey_, questions=questions, who=who, form=form)
     status, editing = 200, request.args.get("change") == "1"
     if request.method == "POST":
         if not who.allowed:  # 403 before any form message, with who may answer
             raise PermissionDenied(who.message)
-        answers = {q.id: request.form.getlist(f"q{q.id}") for q in questions}
-        selected = {q.id: [v for v in answers[q.id] if v.strip()] for q in questions}
         try:
             services.require_open(round_)  # 409 before any form message
         except InvalidState as exc:
@@ -79,31 +56,30 @@ def survey(round_id: int):
             status = exc.status
         else:
             saved, status = submit(form, lambda: services.submit_answer(
-                current_user, round_, answers=answers, **form.service_data()))
+                current_user, round_, answers=form.answers(), **form.service_data()))
             if saved is not None:
                 if not wants_fragment():
                     flash(_("Thank you — your answer is saved. You can change it until "
-                            "%(date)s.", date=_format_date(round_.survey_closes_at)),
+                            "%(date)s.", date=datetime_min(round_.survey_closes_at)),
                           "success")
                 return respond(
                     redirect_to=url_for(".survey", round_id=round_id),
                     partial="surveys/_survey_panel.html",
-                    **dict(ctx, answer=saved, editing=False, just_saved=True, selected={},
+                    **dict(ctx, answer=saved, editing=False, just_saved=True,
                            summary=_summary(questions, saved)))
         editing = True
     else:
-        selected = _selected_from_answer(answer)
         if answer is not None:
             form.satisfaction.data = answer.satisfaction.value
             form.rating.data, form.clarity.data = str(answer.rating), str(answer.clarity)
             form.heard.data, form.comment.data = answer.heard.value, answer.comment or ""
+            form.fill(services.answers_of(answer))
         if ctx["state"].value == "responded" and current_user.is_authenticated \
                 and not who.allowed:
             status = 403
     return render("surveys/survey.html", "surveys/_survey_panel.html", status=status,
                   **dict(ctx, answer=answer, editing=editing or answer is None,
-                         just_saved=False, selected=selected,
-                         summary=_summary(questions, answer)))
+                         just_saved=False, summary=_summary(questions, answer)))
 
 
 def _format_date(value) -> str:
@@ -112,7 +88,7 @@ def _format_date(value) -> str:
 
 @bp.get("/rounds/<int:round_id>/survey/results")
 def results(round_id: int):
-    round_ = services.get_round(current_user, round_id)
+    round_ = get_round(current_user, round_id)
     res = services.get_results(round_)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(_results_json(res))
@@ -151,13 +127,13 @@ def _manage_ctx(round_, **ctx):
 @bp.route("/manage/rounds/<int:round_id>/survey", methods=["GET", "POST"])
 @login_required
 def manage(round_id: int):
-    round_ = services.get_managed_round(current_user, round_id)
-    form = QuestionForm()
+    round_ = get_round(current_user, round_id, rule="survey.manage")
+    form = QuestionForm(purpose=Purpose.SURVEY)
     settings = SettingsForm(prefix="settings")
     status = 200
     if request.method == "POST":
         question, status = _refuse_if_published(round_, form) or submit(
-            form, lambda: services.add_question(current_user, round_, **form.service_data()))
+            form, lambda: services.add_question(current_user, round_, **form.question_data()))
         if question is not None:
             flash(_("The question is added."), "success")
             return redirect(url_for(".manage", round_id=round_id) +
@@ -180,7 +156,7 @@ def _refuse_if_published(round_, form):
 @bp.get("/manage/rounds/<int:round_id>/survey/answers")
 @login_required
 def written(round_id: int):
-    round_ = services.get_managed_round(current_user, round_id)
+    round_ = get_round(current_user, round_id, rule="survey.manage")
     answers = services.list_written(current_user, round_, page=page_number())
     return render("surveys/written.html",
                   **_page_ctx(round_, answers=answers,
@@ -190,7 +166,7 @@ def written(round_id: int):
 @bp.post("/manage/rounds/<int:round_id>/survey/settings")
 @login_required
 def settings(round_id: int):
-    round_ = services.get_managed_round(current_user, round_id)
+    round_ = get_round(current_user, round_id, rule="survey.manage")
     settings = SettingsForm(prefix="settings")
     saved, status = _refuse_if_published(round_, settings) or submit(
         settings, lambda: services.set_settings(current_user, round_,
@@ -199,23 +175,21 @@ def settings(round_id: int):
         flash(_("Who may answer the survey is saved."), "success")
         return redirect(url_for(".manage", round_id=round_id), code=303)
     return render("surveys/manage.html", status=status,
-                  **_manage_ctx(round_, form=QuestionForm(formdata=None), settings=settings))
+                  **_manage_ctx(round_, form=QuestionForm(formdata=None, purpose=Purpose.SURVEY),
+                               settings=settings))
 
 
 @bp.route("/manage/rounds/<int:round_id>/survey/<int:question_id>", methods=["GET", "POST"])
 @login_required
 def edit_question(round_id: int, question_id: int):
-    round_ = services.get_managed_round(current_user, round_id)
+    round_ = get_round(current_user, round_id, rule="survey.manage")
     question = services.get_question(current_user, round_, question_id)
-    form = QuestionForm(data=None if request.method == "POST" else {
-        "text": question.text, "kind": question.kind.value,
-        "options": "\n".join(o.text for o in question.options)
-        if question.kind.has_options else ""})
+    form = QuestionForm(purpose=Purpose.SURVEY, question=question)
     status = 200
     if request.method == "POST":
         saved, status = _refuse_if_published(round_, form) or submit(
             form, lambda: services.update_question(current_user, round_, question,
-                                                   **form.service_data()))
+                                                   **form.question_data()))
         if saved is not None:
             flash(_("The question is saved."), "success")
             return redirect(url_for(".manage", round_id=round_id) +
@@ -227,18 +201,9 @@ def edit_question(round_id: int, question_id: int):
 @bp.post("/manage/rounds/<int:round_id>/survey/<int:question_id>/delete")
 @login_required
 def delete_question(round_id: int, question_id: int):
-    round_ = services.get_managed_round(current_user, round_id)
+    round_ = get_round(current_user, round_id, rule="survey.manage")
     question = services.get_question(current_user, round_, question_id)
     with atomic():  # CSRF is checked app-wide (CSRFProtect) before this runs
         services.delete_question(current_user, round_, question)
     flash(_("The question is deleted."), "success")
     return redirect(url_for(".manage", round_id=round_id), code=303)
-
-
-@bp.app_context_processor
-def _survey_helpers():
-    return {"SURVEY_CHOICES": {
-        "satisfaction": [(s.value, s.label) for s in Satisfaction],
-        "heard": [(h.value, h.label) for h in Heard],
-        "scale": [(str(v), str(v)) for v in SCALE]}}
-

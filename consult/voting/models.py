@@ -1,10 +1,12 @@
-"""Ballots, poll questions and options, and the per-round tally counters.
+"""Ballots and the per-round stance counters. A ballot's answers to the round's poll
+questions are the poll questionnaire's answer rows (consult.questionnaires), owned by the
+ballot.
 
 Tallies are columns incremented and decremented in SQL in the same transaction as the
-ballot change (services.py), never recounted per page view: ``VoteTally`` holds the
-stance counts of a round, ``PollOption.vote_count`` the choices of an option,
-``PollQuestion.respondent_count`` how many ballots answered the question, and
-``Round.ballot_count`` the number of ballots.
+ballot change (services/), never recounted per page view: ``VoteTally`` holds the stance
+counts of a round, the questionnaire's ``QuestionnaireOption.answer_count`` the choices of
+an option and ``QuestionnaireQuestion.respondent_count`` how many ballots answered the
+question, and ``Round.ballot_count`` the number of ballots.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from consult.clock import now
 from consult.db import db, str_enum
+from consult.questionnaires.models import AnswerChoice, Purpose
 
 
 class Stance(StrEnum):
@@ -51,9 +54,6 @@ STANCE_COLOURS = {
 }
 
 REASON_MAX = 2000
-QUESTION_TEXT_MAX = 300
-OPTION_TEXT_MAX = 120
-MIN_OPTIONS, MAX_OPTIONS, MAX_QUESTIONS = 2, 10, 10
 
 
 class Ballot(db.Model):
@@ -71,60 +71,15 @@ class Ballot(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=now)
 
     user = relationship("User", lazy="raise_on_sql")
-    choices: Mapped[list[BallotChoice]] = relationship(
-        back_populates="ballot", lazy="raise_on_sql", cascade="all, delete-orphan",
-        passive_deletes=True)
+    # The options chosen for the round's poll questions (written by the services in SQL).
+    choices: Mapped[list[AnswerChoice]] = relationship(
+        AnswerChoice, viewonly=True, lazy="raise_on_sql",
+        primaryjoin=lambda: and_(foreign(AnswerChoice.owner_id) == Ballot.id,
+                                 AnswerChoice.purpose == Purpose.POLL))
 
     @property
     def changed(self) -> bool:
         return self.updated_at > self.created_at
-
-
-class PollQuestion(db.Model):
-    __tablename__ = "poll_question"
-    __table_args__ = (UniqueConstraint("round_id", "position"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
-    position: Mapped[int]
-    text: Mapped[str] = mapped_column(String(QUESTION_TEXT_MAX))
-    multiple: Mapped[bool] = mapped_column(default=False)
-    # Ballots that chose at least one option of this question (share base for percentages).
-    respondent_count: Mapped[int] = mapped_column(default=0)
-
-    options: Mapped[list[PollOption]] = relationship(
-        back_populates="question", lazy="raise_on_sql", order_by="PollOption.position",
-        cascade="all, delete-orphan", passive_deletes=True)
-
-
-class PollOption(db.Model):
-    __tablename__ = "poll_option"
-    __table_args__ = (UniqueConstraint("question_id", "position"),
-                      CheckConstraint("vote_count >= 0", name="vote_count_not_negative"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("poll_question.id", ondelete="CASCADE"))
-    position: Mapped[int]
-    text: Mapped[str] = mapped_column(String(OPTION_TEXT_MAX))
-    vote_count: Mapped[int] = mapped_column(default=0)
-
-    question: Mapped[PollQuestion] = relationship(back_populates="options",
-                                                  lazy="raise_on_sql")
-
-
-class BallotChoice(db.Model):
-    __tablename__ = "ballot_choice"
-
-    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id", ondelete="CASCADE"),
-                                           primary_key=True)
-    option_id: Mapped[int] = mapped_column(ForeignKey("poll_option.id", ondelete="CASCADE"),
-                                           primary_key=True, index=True)
-    # Denormalised so "one option per single-choice question" is cheap to check and show.
-    question_id: Mapped[int] = mapped_column(ForeignKey("poll_question.id", ondelete="CASCADE"),
-                                             index=True)
-
-    ballot: Mapped[Ballot] = relationship(back_populates="choices", lazy="raise_on_sql")
 
 
 class VoteTally(db.Model):

@@ -22,11 +22,17 @@ from consult.accounts.models import Role, RoleAssignment, User
 from consult.accounts.seed import ensure_user
 from consult.consultations.models import Consultation
 from consult.db import db
+from consult.questionnaires.models import (
+    Purpose,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireQuestion,
+)
 from consult.rounds import lifecycle, participants
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round, RoundKind
 from consult.voting import services
-from consult.voting.models import Ballot, PollQuestion, Stance
+from consult.voting.models import Ballot, Stance
 
 # (e-mail, display name): the seed's own citizens plus a few dozen more voters.
 NAMES = ["王建国", "李秀英", "张伟", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周婷", "吴强",
@@ -37,11 +43,11 @@ SEED_CITIZENS = ["citizen@example.org", "citizen2@example.org", "citizen3@exampl
 FIRST_TIMER = "citizen@example.org"
 
 POLL = [
-    ("您认为本草案最需要优先落实的是哪一方面？", False,
+    ("您认为本草案最需要优先落实的是哪一方面？", QuestionKind.SINGLE,
      ["资金保障", "服务质量监管", "信息公开透明", "基层工作人员配备"]),
-    ("您通常通过哪些渠道了解这类政策？（可多选）", True,
+    ("您通常通过哪些渠道了解这类政策？（可多选）", QuestionKind.MULTIPLE,
      ["政府网站", "微信公众号", "社区公告栏", "新闻媒体", "亲友或邻居告知"]),
-    ("草案规定的实施时间是否合适？", False,
+    ("草案规定的实施时间是否合适？", QuestionKind.SINGLE,
      ["合适", "过早，需要更多准备时间", "过晚，应尽快实施", "说不清"]),
 ]
 
@@ -110,16 +116,18 @@ def _official_of(department_id: int) -> User | None:
 
 
 def _add_poll(round_: Round) -> None:
-    if db.session.scalar(select(exists().where(PollQuestion.round_id == round_.id))):
+    if db.session.scalar(select(exists().where(
+            QuestionnaireQuestion.questionnaire_id == Questionnaire.id,
+            Questionnaire.round_id == round_.id, Questionnaire.purpose == Purpose.POLL))):
         return
     official = _official_of(round_.consultation.department_id)
     if official is None:
         return
     count = 2 + round_.id % 2  # two or three questions
-    for text, multiple, options in POLL[:count]:
+    for text, kind, options in POLL[:count]:
         # Past and open demo rounds had their questions defined before they opened.
-        services.add_question(official, round_, text=text, multiple=multiple,
-                              options=options, _allow_any_state=True)
+        services.add_question(official, round_, text=text, kind=kind, options=options,
+                              _allow_any_state=True)
 
 
 def _add_ballots(round_: Round, state: RoundState, citizens: list[User]) -> None:
@@ -143,12 +151,12 @@ def _add_ballots(round_: Round, state: RoundState, citizens: list[User]) -> None
                                      answers=answers)
             else:
                 services.record_ballot(round_.id, user.id, stance=stance, reason=reason,
-                                       chosen=services.clean_answers(questions, answers),
+                                       answers=services.clean_answers(questions, answers),
                                        at=at)
                 participants.mark(round_.id, user.id)
 
 
-def _answers(rng: random.Random, questions: list[PollQuestion]) -> dict[int, list[int]]:
+def _answers(rng: random.Random, questions: list[QuestionnaireQuestion]) -> dict[int, list[int]]:
     answers: dict[int, list[int]] = {}
     for q in questions:
         if rng.random() < 0.15:

@@ -11,19 +11,22 @@ from consult.clock import now as clock_now
 from consult.db import atomic
 from consult.errors import InvalidState, NotFound, ValidationFailed
 from consult.extensions import login_manager
+from consult.questionnaires.forms import QuestionForm, answer_form
+from consult.questionnaires.models import Purpose
+from consult.questionnaires.services import summarize
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
+from consult.rounds.services import get_round
 from consult.security.permissions import authorize
 from consult.voting import services
-from consult.voting.forms import QuestionForm, VoteForm
-from consult.voting.models import Stance
+from consult.voting.forms import VoteForm
 from consult.web import render, respond, submit, wants_fragment
 
 bp = Blueprint("voting", __name__, template_folder="templates")
 
 
 def _vote_round(round_id: int):
-    round_ = services.get_round(current_user, round_id)
+    round_ = get_round(current_user, round_id, extensions=False)
     if not round_.kind.has_vote:
         raise NotFound(_("This round has no vote."))
     return round_
@@ -35,19 +38,8 @@ def _page_ctx(round_, **ctx):
 
 
 def _ballot_summary(questions, ballot):
-    """[(question, [chosen options])] for the questions the ballot answered."""
-    if ballot is None:
-        return []
-    chosen = {c.option_id for c in ballot.choices}
-    return [(q, [o for o in q.options if o.id in chosen]) for q in questions
-            if any(o.id in chosen for o in q.options)]
-
-
-def _selected_from_ballot(ballot) -> dict[int, set[str]]:
-    selected: dict[int, set[str]] = {}
-    for choice in ballot.choices if ballot else ():
-        selected.setdefault(choice.question_id, set()).add(str(choice.option_id))
-    return selected
+    """[(question, [chosen options' texts])] for the questions the ballot answered."""
+    return summarize(questions, services.answers_of(ballot)) if ballot is not None else []
 
 
 @bp.route("/rounds/<int:round_id>/vote", methods=["GET", "POST"])
@@ -56,12 +48,10 @@ def vote(round_id: int):
     if request.method == "POST" and not current_user.is_authenticated:
         return login_manager.unauthorized()
     questions = services.list_questions(round_)
-    form = VoteForm(questions=questions)
+    form = answer_form(VoteForm, questions)
     status, editing = 200, request.args.get("change") == "1"
     if request.method == "POST":
         authorize(current_user, "voting.vote", round_)  # 403 before any form message
-        answers = {q.id: request.form.getlist(f"q{q.id}") for q in questions}
-        selected = {q.id: {v for v in answers[q.id] if v} for q in questions}
         try:
             lifecycle.require(round_, RoundState.OPEN)  # 409 before any form message
         except InvalidState as exc:
@@ -73,7 +63,8 @@ def vote(round_id: int):
             # Without htmx the answer is a redirect: the ballot need not be read back.
             saved, status = submit(form, lambda: services.cast_ballot(
                 current_user, round_, stance=form.stance.data, reason=form.reason.data,
-                answers=answers, questions=questions, reread=wants_fragment()), expire=False)
+                answers=form.answers(), questions=questions, reread=wants_fragment()),
+                expire=False)
             if saved is not None:
                 if not wants_fragment():
                     _flash_once(_("Your vote is saved. You can change it until the round "
@@ -83,19 +74,19 @@ def vote(round_id: int):
                     redirect_to=url_for(".vote", round_id=round_id),
                     partial="voting/_vote_panel.html",
                     **_page_ctx(round_, questions=questions, ballot=saved, form=form,
-                                editing=False, just_voted=True, selected={},
+                                editing=False, just_voted=True,
                                 summary=_ballot_summary(questions, saved)))
         editing = True
         ballot = services.get_ballot(current_user, round_)
     else:
         ballot = services.get_ballot(current_user, round_)
-        selected = _selected_from_ballot(ballot)
         if ballot is not None:
             form.stance.data, form.reason.data = ballot.stance.value, ballot.reason or ""
+            form.fill(services.answers_of(ballot))
     return render("voting/vote.html", "voting/_vote_panel.html", status=status,
                   **_page_ctx(round_, questions=questions, ballot=ballot, form=form,
                               editing=editing or ballot is None, just_voted=False,
-                              selected=selected, summary=_ballot_summary(questions, ballot)))
+                              summary=_ballot_summary(questions, ballot)))
 
 
 def _flash_once(message: str, category: str) -> None:
@@ -131,16 +122,14 @@ def _results_json(res: services.Results) -> dict:
 # ---------------------------------------------------------------- officials: the poll
 
 def _manage_round(round_id: int):
-    round_ = services.get_round(current_user, round_id)
-    authorize(current_user, "voting.manage", round_)
-    return round_
+    return get_round(current_user, round_id, rule="voting.manage", extensions=False)
 
 
 @bp.route("/manage/rounds/<int:round_id>/poll", methods=["GET", "POST"])
 @login_required
 def manage_poll(round_id: int):
     round_ = _manage_round(round_id)
-    form = QuestionForm()
+    form = QuestionForm(purpose=Purpose.POLL)
     if request.method == "POST":
         # 422 for a round without a vote, 409 outside "scheduled", before field messages.
         try:
@@ -151,7 +140,7 @@ def manage_poll(round_id: int):
             status = exc.status
         else:
             question, status = submit(form, lambda: services.add_question(
-                current_user, round_, **form.service_data()))
+                current_user, round_, **form.question_data()))
             if question is not None:
                 flash(_("The question is added."), "success")
                 return redirect(url_for(".manage_poll", round_id=round_id) +
@@ -168,9 +157,7 @@ def manage_poll(round_id: int):
 def edit_question(round_id: int, question_id: int):
     round_ = _manage_round(round_id)
     question = services.get_question(current_user, round_, question_id)
-    form = QuestionForm(data=None if request.method == "POST" else {
-        "text": question.text, "multiple": question.multiple,
-        "options": "\n".join(o.text for o in question.options)})
+    form = QuestionForm(purpose=Purpose.POLL, question=question)
     status = 200
     if request.method == "POST":
         try:
@@ -181,7 +168,7 @@ def edit_question(round_id: int, question_id: int):
             status = exc.status
         else:
             saved, status = submit(form, lambda: services.update_question(
-                current_user, round_, question, **form.service_data()))
+                current_user, round_, question, **form.question_data()))
             if saved is not None:
                 flash(_("The question is saved."), "success")
                 return redirect(url_for(".manage_poll", round_id=round_id) +
@@ -199,8 +186,3 @@ def delete_question(round_id: int, question_id: int):
         services.delete_question(current_user, round_, question)
     flash(_("The question is deleted."), "success")
     return redirect(url_for(".manage_poll", round_id=round_id), code=303)
-
-
-@bp.app_context_processor
-def _voting_helpers():
-    return {"STANCES": list(Stance)}

@@ -1,7 +1,7 @@
 """Uploaded files, stored in the database under a random key
 
 Revision ID: 917c26842a75
-Revises: 0960a57a8376
+Revises: 8ae5f116edc9
 Create Date: 2026-12-02 07:29:47.641532
 
 """
@@ -13,7 +13,7 @@ import consult.db
 
 # revision identifiers, used by Alembic.
 revision = '917c26842a75'
-down_revision = '0960a57a8376'
+down_revision = '8ae5f116edc9'
 branch_labels = None
 depends_on = None
 

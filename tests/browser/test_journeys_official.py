@@ -17,8 +17,8 @@ from sqlalchemy import select
 from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.extensions import db
+from consult.questionnaires.models import Purpose, Questionnaire, QuestionnaireQuestion
 from consult.rounds.models import Round, RoundKind
-from consult.voting.models import PollQuestion
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
 LOCALES = {"zh_CN": "zh-CN", "en": "en-GB"}
@@ -149,7 +149,9 @@ def test_official_creates_drafts_publishes_and_schedules_rounds(journey_page, li
         assert consultation.published_at is not None
         assert consultation.latest_version_number == 1
         assert [r.kind for r in rounds] == [RoundKind.COMMENTS, RoundKind.VOTE]
-        assert db.session.scalar(select(PollQuestion.round_id).distinct()) == rounds[1].id
+        assert db.session.scalar(
+            select(Questionnaire.round_id).join(QuestionnaireQuestion)
+            .where(Questionnaire.purpose == Purpose.POLL).distinct()) == rounds[1].id
         consultation_id = consultation.id
 
     # The public sees the draft and both rounds.

@@ -12,9 +12,16 @@ from sqlalchemy import func, select
 
 from consult.extensions import db
 from consult.participation.models import Comment
+from consult.questionnaires.models import Purpose, QuestionKind
 from consult.rounds.models import RoundKind
-from consult.voting.models import Ballot, PollOption, PollQuestion
-from tests.factories import PASSWORD, DraftVersionFactory, RoundFactory, UserFactory
+from consult.voting.models import Ballot
+from tests.factories import (
+    PASSWORD,
+    DraftVersionFactory,
+    RoundFactory,
+    UserFactory,
+    add_questionnaire,
+)
 
 LOCALES = {"zh_CN": "zh-CN", "en": "en-GB"}
 FOCUSED = """() => { const e = document.activeElement; if (!e) return null;
@@ -71,11 +78,8 @@ def test_comment_and_vote_by_keyboard_alone(keyboard_page, live):
     with live.app.app_context():
         r = RoundFactory(kind=RoundKind.BOTH, version=DraftVersionFactory(
             clauses=["社区养老服务机构应当提供日间照料服务。", "服务收费标准应当公开。"]))
-        db.session.add(PollQuestion(round_id=r.id, position=1, text="最需要优先落实哪一项？",
-                                    multiple=False,
-                                    options=[PollOption(position=1, text="资金保障"),
-                                             PollOption(position=2, text="信息公开")]))
-        db.session.commit()
+        add_questionnaire(r.id, Purpose.POLL, [
+            ("最需要优先落实哪一项？", QuestionKind.SINGLE, ["资金保障", "信息公开"])])
         round_id = r.id
         email = UserFactory(email="kb@example.org", display_name="键盘用户").email
     log_in(page, live, locale, email)

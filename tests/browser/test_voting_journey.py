@@ -17,6 +17,7 @@ from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.rounds.models import Round, RoundKind
+from consult.rounds.services import get_round
 from consult.voting.models import Ballot, VoteTally
 from tests.factories import PASSWORD, RoundFactory, UserFactory
 from tests.journey_helpers import add_poll
@@ -170,12 +171,12 @@ def test_official_defines_the_poll_and_results_show_after_close(page: Page, live
         db.session.commit()
         from consult.db import atomic
         from consult.voting import services
-        question = services.list_questions(services.get_round(None, round_id))[0]
+        question = services.list_questions(get_round(None, round_id))[0]
         first = question.options[0].id
         for stance, i in (("support", 1), ("oppose", 2)):
             voter = UserFactory(email=f"voter{i}@example.org")
             with atomic():
-                services.cast_ballot(voter, services.get_round(None, round_id),
+                services.cast_ballot(voter, get_round(None, round_id),
                                      stance=stance, answers={question.id: [first]})
         db.session.execute(update(Round).where(Round.id == round_id).values(closed_at=now()))
         db.session.commit()

@@ -14,16 +14,16 @@ from sqlalchemy import func, select
 
 from consult.clock import now
 from consult.extensions import db
-from consult.rounds.models import RoundParticipant
-from consult.surveys.models import (
-    Survey,
-    SurveyAnswer,
-    SurveyAnswerChoice,
-    SurveyAnswerText,
-    SurveyOption,
-    SurveyQuestion,
+from consult.questionnaires.models import (
+    AnswerChoice,
+    AnswerText,
+    Purpose,
+    QuestionnaireOption,
+    QuestionnaireQuestion,
 )
-from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from consult.rounds.models import RoundParticipant
+from consult.surveys.models import Survey, SurveyAnswer
+from tests.factories import DepartmentFactory, RoundFactory, UserFactory, add_questionnaire
 from tests.threads import run_all
 
 pytestmark = pytest.mark.pg
@@ -39,18 +39,11 @@ def test_concurrent_answers_and_changes_keep_one_answer_and_exact_counters(app):
                      survey_closes_at=published + timedelta(days=14),
                      recorded_state="responded")
     round_id = r.id
-    poll = []
-    for position, (kind, n) in enumerate([("single", 3), ("multiple", 4), ("text", 0)],
-                                         start=1):
-        q = SurveyQuestion(round_id=round_id, position=position, text=f"问题{position}",
-                           kind=kind)
-        db.session.add(q)
-        db.session.flush()
-        options = [SurveyOption(question_id=q.id, position=i + 1, text=f"选项{i}")
-                   for i in range(n)]
-        db.session.add_all(options)
-        db.session.flush()
-        poll.append((q.id, kind, [o.id for o in options]))
+    specs = [("single", 3), ("multiple", 4), ("text", 0)]
+    made = add_questionnaire(round_id, Purpose.SURVEY, [
+        (f"问题{position}", kind, [f"选项{i}" for i in range(n)])
+        for position, (kind, n) in enumerate(specs, start=1)])
+    poll = [(qid, kind, options) for (qid, options), (kind, _) in zip(made, specs, strict=True)]
     users = [UserFactory() for _ in range(6)]
     for u in users:
         db.session.add(RoundParticipant(round_id=round_id, user_id=u.id, first_at=now()))
@@ -119,20 +112,20 @@ def test_concurrent_answers_and_changes_keep_one_answer_and_exact_counters(app):
                    "heard_partly", "heard_no", "rating_sum", "clarity_sum", "comments",
                    *(f"rating_{v}" for v in range(1, 6)), *(f"clarity_{v}" for v in range(1, 6))):
         assert getattr(s, column) == recount[column], column
-    chosen = Counter(db.session.scalars(select(SurveyAnswerChoice.option_id)))
+    chosen = Counter(db.session.scalars(select(AnswerChoice.option_id)))
     for _qid, _kind, options in poll:
         for o in options:
-            assert db.session.get(SurveyOption, o).answer_count == chosen.get(o, 0)
+            assert db.session.get(QuestionnaireOption, o).answer_count == chosen.get(o, 0)
     for qid, kind, _options in poll:
         if kind == "text":
-            answered = db.session.scalar(select(func.count()).select_from(SurveyAnswerText)
-                                         .where(SurveyAnswerText.question_id == qid))
+            answered = db.session.scalar(select(func.count()).select_from(AnswerText)
+                                         .where(AnswerText.question_id == qid))
         else:
             answered = db.session.scalar(
-                select(func.count(func.distinct(SurveyAnswerChoice.answer_id)))
-                .where(SurveyAnswerChoice.question_id == qid))
-        assert db.session.get(SurveyQuestion, qid).respondent_count == answered
+                select(func.count(func.distinct(AnswerChoice.owner_id)))
+                .where(AnswerChoice.question_id == qid))
+        assert db.session.get(QuestionnaireQuestion, qid).respondent_count == answered
         if kind == "single":
             per_answer = Counter(db.session.scalars(
-                select(SurveyAnswerChoice.answer_id).where(SurveyAnswerChoice.question_id == qid)))
+                select(AnswerChoice.owner_id).where(AnswerChoice.question_id == qid)))
             assert all(n == 1 for n in per_answer.values())

@@ -14,10 +14,17 @@ import pytest
 from sqlalchemy import func, select
 
 from consult.extensions import db
+from consult.questionnaires.models import (
+    AnswerChoice,
+    Purpose,
+    QuestionKind,
+    QuestionnaireOption,
+    QuestionnaireQuestion,
+)
 from consult.rounds import lifecycle
 from consult.rounds.models import Round, RoundKind
-from consult.voting.models import Ballot, BallotChoice, PollOption, PollQuestion, VoteTally
-from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from consult.voting.models import Ballot, VoteTally
+from tests.factories import DepartmentFactory, RoundFactory, UserFactory, add_questionnaire
 from tests.threads import run_all
 
 pytestmark = pytest.mark.pg
@@ -30,19 +37,21 @@ def _vote_round_with_poll() -> tuple[int, list[tuple[int, bool, list[int]]]]:
     dept = DepartmentFactory()
     r = RoundFactory(kind=RoundKind.VOTE, version__consultation__department=dept)
     round_id = r.id
-    poll = []
-    for position, (multiple, n) in enumerate([(False, 3), (True, 4)], start=1):
-        q = PollQuestion(round_id=round_id, position=position, text=f"问题{position}",
-                         multiple=multiple)
-        db.session.add(q)
-        db.session.flush()
-        options = [PollOption(question_id=q.id, position=i + 1, text=f"选项{i}")
-                   for i in range(n)]
-        db.session.add_all(options)
-        db.session.flush()
-        poll.append((q.id, multiple, [o.id for o in options]))
-    db.session.commit()
+    specs = [(False, 3), (True, 4)]
+    made = add_questionnaire(round_id, Purpose.POLL, [
+        (f"问题{position}", QuestionKind.MULTIPLE if multiple else QuestionKind.SINGLE,
+         [f"选项{i}" for i in range(n)])
+        for position, (multiple, n) in enumerate(specs, start=1)])
+    poll = [(qid, multiple, options)
+            for (qid, options), (multiple, _) in zip(made, specs, strict=True)]
     return round_id, poll
+
+
+def _choices(round_id: int):
+    """The round's ballot choices (the poll's answer rows owned by its ballots)."""
+    return (select(AnswerChoice.owner_id, AnswerChoice.option_id)
+            .join(Ballot, Ballot.id == AnswerChoice.owner_id)
+            .where(AnswerChoice.purpose == Purpose.POLL, Ballot.round_id == round_id))
 
 
 def _random_vote(rng: random.Random, poll) -> dict:
@@ -72,17 +81,16 @@ def _assert_counters_equal_recount(round_id: int, poll, voters: int) -> None:
     tally = db.session.get(VoteTally, round_id)
     recount = Counter(b.stance.value for b in ballots)
     assert {s: getattr(tally, s) for s in STANCES} == {s: recount.get(s, 0) for s in STANCES}
-    chosen = Counter(db.session.scalars(
-        select(BallotChoice.option_id).join(Ballot).where(Ballot.round_id == round_id)))
+    chosen = Counter(row.option_id for row in db.session.execute(_choices(round_id)))
     for qid, multiple, options in poll:
         for o in options:
-            assert db.session.get(PollOption, o).vote_count == chosen.get(o, 0)
-        answered = db.session.scalar(select(func.count(func.distinct(BallotChoice.ballot_id)))
-                                     .where(BallotChoice.question_id == qid))
-        assert db.session.get(PollQuestion, qid).respondent_count == answered
+            assert db.session.get(QuestionnaireOption, o).answer_count == chosen.get(o, 0)
+        answered = db.session.scalar(select(func.count(func.distinct(AnswerChoice.owner_id)))
+                                     .where(AnswerChoice.question_id == qid))
+        assert db.session.get(QuestionnaireQuestion, qid).respondent_count == answered
         if not multiple:  # one choice per single-choice question, races or not
             per_ballot = Counter(db.session.scalars(
-                select(BallotChoice.ballot_id).where(BallotChoice.question_id == qid)))
+                select(AnswerChoice.owner_id).where(AnswerChoice.question_id == qid)))
             assert all(n == 1 for n in per_ballot.values())
 
 
@@ -171,9 +179,7 @@ def test_votes_racing_a_close_never_land_after_it(app):
                 closed["ballots"] = sorted(db.session.execute(
                     select(Ballot.id, Ballot.stance, Ballot.updated_at)
                     .where(Ballot.round_id == round_id)).all())
-                closed["choices"] = sorted(db.session.execute(
-                    select(BallotChoice.ballot_id, BallotChoice.option_id).join(Ballot)
-                    .where(Ballot.round_id == round_id)).all())
+                closed["choices"] = sorted(db.session.execute(_choices(round_id)).all())
                 db.session.remove()
             time.sleep(0.5)  # voters keep posting against the closed round
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -195,8 +201,6 @@ def test_votes_racing_a_close_never_land_after_it(app):
         select(Ballot.id, Ballot.stance, Ballot.updated_at)
         .where(Ballot.round_id == round_id)).all())
     assert after == closed["ballots"]
-    assert sorted(db.session.execute(
-        select(BallotChoice.ballot_id, BallotChoice.option_id).join(Ballot)
-        .where(Ballot.round_id == round_id)).all()) == closed["choices"]
+    assert sorted(db.session.execute(_choices(round_id)).all()) == closed["choices"]
     assert all(updated_at <= closed["at"] for _, _, updated_at in after)
     _assert_counters_equal_recount(round_id, poll, len({b for b, _, _ in after}))

@@ -162,7 +162,7 @@ def one_line(result: subprocess.CompletedProcess) -> str:
 
 
 def test_flask_stops_with_one_line():
-    line = one_line(run([str(BIN / "flask"), "--app", "consult", "rounds", "tick"],
+    line = one_line(run([str(BIN / "flask"), "--app", "consult.app", "rounds", "tick"],
                         CONSULT_FORCE_HTTPS="of"))
     assert line == ("Error: CONSULT_FORCE_HTTPS must be true or false (accepted: true, false, "
                     "1, 0, yes, no, on, off), not 'of'.")
@@ -180,7 +180,7 @@ def test_gunicorn_and_wsgi_stop_with_one_line():
 
 
 def test_the_line_is_in_the_operators_language():
-    line = one_line(run([str(BIN / "flask"), "--app", "consult", "rounds", "tick"],
+    line = one_line(run([str(BIN / "flask"), "--app", "consult.app", "rounds", "tick"],
                         CONSULT_FORCE_HTTPS="of", LANG="zh_CN.UTF-8"))
     assert line == ("Error: CONSULT_FORCE_HTTPS 应为真或假（可用：true、false、1、0、yes、no、"
                     "on、off），而不是 'of'。")

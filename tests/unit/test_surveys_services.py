@@ -21,17 +21,19 @@ from consult.extensions import db
 from consult.notifications.models import Notification
 from consult.rounds import participants
 from consult.rounds.models import Round, RoundParticipant
+from consult.rounds.services import get_round
 from consult.security.permissions import check
 from consult.surveys import seed as survey_seed
 from consult.surveys import services
-from consult.surveys.models import (
+from consult.questionnaires.models import (
+    AnswerChoice,
+    Purpose,
     QuestionKind,
-    Survey,
-    SurveyAnswer,
-    SurveyAnswerChoice,
-    SurveyOption,
-    SurveyQuestion,
+    Questionnaire,
+    QuestionnaireOption,
+    QuestionnaireQuestion,
 )
+from consult.surveys.models import Survey, SurveyAnswer
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
 
 
@@ -58,7 +60,7 @@ def responded_round(dept=None, days_ago=1, survey_days=14):
 
 def load(round_id, actor=None):
     db.session.expire_all()
-    return services.get_round(actor, round_id)
+    return get_round(actor, round_id)
 
 
 # ---------------------------------------------------------------- rules
@@ -128,7 +130,7 @@ def test_questions_refused_once_responded(app):
         do(services.add_question, official, load(r.id, official), text="问题", kind="text")
     with pytest.raises(InvalidState):
         do(services.set_settings, official, load(r.id, official), open_to_all=True)
-    assert db.session.scalar(select(func.count(SurveyQuestion.id))) == 0
+    assert db.session.scalar(select(func.count(QuestionnaireQuestion.id))) == 0
 
 
 # ---------------------------------------------------------------- answers and counters
@@ -182,13 +184,14 @@ def test_random_answers_and_changes_keep_counters_equal_to_a_recount(app):
         sat["satisfied"], sat["basically_satisfied"], sat["dissatisfied"])
     assert [getattr(s, f"rating_{v}") for v in range(1, 6)] == [
         sum(1 for a in rows if a.rating == v) for v in range(1, 6)]
-    chosen = Counter(db.session.scalars(select(SurveyAnswerChoice.option_id)))
-    for o in db.session.scalars(select(SurveyOption)):
+    chosen = Counter(db.session.scalars(select(AnswerChoice.option_id)))
+    assert chosen
+    for o in db.session.scalars(select(QuestionnaireOption)):
         assert o.answer_count == chosen.get(o.id, 0)
     for q in (single, multi, scale):
         answered = db.session.scalar(select(func.count(func.distinct(
-            SurveyAnswerChoice.answer_id))).where(SurveyAnswerChoice.question_id == q.id))
-        assert db.session.get(SurveyQuestion, q.id).respondent_count == answered
+            AnswerChoice.owner_id))).where(AnswerChoice.question_id == q.id))
+        assert db.session.get(QuestionnaireQuestion, q.id).respondent_count == answered
 
 
 def test_submit_refusals_in_order(app):
@@ -298,7 +301,7 @@ def test_seed_answers_published_rounds_once(app, monkeypatch):
     def snapshot():
         db.session.expire_all()
         return (db.session.scalar(select(func.count(SurveyAnswer.id))),
-                db.session.scalar(select(func.count(SurveyQuestion.id))),
+                db.session.scalar(select(func.count(QuestionnaireQuestion.id))),
                 db.session.scalar(select(func.count(Notification.id))))
 
     first = snapshot()
@@ -313,15 +316,17 @@ def test_seed_answers_published_rounds_once(app, monkeypatch):
         assert all(pub <= a.created_at <= a.updated_at <= closes for a in answers)
     assert db.session.scalar(select(SurveyAnswer.id).where(
         SurveyAnswer.round_id == responded.id, SurveyAnswer.user_id == first_timer.id)) is None
-    assert db.session.scalar(select(func.count(SurveyQuestion.id)).where(
-        SurveyQuestion.round_id == responded.id)) == 4
+    assert db.session.scalar(
+        select(func.count(QuestionnaireQuestion.id)).join(Questionnaire)
+        .where(Questionnaire.round_id == responded.id,
+               Questionnaire.purpose == Purpose.SURVEY)) == 4
     assert db.session.scalar(select(func.count(SurveyAnswer.id)).where(
         SurveyAnswer.round_id == untouched.id)) == 0
     opened = db.session.get(Survey, evaluated.id)
     assert opened.open_to_all and opened.respondents > opened.participant_respondents
-    chosen = Counter(db.session.scalars(select(SurveyAnswerChoice.option_id)))
-    assert all(o.answer_count == chosen.get(o.id, 0)
-               for o in db.session.scalars(select(SurveyOption)))
+    chosen = Counter(db.session.scalars(select(AnswerChoice.option_id)))
+    assert chosen and all(o.answer_count == chosen.get(o.id, 0)
+                          for o in db.session.scalars(select(QuestionnaireOption)))
     with atomic():
         survey_seed.seed()
     assert snapshot() == first

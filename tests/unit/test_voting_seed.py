@@ -12,7 +12,14 @@ from consult.db import atomic
 from consult.extensions import db
 from consult.rounds.models import Round, RoundKind
 from consult.voting import seed as voting_seed
-from consult.voting.models import Ballot, BallotChoice, PollOption, PollQuestion, VoteTally
+from consult.questionnaires.models import (
+    AnswerChoice,
+    Purpose,
+    Questionnaire,
+    QuestionnaireOption,
+    QuestionnaireQuestion,
+)
+from consult.voting.models import Ballot, VoteTally
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
 
 
@@ -33,13 +40,14 @@ def test_seed_fills_vote_rounds_once(app, monkeypatch):
 
     def snapshot():
         return (db.session.scalar(select(func.count(Ballot.id))),
-                db.session.scalar(select(func.count(PollQuestion.id))),
+                db.session.scalar(select(func.count(QuestionnaireQuestion.id))),
                 db.session.scalar(select(func.count(User.id))))
 
     first = snapshot()
     for round_id in ids[:2]:
-        questions = db.session.scalar(select(func.count(PollQuestion.id))
-                                      .where(PollQuestion.round_id == round_id))
+        questions = db.session.scalar(
+            select(func.count(QuestionnaireQuestion.id)).join(Questionnaire)
+            .where(Questionnaire.round_id == round_id, Questionnaire.purpose == Purpose.POLL))
         assert questions in (2, 3)
         ballots = list(db.session.scalars(select(Ballot).where(Ballot.round_id == round_id)))
         assert len(ballots) >= 15  # a realistic crowd, not a token vote
@@ -49,9 +57,10 @@ def test_seed_fills_vote_rounds_once(app, monkeypatch):
         assert all(tally.count(s) == n for s, n in recount.items())
         assert sum(tally.count(s) for s in recount) == len(ballots)
         assert len({b.stance for b in ballots}) >= 3 and any(b.reason for b in ballots)
-    chosen = Counter(db.session.scalars(select(BallotChoice.option_id)))
-    assert all(o.vote_count == chosen.get(o.id, 0)
-               for o in db.session.scalars(select(PollOption)))
+    chosen = Counter(db.session.scalars(select(AnswerChoice.option_id)
+                                        .where(AnswerChoice.purpose == Purpose.POLL)))
+    assert chosen and all(o.answer_count == chosen.get(o.id, 0)
+                          for o in db.session.scalars(select(QuestionnaireOption)))
     first_timer = db.session.scalar(select(User.id).where(User.email == "citizen@example.org"))
     assert db.session.scalar(select(Ballot.id).where(
         Ballot.round_id == open_.id, Ballot.user_id == first_timer)) is None

@@ -17,17 +17,18 @@ from consult.clock import now
 from consult.db import atomic
 from consult.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from consult.extensions import db
+from consult.questionnaires.models import (
+    AnswerChoice,
+    Purpose,
+    Questionnaire,
+    QuestionnaireOption,
+    QuestionnaireQuestion,
+)
 from consult.rounds.models import Round, RoundKind, RoundParticipant
+from consult.rounds.services import get_round
 from consult.security.permissions import check
 from consult.voting import services
-from consult.voting.models import (
-    Ballot,
-    BallotChoice,
-    PollOption,
-    PollQuestion,
-    Stance,
-    VoteTally,
-)
+from consult.voting.models import Ballot, Stance, VoteTally
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
 
 
@@ -40,7 +41,7 @@ def fresh(user) -> User:
 
 def load_round(round_id: int):
     db.session.expire_all()
-    return services.get_round(None, round_id)
+    return get_round(None, round_id)
 
 
 @pytest.fixture
@@ -59,10 +60,11 @@ def make_round(dept, **kw):
 
 
 def add_question(official, round_id, text="您最关心哪一项？", multiple=False,
-                 options="日间照料\n助餐服务\n上门护理"):
+                 options="日间照料\n助餐服务\n上门护理", kind=None):
     with atomic():
-        return services.add_question(fresh(official), load_round(round_id), text=text,
-                                     multiple=multiple, options=options).id
+        return services.add_question(
+            fresh(official), load_round(round_id), text=text,
+            kind=kind or ("multiple" if multiple else "single"), options=options).id
 
 
 def make_poll(dept, official, *, questions=((False, 3), (True, 4)), **kw):
@@ -106,12 +108,18 @@ def recount(round_id):
     """Counts recomputed from the rows, to compare with the counters."""
     stances = Counter(db.session.scalars(select(Ballot.stance)
                                          .where(Ballot.round_id == round_id)))
-    options = Counter(db.session.scalars(
-        select(BallotChoice.option_id).join(Ballot).where(Ballot.round_id == round_id)))
-    respondents = Counter(row.question_id for row in db.session.execute(
-        select(BallotChoice.question_id, BallotChoice.ballot_id).join(Ballot)
-        .where(Ballot.round_id == round_id).distinct()))
+    choices = (select(AnswerChoice.option_id, AnswerChoice.question_id, AnswerChoice.owner_id)
+               .join(Ballot, Ballot.id == AnswerChoice.owner_id)
+               .where(AnswerChoice.purpose == Purpose.POLL, Ballot.round_id == round_id))
+    rows_ = db.session.execute(choices).all()
+    options = Counter(row.option_id for row in rows_)
+    respondents = Counter(q for q, _ in {(row.question_id, row.owner_id) for row in rows_})
     return stances, options, respondents
+
+
+def poll_of(round_id):
+    return (select(QuestionnaireQuestion).join(Questionnaire)
+            .where(Questionnaire.round_id == round_id, Questionnaire.purpose == Purpose.POLL))
 
 
 def assert_counters_match(round_id):
@@ -123,11 +131,12 @@ def assert_counters_match(round_id):
     round_ = db.session.get(Round, round_id)
     assert round_.ballot_count == sum(stances.values()) == db.session.scalar(
         select(func.count(Ballot.id)).where(Ballot.round_id == round_id))
-    for q in db.session.scalars(select(PollQuestion).where(PollQuestion.round_id == round_id)):
+    for q in db.session.scalars(poll_of(round_id)):
         assert q.respondent_count == respondents.get(q.id, 0)
-    for o in db.session.scalars(select(PollOption).join(PollQuestion)
-                                .where(PollQuestion.round_id == round_id)):
-        assert o.vote_count == options.get(o.id, 0)
+    for o in db.session.scalars(select(QuestionnaireOption).where(
+            QuestionnaireOption.question_id.in_(poll_of(round_id).with_only_columns(
+                QuestionnaireQuestion.id)))):
+        assert o.answer_count == options.get(o.id, 0)
 
 
 # ---------------------------------------------------------------- permissions
@@ -164,7 +173,7 @@ def test_official_adds_edits_and_deletes_questions_while_scheduled(dept, officia
         round_ = load_round(r.id)
         services.update_question(fresh(official), round_,
                                  services.get_question(fresh(official), round_, qid),
-                                 text="您希望增加哪些服务？", multiple=True,
+                                 text="您希望增加哪些服务？", kind="multiple",
                                  options="助餐服务\n日间照料")
     (q,) = services.list_questions(load_round(r.id))
     assert q.text == "您希望增加哪些服务？" and q.multiple
@@ -173,7 +182,7 @@ def test_official_adds_edits_and_deletes_questions_while_scheduled(dept, officia
         round_ = load_round(r.id)
         services.update_question(fresh(official), round_,
                                  services.get_question(fresh(official), round_, qid),
-                                 text="再问一次", multiple=False, options="甲\n乙\n丙\n丁")
+                                 text="再问一次", kind="single", options="甲\n乙\n丙\n丁")
     (q,) = services.list_questions(load_round(r.id))
     assert [o.text for o in q.options] == ["甲", "乙", "丙", "丁"]
     second = add_question(official, r.id, text="第二个问题")
@@ -183,7 +192,7 @@ def test_official_adds_edits_and_deletes_questions_while_scheduled(dept, officia
         services.delete_question(fresh(official), round_,
                                  services.get_question(fresh(official), round_, qid))
     assert [q.id for q in services.list_questions(load_round(r.id))] == [second]
-    assert db.session.scalar(select(func.count(PollOption.id))) == 3
+    assert db.session.scalar(select(func.count(QuestionnaireOption.id))) == 3
     actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions == ["poll.question_added", "poll.question_changed",
                        "poll.question_changed", "poll.question_added",
@@ -195,7 +204,7 @@ def test_questions_cannot_change_once_the_round_opened(dept, official, trait):
     r = make_round(dept, **({trait: True} if trait != "open" else {}))
     with pytest.raises(InvalidState):
         add_question(official, r.id)
-    assert db.session.scalar(select(func.count(PollQuestion.id))) == 0
+    assert db.session.scalar(select(func.count(QuestionnaireQuestion.id))) == 0
 
 
 def test_questions_only_on_vote_rounds(dept, official):
@@ -212,7 +221,7 @@ def test_only_officials_of_the_department_define_questions(dept, official):
                  UserFactory(), UserFactory(role="admin")):
         with pytest.raises(PermissionDenied):
             add_question(user, r.id)
-    assert db.session.scalar(select(func.count(PollQuestion.id))) == 0
+    assert db.session.scalar(select(func.count(QuestionnaireQuestion.id))) == 0
 
 
 @pytest.mark.parametrize("options, message", [
@@ -248,6 +257,34 @@ def test_question_of_another_round_is_not_found(dept, official):
         services.get_question(fresh(official), load_round(b.id), qid)
 
 
+def test_poll_questions_are_single_or_multiple_choice(dept, official):
+    r = make_round(dept, scheduled=True)
+    for kind in ("scale", "text", "ranking"):
+        with pytest.raises(ValidationFailed) as exc:
+            add_question(official, r.id, kind=kind)
+        assert exc.value.field == "kind"
+    assert db.session.scalar(select(func.count(QuestionnaireQuestion.id))) == 0
+
+
+def test_official_moves_a_question_while_scheduled(dept, official):
+    r = make_round(dept, scheduled=True)
+    first, second, third = (add_question(official, r.id, text=t) for t in ("一", "二", "三"))
+    with atomic():
+        round_ = load_round(r.id)
+        services.move_question(fresh(official), round_,
+                               services.get_question(fresh(official), round_, third), by=-1)
+    assert [q.id for q in services.list_questions(load_round(r.id))] == [first, third, second]
+    assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())
+                             .limit(1)) == "poll.question_moved"
+    set_state(r.id, "open")
+    with pytest.raises(InvalidState):
+        with atomic():
+            round_ = load_round(r.id)
+            services.move_question(fresh(official), round_,
+                                   services.get_question(fresh(official), round_, first), by=1)
+    assert [q.id for q in services.list_questions(load_round(r.id))] == [first, third, second]
+
+
 # ---------------------------------------------------------------- ballots
 
 
@@ -263,13 +300,13 @@ def test_cast_then_change_moves_every_counter_exactly(dept, official):
     assert_counters_match(round_id)
     tally = db.session.get(VoteTally, round_id)
     assert (tally.support, tally.oppose) == (1, 0)
-    assert db.session.get(PollOption, s1).vote_count == 1
+    assert db.session.get(QuestionnaireOption, s1).answer_count == 1
 
     ballot = cast(voter, round_id, "oppose", {single.id: [s2], multi.id: [m[1], m[2]]})
     db.session.expire_all()
     tally = db.session.get(VoteTally, round_id)
     assert (tally.support, tally.oppose) == (0, 1)
-    counts = {o.id: o.vote_count for o in db.session.scalars(select(PollOption))}
+    counts = {o.id: o.answer_count for o in db.session.scalars(select(QuestionnaireOption))}
     assert counts[s1] == 0 and counts[s2] == 1
     assert [counts[i] for i in m] == [0, 1, 1, 0]
     assert db.session.get(Round, round_id).ballot_count == 1
@@ -278,7 +315,7 @@ def test_cast_then_change_moves_every_counter_exactly(dept, official):
     cast(voter, round_id, "oppose", {})  # drop every answer
     assert_counters_match(round_id)
     db.session.expire_all()
-    assert db.session.get(PollQuestion, multi.id).respondent_count == 0
+    assert db.session.get(QuestionnaireQuestion, multi.id).respondent_count == 0
     assert db.session.scalar(select(func.count(Ballot.id))) == 1
 
 
@@ -338,7 +375,7 @@ def test_invalid_ballots_save_nothing(dept, official, bad):
         cast(voter, round_id, **kwargs)
     assert exc.value.field in {"stance", "reason", f"q{single.id}", f"q{multi.id}", "poll"}
     assert db.session.scalar(select(func.count(Ballot.id))) == 0
-    assert db.session.scalar(select(func.count(BallotChoice.ballot_id))) == 0
+    assert db.session.scalar(select(func.count(AnswerChoice.owner_id))) == 0
     assert_counters_match(round_id)
 
 

@@ -12,8 +12,8 @@ import re
 import pytest
 
 from consult import observability
-from consult.analytics.opinions import jobs
-from consult.analytics.opinions.models import AnalysisResult, AnalysisStatus
+from consult.analysis import jobs
+from consult.analysis.models import AnalysisResult, AnalysisStatus
 from consult.db import atomic, db
 from tests.conftest import make_app
 from tests.factories import RoundFactory

@@ -15,16 +15,22 @@ from sqlalchemy import func, insert, select, update
 from consult.accounts.models import User
 from consult.clock import now
 from consult.extensions import db
-from consult.rounds.models import Round, RoundParticipant
-from consult.surveys.models import (
-    Survey,
-    SurveyAnswer,
-    SurveyAnswerChoice,
-    SurveyAnswerText,
-    SurveyOption,
-    SurveyQuestion,
+from consult.questionnaires.models import (
+    AnswerChoice,
+    AnswerText,
+    Purpose,
+    QuestionnaireOption,
+    QuestionnaireQuestion,
 )
-from tests.factories import PASSWORD_HASH, DepartmentFactory, RoundFactory, UserFactory
+from consult.rounds.models import Round, RoundParticipant
+from consult.surveys.models import Survey, SurveyAnswer
+from tests.factories import (
+    PASSWORD_HASH,
+    DepartmentFactory,
+    RoundFactory,
+    UserFactory,
+    add_questionnaire,
+)
 
 HX = {"HX-Request": "true"}
 GOOD = {"satisfaction": "basically_satisfied", "rating": "4", "clarity": "3", "heard": "partly"}
@@ -74,21 +80,12 @@ def add_participants(round_id, users):
 
 def add_questions(round_id):
     """A single-choice, a multiple-choice, a scale and a text question, straight in."""
-    out = {}
     specs = [("single", ["更清楚", "差不多", "更模糊"]), ("multiple", ["网站", "社区", "微信"]),
              ("scale", ["1", "2", "3", "4", "5"]), ("text", [])]
-    for position, (kind, options) in enumerate(specs, start=1):
-        q = SurveyQuestion(round_id=round_id, position=position, text=f"问题{position}",
-                           kind=kind)
-        db.session.add(q)
-        db.session.flush()
-        opts = [SurveyOption(question_id=q.id, position=i + 1, text=t)
-                for i, t in enumerate(options)]
-        db.session.add_all(opts)
-        db.session.flush()
-        out[kind] = (q.id, [o.id for o in opts])
-    db.session.commit()
-    return out
+    made = add_questionnaire(round_id, Purpose.SURVEY, [
+        (f"问题{position}", kind, options)
+        for position, (kind, options) in enumerate(specs, start=1)])
+    return {kind: ids for (kind, _), ids in zip(specs, made, strict=True)}
 
 
 def url(round_id, suffix=""):
@@ -266,14 +263,15 @@ def test_changes_keep_one_answer_and_exact_counters(client, login_as, responded)
     assert (s.rating_4, s.rating_2, s.rating_sum, s.clarity_3, s.clarity_5, s.clarity_sum) \
         == (0, 1, 2, 0, 1, 5)
     assert (s.heard_partly, s.heard_no, s.comments) == (0, 1, 0)
-    counts = dict(db.session.execute(select(SurveyOption.id, SurveyOption.answer_count)).all())
+    counts = dict(db.session.execute(
+        select(QuestionnaireOption.id, QuestionnaireOption.answer_count)).all())
     assert [counts[o] for o in s_opts] == [0, 0, 1]
     assert [counts[o] for o in m_opts] == [0, 1, 1]
     assert [counts[o] for o in sc_opts] == [0] * 5
     answered = dict(db.session.execute(
-        select(SurveyQuestion.id, SurveyQuestion.respondent_count)).all())
+        select(QuestionnaireQuestion.id, QuestionnaireQuestion.respondent_count)).all())
     assert answered == {single: 1, multi: 1, scale: 0, free: 0}
-    assert rows(SurveyAnswerChoice) == 3 and rows(SurveyAnswerText) == 0
+    assert rows(AnswerChoice) == 3 and rows(AnswerText) == 0
 
 
 def test_counters_equal_a_recount_for_many_users(client, login_as, dept):
@@ -365,8 +363,8 @@ def test_invalid_custom_option_is_422_beside_the_question(client, login_as, dept
         assert response.status_code == 422, data
         assert f'id="{key}-error"' in body and message in body
         assert f'href="#{key}"' in body  # the error summary links to the question
-    assert rows(SurveyAnswer) == 0 and rows(SurveyAnswerChoice) == 0
-    assert db.session.scalar(select(func.sum(SurveyOption.answer_count))) == 0
+    assert rows(SurveyAnswer) == 0 and rows(AnswerChoice) == 0
+    assert db.session.scalar(select(func.sum(QuestionnaireOption.answer_count))) == 0
 
 
 # ---------------------------------------------------------------- officials
@@ -383,12 +381,14 @@ def test_official_defines_questions_until_the_response_is_published(client, logi
     assert client.post(manage, data={"text": "请打分", "kind": "scale"}).status_code == 303
     assert client.post(manage, data={"text": "还有什么建议？", "kind": "text",
                                      "options": "ignored"}).status_code == 303
-    questions = list(db.session.scalars(select(SurveyQuestion).order_by(SurveyQuestion.position)))
+    questions = list(db.session.scalars(select(QuestionnaireQuestion)
+                                        .order_by(QuestionnaireQuestion.position)))
     assert [q.kind.value for q in questions] == ["single", "scale", "text"]
-    options = db.session.scalars(select(SurveyOption.text).where(
-        SurveyOption.question_id == questions[0].id).order_by(SurveyOption.position)).all()
+    options = db.session.scalars(select(QuestionnaireOption.text).where(
+        QuestionnaireOption.question_id == questions[0].id)
+        .order_by(QuestionnaireOption.position)).all()
     assert options == ["完全回应", "部分回应", "没有回应"]
-    assert rows(SurveyOption) == 3 + 5
+    assert rows(QuestionnaireOption) == 3 + 5
     # one option only: 422 beside the options field
     response = client.post(manage, data={"text": "问题", "kind": "multiple", "options": "一个"})
     assert response.status_code == 422
@@ -404,9 +404,9 @@ def test_official_defines_questions_until_the_response_is_published(client, logi
     assert client.post(edit, data={"text": "改过的问题", "kind": "multiple",
                                    "options": "甲\n乙"}).status_code == 303
     db.session.expire_all()
-    assert db.session.get(SurveyQuestion, questions[0].id).text == "改过的问题"
+    assert db.session.get(QuestionnaireQuestion, questions[0].id).text == "改过的问题"
     assert client.post(f"{edit}/delete").status_code == 303
-    assert rows(SurveyQuestion) == 2
+    assert rows(QuestionnaireQuestion) == 2
     # after publication: 409, nothing changes
     published = now() - timedelta(hours=1)
     db.session.execute(update(Round).where(Round.id == r.id).values(
@@ -419,7 +419,7 @@ def test_official_defines_questions_until_the_response_is_published(client, logi
     assert client.post(f"{manage}/{questions[1].id}", data={
         "text": "x", "kind": "text"}).status_code == 409
     assert client.post(f"{manage}/{questions[1].id}/delete").status_code == 409
-    assert rows(SurveyQuestion) == 2 and survey_row(r.id).open_to_all is True
+    assert rows(QuestionnaireQuestion) == 2 and survey_row(r.id).open_to_all is True
 
 
 def test_at_most_ten_questions(client, login_as, dept, official):
@@ -431,7 +431,7 @@ def test_at_most_ten_questions(client, login_as, dept, official):
     response = client.post(f"/manage/rounds/{r.id}/survey", data={"text": "11", "kind": "text"})
     assert response.status_code == 422
     assert "A survey can have at most 10 questions of your own." in text(response)
-    assert rows(SurveyQuestion) == 10
+    assert rows(QuestionnaireQuestion) == 10
 
 
 @pytest.mark.parametrize("who", ["visitor", "citizen", "other_official"])
@@ -447,7 +447,7 @@ def test_survey_manage_is_officials_of_the_department_only(client, login_as, dep
     assert client.post(manage, data={"text": "x", "kind": "text"}).status_code == expected
     assert client.post(f"{manage}/settings", data={"settings-open_to_all": "y"}).status_code \
         == expected
-    assert rows(SurveyQuestion) == 0 and rows(Survey) == 0
+    assert rows(QuestionnaireQuestion) == 0 and rows(Survey) == 0
 
 
 # ---------------------------------------------------------------- results
@@ -583,7 +583,7 @@ def test_a_racing_duplicate_becomes_a_409_conflict_not_a_500(client, login_as, r
     slipped past the lock), the user gets a 409 with a message and nothing half-saved."""
     from sqlalchemy.exc import IntegrityError
 
-    from consult.surveys import services
+    from consult.surveys.services import answers
 
     round_id, participant = responded
     login_as(participant)
@@ -591,7 +591,7 @@ def test_a_racing_duplicate_becomes_a_409_conflict_not_a_500(client, login_as, r
     def twin(*args, **kwargs):
         raise IntegrityError("INSERT INTO survey_answer", {}, Exception("UNIQUE constraint"))
 
-    monkeypatch.setattr(services, "record_answer", twin)
+    monkeypatch.setattr(answers, "record_answer", twin)
     response = client.post(url(round_id), data=GOOD)
     assert response.status_code == 409
     assert "Your answer was saved from another window at the same moment." in text(response)

@@ -14,9 +14,22 @@ from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.clock import now
 from consult.extensions import db
+from consult.questionnaires.models import (
+    AnswerChoice,
+    Purpose,
+    QuestionKind,
+    QuestionnaireOption,
+    QuestionnaireQuestion,
+)
 from consult.rounds.models import Round, RoundKind
-from consult.voting.models import Ballot, BallotChoice, PollOption, PollQuestion, VoteTally
-from tests.factories import PASSWORD_HASH, DepartmentFactory, RoundFactory, UserFactory
+from consult.voting.models import Ballot, VoteTally
+from tests.factories import (
+    PASSWORD_HASH,
+    DepartmentFactory,
+    RoundFactory,
+    UserFactory,
+    add_questionnaire,
+)
 
 HX = {"HX-Request": "true"}
 
@@ -56,19 +69,9 @@ def make_round(dept, **kw):
 def add_poll(round_id, questions=((False, ["日间照料", "助餐服务", "上门护理"]),
                                   (True, ["更多床位", "延长开放时间", "志愿者服务"]))):
     """Poll rows straight into the table (the service refuses once a round is open)."""
-    out = []
-    for position, (multiple, options) in enumerate(questions, start=1):
-        q = PollQuestion(round_id=round_id, position=position, text=f"问题{position}",
-                         multiple=multiple)
-        db.session.add(q)
-        db.session.flush()
-        opts = [PollOption(question_id=q.id, position=i + 1, text=t)
-                for i, t in enumerate(options)]
-        db.session.add_all(opts)
-        db.session.flush()
-        out.append((q.id, [o.id for o in opts]))
-    db.session.commit()
-    return out
+    return add_questionnaire(round_id, Purpose.POLL, [
+        (f"问题{position}", QuestionKind.MULTIPLE if multiple else QuestionKind.SINGLE, options)
+        for position, (multiple, options) in enumerate(questions, start=1)])
 
 
 def vote_url(round_id):
@@ -155,11 +158,12 @@ def test_change_ballot_updates_counters_exactly(client, login_as, open_poll):
     db.session.expire_all()
     tally = db.session.get(VoteTally, round_id)
     assert (tally.support, tally.oppose, tally.abstain, tally.support_with_changes) == (0, 1, 0, 0)
-    counts = dict(db.session.execute(select(PollOption.id, PollOption.vote_count)).all())
+    counts = dict(db.session.execute(
+        select(QuestionnaireOption.id, QuestionnaireOption.answer_count)).all())
     assert [counts[i] for i in s_opts] == [0, 0, 1]
     assert [counts[i] for i in m_opts] == [0, 1, 0]
     assert db.session.get(Round, round_id).ballot_count == 1 and rows(Ballot) == 1
-    assert rows(BallotChoice) == 2
+    assert rows(AnswerChoice) == 2
 
 
 def test_double_submit_is_still_one_ballot(client, login_as, open_poll):
@@ -173,7 +177,7 @@ def test_double_submit_is_still_one_ballot(client, login_as, open_poll):
     db.session.expire_all()
     assert db.session.get(Round, round_id).ballot_count == 1
     assert db.session.get(VoteTally, round_id).support == 1
-    assert db.session.get(PollOption, s_opts[0]).vote_count == 1
+    assert db.session.get(QuestionnaireOption, s_opts[0]).answer_count == 1
 
 
 @pytest.mark.parametrize("state", ["scheduled", "closed"])
@@ -240,7 +244,7 @@ def test_invalid_input_is_422_beside_the_field(client, login_as, open_poll, case
         assert message in body
         assert f'href="#{field}"' in body  # the error summary links to the field
         assert f'id="{field}-error"' in body  # and the message sits beside it
-    assert rows(Ballot) == 0 and rows(BallotChoice) == 0
+    assert rows(Ballot) == 0 and rows(AnswerChoice) == 0
     # what was entered is kept
     if case == "foreign":
         assert 'value="support" checked' in body
@@ -287,15 +291,16 @@ def cast_rows(round_id, n, poll=None, start=0):
     if poll:
         (qid, opts) = poll[0]
         ballot_ids = db.session.scalars(select(Ballot.id).where(Ballot.user_id.in_(ids))).all()
-        db.session.execute(insert(BallotChoice), [
-            {"ballot_id": b, "option_id": opts[i % len(opts)], "question_id": qid}
-            for i, b in enumerate(ballot_ids)])
+        db.session.execute(insert(AnswerChoice), [
+            {"purpose": Purpose.POLL, "owner_id": b, "option_id": opts[i % len(opts)],
+             "question_id": qid} for i, b in enumerate(ballot_ids)])
         for k, o in enumerate(opts):
-            db.session.execute(update(PollOption).where(PollOption.id == o).values(
-                vote_count=PollOption.vote_count + sum(
-                    1 for i in range(n) if i % len(opts) == k)))
-        db.session.execute(update(PollQuestion).where(PollQuestion.id == qid).values(
-            respondent_count=PollQuestion.respondent_count + n))
+            db.session.execute(update(QuestionnaireOption).where(QuestionnaireOption.id == o)
+                               .values(answer_count=QuestionnaireOption.answer_count + sum(
+                                   1 for i in range(n) if i % len(opts) == k)))
+        db.session.execute(update(QuestionnaireQuestion)
+                           .where(QuestionnaireQuestion.id == qid).values(
+            respondent_count=QuestionnaireQuestion.respondent_count + n))
     db.session.commit()
 
 
@@ -362,21 +367,21 @@ def test_official_adds_edits_and_deletes_a_question(client, login_as, dept, offi
     response = client.post(poll_url(r.id), data={
         "text": "您最需要哪项服务？", "options": "日间照料\r\n助餐服务\r\n\r\n上门护理"})
     assert response.status_code == 303
-    q = db.session.scalar(select(PollQuestion))
+    q = db.session.scalar(select(QuestionnaireQuestion))
     assert response.headers["Location"].endswith(f"/poll#question-{q.id}")
     page = text(client.get(poll_url(r.id)))
-    assert "您最需要哪项服务？" in page and "One answer" in page and "上门护理" in page
+    assert "您最需要哪项服务？" in page and "Single choice" in page and "上门护理" in page
     edit = text(client.get(poll_url(r.id, q.id)))
     assert "日间照料\n助餐服务\n上门护理" in edit
     response = client.post(poll_url(r.id, q.id), data={
         "text": "您希望增加哪些服务？", "multiple": "y", "options": "夜间照护\n康复训练"})
     assert response.status_code == 303
     db.session.expire_all()
-    q = db.session.scalar(select(PollQuestion))
+    q = db.session.scalar(select(QuestionnaireQuestion))
     assert q.multiple and q.text == "您希望增加哪些服务？"
-    assert rows(PollOption) == 2
+    assert rows(QuestionnaireOption) == 2
     assert client.post(poll_url(r.id, q.id, "delete")).status_code == 303
-    assert rows(PollQuestion) == 0 and rows(PollOption) == 0
+    assert rows(QuestionnaireQuestion) == 0 and rows(QuestionnaireOption) == 0
     assert list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))) == [
         "poll.question_added", "poll.question_changed", "poll.question_deleted"]
 
@@ -390,7 +395,7 @@ def test_poll_editor_errors_are_422_beside_the_field(client, login_as, dept, off
     assert 'id="options-error"' in text(response)
     response = client.post(poll_url(r.id), data={"text": "", "options": "甲\n乙"})
     assert response.status_code == 422 and "Enter the question." in text(response)
-    assert rows(PollQuestion) == 0
+    assert rows(QuestionnaireQuestion) == 0
 
 
 def test_official_of_another_department_gets_403(client, login_as, dept):
@@ -403,7 +408,8 @@ def test_official_of_another_department_gets_403(client, login_as, dept):
                        ).status_code == 403
     assert client.post(poll_url(r.id, qid, "delete")).status_code == 403
     db.session.expire_all()
-    assert db.session.get(PollQuestion, qid).text == "问题1" and rows(PollQuestion) == 1
+    assert db.session.get(QuestionnaireQuestion, qid).text == "问题1"
+    assert rows(QuestionnaireQuestion) == 1
 
 
 def test_citizen_gets_403_and_visitor_goes_to_login(client, login_as, dept):
@@ -412,7 +418,7 @@ def test_citizen_gets_403_and_visitor_goes_to_login(client, login_as, dept):
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     login_as(UserFactory())
     assert client.get(poll_url(r.id)).status_code == 403
-    assert rows(PollQuestion) == 0
+    assert rows(QuestionnaireQuestion) == 0
 
 
 def test_poll_cannot_change_once_open_409(client, login_as, dept, official):
@@ -427,7 +433,7 @@ def test_poll_cannot_change_once_open_409(client, login_as, dept, official):
     assert client.post(poll_url(r.id, qid), data={"text": "改", "options": "甲\n乙"}
                        ).status_code == 409
     assert client.post(poll_url(r.id, qid, "delete")).status_code == 409
-    assert rows(PollQuestion) == 1 and rows(AuditEntry) == 0
+    assert rows(QuestionnaireQuestion) == 1 and rows(AuditEntry) == 0
 
 
 def test_poll_only_for_vote_rounds_422(client, login_as, dept, official):
@@ -435,7 +441,7 @@ def test_poll_only_for_vote_rounds_422(client, login_as, dept, official):
     login_as(official)
     assert "This round has no vote" in text(client.get(poll_url(r.id)))
     response = client.post(poll_url(r.id), data={"text": "问", "options": "甲\n乙"})
-    assert response.status_code == 422 and rows(PollQuestion) == 0
+    assert response.status_code == 422 and rows(QuestionnaireQuestion) == 0
 
 
 # ---------------------------------------------------------------- query budgets
