@@ -136,7 +136,8 @@ def add_question(actor: Actor, round_: Round, purpose: Purpose, *, text: Any, ki
     return question
 
 
-def update_question(actor: Actor, round_: Round, purpose: Purpose, question: QuestionnaireQuestion, *,
+def update_question(actor: Actor, round_: Round, purpose: Purpose,
+                    question: QuestionnaireQuestion, *,
                     text: Any, kind: Any,
                     options: str | Iterable[str] | None = None) -> QuestionnaireQuestion:
     """Change a question's text, kind and options. Only before anyone can answer: the
