@@ -18,6 +18,9 @@ from consult.app import create_app
 from consult.config import TestConfig
 from consult.extensions import db
 
+# Fixtures shared by test modules in several folders (a module's own fixture of the same name wins).
+pytest_plugins = ("tests.moderation_helpers",)
+
 
 def pytest_addoption(parser):
     parser.addoption(

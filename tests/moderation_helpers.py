@@ -92,7 +92,7 @@ def item(kind: str, item_id: int, actor_role: str = "moderator", world: World | 
     return moderation.get_item(actor, kind, item_id)
 
 
-# Fixtures shared by the moderation test modules (import them by name).
+# Fixtures of the moderation tests (registered for every test by tests/conftest.py).
 
 @pytest.fixture
 def english_request(app):

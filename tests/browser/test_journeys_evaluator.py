@@ -106,7 +106,7 @@ def test_evaluator_compares_departments_drills_down_and_downloads_csv(
         assert raw.startswith("\ufeff".encode())  # spreadsheets then read the Chinese
         header, *lines = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
         assert header[:4] == [_("Name"), _("Answers"), _("Small sample"), _("Satisfaction")]
-        by_name = {line[0]: dict(zip(header, line)) for line in lines}
+        by_name = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
         assert set(by_name) == {name_a, name_b}
         row_a, row_b = by_name[name_a], by_name[name_b]
         assert int(row_a[_("Answers")]) == a["n"] and int(row_b[_("Answers")]) == b["n"]
@@ -132,7 +132,7 @@ def test_evaluator_compares_departments_drills_down_and_downloads_csv(
             page.get_by_role("link", name=_("Download this table (CSV)")).click()
         header, *lines = list(csv.reader(
             info.value.path().read_bytes().decode("utf-8-sig").splitlines()))
-        scored_lines = [dict(zip(header, line)) for line in lines if line[1] != "0"]
+        scored_lines = [dict(zip(header, line, strict=True)) for line in lines if line[1] != "0"]
         assert [line[_("Name")].split()[0] for line in scored_lines] == [str(r1)]
         assert int(scored_lines[0][_("Answers")]) == a["n"]
 

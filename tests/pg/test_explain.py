@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, insert, select, text
 
-from consult.accounts.models import User
 from bench.data import generate, viral_round_id
+from consult.accounts.models import User
 from consult.clock import now
 from consult.extensions import db
 from consult.notifications.models import Notification
@@ -91,9 +91,9 @@ def _seq_scans_on_big_tables(statements) -> list[str]:
 
 def test_hot_queries_use_indexes(app):
     _fill()
-    from consult.rounds.listing import search_consultations
     from consult.notifications.services import list_notifications
     from consult.participation.services import list_comments
+    from consult.rounds.listing import search_consultations
     from consult.voting.services import get_ballot
 
     rid = viral_round_id()

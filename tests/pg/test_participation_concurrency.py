@@ -40,7 +40,7 @@ def _hammer(app, jobs):
             response = client.post(path, data=data)
             with lock:
                 statuses.append(response.status_code)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
 

@@ -43,7 +43,7 @@ def hammer(app, login_id, method, url, data, *, threads=THREADS) -> Counter:
             response = client.open(url, method=method, data=data)
             with lock:
                 statuses[response.status_code] += 1
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
 
@@ -60,9 +60,9 @@ def count(model, *where) -> int:
 
 
 def test_duplicates_sent_at_once_stay_single(app):
+    from consult.db import atomic
     from consult.participation.services.comments import post_comment
     from consult.participation.services.questions import ask_question
-    from consult.db import atomic
     from consult.suggestions.services import submit_suggestion
     from tests.security.world import fresh
 

@@ -83,7 +83,7 @@ def test_concurrent_answers_and_changes_keep_one_answer_and_exact_counters(app):
                                        headers=headers)
                 with lock:
                     statuses[response.status_code] += 1
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
 

@@ -9,8 +9,8 @@ its own loopback port; Redis db 15 at 127.0.0.1:6379 is flushed before and after
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import requests

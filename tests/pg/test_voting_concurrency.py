@@ -116,7 +116,7 @@ def test_concurrent_casts_and_changes_keep_one_ballot_and_exact_counters(app):
                 response = client.post(f"/rounds/{round_id}/vote", data=data, headers=headers)
                 with lock:
                     statuses[response.status_code] += 1
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
 
@@ -160,7 +160,7 @@ def test_votes_racing_a_close_never_land_after_it(app):
                     statuses[response.status_code] += 1
                     if statuses[303] >= 2 * len(logins):
                         saved_before_close.set()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
 
@@ -182,7 +182,7 @@ def test_votes_racing_a_close_never_land_after_it(app):
                 closed["choices"] = sorted(db.session.execute(_choices(round_id)).all())
                 db.session.remove()
             time.sleep(0.5)  # voters keep posting against the closed round
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
         finally:

@@ -289,7 +289,7 @@ def check_invariants(observed):
     never succeeds on department A's management routes; only admins use /admin."""
     problems = []
     for key, statuses in observed.items():
-        by_role = dict(zip(ROLES, statuses))
+        by_role = dict(zip(ROLES, statuses, strict=True))
         method, endpoint = key.split(" ", 1)
         staff = endpoint.startswith(("admin.", "analysis.", "evaluation.", "moderation.q",
                                      "moderation.s", "moderation.w")) or ".manage" in endpoint or endpoint in {

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from consult.extensions import db
 from consult.ops.backup import row_counts
-from tests.conftest import make_app, prepare_schema
+from tests.conftest import make_app
 
 
 def _round_trip(app, tmp_path):

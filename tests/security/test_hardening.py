@@ -8,8 +8,8 @@ import re
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from consult.app import create_app
 from consult.accounts.services import check_password_rules
+from consult.app import create_app
 from consult.config import ProductionConfig
 from consult.errors import ValidationFailed
 from consult.security.passwords import common_passwords, is_common

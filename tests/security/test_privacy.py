@@ -35,9 +35,9 @@ def test_page_and_export(client, login_as, world, count_queries):
     print(f"\nexport: {len(data)} sections in {len(seen)} queries")
     queries = len(seen)
     # bounded: more content, same number of queries
+    from consult.db import atomic
     from consult.participation.services.comments import post_comment
     from consult.rounds.models import Round
-    from consult.db import atomic
     from tests.security.world import fresh
     with atomic():
         for n in range(5):

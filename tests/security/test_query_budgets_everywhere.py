@@ -8,8 +8,6 @@ loads a relation per row shows up here whatever page it is, including pages adde
 
 from __future__ import annotations
 
-import pytest
-
 from consult.db import atomic
 from consult.extensions import db
 from tests.factories import UserFactory
@@ -68,7 +66,7 @@ def _measure(app, client, login_as, world, count_queries) -> dict[tuple[str, str
         client.delete_cookie("session")
         if role != "visitor":
             login_as(world.users[role])
-        for endpoint, url in _get_urls(app, world.ids()):
+        for _endpoint, url in _get_urls(app, world.ids()):
             client.get(url)  # per-process memos warm, as on a running server
             with count_queries() as seen:
                 response = client.get(url)

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consult.accounts.models import User
-
 from consult.audit.models import AuditEntry
 from consult.clock import now
 from consult.consultations import services

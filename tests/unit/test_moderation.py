@@ -12,11 +12,10 @@ from consult.errors import Conflict, InvalidState, PermissionDenied, ValidationF
 from consult.moderation import services as moderation
 from consult.moderation.models import Flag, ModerationCase
 from consult.notifications.models import Notification
-from consult.participation.models import Comment, ContentStatus, Question
 from consult.participation import services as participation
+from consult.participation.models import Comment, ContentStatus, Question
 from consult.rounds.models import Round
 from consult.security.permissions import check
-from tests.moderation_helpers import english_request, world  # noqa: F401 - shared fixtures
 from tests.moderation_helpers import (
     add_word,
     answer,
@@ -157,7 +156,7 @@ def test_hide_takes_the_reply_out_of_the_counts_notifies_and_restore_puts_it_bac
     note = db.session.scalar(select(Notification).where(
         Notification.user_id == world.author_id))
     assert note.kind.value == "content_hidden" and note.data["reason"] == "人身攻击"
-    assert "/moderation/comment/%d/appeal" % reply.id in note.link
+    assert f"/moderation/comment/{reply.id}/appeal" in note.link
 
     with atomic():
         moderation.restore_item(world.user("moderator"), item("comment", reply.id, world=world))

@@ -20,7 +20,6 @@ from consult.suggestions.models import (
     Visibility,
 )
 from tests.factories import DepartmentFactory
-from tests.moderation_helpers import english_request, world  # noqa: F401 - shared fixtures
 from tests.moderation_helpers import add_word
 from tests.suggestion_helpers import make_suggestion
 

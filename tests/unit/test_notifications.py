@@ -325,7 +325,7 @@ def test_clock_driven_opening_notifies_followers_once_through_tick(app):
     round_ = RoundFactory(recorded_state="scheduled")  # opened yesterday, not yet recorded
     fan = UserFactory()
     follow(fan, db.session.get(Consultation, round_.consultation_id))
-    for _ in range(2):  # the second tick finds nothing new
+    for _tick in range(2):  # the second tick finds nothing new
         with atomic():
             lifecycle.tick()
     [n] = notifications_of(fan)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from consult import signals
 from consult.accounts.models import Department
+from consult.consultations.models import Consultation
 from consult.db import atomic
 from consult.errors import Conflict, InvalidState, PermissionDenied, ValidationFailed
-from consult.consultations.models import Consultation
 from consult.extensions import db
-from consult import signals
 from consult.participation import services
 from consult.participation.models import Comment, CommentSupport
 from consult.rounds.models import Round

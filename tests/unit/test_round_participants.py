@@ -5,8 +5,10 @@ from consult.rounds import participants
 from consult.rounds.models import Round
 from tests.factories import RoundFactory, UserFactory
 
+
 def test_mark(app):
-    r = RoundFactory(); u = UserFactory()
+    r = RoundFactory()
+    u = UserFactory()
     assert participants.mark(r.id, u.id) is True
     assert participants.mark(r.id, u.id) is False
     db.session.commit()

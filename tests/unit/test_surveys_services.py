@@ -19,12 +19,6 @@ from consult.db import atomic
 from consult.errors import InvalidState, PermissionDenied, ValidationFailed
 from consult.extensions import db
 from consult.notifications.models import Notification
-from consult.rounds import participants
-from consult.rounds.models import Round, RoundParticipant
-from consult.rounds.services import get_round
-from consult.security.permissions import check
-from consult.surveys import seed as survey_seed
-from consult.surveys import services
 from consult.questionnaires.models import (
     AnswerChoice,
     Purpose,
@@ -33,6 +27,12 @@ from consult.questionnaires.models import (
     QuestionnaireOption,
     QuestionnaireQuestion,
 )
+from consult.rounds import participants
+from consult.rounds.models import Round, RoundParticipant
+from consult.rounds.services import get_round
+from consult.security.permissions import check
+from consult.surveys import seed as survey_seed
+from consult.surveys import services
 from consult.surveys.models import Survey, SurveyAnswer
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
 

@@ -10,8 +10,6 @@ from sqlalchemy import func, select
 from consult.accounts.models import User
 from consult.db import atomic
 from consult.extensions import db
-from consult.rounds.models import Round, RoundKind
-from consult.voting import seed as voting_seed
 from consult.questionnaires.models import (
     AnswerChoice,
     Purpose,
@@ -19,6 +17,8 @@ from consult.questionnaires.models import (
     QuestionnaireOption,
     QuestionnaireQuestion,
 )
+from consult.rounds.models import Round, RoundKind
+from consult.voting import seed as voting_seed
 from consult.voting.models import Ballot, VoteTally
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
 

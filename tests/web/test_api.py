@@ -195,4 +195,4 @@ def test_listing_query_budget_constant(client, app, count_queries, path):
     with count_queries() as big:
         assert client.get(url).status_code == 200
     assert len(small) == len(big) <= 15, "\n".join(big)
-    assert json  # noqa
+    assert json

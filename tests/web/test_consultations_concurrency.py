@@ -57,7 +57,7 @@ def test_concurrent_edits_and_publishing_keep_versions_consistent(app):
                                     headers={"HX-Request": "true"})
                 with lock:
                     statuses[r.status_code] += 1
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
 

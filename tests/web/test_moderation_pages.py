@@ -14,7 +14,6 @@ from consult.moderation import services as moderation
 from consult.moderation.models import Flag, FlagReason, ModerationCase
 from consult.participation.models import Comment, ContentStatus
 from tests.factories import UserFactory
-from tests.moderation_helpers import world  # noqa: F401 - shared fixtures
 from tests.moderation_helpers import add_word, answer, ask_question, make_world, post_comment
 
 HX = {"HX-Request": "true"}

@@ -13,7 +13,6 @@ from consult.moderation.models import Flag, FlagReason, ModerationCase
 from consult.suggestions import services
 from consult.suggestions.models import Suggestion, SuggestionComment, Visibility
 from tests.factories import DepartmentFactory, UserFactory
-from tests.moderation_helpers import world  # noqa: F401 - shared fixtures
 from tests.moderation_helpers import add_word, make_world
 from tests.suggestion_helpers import make_suggestion
 
@@ -260,8 +259,8 @@ def test_a_suspended_user_cannot_submit_comment_support_or_rate(client, login_as
     assert client.post(f"/suggestions/{own.id}/rating",
                        data={"rating": "satisfied"}).status_code in (403, 404)
     page = client.get(f"/suggestions/{s.id}").text
-    assert 'action="/suggestions/%d/comments"' % s.id not in page
-    assert 'action="/suggestions/%d/support"' % s.id not in page
+    assert f'action="/suggestions/{s.id}/comments"' not in page
+    assert f'action="/suggestions/{s.id}/support"' not in page
     db.session.expire_all()
     assert db.session.get(Suggestion, s.id).support_count == 0
     assert db.session.get(Suggestion, s.id).comment_count == 0
@@ -286,7 +285,7 @@ def test_a_suspended_author_cannot_rate_the_answer(client, login_as, world, dept
     login_as(world.user("author"))
     assert client.post(f"/suggestions/{s.id}/rating",
                        data={"rating": "satisfied"}).status_code == 403
-    assert 'action="/suggestions/%d/rating"' % s.id not in client.get(
+    assert f'action="/suggestions/{s.id}/rating"' not in client.get(
         f"/suggestions/{s.id}").text
 
 

@@ -9,8 +9,8 @@ import pytest
 from consult.clock import now
 from consult.db import db
 from consult.rounds.models import Round
-from tests.web.test_responses_pages import publish, triage_all
 from tests.responses_helpers import closed_round, comment
+from tests.web.test_responses_pages import publish, triage_all
 
 
 @pytest.fixture(autouse=True)

@@ -200,7 +200,7 @@ def test_edit_open_round_is_409_and_changes_nothing(client, login_as, official, 
     client.set_cookie("locale", "en")
     login_as(official)
     page = client.get(f"/manage/rounds/{open_round.id}")
-    assert 'action="/manage/rounds/%d"' % open_round.id not in page.text  # no edit form
+    assert f'action="/manage/rounds/{open_round.id}"' not in page.text  # no edit form
     response = client.post(f"/manage/rounds/{open_round.id}", data=round_form(
         kind="vote", title="changed", opens_at=local(-1), closes_at=local(20),
         response_due_at=local(30), version_number="1"))
@@ -347,7 +347,7 @@ def test_round_page_query_budget(client, login_as, official, consultation, count
         db.session.add(RoundParticipant(round_id=big.id, user_id=UserFactory().id, first_at=T0))
     db.session.commit()
     login_as(official)
-    for who in ("official", "visitor"):
+    for _role in ("official", "visitor"):  # logged in, then logged out
         with count_queries() as few:
             assert client.get(f"/rounds/{small.id}").status_code == 200
         with count_queries() as many:

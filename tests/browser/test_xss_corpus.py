@@ -18,16 +18,13 @@ from playwright.sync_api import Page
 
 from consult.db import atomic
 from consult.extensions import db
-from tests.browser.conftest import (  # noqa: F401 - the live server and Chromium fixtures
-    artifacts,
-    base_url,
-    browser_context_args,
-    browser_type_launch_args,
-    live,
-    live_server,
+from tests.factories import (
+    PASSWORD,
+    ConsultationFactory,
+    DepartmentFactory,
+    RoundFactory,
+    UserFactory,
 )
-from tests.factories import PASSWORD, ConsultationFactory, DepartmentFactory, RoundFactory, \
-    UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -81,8 +78,9 @@ def seed(live):
         official = UserFactory(email="off@example.org", role="official",
                                role__department=dept)
         UserFactory(email="admin@example.org", role="admin")
-        from consult.consultations.models import Clause
         from sqlalchemy import select
+
+        from consult.consultations.models import Clause
         clause_id = db.session.scalar(select(Clause.id).where(
             Clause.version_id == r.version_id).limit(1))
         a, o = fresh(author), fresh(official)
@@ -148,8 +146,8 @@ def test_no_payload_runs_anywhere(live, browser):
         context = browser.new_context(base_url=live.url)
         page = context.new_page()
         dialogs, csp = [], []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.on("console", lambda m: csp.append(m.text)
+        page.on("dialog", lambda d, dialogs=dialogs: (dialogs.append(d.message), d.dismiss()))
+        page.on("console", lambda m, csp=csp: csp.append(m.text)
                 if "Content Security Policy" in m.text else None)
         if who != "visitor":
             log_in(page, who)
