@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from base64 import urlsafe_b64decode, urlsafe_b64encode
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
@@ -134,6 +134,20 @@ def keyset_paginate(stmt: Select, *, page: int, per_page: int, cursor: str | Non
                 next_cursor=_opaque(paging.bookmark_next) if paging.has_next else None,
                 prev_cursor=_opaque(paging.bookmark_previous)
                 if paging.has_previous and page > 2 else None)
+
+
+def newest_by_id(stmt: Select, id_col, *, before: int | None, limit: int) -> tuple[list, bool]:
+    """Rows of a service's statement newest first by id, after the id ``before`` (the API's
+    cursor pages): one query for ``limit + 1`` rows; the flag says whether more follow."""
+    if before is not None:
+        stmt = stmt.where(id_col < before)
+    rows = db.session.scalars(stmt.order_by(id_col.desc()).limit(limit + 1)).unique().all()
+    return list(rows[:limit]), len(rows) > limit
+
+
+def rows_of(stmt: Select) -> Iterator[Any]:
+    """The rows of a service's statement as they are read (exports stream them)."""
+    return iter(db.session.scalars(stmt).unique())
 
 
 def _opaque(bookmark: str) -> str:

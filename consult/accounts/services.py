@@ -349,8 +349,16 @@ def list_departments(*, include_inactive: bool = False) -> list[Department]:
     return list(db.session.scalars(stmt))
 
 
-def get_department_by_slug(slug: str) -> Department:
-    dept = db.session.scalar(select(Department).where(Department.slug == slug))
+def active_departments_stmt():
+    """The departments the public sees (pages and API): the active ones."""
+    return select(Department).where(Department.active.is_(True))
+
+
+def get_department_by_slug(slug: str, *, active_only: bool = False) -> Department:
+    """A department by its slug; ``active_only`` for public pages and the API (a
+    deactivated department does not exist for the public)."""
+    stmt = active_departments_stmt() if active_only else select(Department)
+    dept = db.session.scalar(stmt.where(Department.slug == slug))
     if dept is None:
         raise NotFound(_l("There is no such department."))
     return dept

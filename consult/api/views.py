@@ -19,26 +19,36 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from flask_login import AnonymousUserMixin
 
 from consult.accounts.models import Department, User
+from consult.accounts.services import (
+    active_departments_stmt,
+    get_department_by_slug,
+    list_departments,
+)
 from consult.api.openapi import document
 from consult.clock import now as clock_now
-from consult.consultations.models import Consultation, DraftVersion, Tag
-from consult.consultations.services import search_terms
-from consult.db import db
+from consult.consultations.models import Consultation
+from consult.consultations.services import get_public_consultation, get_version, version_clauses
 from consult.errors import NotFound, ValidationFailed
 from consult.evaluation import scores as sc
 from consult.extensions import csrf
-from consult.participation.models import Answer, Comment, ContentStatus, Question
-from consult.responses.models import FollowUpAction, RoundResponse, Triage
+from consult.participation.models import Comment, ContentStatus, Question
+from consult.participation.services import comments_stmt, questions_stmt
+from consult.responses.models import FollowUpAction
+from consult.responses.services import get_public_response, public_actions_stmt, published_triage
 from consult.rounds import lifecycle
-from consult.rounds.listing import STATE_FILTERS, round_state_exists
+from consult.rounds.listing import LIST_OPTIONS, STATE_FILTERS, consultations_query
 from consult.rounds.models import Round
+from consult.rounds.services import get_round
 from consult.voting.services import get_results
+from consult.web import newest_by_id, rows_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The API is the public's view: every read goes through the services the pages use, as
+# the anonymous visitor, so a page and the API can never disagree on what is visible.
+PUBLIC = AnonymousUserMixin()
 csrf.exempt(bp)
 
 MAX_LIMIT, DEFAULT_LIMIT = 100, 20
@@ -86,11 +96,7 @@ def _limit() -> int:
 def _page(stmt, id_col, serialize) -> Response:
     """Cursor pagination on the id, newest first: one query for limit + 1 rows."""
     before, limit = _cursor_in(), _limit()
-    if before is not None:
-        stmt = stmt.where(id_col < before)
-    rows = db.session.scalars(stmt.order_by(id_col.desc()).limit(limit + 1)).unique().all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, more = newest_by_id(stmt, id_col, before=before, limit=limit)
     return _json({"data": [serialize(r) for r in rows],
                   "next_cursor": _cursor_out(rows[-1].id) if more else None})
 
@@ -113,24 +119,11 @@ def _detail(payload: dict) -> Response:
 
 
 def _published_consultation(consultation_id: int) -> Consultation:
-    c = db.session.scalar(
-        select(Consultation).where(Consultation.id == consultation_id,
-                                   Consultation.published_at.is_not(None))
-        .options(joinedload(Consultation.department), selectinload(Consultation.tags),
-                 selectinload(Consultation.rounds), selectinload(Consultation.versions)))
-    if c is None:
-        raise NotFound(_l("There is no such consultation."))
-    return c
+    return get_public_consultation(PUBLIC, consultation_id)
 
 
 def _public_round(round_id: int) -> Round:
-    r = db.session.scalar(
-        select(Round).join(Consultation, Consultation.id == Round.consultation_id)
-        .where(Round.id == round_id, Consultation.published_at.is_not(None))
-        .options(joinedload(Round.consultation)))
-    if r is None:
-        raise NotFound(_l("There is no such round."))
-    return r
+    return get_round(PUBLIC, round_id, extensions=False)
 
 
 def _department_json(d: Department) -> dict:
@@ -210,40 +203,25 @@ def openapi():
 
 @bp.get("/departments")
 def departments():
-    return _page(select(Department).where(Department.active.is_(True)), Department.id,
-                 _department_json)
+    return _page(active_departments_stmt(), Department.id, _department_json)
 
 
 @bp.get("/departments/<slug>")
 def department(slug: str):
-    d = db.session.scalar(select(Department).where(Department.slug == slug,
-                                                   Department.active.is_(True)))
-    if d is None:
-        raise NotFound(_l("There is no such department."))
+    d = get_department_by_slug(slug, active_only=True)
     s = sc.overall(sc.Scope(department_id=d.id, published=True))
     return _detail({**_department_json(d), "scores": _scores_json(s)})
 
 
 @bp.get("/consultations")
 def consultations():
-    stmt = select(Consultation).where(Consultation.published_at.is_not(None)).options(
-        joinedload(Consultation.department), selectinload(Consultation.tags))
     args = request.args
-    if args.get("department"):
-        stmt = stmt.where(Consultation.department_id == select(Department.id).where(
-            Department.slug == args["department"]).scalar_subquery())
-    if args.get("tag"):
-        stmt = stmt.where(Consultation.tags.any(Tag.name == args["tag"].strip().lower()))
     state = args.get("state", "")
-    if state:
-        if state not in STATE_FILTERS:
-            raise ValidationFailed(_l("Unknown state filter."), field="state")
-        stmt = stmt.where(round_state_exists(state, clock_now()))
-    for term in search_terms(args.get("q", "")):
-        term = term.lower()
-        stmt = stmt.where(or_(func.lower(Consultation.title).contains(term, autoescape=True),
-                              func.lower(Consultation.summary).contains(term, autoescape=True)))
-    return _page(stmt, Consultation.id, _consultation_json)
+    if state and state not in STATE_FILTERS:
+        raise ValidationFailed(_l("Unknown state filter."), field="state")
+    stmt = consultations_query(q=args.get("q", ""), department=args.get("department", ""),
+                               tag=args.get("tag", ""), state=state)
+    return _page(stmt.options(*LIST_OPTIONS), Consultation.id, _consultation_json)
 
 
 @bp.get("/consultations/<int:consultation_id>")
@@ -262,17 +240,13 @@ def consultation(consultation_id: int):
 @bp.get("/consultations/<int:consultation_id>/versions/<int:number>")
 def version(consultation_id: int, number: int):
     c = _published_consultation(consultation_id)
-    v = db.session.scalar(select(DraftVersion).where(
-        DraftVersion.consultation_id == c.id, DraftVersion.number == number)
-        .options(selectinload(DraftVersion.clauses)))
-    if v is None:
-        raise NotFound(_l("There is no such version."))
+    v = get_version(c, number)
     return _detail({"consultation_id": c.id, "number": v.number,
                     "published_at": v.published_at, "change_note": v.change_note,
                     "clauses": [{"id": cl.id, "lineage_id": cl.lineage_id,
                                  "position": cl.position, "number": cl.number,
                                  "heading": cl.heading, "body": cl.body}
-                                for cl in sorted(v.clauses, key=lambda cl: cl.position)]})
+                                for cl in version_clauses(v)]})
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -281,25 +255,16 @@ def round_detail(round_id: int):
     return _detail(_round_json(r, clock_now()))
 
 
-def _visible_rows(model):
-    """Everything but held posts (shown to no one here); hidden/withdrawn have no text."""
-    return model.status != ContentStatus.HELD
-
-
 @bp.get("/rounds/<int:round_id>/comments")
 def comments(round_id: int):
     r = _public_round(round_id)
-    stmt = (select(Comment).where(Comment.round_id == r.id, _visible_rows(Comment))
-            .options(joinedload(Comment.author)))
-    return _page(stmt, Comment.id, _comment_json)
+    return _page(comments_stmt(PUBLIC, [r.id]), Comment.id, _comment_json)
 
 
 @bp.get("/rounds/<int:round_id>/questions")
 def questions(round_id: int):
     r = _public_round(round_id)
-    stmt = (select(Question).where(Question.round_id == r.id, _visible_rows(Question))
-            .options(joinedload(Question.author), joinedload(Question.answer)))
-    return _page(stmt, Question.id, _question_json)
+    return _page(questions_stmt(PUBLIC, [r.id]), Question.id, _question_json)
 
 
 @bp.get("/rounds/<int:round_id>/results")
@@ -324,14 +289,10 @@ def results(round_id: int):
 
 @bp.get("/rounds/<int:round_id>/response")
 def response(round_id: int):
-    r = _public_round(round_id)
-    resp = db.session.scalar(select(RoundResponse).where(
-        RoundResponse.round_id == r.id, RoundResponse.published_at.is_not(None))
-        .options(selectinload(RoundResponse.actions)))
+    r, resp = get_public_response(PUBLIC, round_id)
     if resp is None:
         raise NotFound(_l("No response has been published for this round."))
-    triage = db.session.scalars(select(Triage).where(Triage.round_id == r.id)
-                                .order_by(Triage.id)).all()
+    triage = published_triage([r.id])
     return _detail({
         "round_id": r.id, "published_at": resp.published_at, "summary": resp.summary,
         "changes_note": resp.changes_note, "from_version_number": resp.from_version_number,
@@ -348,18 +309,16 @@ def response(round_id: int):
 
 @bp.get("/actions")
 def actions():
-    stmt = select(FollowUpAction).where(FollowUpAction.published.is_(True))
-    if request.args.get("department"):
-        stmt = stmt.where(FollowUpAction.department_id == select(Department.id).where(
-            Department.slug == request.args["department"]).scalar_subquery())
-    return _page(stmt, FollowUpAction.id, _action_json)
+    slug = request.args.get("department", "")
+    department_id = get_department_by_slug(slug, active_only=True).id if slug else None
+    return _page(public_actions_stmt(department_id=department_id), FollowUpAction.id,
+                 _action_json)
 
 
 @bp.get("/scores")
 def scores():
     """Published scores (evaluated rounds only) per department."""
-    depts = db.session.scalars(select(Department).where(Department.active.is_(True))
-                               .order_by(Department.id)).all()
+    depts = sorted(list_departments(), key=lambda d: d.id)
     found = sc.compute(sc.Scope(published=True), "department")
     return _json({"data": [{"department": {"id": d.id, "slug": d.slug, "name": d.name},
                             "scores": _scores_json(found.get(d.id) or sc.Scores(key=d.id))}
@@ -387,39 +346,30 @@ def _csv(name: str, header: list[str], rows) -> Response:
 @bp.get("/consultations/<int:consultation_id>/comments.csv")
 def comments_csv(consultation_id: int):
     c = _published_consultation(consultation_id)
-    rows = db.session.execute(
-        select(Comment, User.display_name).join(User, User.id == Comment.author_id)
-        .where(Comment.round_id.in_([r.id for r in c.rounds]), _visible_rows(Comment))
-        .order_by(Comment.id)).all()
+    rows = rows_of(comments_stmt(PUBLIC, [r.id for r in c.rounds]).order_by(Comment.id))
     return _csv(f"consultation-{c.id}-comments.csv",
                 ["id", "round_id", "clause_id", "parent_id", "status", "author", "body",
                  "support_count", "created_at"],
                 [(cm.id, cm.round_id, cm.clause_id, cm.parent_id, cm.status.value,
-                  name if cm.is_visible else None, cm.public_body, cm.support_count,
-                  cm.created_at) for cm, name in rows])
+                  cm.author.display_name if cm.is_visible else None, cm.public_body,
+                  cm.support_count, cm.created_at) for cm in rows])
 
 
 @bp.get("/consultations/<int:consultation_id>/questions.csv")
 def questions_csv(consultation_id: int):
     c = _published_consultation(consultation_id)
-    rows = db.session.execute(
-        select(Question, Answer).outerjoin(Answer, Answer.question_id == Question.id)
-        .where(Question.round_id.in_([r.id for r in c.rounds]), _visible_rows(Question))
-        .order_by(Question.id)).all()
+    rows = rows_of(questions_stmt(PUBLIC, [r.id for r in c.rounds]).order_by(Question.id))
     return _csv(f"consultation-{c.id}-questions.csv",
                 ["id", "round_id", "status", "body", "created_at", "answered_at", "answer"],
                 [(q.id, q.round_id, q.status.value, q.public_body, q.created_at,
-                  q.answered_at, a.public_body if a else None) for q, a in rows])
+                  q.answered_at, q.answer.public_body if q.answer else None) for q in rows])
 
 
 @bp.get("/consultations/<int:consultation_id>/opinions.csv")
 def opinions_csv(consultation_id: int):
     """Adoption of every opinion, for rounds whose response is published."""
     c = _published_consultation(consultation_id)
-    rows = db.session.execute(
-        select(Triage).join(RoundResponse, and_(RoundResponse.round_id == Triage.round_id,
-                                                RoundResponse.published_at.is_not(None)))
-        .where(Triage.round_id.in_([r.id for r in c.rounds])).order_by(Triage.id)).scalars()
+    rows = published_triage([r.id for r in c.rounds])
     return _csv(f"consultation-{c.id}-opinions.csv",
                 ["round_id", "kind", "opinion_id", "clause_id", "status", "reason"],
                 [(t.round_id, t.kind, t.opinion_id, t.clause_id,

@@ -37,12 +37,14 @@ def _closing_soonest(at: datetime):
             .correlate(Consultation).scalar_subquery())
 
 
-def search_consultations(*, q: str = "", department: str = "", tag: str = "",
-                         state: str = "", sort: str = "newest", page: int = 1,
-                         per_page: int = PER_PAGE) -> Page:
-    """Published consultations matching the filters. Each term of ``q`` must appear in the
-    title or summary (substring match, so it works for Chinese without a tokenizer)."""
-    at = clock_now()
+# What a list of consultations shows of each (the list page and the API).
+LIST_OPTIONS = (joinedload(Consultation.department), selectinload(Consultation.tags))
+
+
+def consultations_query(*, q: str = "", department: str = "", tag: str = "", state: str = "",
+                        at: datetime | None = None):
+    """The published consultations matching the filters (unordered): the one filter of the
+    list page and the API, so both always show the same. An unknown ``state`` is ignored."""
     stmt = select(Consultation).where(Consultation.published_at.is_not(None))
     if department:
         stmt = stmt.where(Consultation.department_id == select(Department.id).where(
@@ -50,11 +52,21 @@ def search_consultations(*, q: str = "", department: str = "", tag: str = "",
     if tag:
         stmt = stmt.where(Consultation.tags.any(Tag.name == tag.strip().lower()))
     if state in STATE_FILTERS:
-        stmt = stmt.where(round_state_exists(state, at))
+        stmt = stmt.where(round_state_exists(state, at or clock_now()))
     for term in search_terms(q):
         term = term.lower()
         stmt = stmt.where(or_(func.lower(Consultation.title).contains(term, autoescape=True),
                               func.lower(Consultation.summary).contains(term, autoescape=True)))
+    return stmt
+
+
+def search_consultations(*, q: str = "", department: str = "", tag: str = "",
+                         state: str = "", sort: str = "newest", page: int = 1,
+                         per_page: int = PER_PAGE) -> Page:
+    """Published consultations matching the filters. Each term of ``q`` must appear in the
+    title or summary (substring match, so it works for Chinese without a tokenizer)."""
+    at = clock_now()
+    stmt = consultations_query(q=q, department=department, tag=tag, state=state, at=at)
     if sort == "closing":
         stmt = stmt.order_by(_closing_soonest(at).asc().nulls_last(),
                              Consultation.published_at.desc(), Consultation.id.desc())
@@ -62,8 +74,7 @@ def search_consultations(*, q: str = "", department: str = "", tag: str = "",
         stmt = stmt.order_by(Consultation.title, Consultation.id)
     else:
         stmt = stmt.order_by(Consultation.published_at.desc(), Consultation.id.desc())
-    stmt = stmt.options(joinedload(Consultation.department), selectinload(Consultation.tags),
-                        selectinload(Consultation.rounds))
+    stmt = stmt.options(*LIST_OPTIONS, selectinload(Consultation.rounds))
     return paginate(stmt, page=page, per_page=per_page)
 
 

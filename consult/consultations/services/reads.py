@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.models import Actor, Department
+from consult.accounts.services import get_department_by_slug
 from consult.consultations.diff import VersionDiff, diff_versions
 from consult.consultations.models import (
     Clause,
@@ -75,7 +76,5 @@ def filter_choices() -> tuple[list[Department], list[Tag]]:
 
 
 def get_department(slug: str) -> Department:
-    dept = db.session.scalar(select(Department).where(Department.slug == slug))
-    if dept is None:
-        raise NotFound(_l("There is no such department."))
-    return dept
+    """A department's public record page: active departments only, as in the API."""
+    return get_department_by_slug(slug, active_only=True)

@@ -189,6 +189,13 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
     return view
 
 
+def comments_stmt(viewer: Any, round_ids: list[int]):
+    """Every comment of these rounds ``viewer`` may see, with its author (unordered): the
+    same visibility as the comments page (``shown_to``), for the API and its export."""
+    return (select(Comment).where(Comment.round_id.in_(round_ids), shown_to(Comment, viewer))
+            .options(joinedload(Comment.author)))
+
+
 def supported_ids(viewer: Any, comment_ids: list[int]) -> set[int]:
     if not comment_ids or not getattr(viewer, "is_authenticated", False):
         return set()

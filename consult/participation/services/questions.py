@@ -74,6 +74,13 @@ def list_questions(viewer: Any, round_: Round, *, show: str = "all", page: int =
     return view
 
 
+def questions_stmt(viewer: Any, round_ids: list[int]):
+    """Every question of these rounds ``viewer`` may see, with its author and answer
+    (unordered): the questions page's visibility, for the API and its export."""
+    return (select(Question).where(Question.round_id.in_(round_ids), shown_to(Question, viewer))
+            .options(joinedload(Question.author), joinedload(Question.answer)))
+
+
 def supported_question_ids(viewer: Any, ids: list[int]) -> set[int]:
     if not ids or not getattr(viewer, "is_authenticated", False):
         return set()

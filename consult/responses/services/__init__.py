@@ -27,6 +27,8 @@ from consult.responses.services.public import (  # noqa: F401
     list_overdue_rounds,
     my_opinions,
     outcomes_for,
+    public_actions_stmt,
+    published_triage,
 )
 from consult.responses.services.triage import (  # noqa: F401
     KEEP,

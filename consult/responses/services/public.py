@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.consultations.models import Consultation
@@ -139,7 +139,9 @@ def my_opinions(user: Any, *, limit: int = 8) -> MyOpinions:
 
 # ---------------------------------------------------------------- accountability
 
-def overdue_actions_stmt(*, department_id: int | None = None, overdue_only: bool = True):
+def public_actions_stmt(*, department_id: int | None = None, overdue_only: bool = False):
+    """The follow-up actions the public sees (published, of a published consultation),
+    unordered: the one filter of the department page, the actions list and the API."""
     stmt = (select(FollowUpAction)
             .join(FollowUpAction.round).join(Round.consultation)
             .where(FollowUpAction.published.is_(True), Consultation.published_at.is_not(None))
@@ -150,6 +152,11 @@ def overdue_actions_stmt(*, department_id: int | None = None, overdue_only: bool
                           FollowUpAction.due_on < today())
     if department_id is not None:
         stmt = stmt.where(FollowUpAction.department_id == department_id)
+    return stmt
+
+
+def overdue_actions_stmt(*, department_id: int | None = None, overdue_only: bool = True):
+    stmt = public_actions_stmt(department_id=department_id, overdue_only=overdue_only)
     finished_last = case((FollowUpAction.status.in_(UNFINISHED), 0), else_=1)
     return stmt.order_by(finished_last, FollowUpAction.due_on, FollowUpAction.id)
 
@@ -175,6 +182,15 @@ def list_actions(*, department_id: int | None = None, overdue_only: bool = True,
     return paginate(overdue_actions_stmt(department_id=department_id,
                                          overdue_only=overdue_only),
                     page=page, per_page=per_page)
+
+
+def published_triage(round_ids: list[int]) -> list[Triage]:
+    """How every opinion of these rounds was dealt with, for rounds whose response is
+    published (a draft triage is never public), in triage order."""
+    return list(db.session.scalars(
+        select(Triage).join(RoundResponse, and_(RoundResponse.round_id == Triage.round_id,
+                                                RoundResponse.published_at.is_not(None)))
+        .where(Triage.round_id.in_(round_ids)).order_by(Triage.id)))
 
 
 @dataclass
