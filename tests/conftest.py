@@ -17,6 +17,7 @@ from sqlalchemy.pool import StaticPool
 from consult.app import create_app
 from consult.config import TestConfig
 from consult.extensions import db
+from tests.factories import DepartmentFactory, UserFactory
 
 # Fixtures shared by test modules in several folders (a module's own fixture of the same name wins).
 pytest_plugins = ("tests.moderation_helpers",)
@@ -181,3 +182,22 @@ def count_queries(app):
 @pytest.fixture
 def outbox(app):
     return app.extensions["mailman"].outbox
+
+
+# Fixtures many test modules share (a module's own fixture of the same name wins).
+
+@pytest.fixture
+def english(client):
+    """Pages in English (the default locale is zh_CN): assertions read the English text."""
+    client.set_cookie("locale", "en")
+
+
+@pytest.fixture
+def dept(app):
+    return DepartmentFactory()
+
+
+@pytest.fixture
+def official(dept):
+    """An official of ``dept``."""
+    return UserFactory(role="official", role__department=dept)

@@ -37,10 +37,6 @@ def _keep_loaded(app):
     db.session().expire_on_commit = False
 
 
-@pytest.fixture
-def dept(app):
-    return DepartmentFactory()
-
 
 def loaded(user):
     """The user with their roles loaded (the factory adds role rows after the user)."""

@@ -19,7 +19,6 @@ from consult.suggestions.models import (
     SuggestionComment,
     Visibility,
 )
-from tests.factories import DepartmentFactory
 from tests.moderation_helpers import add_word
 from tests.suggestion_helpers import make_suggestion
 
@@ -28,10 +27,6 @@ from tests.suggestion_helpers import make_suggestion
 def request_ctx(english_request):
     yield
 
-
-@pytest.fixture
-def dept(app):
-    return DepartmentFactory()
 
 
 def suggest(world, dept, role="author", **fields):

@@ -44,14 +44,6 @@ def load_round(round_id: int):
     return get_round(None, round_id)
 
 
-@pytest.fixture
-def dept(app):
-    return DepartmentFactory()
-
-
-@pytest.fixture
-def official(dept):
-    return UserFactory(role="official", role__department=dept)
 
 
 def make_round(dept, **kw):

@@ -17,9 +17,7 @@ from tests.responses_helpers import closed_round
 T0 = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
 
 def load(r, actor):

@@ -21,10 +21,7 @@ from tests.factories import (
 )
 from tests.responses_helpers import clause_ids, closed_round
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
 
 def _open_round(clauses=4):

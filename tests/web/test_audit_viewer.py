@@ -14,10 +14,7 @@ from consult.clock import now
 from consult.db import atomic, db
 from tests.factories import DepartmentFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
 
 @pytest.fixture

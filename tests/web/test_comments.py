@@ -22,10 +22,7 @@ from tests.factories import (
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assertions read the English messages; the default locale is zh_CN."""
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
 
 def url(r, suffix="comments"):

@@ -13,11 +13,6 @@ from tests.factories import ConsultationFactory, DepartmentFactory, DraftVersion
 
 
 @pytest.fixture
-def dept(app):
-    return DepartmentFactory()
-
-
-@pytest.fixture
 def official(dept, login_as):
     return login_as(UserFactory(role="official", role__department=dept))
 

@@ -19,9 +19,7 @@ from tests.moderation_helpers import add_word, answer, ask_question, make_world,
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
 
 def as_(login_as, world, role):

@@ -21,9 +21,7 @@ MARKER = "UNIQUE-MARKER-5c1e"
 TAG = "marker-tag-9d2b"  # tags are lower-cased
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
 
 @pytest.fixture

@@ -23,9 +23,7 @@ from tests.factories import (
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
 
 @pytest.fixture

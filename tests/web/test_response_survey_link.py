@@ -12,10 +12,7 @@ from consult.rounds.models import Round
 from tests.responses_helpers import closed_round, comment
 from tests.web.test_responses_pages import publish, triage_all
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
 
 def test_response_page_links_to_survey_then_results(client):

@@ -16,10 +16,7 @@ from consult.rounds.services import get_round
 from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
 from tests.responses_helpers import clause_ids, closed_round, comment, question
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
 
 def rows(round_id):

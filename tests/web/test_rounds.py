@@ -28,14 +28,6 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
-def dept(app):
-    return DepartmentFactory()
-
-
-@pytest.fixture
-def official(dept):
-    return UserFactory(role="official", role__department=dept)
 
 
 @pytest.fixture

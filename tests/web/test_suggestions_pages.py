@@ -40,10 +40,6 @@ def dept(app):
     return DepartmentFactory(name="市民政局", name_en="Civil Affairs Bureau", slug="civil")
 
 
-@pytest.fixture
-def official(dept):
-    return UserFactory(role="official", role__department=dept)
-
 
 @pytest.fixture
 def citizen(app):

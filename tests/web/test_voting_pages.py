@@ -51,14 +51,6 @@ def rows(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-@pytest.fixture
-def dept(app):
-    return DepartmentFactory()
-
-
-@pytest.fixture
-def official(dept):
-    return UserFactory(role="official", role__department=dept)
 
 
 def make_round(dept, **kw):
