@@ -21,6 +21,7 @@ from consult.consultations.services.common import (  # noqa: F401
     MAX_TAGS,
     PER_PAGE,
     normalize_tags,
+    tags_named,
 )
 from consult.consultations.services.drafts import (  # noqa: F401
     add_clause,

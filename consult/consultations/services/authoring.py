@@ -14,8 +14,8 @@ from consult.consultations.services.common import (
     PER_PAGE,
     _clean,
     _department,
-    _tags,
     normalize_tags,
+    tags_named,
 )
 from consult.db import db
 from consult.errors import Conflict, NotFound, ValidationFailed
@@ -52,7 +52,7 @@ def create_consultation(actor: Actor, *, department_id, title: str, summary: str
     tag_names = normalize_tags(tags)
     consultation = Consultation(department_id=dept.id, created_by_id=actor.id,
                                 latest_version_number=0, **fields)
-    consultation.tags = _tags(tag_names)
+    consultation.tags = tags_named(tag_names)
     db.session.add(consultation)
     db.session.flush()
     audit.record(actor, "consultation.created", consultation, title=consultation.title,
@@ -92,7 +92,7 @@ def update_consultation(actor: Actor, consultation: Consultation, *, department_
     tag_names = normalize_tags(tags)
     old_names = [t.name for t in consultation.tags]
     if sorted(old_names) != sorted(tag_names):
-        consultation.tags = _tags(tag_names)
+        consultation.tags = tags_named(tag_names)
         changes["tags"] = [sorted(old_names), sorted(tag_names)]
     if changes:
         consultation.updated_at = clock_now()

@@ -7,6 +7,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import Actor, Department
 from consult.consultations.models import Tag
@@ -56,7 +57,9 @@ def normalize_tags(raw: str | list[str] | None) -> list[str]:
     return seen
 
 
-def _tags(names: list[str]) -> list[Tag]:
+def tags_named(names: list[str]) -> list[Tag]:
+    """The topic tags of these names, created when new (consultations and suggestions share
+    one vocabulary); a tag created meanwhile by someone else is read, not duplicated."""
     if not names:
         return []
     existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
@@ -64,8 +67,12 @@ def _tags(names: list[str]) -> list[Tag]:
     for name in names:
         tag = existing.get(name)
         if tag is None:
-            tag = Tag(name=name)
-            db.session.add(tag)
+            try:
+                with db.session.begin_nested():
+                    tag = Tag(name=name)
+                    db.session.add(tag)
+            except IntegrityError:  # created meanwhile by someone else
+                tag = db.session.scalar(select(Tag).where(Tag.name == name))
         out.append(tag)
     return out
 

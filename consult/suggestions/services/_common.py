@@ -8,11 +8,9 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.models import Actor, Department, Role
-from consult.consultations.models import Tag
 from consult.db import db
 from consult.errors import (
     NotFound,
@@ -98,23 +96,6 @@ def clean_links(raw: str | list[str] | None) -> list[str]:
         raise ValidationFailed(_l("Give at most %(n)d links.", n=MAX_LINKS), field="links")
     return links
 
-
-def _tags(names: list[str]) -> list[Tag]:
-    if not names:
-        return []
-    existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
-    out = []
-    for name in names:
-        tag = existing.get(name)
-        if tag is None:
-            try:
-                with db.session.begin_nested():
-                    tag = Tag(name=name)
-                    db.session.add(tag)
-            except IntegrityError:  # created meanwhile by someone else
-                tag = db.session.scalar(select(Tag).where(Tag.name == name))
-        out.append(tag)
-    return out
 
 
 def _active_department(department_id, field: str = "department_id") -> Department:

@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from consult import audit, signals
 from consult.accounts.models import Actor
 from consult.clock import now as clock_now
-from consult.consultations.services import normalize_tags
+from consult.consultations.services import normalize_tags, tags_named
 from consult.db import db, insert_ignore
 from consult.errors import (
     Conflict,
@@ -31,7 +31,6 @@ from consult.suggestions.services._common import (
     _clean,
     _current_assignment,
     _require_verified,
-    _tags,
     clean_links,
 )
 
@@ -58,7 +57,7 @@ def submit_suggestion(actor: Actor, *, department_id, title: str, problem: str, 
                         message=_l("Say what you propose the department should do.")),
     )
     link_list = clean_links(links)
-    tag_list = _tags(normalize_tags(tags))
+    tag_list = tags_named(normalize_tags(tags))
     at = clock_now()
     suggestion = Suggestion(author_id=actor.id, department_id=dept.id if dept else None,
                             links=link_list, received_at=at,
