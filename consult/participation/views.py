@@ -230,30 +230,42 @@ def withdraw_comment(comment_id: int):
 @login_required
 def support_comment(comment_id: int):
     comment = services.get_comment(current_user, comment_id)
+    return _toggle_support(
+        lambda wanted: services.set_comment_support(current_user, comment, supported=wanted),
+        messages=(_("You no longer support this comment."), _("You support this comment.")),
+        anchor=url_for(".round_comments", round_id=comment.round_id,
+                       _anchor=f"comment-{comment_id}"),
+        fragment=lambda: _fragment_of(services.get_comment(current_user, comment_id),
+                                      "participation/_support.html", "comment",
+                                      services.supported_ids))
+
+
+def _toggle_support(change, *, messages: tuple[str, str], anchor: str, fragment):
+    """Support (or "I want to know too") on a comment or a question: one transaction; the
+    page again (303) without JavaScript, else the button's fragment with what changed."""
     form = SupportForm()
     if not form.validate_on_submit():
         abort(400)
     wanted = bool(form.supported.data)
     try:
         with atomic():
-            services.set_comment_support(current_user, comment, supported=wanted)
+            change(wanted)
     except (Conflict, InvalidState) as exc:
         if not wants_fragment():
             raise  # the error page says why; nothing changed
         message, status = str(exc.message), exc.status
     else:
-        message = (_("You support this comment.") if wanted
-                   else _("You no longer support this comment."))
-        status = 200
-    anchor = url_for(".round_comments", round_id=comment.round_id,
-                     _anchor=f"comment-{comment_id}")
+        message, status = messages[wanted], 200
     if not wants_fragment():
         flash(message, "success")
         return redirect(anchor, code=303)
-    comment = services.get_comment(current_user, comment_id)
-    return render("participation/_support.html", status=status, comment=comment,
-                  supported=services.supported_ids(current_user, [comment.id]),
-                  announce=message, focus=True, **_round_ctx(comment.round))
+    template, context = fragment()
+    return render(template, status=status, announce=message, focus=True, **context)
+
+
+def _fragment_of(item, template: str, name: str, supported_of):
+    return template, {name: item, "supported": supported_of(current_user, [item.id]),
+                      **_round_ctx(item.round)}
 
 
 # ---------------------------------------------------------------- questions
@@ -307,30 +319,15 @@ def ask_question(round_id: int):
 @login_required
 def support_question(question_id: int):
     question = services.get_question(current_user, question_id)
-    form = SupportForm()
-    if not form.validate_on_submit():
-        abort(400)
-    wanted = bool(form.supported.data)
-    try:
-        with atomic():
-            services.set_question_support(current_user, question, supported=wanted)
-    except (Conflict, InvalidState) as exc:
-        if not wants_fragment():
-            raise
-        message, status = str(exc.message), exc.status
-    else:
-        message = (_("Marked: you want to know this too.") if wanted
-                   else _("Unmarked: you no longer want to know this."))
-        status = 200
-    anchor = url_for(".round_questions", round_id=question.round_id,
-                     _anchor=f"question-{question_id}")
-    if not wants_fragment():
-        flash(message, "success")
-        return redirect(anchor, code=303)
-    question = services.get_question(current_user, question_id)
-    return render("participation/_question_support.html", status=status, question=question,
-                  supported=services.supported_question_ids(current_user, [question.id]),
-                  announce=message, focus=True, **_round_ctx(question.round))
+    return _toggle_support(
+        lambda wanted: services.set_question_support(current_user, question, supported=wanted),
+        messages=(_("Unmarked: you no longer want to know this."),
+                  _("Marked: you want to know this too.")),
+        anchor=url_for(".round_questions", round_id=question.round_id,
+                       _anchor=f"question-{question_id}"),
+        fragment=lambda: _fragment_of(services.get_question(current_user, question_id),
+                                      "participation/_question_support.html", "question",
+                                      services.supported_question_ids))
 
 
 @bp.route("/questions/<int:question_id>/answer", methods=["GET", "POST"])
