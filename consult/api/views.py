@@ -32,6 +32,7 @@ from consult.errors import NotFound, ValidationFailed
 from consult.evaluation import scores as sc
 from consult.extensions import csrf
 from consult.participation.models import Answer, Comment, ContentStatus, Question
+from consult.rectification import services as rectification
 from consult.responses.models import FollowUpAction, RoundResponse, Triage
 from consult.rounds import lifecycle
 from consult.rounds.listing import STATE_FILTERS, round_state_exists
@@ -200,7 +201,8 @@ def _scores_json(s: sc.Scores) -> dict:
 def index():
     return _json({"openapi": "/api/v1/openapi.json",
                   "resources": ["/api/v1/departments", "/api/v1/consultations",
-                                "/api/v1/actions", "/api/v1/scores"]})
+                                "/api/v1/actions", "/api/v1/scores",
+                                "/api/v1/rectification"]})
 
 
 @bp.get("/openapi.json")
@@ -364,6 +366,19 @@ def scores():
     return _json({"data": [{"department": {"id": d.id, "slug": d.slug, "name": d.name},
                             "scores": _scores_json(found.get(d.id) or sc.Scores(key=d.id))}
                            for d in depts], "next_cursor": None})
+
+
+@bp.get("/rectification")
+def rectification_figures():
+    """Bad ratings followed up (好差评), per department and month the cases opened."""
+    department_id = None
+    if request.args.get("department"):
+        department_id = db.session.scalar(select(Department.id).where(
+            Department.slug == request.args["department"][:60]))
+        if department_id is None:
+            return _json({"data": [], "next_cursor": None})
+    figures = rectification.monthly_figures(department_id=department_id)
+    return _json({"data": [rectification.as_json(f) for f in figures], "next_cursor": None})
 
 
 # ---------------------------------------------------------------- CSV exports
