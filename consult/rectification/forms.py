@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from consult.rectification.models import (
@@ -53,3 +53,7 @@ class RerateForm(BaseForm):
                               choices=[(s.value, label)
                                        for s, label in SATISFACTION_LABELS.items()])
     comment = TextAreaField(_l("Anything to add (optional)"))
+
+
+class DeadlineForm(BaseForm):
+    due_days = StringField(_l("Working days to follow up and rectify or explain"))

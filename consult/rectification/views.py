@@ -14,11 +14,13 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from consult import workdays
 from consult.clock import now as clock_now
 from consult.consultations.services import get_department
 from consult.rectification import services
 from consult.rectification.forms import (
     AppealForm,
+    DeadlineForm,
     DecideForm,
     FollowUpForm,
     RerateForm,
@@ -35,11 +37,32 @@ bp = Blueprint("rectification", __name__, template_folder="templates")
 @bp.get("/manage/rectification/")
 @login_required
 def workspace():
+    return _workspace_page()
+
+
+def _workspace_page(*, status: int = 200, form=None, form_department: int | None = None):
     show = request.args.get("show", "open")
     page = services.workspace_cases(current_user, show=show, page=page_number())
-    return render("rectification/workspace.html", page=page,
+    deadlines = [(d, days, form if form is not None and d.id == form_department else
+                  DeadlineForm(formdata=None, prefix=f"p{d.id}",
+                               data=dict(due_days=days)))
+                 for d, days in services.deadlines_of(current_user)]
+    return render("rectification/workspace.html", status=status, page=page,
                   show=show if show in services.WORKSPACE_FILTERS else "open",
-                  filters=services.WORKSPACE_FILTERS, now=clock_now())
+                  filters=services.WORKSPACE_FILTERS, now=clock_now(), deadlines=deadlines)
+
+
+@bp.post("/manage/rectification/deadline/<int:department_id>")
+@login_required
+def deadline(department_id: int):
+    authorize(current_user, "rectification.workspace")
+    form = DeadlineForm(prefix=f"p{department_id}")
+    done, status = submit(form, lambda: services.set_due_days(
+        current_user, department_id=department_id, due_days=form.due_days.data))
+    if done is not None:
+        flash(_("The deadline is saved. Cases already open keep their due date."), "success")
+        return redirect(url_for(".workspace"), code=303)
+    return _workspace_page(status=status, form=form, form_department=department_id)
 
 
 def _managed(case_id: int):
@@ -54,7 +77,7 @@ def _manage_page(case, *, status: int = 200, **forms):
     resolve_form.set_choices(choices["errata"], choices["actions"])
     follow_up_form = forms.get("follow_up_form") or FollowUpForm(
         formdata=None, prefix="f", data=dict(
-            on=case.followed_up_on or clock_now().date(),
+            on=case.followed_up_on or workdays.local_day(clock_now()),
             channel=case.follow_up_channel.value if case.follow_up_channel else "",
             note=case.follow_up_note or ""))
     return render("rectification/manage.html", status=status, case=case, now=clock_now(),

@@ -6,6 +6,7 @@ survey's counters."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -29,6 +30,7 @@ from consult.rounds.services import get_round
 from consult.security.permissions import check
 from consult.surveys import services as surveys
 from consult.surveys.models import Survey, SurveyAnswer
+from consult.workdays import local_day
 from tests.factories import DepartmentFactory, UserFactory
 from tests.rectification_helpers import fresh, rate, responded_round
 
@@ -53,7 +55,7 @@ def tally(dept_id):
 
 
 def follow_up(official, case, **kw):
-    values = dict(on=now().date(), channel="phone", note="电话回访，市民希望说明补贴标准。")
+    values = dict(on=local_day(now()), channel="phone", note="电话回访，市民希望说明补贴标准。")
     values.update(kw)
     return do(services.record_follow_up, fresh(official), case_of(case.id), **values)
 
@@ -89,8 +91,7 @@ def test_deadline_counts_working_days_across_a_holiday(app):
     # 30 September 2026, 10:00 in Beijing: the National Day holiday follows.
     opened = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
     due = services.due_at(dept.id, opened)
-    assert due.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).date() == \
-        date(2026, 10, 13)
+    assert due.astimezone(ZoneInfo("Asia/Shanghai")).date() == date(2026, 10, 13)
     with atomic():
         db.session.add(RectificationPolicy(department_id=dept.id, due_days=2))
     assert services.days_for(dept.id) == 2
@@ -176,7 +177,7 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_changes(app):
     r, _dept, official = responded_round()
     _rater, case = rate(r)
     other_r, _d, _o = responded_round()
-    for kw, name in ((dict(on=None), "on"), (dict(on=now().date() + timedelta(days=2)), "on"),
+    for kw, name in ((dict(on=None), "on"), (dict(on=local_day(now()) + timedelta(days=2)), "on"),
                      (dict(channel="pigeon"), "channel"), (dict(note="  "), "note")):
         with pytest.raises(ValidationFailed) as e:
             follow_up(official, case, **kw)

@@ -11,12 +11,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from consult import workdays
 from consult.clock import now
 from consult.db import atomic
 from consult.extensions import db
 from consult.rectification.models import CaseStatus, RectificationCase
 from consult.responses.models import Erratum, RoundResponse
 from consult.rounds import participants
+from consult.workdays import local_day
 from tests.factories import DepartmentFactory, UserFactory
 from tests.rectification_helpers import rate, responded_round
 
@@ -69,11 +71,11 @@ def test_journey_rate_follow_up_rectify_rerate(client, login_as):
     assert "Record the follow-up with the rater" in page.text
     assert case_row(case.id).status == CaseStatus.OPEN
     page = client.post(f"/manage/rectification/{case.id}/follow-up",
-                       data={"f-on": now().date().isoformat(), "f-channel": "pigeon",
+                       data={"f-on": local_day(now()).isoformat(), "f-channel": "pigeon",
                              "f-note": "x"})
     assert page.status_code == 422 and "Choose how the rater was contacted." in page.text
     assert client.post(f"/manage/rectification/{case.id}/follow-up", data={
-        "f-on": now().date().isoformat(), "f-channel": "phone",
+        "f-on": local_day(now()).isoformat(), "f-channel": "phone",
         "f-note": "电话回访：市民希望明确补贴标准。"}).status_code == 303
     assert client.post(f"/manage/rectification/{case.id}/resolve", data={
         "r-resolution": "rectified", "r-note": "已发布勘误，明确补贴标准。",
@@ -212,3 +214,23 @@ def test_figures_on_accountability_department_evaluation_csv_and_api(client, log
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).strip().splitlines()
     assert len(lines) == 2 and ",2," in lines[1]
+
+
+def test_department_sets_its_deadline(client, login_as):
+    from consult.rectification.services import days_for
+
+    r, dept, official = responded_round()
+    login_as(official)
+    page = client.get("/manage/rectification/")
+    assert f"/manage/rectification/deadline/{dept.id}" in page.text
+    bad = client.post(f"/manage/rectification/deadline/{dept.id}",
+                      data={f"p{dept.id}-due_days": "0"})
+    assert bad.status_code == 422 and "from 1 to 60" in bad.text
+    assert client.post(f"/manage/rectification/deadline/{dept.id}",
+                       data={f"p{dept.id}-due_days": "3"}).status_code == 303
+    assert days_for(dept.id) == 3
+    _rater, case = rate(r)
+    assert case.due_at == workdays.deadline(case.opened_at, 3)
+    other = DepartmentFactory()
+    assert client.post(f"/manage/rectification/deadline/{other.id}",
+                       data={f"p{other.id}-due_days": "3"}).status_code == 403

@@ -19,6 +19,7 @@ from consult.rectification.services.cases import (  # noqa: F401
 )
 from consult.rectification.services.escalation import escalate_overdue  # noqa: F401
 from consult.rectification.services.export import as_json, to_csv  # noqa: F401
+from consult.rectification.services.policy import deadlines_of, set_due_days  # noqa: F401
 from consult.rectification.services.reads import (  # noqa: F401
     PUBLIC_FILTERS,
     WORKSPACE_FILTERS,

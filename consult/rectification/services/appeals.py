@@ -5,6 +5,7 @@ transaction, and is listed with the reason."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,7 +22,8 @@ from consult.security.permissions import authorize
 from consult.surveys.services import void_answer
 
 
-def appeal(actor: Actor, case: RectificationCase, *, reason: str | None) -> RectificationCase:
+def appeal(actor: Actor, case: RectificationCase, *, reason: str | None,
+           at: datetime | None = None) -> RectificationCase:
     """Once per case, while it awaits follow-up; the deadline keeps running."""
     authorize(actor, "rectification.manage", case)
     if case.appealed_at is not None:
@@ -31,7 +33,7 @@ def appeal(actor: Actor, case: RectificationCase, *, reason: str | None) -> Rect
                    message=_l("Only a case awaiting follow-up can be appealed."))
     reason = clean_text(reason, field="reason", limit=NOTE_MAX,
                         empty=_l("Say why the rating is mistaken or abusive."))
-    case.appeal_reason, case.appealed_at, case.appealed_by_id = reason, now(), actor.id
+    case.appeal_reason, case.appealed_at, case.appealed_by_id = reason, at or now(), actor.id
     case.status = CaseStatus.APPEALED
     count(case.department_id, case.month, appealed=1)
     audit.record(actor, "rectification.appeal", case, reason=reason)
@@ -40,7 +42,7 @@ def appeal(actor: Actor, case: RectificationCase, *, reason: str | None) -> Rect
 
 
 def decide(actor: Actor, case: RectificationCase, *, outcome: Any,
-           reason: str | None) -> RectificationCase:
+           reason: str | None, at: datetime | None = None) -> RectificationCase:
     """Uphold (the case goes on where it was) or void (the rating leaves the scores)."""
     authorize(actor, "rectification.review", case)
     require_status(case, CaseStatus.APPEALED,
@@ -52,7 +54,7 @@ def decide(actor: Actor, case: RectificationCase, *, outcome: Any,
                                field="outcome") from None
     reason = clean_text(reason, field="reason", limit=NOTE_MAX,
                         empty=_l("Give the public reason for the decision."))
-    at = now()
+    at = at or now()
     case.appeal_outcome, case.decision_reason = result, reason
     case.decided_at, case.decided_by_id = at, actor.id
     if result == Outcome.VOIDED:

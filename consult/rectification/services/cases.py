@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from consult import audit
+from consult import audit, workdays
 from consult.accounts.models import Actor
 from consult.clock import now
 from consult.db import db
@@ -77,15 +77,17 @@ def open_case(answer: SurveyAnswer, round_: Any, *, at: datetime | None = None
 # ---------------------------------------------------------------- the department
 
 def record_follow_up(actor: Actor, case: RectificationCase, *, on: date | None,
-                     channel: Any, note: str | None) -> RectificationCase:
+                     channel: Any, note: str | None,
+                     at: datetime | None = None) -> RectificationCase:
     """The 回访: when and how the department reached the rater, and what they said."""
     authorize(actor, "rectification.manage", case)
     require_status(case, CaseStatus.OPEN, CaseStatus.APPEALED, CaseStatus.RESOLVED,
                    message=_l("This case is closed: its follow-up can no longer change."))
     if on is None:
         raise ValidationFailed(_l("Give the date of the follow-up."), field="on")
-    today = now().date()
-    if on > today or on < case.opened_at.date():
+    at = at or now()
+    today = workdays.local_day(at)
+    if on > today or on < workdays.local_day(case.opened_at):
         raise ValidationFailed(_l("The follow-up date must be between the day the case "
                                   "opened and today."), field="on")
     try:
@@ -97,7 +99,7 @@ def record_follow_up(actor: Actor, case: RectificationCase, *, on: date | None,
                       empty=_l("Write what the rater said."))
     first = case.followed_up_on is None
     case.followed_up_on, case.follow_up_channel, case.follow_up_note = on, channel, note
-    case.followed_up_at, case.followed_up_by_id = now(), actor.id
+    case.followed_up_at, case.followed_up_by_id = at, actor.id
     if first:
         count(case.department_id, case.month, followed_up=1)
     audit.record(actor, "rectification.follow_up", case, on=on.isoformat(),
@@ -136,7 +138,8 @@ def _linked(model, value: Any, case: RectificationCase, *, field: str) -> int | 
 
 
 def resolve(actor: Actor, case: RectificationCase, *, resolution: Any, note: str | None,
-            erratum_id: Any = None, action_id: Any = None) -> RectificationCase:
+            erratum_id: Any = None, action_id: Any = None,
+            at: datetime | None = None) -> RectificationCase:
     """Rectify (what was done, linked to an erratum or an action) or explain why not;
     only after the follow-up. The rater is told and invited to rate again."""
     authorize(actor, "rectification.manage", case)
@@ -154,7 +157,7 @@ def resolve(actor: Actor, case: RectificationCase, *, resolution: Any, note: str
                       empty=_l("Write what was done, or why nothing will be."))
     erratum = _linked(Erratum, erratum_id, case, field="erratum_id")
     action = _linked(FollowUpAction, action_id, case, field="action_id")
-    at = now()
+    at = at or now()
     case.resolution, case.resolution_note = kind, note
     case.erratum_id, case.action_id = erratum, action
     case.resolved_at, case.resolved_by_id = at, actor.id
@@ -177,7 +180,7 @@ def resolve(actor: Actor, case: RectificationCase, *, resolution: Any, note: str
 # ---------------------------------------------------------------- the rater
 
 def rerate(actor: Actor, case: RectificationCase, *, satisfaction: Any,
-           comment: str | None = None) -> RectificationCase:
+           comment: str | None = None, at: datetime | None = None) -> RectificationCase:
     """The rater's second rating, kept beside the first (which never changes)."""
     authorize(actor, "rectification.rerate", case)
     require_status(case, CaseStatus.RESOLVED,
@@ -189,7 +192,7 @@ def rerate(actor: Actor, case: RectificationCase, *, satisfaction: Any,
         raise ValidationFailed(_l("Choose how satisfied you are now."),
                                field="satisfaction") from None
     comment = clean_text(comment, field="comment", limit=NOTE_MAX, required=False)
-    case.rerating, case.rerating_comment, case.rerated_at = value, comment, now()
+    case.rerating, case.rerating_comment, case.rerated_at = value, comment, at or now()
     case.status = CaseStatus.CLOSED
     count(case.department_id, case.month, rerated=1, improved=int(case.improved))
     audit.record(actor, "rectification.rerate", case, satisfaction=value.value)
