@@ -41,6 +41,7 @@ from consult.notifications import wiring as notifications
 from consult.ops import wiring as ops
 from consult.participation import wiring as participation
 from consult.questionnaires import wiring as questionnaires
+from consult.rectification import wiring as rectification
 from consult.responses import wiring as responses
 from consult.rounds import wiring as rounds
 from consult.security.headers import init_security
@@ -51,7 +52,7 @@ from consult.voting import wiring as voting
 # In layer order (lowest first): see docs/architecture.md.
 DOMAINS = (accounts, consultations, rounds, questionnaires, participation, voting,
            responses, surveys, suggestions, analysis, evaluation, notifications, moderation,
-           admin, api, main, ops)
+           rectification, admin, api, main, ops)
 
 
 class BoundedIntConverter(IntegerConverter):

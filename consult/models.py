@@ -18,6 +18,8 @@ from consult.notifications import permissions as notifications_permissions
 from consult.participation import models as participation_models
 from consult.participation import permissions as participation_permissions
 from consult.questionnaires import models as questionnaires_models
+from consult.rectification import models as rectification_models
+from consult.rectification import permissions as rectification_permissions
 from consult.responses import models as responses_models
 from consult.responses import permissions as responses_permissions
 from consult.rounds import models as rounds_models
@@ -36,4 +38,4 @@ MODULES = (uploads, accounts_models, accounts_permissions, analysis_models,
            participation_permissions, questionnaires_models, responses_models,
            responses_permissions, rounds_models, rounds_permissions, suggestions_models,
            suggestions_permissions, surveys_models, surveys_permissions, voting_models,
-           voting_permissions)
+           voting_permissions, rectification_models, rectification_permissions)

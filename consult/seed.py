@@ -12,6 +12,7 @@ from consult.db import atomic
 from consult.moderation import seed as moderation_seed
 from consult.notifications import seed as notifications_seed
 from consult.participation import seed as participation_seed
+from consult.rectification import seed as rectification_seed
 from consult.responses import seed as responses_seed
 from consult.rounds import seed as rounds_seed
 from consult.suggestions import seed as suggestions_seed
@@ -21,7 +22,8 @@ from consult.voting import seed as voting_seed
 DEMO_PASSWORD = accounts_seed.DEMO_PASSWORD
 # After the accounts: each part needs the ones before it.
 PARTS = (consultations_seed, rounds_seed, participation_seed, voting_seed, responses_seed,
-         surveys_seed, suggestions_seed, moderation_seed, notifications_seed)
+         surveys_seed, rectification_seed, suggestions_seed, moderation_seed,
+         notifications_seed)
 
 
 def seed() -> list[tuple[str, str, str]]:

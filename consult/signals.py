@@ -52,3 +52,7 @@ Sender: the Round whose response was just published; ``actor``.""")
 survey_opened = _signals.signal("survey-opened", doc="""
 Sender: the Round whose satisfaction survey opened (with its response); receivers invite
 its participants.""")
+survey_answered = _signals.signal("survey-answered", doc="""
+Sender: the SurveyAnswer just given or changed by its author; ``round_``: its Round;
+``actor``; ``first``: True for a new answer. Rectification opens a case for a bad rating
+(差评).""")

@@ -135,10 +135,16 @@ SCHEMAS: dict[str, Any] = {
             "reason": _nullable("string")})},
         "actions": {"type": "array", "items": _ref("Action")}}),
     "DepartmentScores": _obj({"department": _ref("DepartmentRef"), "scores": _ref("Scores")}),
+    "Rectification": _obj({
+        "month": STR, "department": _ref("DepartmentRef"), "bad_ratings": INT, "voided": INT,
+        "followed_up": INT, "rectified": INT, "explained": INT, "rerated": INT,
+        "escalated": INT, "overdue_now": _nullable("integer"), "resolved_in_time": SHARE,
+        "rectification_rate": SHARE, "rerated_better": SHARE, "appeals_upheld": SHARE,
+        "last_two_months_in_a_row": BOOL}),
     "Error": {"type": "object", "properties": {"error": STR}, "required": ["error"]},
 }
 for _name in ("Department", "Consultation", "Comment", "Question", "Action",
-              "DepartmentScores"):
+              "DepartmentScores", "Rectification"):
     SCHEMAS[_name + "List"] = _list_of(_name)
 
 PAGING = [{"name": "cursor", "in": "query", "schema": STR,
@@ -193,6 +199,8 @@ PATHS = {
                     [*PAGING, _param("department", "query", STR)]),
     "/scores": _op("Published scores per department (evaluated rounds only)",
                    "DepartmentScoresList"),
+    "/rectification": _op("Bad ratings followed up, per department and month (好差评)",
+                          "RectificationList", [_param("department", "query", STR)]),
     "/consultations/{consultation_id}/comments.csv": _op("Comments as CSV (UTF-8, BOM)", "",
                                                          [CID], media="text/csv"),
     "/consultations/{consultation_id}/questions.csv": _op("Questions as CSV (UTF-8, BOM)",

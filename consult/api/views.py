@@ -36,6 +36,7 @@ from consult.evaluation import scores as sc
 from consult.extensions import csrf
 from consult.participation.models import Comment, ContentStatus, Question
 from consult.participation.services import comments_stmt, questions_stmt
+from consult.rectification import services as rectification
 from consult.responses.models import FollowUpAction
 from consult.responses.services import get_public_response, public_actions_stmt, published_triage
 from consult.rounds import lifecycle
@@ -193,7 +194,8 @@ def _scores_json(s: sc.Scores) -> dict:
 def index():
     return _json({"openapi": "/api/v1/openapi.json",
                   "resources": ["/api/v1/departments", "/api/v1/consultations",
-                                "/api/v1/actions", "/api/v1/scores"]})
+                                "/api/v1/actions", "/api/v1/scores",
+                                "/api/v1/rectification"]})
 
 
 @bp.get("/openapi.json")
@@ -323,6 +325,15 @@ def scores():
     return _json({"data": [{"department": {"id": d.id, "slug": d.slug, "name": d.name},
                             "scores": _scores_json(found.get(d.id) or sc.Scores(key=d.id))}
                            for d in depts], "next_cursor": None})
+
+
+@bp.get("/rectification")
+def rectification_figures():
+    """Bad ratings followed up (好差评), per department and month the cases opened."""
+    slug = request.args.get("department", "")
+    department_id = get_department_by_slug(slug, active_only=True).id if slug else None
+    figures = rectification.monthly_figures(department_id=department_id)
+    return _json({"data": [rectification.as_json(f) for f in figures], "next_cursor": None})
 
 
 # ---------------------------------------------------------------- CSV exports

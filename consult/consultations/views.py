@@ -28,6 +28,7 @@ from consult.db import atomic
 from consult.errors import ServiceError
 from consult.notifications.services import is_following
 from consult.participation.services import clause_comment_counts
+from consult.rectification.services import department_figures
 from consult.responses.services import department_accountability
 from consult.rounds import lifecycle, listing
 from consult.rounds.services import rounds_of
@@ -129,7 +130,9 @@ def department(slug: str):
     return render("consultations/department.html", department=dept, page=page,
                   record=listing.department_record(dept),
                   srec=department_suggestion_record(dept.id),
-                  acc=department_accountability(dept.id))
+                  acc=department_accountability(dept.id),
+                  rectification_figures=department_figures(dept.id),
+                  rectification_department=dept.slug)
 
 
 # ---------------------------------------------------------------- officials

@@ -18,6 +18,7 @@ from consult.clock import now
 from consult.errors import NotFound
 from consult.evaluation import services
 from consult.i18n import current_locale
+from consult.rectification import services as rectification
 from consult.security.permissions import authorize
 from consult.web import render
 
@@ -45,7 +46,16 @@ def dashboard():
         "trend": services.trend_chart(_("By month"), months),
     }
     return render("evaluation/dashboard.html", rows=rows, months=months, charts=charts,
-                  **_ctx(f))
+                  rectification_months=_rectification_months(f), **_ctx(f))
+
+
+def _rectification_months(f):
+    """The follow-up of bad ratings per department and month, in the filters' period
+    (the month a case opened)."""
+    scope = f.scope()
+    return rectification.monthly_figures(
+        start=scope.start.date() if scope.start else None,
+        end=scope.end.date() if scope.end else None, department_id=f.department_id)
 
 
 @bp.get("/departments/<int:department_id>")
@@ -105,6 +115,12 @@ def export(table: str):
         c = services.consultation(current_user, request.args.get("consultation", 0, type=int))
         rows = [(f"{r.id} {r.title}".strip(), s)
                 for r, s in services.rounds_table(current_user, c, f)]
+    elif table == "rectification":
+        figures = _rectification_months(f)
+        body = rectification.to_csv([(x, x.department.display_name(loc) if x.department
+                                      else "") for x in figures])
+        return Response(body, mimetype="text/csv", headers={
+            "Content-Disposition": "attachment; filename=evaluation-rectification.csv"})
     else:
         raise NotFound(_("This table does not exist."))
     return Response(services.to_csv(rows), mimetype="text/csv",

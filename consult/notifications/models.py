@@ -24,6 +24,8 @@ class NotificationKind(StrEnum):
     SURVEY_INVITATION = "survey_invitation"  # notifications.receivers.survey_opened
     CONTENT_HIDDEN = "content_hidden"  # consult.moderation: a moderator hid my post
     APPEAL_DECIDED = "appeal_decided"  # consult.moderation: my appeal was decided
+    RATING_FOLLOWED_UP = "rating_followed_up"  # consult.rectification: my bad rating
+    RECTIFICATION_OVERDUE = "rectification_overdue"  # consult.rectification: cases late
 
     @property
     def label(self) -> str:
@@ -42,6 +44,10 @@ KIND_LABELS = {
         "I am invited to rate a response to a round I took part in"),
     NotificationKind.CONTENT_HIDDEN: _l("A moderator hides something I posted"),
     NotificationKind.APPEAL_DECIDED: _l("A moderator decides my appeal"),
+    NotificationKind.RATING_FOLLOWED_UP: _l(
+        "A department rectifies or explains a response I rated dissatisfied"),
+    NotificationKind.RECTIFICATION_OVERDUE: _l(
+        "Cases of bad ratings are overdue in my department"),
 }
 
 # E-mail on by default where it concerns the user directly; in-app is always on.
@@ -55,6 +61,8 @@ DEFAULT_EMAIL = {
     NotificationKind.SURVEY_INVITATION: True,
     NotificationKind.CONTENT_HIDDEN: True,
     NotificationKind.APPEAL_DECIDED: True,
+    NotificationKind.RATING_FOLLOWED_UP: True,
+    NotificationKind.RECTIFICATION_OVERDUE: True,
 }
 
 

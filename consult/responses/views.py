@@ -18,6 +18,7 @@ from consult.clock import now as clock_now
 from consult.consultations.services import get_department
 from consult.db import atomic
 from consult.evaluation.services import public_scores
+from consult.rectification.services import department_figures
 from consult.responses import services
 from consult.responses.forms import (
     ActionForm,
@@ -67,7 +68,9 @@ def accountability():
         page = services.list_overdue_rounds(department_id=dept_id, page=page_number())
     return render("responses/accountability.html", show=show, page=page,
                   department=department, all_actions=all_actions, today=services.today(),
-                  now=clock_now(), score_rows=public_scores(None))
+                  now=clock_now(), score_rows=public_scores(None),
+                  rectification_figures=department_figures(dept_id),
+                  rectification_department=department.slug if department else None)
 
 
 # ---------------------------------------------------------------- triage

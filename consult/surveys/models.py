@@ -133,6 +133,9 @@ class SurveyAnswer(db.Model):
     is_participant: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now)
+    # Set when an evaluator voided the rating after an appeal (申诉复核): its values left
+    # the counters and it can no longer change.
+    voided_at: Mapped[datetime | None]
 
     # Replies to the department's own questions (written by the services in SQL).
     choices: Mapped[list[AnswerChoice]] = relationship(

@@ -19,6 +19,7 @@ from consult.surveys.services.answers import (  # noqa: F401
     list_written,
     record_answer,
     submit_answer,
+    void_answer,
 )
 from consult.surveys.services.eligibility import (  # noqa: F401
     ELIGIBILITY_MESSAGES,

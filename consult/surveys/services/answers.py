@@ -20,10 +20,11 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from consult import signals
 from consult.accounts.models import Actor
 from consult.clock import now
 from consult.db import db, upsert_insert
-from consult.errors import Conflict, PermissionDenied, ValidationFailed
+from consult.errors import Conflict, InvalidState, PermissionDenied, ValidationFailed
 from consult.questionnaires import services as questionnaires
 from consult.questionnaires.models import AnswerText, Purpose, QuestionnaireQuestion
 from consult.questionnaires.services import Answers
@@ -148,15 +149,58 @@ def submit_answer(actor: Actor, round_: Round, *, satisfaction: Any, rating: Any
     if not who.allowed:
         raise PermissionDenied(who.message)
     require_open(round_)
+    _refuse_voided(round_.id, actor.id)
     clean = clean_answer(list_questions(round_), satisfaction=satisfaction, rating=rating,
                          clarity=clarity, heard=heard, comment=comment, answers=answers)
     try:
         with db.session.begin_nested():
-            return record_answer(round_.id, actor.id, clean, is_participant=who.participant,
-                                 locked=True)
+            answer = record_answer(round_.id, actor.id, clean, is_participant=who.participant,
+                                   locked=True)
     except IntegrityError:
         raise Conflict(_l("Your answer was saved from another window at the same moment. "
                           "Reload the page to see it.")) from None
+    signals.survey_answered.send(answer, round_=round_, actor=actor,
+                                 first=answer.created_at == answer.updated_at)
+    return answer
+
+
+def _refuse_voided(round_id: int, user_id: int) -> None:
+    """409 for an answer voided after review (申诉复核): it no longer counts and stays as
+    it was."""
+    voided = db.session.scalar(select(SurveyAnswer.voided_at).where(
+        SurveyAnswer.round_id == round_id, SurveyAnswer.user_id == user_id))
+    if voided is not None:
+        raise InvalidState(_l("Your rating of this response was voided after review and "
+                              "can no longer be changed."))
+
+
+def void_answer(answer_id: int, *, at: datetime | None = None) -> bool:
+    """Take a rating out of the scores after an appeal upheld by an evaluator: its values
+    leave the round's counters in this transaction and the row is marked voided (kept,
+    never deleted). False when it was voided already or is gone."""
+    answer = db.session.get(SurveyAnswer, answer_id)
+    if answer is None or answer.voided_at is not None:
+        return False
+    ensure_survey(answer.round_id, lock=True)
+    old = db.session.execute(
+        select(SurveyAnswer.id, SurveyAnswer.satisfaction, SurveyAnswer.rating,
+               SurveyAnswer.clarity, SurveyAnswer.heard, SurveyAnswer.comment,
+               SurveyAnswer.is_participant, SurveyAnswer.voided_at)
+        .where(SurveyAnswer.id == answer_id).with_for_update()).one()
+    if old.voided_at is not None:
+        return False
+    deltas = {column: -n for column, n in _answer_values(
+        old.satisfaction, old.rating, old.clarity, old.heard, old.comment).items()}
+    deltas["respondents"] = -1
+    if old.is_participant:
+        deltas["participant_respondents"] = -1
+    db.session.execute(update(Survey).where(Survey.round_id == answer.round_id)
+                       .values(**{c: getattr(Survey, c) + n for c, n in deltas.items() if n})
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(SurveyAnswer).where(SurveyAnswer.id == answer_id)
+                       .values(voided_at=at or now())
+                       .execution_options(synchronize_session=False))
+    return True
 
 
 def record_answer(round_id: int, user_id: int, clean: CleanAnswer, *, is_participant: bool,

@@ -1,0 +1,63 @@
+"""The monthly figures as CSV rows and JSON, for the evaluation export and the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from consult.evaluation.scores import Share
+from consult.rectification.services.reads import Figures
+
+CSV_HEADER = [
+    _l("Month"), _l("Department"), _l("Bad ratings"), _l("Voided after appeal"),
+    _l("Followed up"), _l("Resolved"), _l("Resolved in time"), _l("In time low"),
+    _l("In time high"), _l("Rectified"), _l("Rectification rate"), _l("Explained"),
+    _l("Re-rated"), _l("Re-rated better"), _l("Better low"), _l("Better high"),
+    _l("Appealed"), _l("Appeals upheld"), _l("Escalated"), _l("Last two months in a row"),
+]
+
+
+def _fmt(x):
+    return "" if x is None else (round(x, 4) if isinstance(x, float) else x)
+
+
+def _share(s: Share) -> dict[str, Any]:
+    return s.as_dict()
+
+
+def csv_row(f: Figures, name: str) -> list:
+    def iv(s: Share, i: int):
+        return _fmt(s.interval[i]) if s.interval else ""
+    return [f.month.strftime("%Y-%m") if f.month else "", name, f.opened, f.voided,
+            f.followed_up, f.resolved, _fmt(f.in_time_share.value), iv(f.in_time_share, 0),
+            iv(f.in_time_share, 1), f.rectified, _fmt(f.rectified_share.value), f.explained,
+            f.rerated, _fmt(f.improved_share.value), iv(f.improved_share, 0),
+            iv(f.improved_share, 1), f.appealed, f.voided, f.escalated,
+            "yes" if "last_twice" in f.flags else "no"]
+
+
+def to_csv(rows: list[tuple[Figures, str]]) -> str:
+    buf = io.StringIO()
+    buf.write("\ufeff")  # BOM: spreadsheet programs then read UTF-8 (Chinese) correctly
+    w = csv.writer(buf)
+    w.writerow([str(h) for h in CSV_HEADER])
+    for f, name in rows:
+        w.writerow(csv_row(f, name))
+    return buf.getvalue()
+
+
+def as_json(f: Figures) -> dict[str, Any]:
+    d = f.department
+    return {"month": f.month.strftime("%Y-%m") if f.month else None,
+            "department": {"id": d.id, "slug": d.slug, "name": d.name} if d else None,
+            "bad_ratings": f.opened, "voided": f.voided, "followed_up": f.followed_up,
+            "rectified": f.rectified, "explained": f.explained, "rerated": f.rerated,
+            "escalated": f.escalated, "overdue_now": f.overdue if f.month is None else None,
+            "resolved_in_time": _share(f.in_time_share),
+            "rectification_rate": _share(f.rectified_share),
+            "rerated_better": _share(f.improved_share),
+            "appeals_upheld": _share(f.upheld_share),
+            "last_two_months_in_a_row": "last_twice" in f.flags}

@@ -1,0 +1,27 @@
+"""How the rectification domain joins the app: its pages and command, a case opened by
+every bad rating (``survey_answered``), and escalation after every ``flask rounds tick``."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from consult import signals
+from consult.rectification.cli import escalate_now, rectification_cli
+from consult.rectification.services import open_case
+from consult.rectification.views import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.cli.add_command(rectification_cli)
+    signals.survey_answered.connect(rating_given)
+    signals.rounds_ticked.connect(escalate_after_tick)
+
+
+def rating_given(answer, *, round_, **_signal) -> None:
+    """A bad rating opens a case for the department (once per rating)."""
+    open_case(answer, round_)
+
+
+def escalate_after_tick(_sender, **_ignored) -> str:
+    return escalate_now()

@@ -1,0 +1,51 @@
+"""The demo cases: one per demo bad rating, every status shown, the tallies equal to a
+recount of the cases, the demo citizen's case waiting for their new rating; idempotent."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from consult.accounts.models import User
+from consult.db import db
+from consult.rectification.models import TALLY_COLUMNS, RectificationCase, RectificationTally
+from consult.seed import seed
+from consult.surveys.models import SurveyAnswer
+
+
+def _tallies():
+    return {(t.department_id, t.month): tuple(getattr(t, c) for c in TALLY_COLUMNS)
+            for t in db.session.scalars(select(RectificationTally))}
+
+
+def test_demo_cases(app):
+    seed()
+    cases = list(db.session.scalars(select(RectificationCase)))
+    bad = db.session.scalar(select(func.count(SurveyAnswer.id)).where(
+        SurveyAnswer.satisfaction == "dissatisfied"))
+    assert len(cases) == bad > 0
+    assert {"open", "appealed", "resolved", "closed", "voided"} <= {c.status.value for c in cases}
+    recount: Counter = Counter()
+    for c in cases:
+        key = (c.department_id, c.month)
+        recount[key, "opened"] += 1
+        recount[key, "followed_up"] += c.followed_up_on is not None
+        recount[key, "in_time"] += bool(c.resolved_in_time)
+        recount[key, "rectified"] += c.resolution is not None and c.resolution.value == "rectified"
+        recount[key, "explained"] += c.resolution is not None and c.resolution.value == "explained"
+        recount[key, "rerated"] += c.rerating is not None
+        recount[key, "improved"] += c.improved
+        recount[key, "appealed"] += c.appealed_at is not None
+        recount[key, "voided"] += c.status.value == "voided"
+        recount[key, "escalated"] += c.escalated_at is not None
+    tallies = _tallies()
+    for key, values in tallies.items():
+        assert values == tuple(recount[key, col] for col in TALLY_COLUMNS), key
+    citizen = db.session.scalar(select(User).where(User.email == "citizen@example.org"))
+    mine = [c for c in cases if c.rater_id == citizen.id]
+    assert [c.status.value for c in mine] == ["resolved"]
+    seed()
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(RectificationCase.id))) == len(cases)
+    assert _tallies() == tallies
