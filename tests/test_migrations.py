@@ -4,12 +4,13 @@ without them (what ``flask db check`` checks)."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, Table, create_engine, inspect, text
 
 from consult.extensions import db
 from tests.conftest import make_app
@@ -35,6 +36,20 @@ def empty_database(pytestconfig, tmp_path):
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def _insert(table: str, **values) -> int:
+    """Insert one row as the table is in the database now (reflected, not the model):
+    required columns not given get a plain value of their type. Returns the new id."""
+    t = Table(table, MetaData(), autoload_with=db.session.connection())
+    row = dict(values)
+    for col in t.columns:
+        if col.name in row or col.name == "id" or col.nullable or col.server_default is not None:
+            continue
+        python_type = col.type.python_type
+        row[col.name] = {bool: False, int: 0, str: "x", datetime: datetime.now(UTC)}.get(
+            python_type, "x")
+    return db.session.execute(t.insert().values(**row)).inserted_primary_key[0]
 
 
 def differences() -> list:
@@ -122,22 +137,21 @@ def test_questionnaire_migration_moves_polls_and_surveys_and_back(pytestconfig,
     """Poll and survey questions, options and answers move into the shared tables with
     their counters (poll ids kept, survey ids moved past the poll's), back on downgrade,
     and keep their ids through a second upgrade."""
-    from consult.surveys.models import SurveyAnswer
-    from consult.voting.models import Ballot
-    from tests.factories import RoundFactory, UserFactory
 
     app = make_app(pytestconfig, **empty_database)
     with app.app_context():
         try:
             flask_migrate.upgrade(revision=BEFORE_QUESTIONNAIRE)
-            r = RoundFactory(closed=True)
-            user = UserFactory()
-            ballot = Ballot(round_id=r.id, user_id=user.id, stance="support")
-            answer = SurveyAnswer(round_id=r.id, user_id=user.id, satisfaction="satisfied",
-                                  rating=4, clarity=5, heard="yes")
-            db.session.add_all([ballot, answer])
-            db.session.flush()
-            round_id, ballot_id, answer_id = r.id, ballot.id, answer.id
+            # Rows as the schema at that revision has them (the models have moved on).
+            dept = _insert("department", slug="d")
+            user = _insert("user", email="a@example.org")
+            consultation = _insert("consultation", department_id=dept)
+            version = _insert("draft_version", consultation_id=consultation, number=1)
+            round_id = _insert("round", consultation_id=consultation, version_id=version,
+                               kind="both")
+            ballot_id = _insert("ballot", round_id=round_id, user_id=user, stance="support")
+            answer_id = _insert("survey_answer", round_id=round_id, user_id=user,
+                                satisfaction="satisfied", rating=4, clarity=5, heard="yes")
             for sql in (
                 f"INSERT INTO poll_question VALUES (1, {round_id}, 1, '单选', false, 1)",
                 f"INSERT INTO poll_question VALUES (2, {round_id}, 2, '多选', true, 1)",
