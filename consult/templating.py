@@ -23,6 +23,7 @@ from consult.consultations.diff import inline_diff
 from consult.moderation.models import FlagReason
 from consult.moderation.services import text_of
 from consult.notifications.models import NotificationKind
+from consult.participation.models import CommentStance
 from consult.participation.services import can_still_edit
 from consult.responses.models import ADOPTION_LABELS, Adoption
 from consult.rounds import lifecycle
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
         FLAG_REASONS=list(FlagReason),
         # voting and surveys: the fixed choices of their forms (labels are lazy)
         STANCES=list(Stance),
+        COMMENT_STANCES=list(CommentStance),
         SURVEY_CHOICES={"satisfaction": [(s.value, s.label) for s in Satisfaction],
                         "heard": [(h.value, h.label) for h in Heard],
                         "scale": [(str(v), str(v)) for v in SCALE]},
