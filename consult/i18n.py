@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from babel import Locale, support
 from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import Domain, format_datetime, format_timedelta, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.clock import now
@@ -89,15 +90,27 @@ def html_lang(locale: str) -> str:
 
 
 def relative(dt: datetime | None) -> str:
-    """'in 3 days' / '2 hours ago', localized."""
+    """'in 3 days' / '2 hours ago', localized; "just now" in the first minute (not
+    "1 minute ago" right after saving)."""
     if dt is None:
         return ""
+    if abs((dt - now()).total_seconds()) < 60:
+        return _("just now")
     return format_timedelta(dt - now(), add_direction=True, granularity="minute",
                             threshold=0.9)
 
 
 def format_datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else ""
+    """The site's one date-and-time style ("2026年12月2日 09:00" / "Dec 2, 2026, 9:00 AM"):
+    "medium" and "short" both give it; "seconds" adds them (the audit log, where order
+    within a minute matters); a date alone is the ``day`` filter."""
+    if not value:
+        return ""
+    if fmt == "seconds":
+        return format_datetime(value, "medium")
+    if fmt in ("medium", "short"):
+        return datetime_min(value)
+    return format_datetime(value, fmt)
 
 
 def datetime_min(value: datetime | None) -> str:

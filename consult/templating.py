@@ -19,10 +19,13 @@ from markupsafe import Markup
 
 from consult import i18n
 from consult.accounts.forms import LocaleForm
+from consult.admin import audit_labels
 from consult.consultations.diff import inline_diff
+from consult.main.display import elder_mode
 from consult.moderation.models import FlagReason
 from consult.moderation.services import text_of
 from consult.notifications.models import NotificationKind
+from consult.participation.models import CommentStance
 from consult.participation.services import can_still_edit
 from consult.responses.models import ADOPTION_LABELS, Adoption
 from consult.rounds import lifecycle
@@ -43,6 +46,7 @@ def init_app(app: Flask) -> None:
         locale_form=lambda: LocaleForm(formdata=None),
         LOCALE_NAMES=i18n.LOCALE_NAMES,
         html_lang=i18n.html_lang,
+        elder_mode=elder_mode,
         # rounds
         round_state=lifecycle.state_view,
         round_state_class=lifecycle.state_class,
@@ -57,6 +61,7 @@ def init_app(app: Flask) -> None:
         FLAG_REASONS=list(FlagReason),
         # voting and surveys: the fixed choices of their forms (labels are lazy)
         STANCES=list(Stance),
+        COMMENT_STANCES=list(CommentStance),
         SURVEY_CHOICES={"satisfaction": [(s.value, s.label) for s in Satisfaction],
                         "heard": [(h.value, h.label) for h in Heard],
                         "scale": [(str(v), str(v)) for v in SCALE]},
@@ -69,6 +74,9 @@ def init_app(app: Flask) -> None:
         linkify=linkify,
         proposal_diff=proposal_diff,
         moderation_text=text_of,
+        audit_action=audit_labels.action_label,
+        audit_object=audit_labels.object_label,
+        audit_details=audit_labels.details,
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
@@ -19,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.db import db
+from consult.i18n import select_timezone
 
 CSV_COLUMNS = ("id", "at_utc", "actor_id", "actor", "action", "object_type", "object_id",
                "data", "ip")
@@ -79,11 +81,14 @@ def parse(args: Any) -> tuple[AuditFilters, Select]:
     until = _day(f.until, "until", f.errors)
     if since and until and until < since:
         f.errors["until"] = str(_l("The end date is before the start date."))
+    # Days as the page shows its times: in the reader's zone (Shanghai by default).
+    zone = ZoneInfo(select_timezone())
     if since:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(since, time.min, UTC))
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(since, time.min, zone)
+                          .astimezone(UTC))
     if until:
         stmt = stmt.where(AuditEntry.at < datetime.combine(until + timedelta(days=1),
-                                                           time.min, UTC))
+                                                           time.min, zone).astimezone(UTC))
     return f, stmt.order_by(AuditEntry.id.desc())
 
 

@@ -174,7 +174,7 @@ def manage_edit(consultation_id: int):
     consultation = services.get_for_manage(current_user, consultation_id)
     form = ConsultationForm(obj=consultation)
     if request.method == "GET":
-        form.tags.data = ", ".join(t.name for t in consultation.tags)
+        form.tags.data = _(", ").join(t.name for t in consultation.tags)
     _department_choices(form, consultation)
     result, status = submit(form, lambda: services.update_consultation(
         current_user, consultation, **form.service_data()))

@@ -4,8 +4,9 @@ the field), so the messages are the same for pages, htmx and every other caller.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 
+from consult.participation.models import COMMENT_STANCE_LABELS, CommentStance
 from consult.participation.services import (
     ANSWER_MAX,
     COMMENT_MAX,
@@ -31,6 +32,10 @@ class CommentForm(BaseForm):
         _l("Proposed wording for the clause (optional)"),
         description=_l("Write the whole clause as you would like it to read. Everyone will "
                        "see the changes marked against the current text."))
+    stance = RadioField(
+        _l("Your stance (optional)"), validate_choice=False, default="",
+        choices=[("", _l("No stance"))]
+        + [(s.value, COMMENT_STANCE_LABELS[s]) for s in CommentStance])
     parent_id = HiddenField(filters=[_optional_int])
 
     def set_clauses(self, clauses, counts=None) -> None:

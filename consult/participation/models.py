@@ -46,6 +46,38 @@ STATUS_LABELS = {
 VISIBLE = (ContentStatus.PUBLISHED,)
 
 
+class CommentStance(StrEnum):
+    """What a comment says of its clause (optional; replies state none)."""
+
+    SUPPORT = "support"
+    OPPOSE = "oppose"
+    AMEND = "amend"
+    NEUTRAL = "neutral"
+
+    @property
+    def label(self) -> str:
+        return str(COMMENT_STANCE_LABELS[self])
+
+    @property
+    def colour(self) -> str:
+        """Tag colour; the label always goes with it (never colour alone)."""
+        return COMMENT_STANCE_COLOURS[self]
+
+
+COMMENT_STANCE_LABELS = {
+    CommentStance.SUPPORT: _l("In favour"),
+    CommentStance.OPPOSE: _l("Against"),
+    CommentStance.AMEND: _l("Suggests changes"),
+    CommentStance.NEUTRAL: _l("Neutral"),
+}
+COMMENT_STANCE_COLOURS = {
+    CommentStance.SUPPORT: "green",
+    CommentStance.OPPOSE: "red",
+    CommentStance.AMEND: "amber",
+    CommentStance.NEUTRAL: "grey",
+}
+
+
 def shown_to(model, viewer):
     """Filter for lists: everything but held posts, which only their author sees."""
     viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
@@ -79,6 +111,8 @@ class Comment(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text)
     # A suggested replacement for the clause's text (only on clause comments).
     proposed_text: Mapped[str | None] = mapped_column(Text)
+    # For or against the clause (only on top-level comments on a clause; optional).
+    stance: Mapped[CommentStance | None] = mapped_column(str_enum(CommentStance))
     status: Mapped[ContentStatus] = mapped_column(str_enum(ContentStatus),
                                                   default=ContentStatus.PUBLISHED, index=True)
     edited_at: Mapped[datetime | None]

@@ -24,6 +24,7 @@ from consult.participation import services
 from consult.participation.models import (
     Answer,
     Comment,
+    CommentStance,
     CommentSupport,
     Question,
     QuestionSupport,
@@ -196,13 +197,23 @@ def _plan(r: Round, clauses: list[Clause], people: list[User], rng: random.Rando
     return tops
 
 
+def _stance(text: str, proposal: str | None, rng) -> CommentStance | None:
+    """A plausible stance for a demo comment: a new wording suggests changes; some
+    state none."""
+    if proposal:
+        return CommentStance.AMEND
+    return rng.choice((None, CommentStance.SUPPORT, CommentStance.SUPPORT,
+                       CommentStance.OPPOSE, CommentStance.NEUTRAL))
+
+
 def _fill_open(r: Round, clauses, people, official, rng) -> None:
     """Through the services, as people would; then spread the times over the open days."""
     posted: list[Comment] = []
     for author, text, clause, proposal in _plan(r, clauses, people, rng):
         posted.append(services.post_comment(author, r, body=text,
                                             clause_id=clause.id if clause else None,
-                                            proposed_text=proposal))
+                                            proposed_text=proposal,
+                                            stance=_stance(text, proposal, rng)))
     for i, target in enumerate(list(posted)):
         for j in range(rng.choice((0, 0, 1, 2))):
             replier = people[(i + j + 3) % len(people)]
@@ -264,6 +275,7 @@ def _fill_past(r: Round, clauses, people, official, rng) -> None:
     for author, text, clause, proposal in _plan(r, clauses, people, rng):
         c = Comment(round_id=r.id, author_id=author.id, clause_id=clause.id if clause else None,
                     body=text, proposed_text=proposal, depth=0,
+                    stance=_stance(text, proposal, rng),
                     created_at=at(rng.uniform(0.0, 0.8)))
         db.session.add(c)
         tops.append(c)

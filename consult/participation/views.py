@@ -81,7 +81,7 @@ def _list_comments(round_, clause) -> dict:
     view = services.list_comments(
         current_user, round_, sort=request.args.get("sort", "newest"), clause=clause,
         page=page_number(), per_page=current_app.config.get("PAGE_SIZE", 20),
-        cursor=request.args.get("at"))
+        cursor=request.args.get("at"), stance=request.args.get("stance"))
     return {"view": view, "outcomes": outcomes_for(comment_ids=[c.id for c in view.page.items])}
 
 
@@ -150,12 +150,14 @@ def post_comment(round_id: int):
             flash(_("Your reply was posted.") if reply_to else _("Your comment was posted."),
                   "success")
             return redirect(anchor, code=303)
+        counts = _changed_clause_counts(comment)
         if reply_to:
             return render("participation/_reply_posted.html", comment=comment,
                           by_id=services.thread_context(comment), target_id=reply_to,
-                          supported=set(), **_round_ctx(comment.round))
+                          supported=set(), clause_counts=counts, **_round_ctx(comment.round))
         return render("participation/_comment_posted.html", comment=comment,
-                      form=_new_comment_form(round_), supported=set(),
+                      form=_new_comment_form(round_, clause_id=comment.clause_id),
+                      supported=set(), clause_counts=counts,
                       clause_map={comment.clause_id: comment.clause} if comment.clause_id
                       else {}, **_round_ctx(comment.round))
     if status == 200:  # nothing was submitted
@@ -169,10 +171,20 @@ def post_comment(round_id: int):
                           partial="participation/_comment_form.html")
 
 
-def _new_comment_form(round_) -> CommentForm:
-    form = CommentForm(formdata=None)
+def _new_comment_form(round_, *, clause_id: int | None = None) -> CommentForm:
+    """A blank form after a post, still on the clause the reader was commenting on."""
+    form = CommentForm(formdata=None, clause_id=clause_id)
     form.set_clauses(services.comments.version_clauses(round_))
     return form
+
+
+def _changed_clause_counts(comment) -> dict[int, int]:
+    """{clause id: count} of the clause a new comment is on (for the out-of-band update
+    of the clause index), empty for a comment on the whole draft."""
+    if comment.clause_id is None:
+        return {}
+    return {comment.clause_id:
+            services.clause_comment_counts(comment.round_id).get(comment.clause_id, 0)}
 
 
 @bp.get("/comments/<int:comment_id>/reply")

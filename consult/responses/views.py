@@ -179,7 +179,7 @@ def triage_one(round_id: int, triage_id: int):
     triage = services.get_triage(round_, triage_id)
     response = response_of(round_id)
     themes = services.themes_of(round_id)
-    return render("responses/_triage_row_swap.html", round=round_, t=triage,
+    return render("responses/_triage_row_swap.html", round=round_, t=triage, themes=themes,
                   form=_row_form(triage, themes, lineages), editable=True,
                   progress=services.progress_of(response), back=_back(round_id),
                   announce=_("Saved: %(status)s.", status=triage.status.label))

@@ -98,12 +98,16 @@ def _page_urls() -> dict[str, list[str]]:
     }
 
 
-def _context(browser: Browser, base_url: str, locale: str, email: str | None):
+def _context(browser: Browser, base_url: str, locale: str, email: str | None, *,
+             elder: bool = False, width: int = 1280):
     context = browser.new_context(base_url=base_url, locale=LOCALES[locale],
                                   timezone_id="Asia/Shanghai", bypass_csp=True,
-                                  viewport={"width": 1280, "height": 900})
-    # The language cookie the header switch sets (for visitors; accounts keep theirs).
-    context.add_cookies([{"name": "locale", "value": locale, "url": base_url}])
+                                  viewport={"width": width, "height": 900})
+    # The language cookie the header switch sets (for visitors; accounts keep theirs),
+    # and the elder-friendly mode's.
+    context.add_cookies([{"name": "locale", "value": locale, "url": base_url}]
+                        + ([{"name": "display", "value": "elder", "url": base_url}]
+                           if elder else []))
     context.add_init_script(path=str(AXE))  # in every page before its own scripts
     if email:
         page = context.new_page()
@@ -161,4 +165,30 @@ def test_every_page_type_passes_axe_and_names_itself(browser, base_url, demo, ro
                 problems[url] = found
     finally:
         context.close()
+    assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("locale", list(LOCALES))
+@pytest.mark.parametrize("role", ["visitor", "citizen@example.org"])
+def test_the_elder_friendly_mode_passes_axe_too(browser, base_url, demo, role, locale):
+    """The public's pages in the elder-friendly mode (larger text, higher contrast, one
+    column), at desktop and phone widths: no serious or critical violation, and the
+    larger type really applies."""
+    problems: dict[str, list[str]] = {}
+    for width in (1280, 390):
+        context = _context(browser, base_url, locale, None if role == "visitor" else role,
+                           elder=True, width=width)
+        try:
+            page = context.new_page()
+            for url in demo[role]:
+                response = page.goto(url)
+                assert response is not None and response.status == 200, url
+                assert page.locator("html").get_attribute("class") == "elder", url
+                assert page.evaluate(
+                    "parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 20
+                found = _violations(page)
+                if found:
+                    problems[f"{url} @{width}"] = found
+        finally:
+            context.close()
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)

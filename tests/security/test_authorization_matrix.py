@@ -135,6 +135,7 @@ MATRIX: dict[str, str] = {
     "POST accounts.reset_password": "422 422 422 422 422 422 422",
     "POST accounts.reset_request": "422 422 422 422 422 422 422",
     "POST accounts.set_locale": "422 422 422 422 422 422 422",
+    "POST display.set_display": "422 422 422 422 422 422 422",
     "POST admin.department": "302 403 403 403 403 403 303",
     "POST admin.departments": "302 403 403 403 403 403 422",
     "POST admin.user": "302 403 403 403 403 403 303",

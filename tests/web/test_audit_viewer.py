@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -84,10 +85,10 @@ def test_filters_apply_to_page_and_csv(client, login_as, log, query, expected):
 
 def test_date_range(client, login_as, log):
     login_as(log[0])
-    today = now().date().isoformat()
+    today = now().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the site's day
     recent = rows(client.get(f"/admin/audit.csv?since={today}&until={today}"))
     assert "round.closed" not in {r["action"] for r in recent} and len(recent) == 3
-    old_day = (now() - timedelta(days=40)).date().isoformat()
+    old_day = (now() - timedelta(days=40)).astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
     old = rows(client.get(f"/admin/audit.csv?since={old_day}&until={old_day}"))
     assert [r["action"] for r in old] == ["round.closed"]
 
@@ -136,3 +137,30 @@ def test_audit_page_query_budget(client, login_as, log, count_queries):
     with count_queries() as big:
         client.get("/admin/audit")
     assert len(small) == len(big) <= 10, "\n".join(big)
+
+
+def test_entries_read_as_words_in_the_readers_language(client, login_as, log):
+    """Translated action and object names (the code beside them), details as written
+    (no \\u escapes), times and date filters in Shanghai time."""
+    client.set_cookie("locale", "zh_CN")
+    login_as(log[0])
+    page = client.get("/admin/audit").text
+    assert "禁言账号" in page and "<code>moderation.suspend</code>" in page
+    assert "修改角色" in page and "用户 #3" in page
+    assert "广告" in page and "\\u" not in page
+    assert "(UTC)" not in page and "起始日期" in page
+
+
+def test_a_day_is_the_readers_day(client, login_as, app):
+    """An entry at 23:30 UTC on 1 December is on 2 December in Shanghai."""
+    from datetime import UTC, datetime
+    admin = UserFactory(role="admin")
+    with atomic():
+        db.session.add(AuditEntry(actor_label="system", action="round.closed",
+                                  target_type="round", target_id=1,
+                                  at=datetime(2026, 12, 1, 23, 30, tzinfo=UTC)))
+    login_as(admin)
+    on_2nd = rows(client.get("/admin/audit.csv?since=2026-12-02&until=2026-12-02"))
+    on_1st = rows(client.get("/admin/audit.csv?since=2026-12-01&until=2026-12-01"))
+    assert [r["action"] for r in on_2nd] == ["round.closed"]
+    assert "round.closed" not in [r["action"] for r in on_1st]

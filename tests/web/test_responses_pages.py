@@ -415,3 +415,20 @@ def test_comment_and_question_pages_show_outcomes_with_a_link_to_the_change(clie
     page = client.get(f"/rounds/{r.id}/questions")
     assert "不在本办法范围内。" in page.text and "Not adopted" in page.text
     assert q.id
+
+
+def test_assigning_a_theme_in_the_page_updates_its_count(client, login_as):
+    """The theme list says how many opinions each theme holds; saving a row with htmx
+    swaps those counts out of band (no "0 opinions" after an opinion joined it)."""
+    r, _dept, official = closed_round()
+    comment(r)
+    login_as(official)
+    client.post(f"/manage/rounds/{r.id}/themes", data={"theme-name": "收费"})
+    theme_id = services.themes_of(r.id)[0].id
+    page = client.get(f"/manage/rounds/{r.id}/triage").text
+    assert f'id="theme-count-{theme_id}">0 opinions<' in page
+    t = rows(r.id)[0]
+    resp = client.post(f"/manage/rounds/{r.id}/triage/{t.id}", headers={"HX-Request": "true"},
+                       data={f"t{t.id}-status": "adopted", f"t{t.id}-theme_id": str(theme_id)})
+    assert resp.status_code == 200
+    assert f'id="theme-count-{theme_id}" hx-swap-oob="true">1 opinion<' in resp.text

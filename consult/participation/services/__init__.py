@@ -8,6 +8,7 @@ from consult.participation.services._common import (  # noqa: F401
 )
 from consult.participation.services.comments import (  # noqa: F401
     SORTS,
+    STANCES,
     can_still_edit,
     clause_comment_counts,
     clause_of,
@@ -18,6 +19,7 @@ from consult.participation.services.comments import (  # noqa: F401
     list_comments,
     post_comment,
     set_comment_support,
+    stance_counts,
     supported_ids,
     thread_context,
     top_proposals,

@@ -29,6 +29,7 @@ from consult.participation.models import (
     MAX_DEPTH,
     VISIBLE,
     Comment,
+    CommentStance,
     CommentSupport,
     ContentStatus,
     shown_to,
@@ -47,6 +48,19 @@ from consult.security.input import clean_text
 from consult.web import Page, keyset_paginate
 
 SORTS = ("newest", "supported", "clause")
+STANCES = tuple(s.value for s in CommentStance)
+
+
+def parse_stance(value: Any) -> CommentStance | None:
+    """A stance from a form or a query string; None for none; 422 for anything else."""
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return None
+    try:
+        return CommentStance(text)
+    except ValueError:
+        raise ValidationFailed(_l("Choose one of the stances offered, or none."),
+                               field="stance") from None
 
 
 def edit_window() -> timedelta:
@@ -103,6 +117,21 @@ def clause_comment_counts(round_: Round | int) -> dict[int, int]:
     return {clause_id: count for clause_id, count in rows}
 
 
+def stance_counts(round_: Round | int) -> dict[int | None, dict[CommentStance, int]]:
+    """{clause id (None: the whole draft): {stance: visible comments stating it}}, one
+    GROUP BY, for the clause index and the stance filter."""
+    round_id = round_ if isinstance(round_, int) else round_.id
+    rows = db.session.execute(
+        select(Comment.clause_id, Comment.stance, func.count())
+        .where(Comment.round_id == round_id, Comment.stance.is_not(None),
+               Comment.status.in_(VISIBLE))
+        .group_by(Comment.clause_id, Comment.stance))
+    out: dict[int | None, dict[CommentStance, int]] = {}
+    for clause_id, stance, count in rows:
+        out.setdefault(clause_id, {})[CommentStance(stance)] = count
+    return out
+
+
 def top_proposals(round_: Round, *, per_clause: int = 3) -> dict[int, list[Comment]]:
     """{clause id: the most supported proposed wordings on it}, for officials' triage:
     one query (a window function ranks the proposals within each clause)."""
@@ -131,6 +160,8 @@ class CommentsView:
     counts: dict[int, int]
     sort: str
     clause: Clause | None
+    stance: CommentStance | None = None
+    stances: dict[int | None, dict[CommentStance, int]] = field(default_factory=dict)
     children: dict[int, list[Comment]] = field(default_factory=dict)
     by_id: dict[int, Comment] = field(default_factory=dict)
     supported: set[int] = field(default_factory=set)
@@ -140,17 +171,30 @@ class CommentsView:
         return {c.id: c for c in self.clauses}
 
     @property
+    def stance_totals(self) -> dict[CommentStance, int]:
+        """The stances stated on the clause shown, or on the whole round."""
+        if self.clause is not None:
+            return dict(self.stances.get(self.clause.id, {}))
+        totals: dict[CommentStance, int] = {}
+        for by_stance in self.stances.values():
+            for stance, count in by_stance.items():
+                totals[stance] = totals.get(stance, 0) + count
+        return totals
+
+    @property
     def whole_draft_total(self) -> int:
         return sum(self.counts.values())
 
 
 def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
                   clause: Clause | None = None, page: int = 1,
-                  per_page: int = 20, cursor: str | None = None) -> CommentsView:
+                  per_page: int = 20, cursor: str | None = None,
+                  stance: str | None = None) -> CommentsView:
     """A page of threads: top-level comments (sorted, filtered) with all their replies,
     in a constant number of queries whatever the number of comments. Pages followed from
     the first by their links are read by key (``cursor``), not by OFFSET."""
     sort = sort if sort in SORTS else "newest"
+    chosen = CommentStance(stance) if stance in STANCES else None
     clauses = version_clauses(round_)
     counts = clause_comment_counts(round_)
     stmt = (select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None),
@@ -158,6 +202,8 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
             .options(joinedload(Comment.author)))
     if clause is not None:
         stmt = stmt.where(Comment.clause_id == clause.id)
+    if chosen is not None:
+        stmt = stmt.where(Comment.stance == chosen)
     if sort == "supported":
         stmt = stmt.order_by(Comment.support_count.desc(), Comment.created_at.desc(),
                              Comment.id.desc())
@@ -172,7 +218,8 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
         key_types = (datetime, int)
     result = keyset_paginate(stmt, page=page, per_page=per_page, cursor=cursor,
                              key_types=key_types)
-    view = CommentsView(page=result, clauses=clauses, counts=counts, sort=sort, clause=clause)
+    view = CommentsView(page=result, clauses=clauses, counts=counts, sort=sort, clause=clause,
+                        stance=chosen, stances=stance_counts(round_))
     thread_ids = [c.id for c in result.items]
     everything = list(result.items)
     if thread_ids:
@@ -216,14 +263,16 @@ def thread_context(comment: Comment) -> dict[int, Comment]:
 
 def post_comment(actor: Actor, round_: Round, *, body: str | None,
                  clause_id: int | None = None, proposed_text: str | None = None,
-                 parent_id: int | None = None) -> Comment:
-    """A comment on the whole draft or on a clause, or a reply (``parent_id``)."""
+                 parent_id: int | None = None, stance: Any = None) -> Comment:
+    """A comment on the whole draft or on a clause, or a reply (``parent_id``), with an
+    optional stance on what it comments on (replies state none)."""
     require_participant(actor, "comment.post", round_)
     require_open(round_)
     body = clean_text(body, field="body", limit=COMMENT_MAX,
                       empty=_l("Write your comment before you send it."))
     target: Comment | None = None
     clause: Clause | None = None
+    chosen = None if parent_id else parse_stance(stance)
     if parent_id:
         target = db.session.scalar(
             select(Comment).where(Comment.id == parent_id, Comment.round_id == round_.id))
@@ -254,7 +303,7 @@ def post_comment(actor: Actor, round_: Round, *, body: str | None,
     _refuse_duplicate(actor, round_, body=body, parent_id=parent_id)
 
     comment = Comment(round_id=round_.id, author_id=actor.id, clause_id=clause_id, body=body,
-                      proposed_text=proposal)
+                      proposed_text=proposal, stance=chosen)
     if target is not None:
         if target.depth < MAX_DEPTH:
             comment.parent_id, comment.depth = target.id, target.depth + 1
