@@ -82,6 +82,9 @@ def build(url: str, scale: str, fresh: bool) -> dict:
         if not evaluator.has_role(Role.EVALUATOR):  # P3 reads as an evaluator
             db.session.add(RoleAssignment(user_id=evaluator.id, role=Role.EVALUATOR))
             db.session.commit()
+        readers = list(db.session.scalars(  # the first ones: never P2's voters
+            select(User.email).where(User.email.like(f"%@{BENCH_DOMAIN}"))
+            .order_by(User.id).offset(1).limit(5)))
         voters = list(db.session.scalars(
             select(User.email).where(User.email.like(f"%@{BENCH_DOMAIN}"))
             .order_by(User.id.desc()).limit(200)))
@@ -94,7 +97,8 @@ def build(url: str, scale: str, fresh: bool) -> dict:
                 "voter_ids": voter_ids, "floor_round_id": floor_round,
                 "comments": db.session.scalar(select(func.count()).select_from(Comment)
                                               .where(Comment.round_id == rid)),
-                "voters": voters, "evaluator": evaluator.email, "generate_s": round(took, 1),
+                "voters": voters, "readers": readers, "evaluator": evaluator.email,
+                "generate_s": round(took, 1),
                 "rows": {name: db.session.scalar(select(func.count()).select_from(
                     db.metadata.tables[name])) for name in (
                         "ballot", "survey_answer", "round_participant", "round", "user")}}
@@ -209,7 +213,22 @@ class Client:
         return resp, data
 
 
-def load(port: int, path: str, seconds: float, concurrency: int) -> dict:
+def log_in(port: int, email: str) -> dict[str, str]:
+    """The cookies of a session logged in as ``email`` (a bench user)."""
+    from bench.data import BENCH_PASSWORD
+    c = Client(port)
+    _, page = c.request("GET", "/auth/login")
+    token = CSRF.search(page.decode()).group(1)
+    resp, _ = c.request("POST", "/auth/login", {"csrf_token": token, "email": email,
+                                                "password": BENCH_PASSWORD})
+    assert resp.status == 303, resp.status
+    return c.cookies
+
+
+def load(port: int, path: str, seconds: float, concurrency: int,
+         cookies: dict[str, str] | None = None) -> dict:
+    """``concurrency`` clients GET ``path`` for ``seconds`` (with ``cookies``: as the
+    logged-in user whose session they hold)."""
     lat: list[float] = []
     queries: list[int] = []
     errors = [0]
@@ -218,6 +237,7 @@ def load(port: int, path: str, seconds: float, concurrency: int) -> dict:
 
     def worker():
         c = Client(port)
+        c.cookies.update(cookies or {})
         mine, q = [], []
         while time.perf_counter() < deadline:
             t0 = time.perf_counter()
@@ -254,15 +274,23 @@ def p1(info: dict, url: str, seconds: float) -> tuple[dict, Server]:
     rid, cid = info["round_id"], info["consultation_id"]
     pages = {"floor": f"/_bench/floor/rounds/{rid}", "comments": f"/rounds/{rid}/comments",
              "consultation": f"/consultations/{cid}"}
+    # A citizen who takes part, reading the round logged in (not one of P2's voters).
+    citizen = info["readers"][0]
+    reader = log_in(server.port, citizen)
     for path in pages.values():  # warm-up: every worker imports templates, fills caches
         load(server.port, path, 1.0, 5)
+    load(server.port, pages["comments"], 1.0, 5, reader)
     out = {name: load(server.port, path, seconds, 8) for name, path in pages.items()}
-    # The same page with the page cache off: what a cache miss (or a logged-in reader,
-    # who is never served the cached list) costs; measured against the same floor.
+    out["comments, logged in"] = load(server.port, pages["comments"], seconds, 8, reader)
+    # The same page with the page cache off: what a cache miss costs, for a visitor and
+    # for a logged-in reader; measured against the same floor.
     uncached = Server(url, {"CONSULT_PAGE_CACHE": "false"})
     try:
+        reader = log_in(uncached.port, citizen)
         load(uncached.port, pages["comments"], 1.0, 5)
         out["comments, cache off"] = load(uncached.port, pages["comments"], seconds, 8)
+        out["comments, logged in, cache off"] = load(uncached.port, pages["comments"],
+                                                     seconds, 8, reader)
     finally:
         uncached.stop()
     for name in P1_PAGES:
@@ -271,10 +299,17 @@ def p1(info: dict, url: str, seconds: float) -> tuple[dict, Server]:
     return out, server
 
 
-P1_PAGES = ("comments", "comments, cache off", "consultation")
+P1_PAGES = ("comments", "comments, logged in", "comments, cache off",
+            "comments, logged in, cache off", "consultation")
 P1_LABELS = {"comments": "comments page (not logged in: list from the page cache)",
+             "comments, logged in": "comments page, logged-in citizen (shared list from the "
+                                    "page cache, own parts filled in)",
              "comments, cache off": "comments page, page cache off (what a miss costs)",
+             "comments, logged in, cache off": "comments page, logged-in citizen, page cache "
+                                               "off (what their miss costs)",
              "consultation": "consultation page (draft from the page cache)"}
+P1_TARGETS = {"comments, logged in": "≥ 0.80", "comments, cache off": "≥ 0.80",
+              "comments, logged in, cache off": "≥ 0.80"}
 
 
 def p2(info: dict, url: str, seconds: float, clients: int = 200) -> dict:
@@ -503,7 +538,8 @@ def table(res: dict) -> str:
                 continue
             r = p1r[name]
             lines.append(f"| P1 {P1_LABELS[name]} | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} | "
-                         f"{r['queries']} | {r['ratio_to_floor']:.2f} | ≥ 0.70 |")
+                         f"{r['queries']} | {r['ratio_to_floor']:.2f} | "
+                         f"{P1_TARGETS.get(name, '≥ 0.70')} |")
     p2r = res.get("P2")
     if isinstance(p2r, dict):
         i = p2r["integrity"]
