@@ -91,10 +91,11 @@ def build(url: str, scale: str, fresh: bool) -> dict:
         voter_ids = list(db.session.scalars(
             select(User.id).where(User.email.like(f"%@{BENCH_DOMAIN}"))
             .order_by(User.id.desc()).limit(200)))
-        floor_round = db.session.scalar(select(Round.id).where(Round.id != rid)
-                                        .order_by(Round.id).limit(1))
+        floor_round, db_floor_round = db.session.scalars(
+            select(Round.id).where(Round.id != rid).order_by(Round.id).limit(2))
         info = {"round_id": rid, "consultation_id": round_.consultation_id,
                 "voter_ids": voter_ids, "floor_round_id": floor_round,
+                "db_floor_round_id": db_floor_round,
                 "comments": db.session.scalar(select(func.count()).select_from(Comment)
                                               .where(Comment.round_id == rid)),
                 "voters": voters, "readers": readers, "evaluator": evaluator.email,
@@ -378,7 +379,59 @@ def p2(info: dict, url: str, seconds: float, clients: int = 200) -> dict:
     out["integrity"] = integrity(url, rid)
     out["floor"] = p2_floor(info, url, seconds, clients)
     out["ratio_to_floor"] = round(out["ballots_per_s"] / max(out["floor"]["rps"], 0.1), 2)
+    out["database"] = p2_database(info, url, seconds)
     return out
+
+
+def p2_database(info: dict, url: str, seconds: float, connections: int = 20) -> dict:
+    """The database's own limit: the floor's vote statements (lock the voter's ballot,
+    insert or change it, move the tally; one transaction) sent straight to PostgreSQL by a
+    minimal client, no web stack, over as many connections as the app's pools hold
+    (5 workers x 4 threads), for the same time, on a third round."""
+    import psycopg
+    rid, lock = info["db_floor_round_id"], threading.Lock()
+    stances = ["support", "oppose", "support_with_changes", "abstain"]
+    voters = info["voter_ids"]
+    lat: list[float] = []
+    stop_at = [0.0]
+
+    def voter(n: int):
+        mine = []
+        with psycopg.connect(url.replace("+psycopg", "")) as conn:
+            i = n
+            while time.perf_counter() < stop_at[0]:
+                user_id, stance = voters[i % len(voters)], stances[(i // len(voters)) % 4]
+                t0 = time.perf_counter()
+                with conn.transaction():
+                    found = conn.execute("SELECT id, stance FROM ballot WHERE round_id = %s "
+                                         "AND user_id = %s FOR UPDATE", (rid, user_id)).fetchone()
+                    if found is None:
+                        conn.execute("INSERT INTO ballot (round_id, user_id, stance, created_at,"
+                                     " updated_at) VALUES (%s, %s, %s, now(), now()) "
+                                     "ON CONFLICT DO NOTHING", (rid, user_id, stance))
+                        conn.execute("INSERT INTO vote_tally (round_id, support, "
+                                     "support_with_changes, oppose, abstain) VALUES "
+                                     "(%s, 0, 0, 0, 0) ON CONFLICT DO NOTHING", (rid,))
+                        conn.execute(f"UPDATE vote_tally SET {stance} = {stance} + 1 "
+                                     "WHERE round_id = %s", (rid,))
+                    elif found[1] != stance:
+                        conn.execute("UPDATE ballot SET stance = %s, updated_at = now() "
+                                     "WHERE id = %s", (stance, found[0]))
+                        conn.execute(f"UPDATE vote_tally SET {stance} = {stance} + 1, "
+                                     f"{found[1]} = {found[1]} - 1 WHERE round_id = %s", (rid,))
+                mine.append(time.perf_counter() - t0)
+                i += connections
+        with lock:
+            lat.extend(mine)
+
+    threads = [threading.Thread(target=voter, args=(n,)) for n in range(connections)]
+    started = time.perf_counter()
+    stop_at[0] = started + seconds
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return summary(lat, time.perf_counter() - started, connections=connections)
 
 
 def p2_floor(info: dict, url: str, seconds: float, clients: int) -> dict:
@@ -553,6 +606,13 @@ def table(res: dict) -> str:
             lines.append(f"| P2 floor (bare Flask + SQLAlchemy Core vote, same burst) | "
                          f"{f['rps']} ballots/s | {f['p50_ms']} | {f['p95_ms']} | | "
                          f"P2 = {p2r['ratio_to_floor']:.2f} of it; {f['failed']} failed | |")
+        if "database" in p2r:
+            d = p2r["database"]
+            lines.append(f"| P2 database (the floor's statements from a minimal client, "
+                         f"{d['connections']} connections, no web stack) | {d['rps']} ballots/s"
+                         f" | {d['p50_ms']} | {d['p95_ms']} | | floor = "
+                         f"{p2r['floor']['rps'] / max(d['rps'], 0.1):.2f} of it, P2 = "
+                         f"{p2r['ballots_per_s'] / max(d['rps'], 0.1):.2f} | |")
     elif p2r:
         lines.append(f"| P2 | {p2r} | | | | | |")
     for key, db_name in (("P3", "SQLite"), ("P3_pg", "PostgreSQL"),
