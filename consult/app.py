@@ -33,7 +33,6 @@ from consult.api import wiring as api
 from consult.consultations import wiring as consultations
 from consult.errors import register_error_handlers
 from consult.evaluation import wiring as evaluation
-from consult.evaluation.charts import chart_library
 from consult.extensions import babel, csrf, db, htmx, limiter, mail, migrate
 from consult.main import wiring as main
 from consult.moderation import wiring as moderation
@@ -101,8 +100,10 @@ MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 
 def warm_up(app: Flask) -> int:
     """Do now what each worker would otherwise do on its first requests: compile every
-    template (≈ 1 s; the first dashboard request of a worker spent 120 ms compiling) and
-    import the chart library (pygal, 175 ms, imported lazily elsewhere).
+    template (≈ 1 s; the first dashboard request of a worker spent 120 ms compiling). The
+    heavy libraries (pygal, scipy, scikit-learn, numpy, jieba) are not imported here:
+    only the requests and jobs that use them do (a chart, an interval, an analysis), so a
+    worker starts fast and small (bench P4; tests/unit/test_lean_start.py).
 
     The production entry point (wsgi.py, preloaded by gunicorn in the master) calls this,
     so the workers inherit the result. Returns how many templates were compiled."""
@@ -112,5 +113,4 @@ def warm_up(app: Flask) -> int:
         env.cache = LRUCache(2 * len(names))  # room for all of them, and for growth
     for name in names:
         env.get_template(name)
-    chart_library()
     return len(names)

@@ -24,7 +24,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 
 from consult import observability
-from consult.analysis import pipeline, text
+from consult.analysis import pipeline
 from consult.analysis.models import AnalysisResult, AnalysisStatus
 from consult.clock import now
 from consult.db import atomic, db
@@ -132,6 +132,9 @@ def _set(round_id: int, **values) -> None:
 def run_analysis(round_id: int) -> AnalysisResult | None:
     """Run the pipeline and store its result; progress is committed as it goes, so the
     status fragment shows it. A failure is stored, never raised into a worker loop."""
+    # jieba (heavy): imported by the analysis worker only, never by a web worker at start
+    from consult.analysis import text  # noqa: PLC0415 - heavy (jieba): the worker's only
+
     text.configure(current_app.instance_path)
     count = pipeline.opinion_count(round_id)
     _set(round_id, status=AnalysisStatus.RUNNING, progress=1, step="start", started_at=now(),

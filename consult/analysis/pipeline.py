@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from consult.analysis import duplicates, groups, keyterms, text, themes
 from consult.db import db
 from consult.participation.models import (
     Comment,
@@ -91,6 +90,16 @@ def analyse(opinions: list[dict], background: list[str], supports, stances, *,
 
 def _analyse(opinions: list[dict], background: list[str], supports, stances, *,
              progress: Progress | None = None) -> dict:
+    # Heavy (numpy, scipy, scikit-learn, jieba: most of a web worker's start and memory):
+    # imported only here, by the analysis worker, never by the web app that enqueues.
+    from consult.analysis import (  # noqa: PLC0415 - heavy: the analysis worker's only
+        duplicates,
+        groups,
+        keyterms,
+        text,
+        themes,
+    )
+
     report = progress or (lambda pct, step: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -34,8 +34,6 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from scipy.stats import binomtest
-from scipy.stats import t as student_t
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 
 from consult import pagecache
@@ -64,6 +62,9 @@ def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float
     """Wilson score interval of k successes in n trials (scipy's implementation)."""
     if n <= 0:
         raise ValueError("n must be positive")
+    # scipy (heavy): imported by the first interval computed, not by every worker at start
+    from scipy.stats import binomtest  # noqa: PLC0415 - heavy (scipy): on first use only
+
     ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
     return float(ci.low), float(ci.high)
 
@@ -73,6 +74,8 @@ def t_interval(total: float, total_sq: float, n: int, *, low: float = 1.0, high:
     """Mean and t-interval from a sum and a sum of squares, clipped to [low, high]."""
     if n < 2:
         raise ValueError("n must be at least 2")
+    from scipy.stats import t as student_t  # noqa: PLC0415 - heavy (scipy): on first use only
+
     mean = total / n
     variance = max((total_sq - n * mean * mean) / (n - 1), 0.0)
     half = float(student_t.ppf((1 + confidence) / 2, n - 1)) * math.sqrt(variance / n)

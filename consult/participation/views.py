@@ -18,6 +18,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     make_response,
     redirect,
     render_template,
@@ -25,14 +26,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import AnonymousUserMixin, current_user, login_required
 from markupsafe import Markup
 
 from consult import pagecache
 from consult.clock import now as clock_now
 from consult.db import atomic
 from consult.errors import Conflict, InvalidState
-from consult.participation import services
+from consult.participation import reader, services
 from consult.participation.forms import (
     AnswerForm,
     CommentForm,
@@ -75,13 +76,15 @@ def _clause_filter(round_):
     return services.clause_of(round_, raw) if raw else None
 
 
-def _list_comments(round_, clause) -> dict:
-    """What a comment list shows: the page of threads and, once the response is published,
-    each opinion's outcome (the responses domain's section, one query)."""
+def _list_comments(round_, clause, viewer=None) -> dict:
+    """What a comment list shows (to ``viewer``, the current user unless given): the page
+    of threads and, once the response is published, each opinion's outcome (the responses
+    domain's section, one query)."""
     view = services.list_comments(
-        current_user, round_, sort=request.args.get("sort", "newest"), clause=clause,
-        page=page_number(), per_page=current_app.config.get("PAGE_SIZE", 20),
-        cursor=request.args.get("at"), stance=request.args.get("stance"))
+        current_user if viewer is None else viewer, round_,
+        sort=request.args.get("sort", "newest"), clause=clause, page=page_number(),
+        per_page=current_app.config.get("PAGE_SIZE", 20), cursor=request.args.get("at"),
+        stance=request.args.get("stance"))
     return {"view": view, "outcomes": outcomes_for(comment_ids=[c.id for c in view.page.items])}
 
 
@@ -90,6 +93,10 @@ def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200
     ctx = _round_ctx(round_)
     if form is None and not current_user.is_authenticated:
         return _anonymous_comments_page(round_, ctx)
+    if form is None and current_app.config.get("PAGE_CACHE"):
+        page = _reader_comments_page(round_, ctx)
+        if page is not None:
+            return page
     clause = _clause_filter(round_)
     listed = _list_comments(round_, clause)
     if form is None:
@@ -104,6 +111,42 @@ def _anonymous_comments_page(round_, ctx: dict):
                          round_, ctx, lambda: _list_comments(round_, _clause_filter(round_)),
                          list="participation/_comments.html",
                          index="participation/_clause_index.html")
+
+
+def _reader_comments_page(round_, ctx: dict):
+    """The list page of a logged-in reader: the list shared by every reader (rendered once
+    per round version, see consult.participation.reader) with this reader's own parts
+    filled in from one query. None for a reader with a comment awaiting review in the
+    round (the shared list does not hold it): the caller renders theirs alone."""
+    def rendered() -> dict:
+        clause = _clause_filter(round_)
+        listed = _list_comments(round_, clause, viewer=AnonymousUserMixin())
+        view = listed["view"]
+        return {"list": render_template("participation/_comments.html", reader_slots=True,
+                                        **listed, **ctx),
+                "index": render_template("participation/_clause_index.html", **listed, **ctx),
+                "facts": reader.facts_of(view.by_id.values()),
+                # the new-comment form's clause choice, as every reader gets it blank
+                "clause_field": get_template_attribute("macros/forms.html", "field")(
+                    _new_comment_form(round_, view.clauses, clause).clause_id)}
+
+    shared = pagecache.fragment(
+        "participation/reader-comments",
+        (*pagecache.round_key(round_), ctx["state"].value, ctx["open_now"],
+         *sorted(request.args.items(multi=True))), rendered)
+    state = reader.reader_state(current_user, round_.id, list(shared["facts"]))
+    if state.held:
+        return None
+    listed = reader.fill(shared["list"], shared["facts"], state, current_user,
+                         ctx["open_now"])
+    if wants_fragment():
+        response = make_response(listed)
+        response.vary.add("HX-Request")
+        return response
+    # Markup: these parts were rendered (and escaped) by Jinja, now or on an earlier miss.
+    return render("participation/round_comments.html", form=CommentForm(formdata=None),
+                  cached={"list": listed, "index": Markup(shared["index"])},  # nosec B704
+                  clause_field=Markup(shared["clause_field"]), **ctx)  # nosec B704
 
 
 def _visitor_page(page: str, form, round_, ctx: dict, listed, **templates: str):
@@ -171,10 +214,11 @@ def post_comment(round_id: int):
                           partial="participation/_comment_form.html")
 
 
-def _new_comment_form(round_, *, clause_id: int | None = None) -> CommentForm:
+def _new_comment_form(round_, clauses=None, *, clause_id: int | None = None) -> CommentForm:
     """A blank form after a post, still on the clause the reader was commenting on."""
     form = CommentForm(formdata=None, clause_id=clause_id)
-    form.set_clauses(services.comments.version_clauses(round_))
+    form.set_clauses(services.comments.version_clauses(round_) if clauses is None
+                     else clauses)
     return form
 
 

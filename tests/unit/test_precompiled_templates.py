@@ -1,5 +1,4 @@
-"""The production entry point compiles every template (and imports what is imported
-lazily) before the workers fork."""
+"""The production entry point compiles every template before the workers fork."""
 
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ def test_every_template_compiles_ahead_and_stays_cached(app):
     root = Path(app.root_path)
     files = [p for p in root.rglob("templates/**/*") if p.suffix in (".html", ".txt")]
     assert warm_up(app) == len(files) > 100
-    assert "pygal" in __import__("sys").modules
     cached = app.jinja_env.cache
     assert cached is not None and len(cached) >= len(files)  # nothing compiled was evicted
     assert app.jinja_env.get_template("base.html") is app.jinja_env.get_template("base.html")

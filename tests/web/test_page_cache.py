@@ -1,11 +1,16 @@
 """The page cache of a round's public comment list (consult.pagecache).
 
-Anonymous visitors are served the list from the cache; every change that can alter it
-must show on the very next anonymous request. Each test primes the cache, makes one kind
-of change the way the application makes it, and looks again.
+Anonymous visitors are served the list from the cache, and so are logged-in readers (the
+list shared by every reader, their own parts filled in: consult.participation.reader);
+every change that can alter it must show on the very next request of either. Each test
+primes the cache, makes one kind of change the way the application makes it, and looks
+again, once as an anonymous visitor and once as a logged-in reader (``visitor``).
 """
 
 from __future__ import annotations
+
+import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -30,11 +35,31 @@ def author(app):
 
 
 @pytest.fixture
-def visitor(app):
+def anonymous(app):
     """A second browser, never logged in, reading in English."""
-    anonymous = app.test_client()
-    anonymous.set_cookie("locale", "en")
+    browser = app.test_client()
+    browser.set_cookie("locale", "en")
+    return browser
+
+
+@pytest.fixture(params=["anonymous", "reader"])
+def visitor(request, app, anonymous):
+    """A second browser reading in English: anonymous, or logged in as a participant who
+    wrote nothing (served the readers' shared list)."""
+    if request.param == "reader":
+        reader = UserFactory(display_name="读者")
+        with anonymous.session_transaction() as session:
+            session["_user_id"] = reader.get_id()
+            session["_fresh"] = True
     return anonymous
+
+
+def supports(text: str, comment) -> str:
+    """The support count shown for ``comment`` (as a button or as text)."""
+    start = text.index(f'id="support-comment-{comment.id}"')
+    part = text[start:text.index("</div>", start)]
+    found = re.search(r'support-button__count">(\d+)<|>\s*(\d+) supports?\s*<', part)
+    return found.group(1) or found.group(2)
 
 
 def page(visitor, r, query=""):
@@ -63,7 +88,8 @@ def version_of(r) -> int:
 # ---------------------------------------------------------------- it is a cache
 
 def test_second_anonymous_request_is_served_from_the_cache(client, login_as, count_queries,
-                                                           rnd, author, visitor):
+                                                           rnd, author, anonymous):
+    visitor = anonymous
     say(client, login_as, rnd, author, "建议增加夜间照护服务。")
     with count_queries() as seen:
         first = page(visitor, rnd)
@@ -114,13 +140,82 @@ def test_each_language_has_its_own_fragment(client, login_as, rnd, author, visit
     assert "1 comment" in page(visitor, rnd)
 
 
-def test_logged_in_readers_are_never_served_the_cached_list(client, login_as, rnd, author,
-                                                            visitor):
-    comment = say(client, login_as, rnd, author, "请支持这条")
-    assert "Support</span>" not in page(visitor, rnd)
+def test_logged_in_readers_share_the_list_with_their_own_parts(client, login_as, count_queries,
+                                                               rnd, author):
+    mine = say(client, login_as, rnd, author, "作者自己的意见")
+    theirs = say(client, login_as, rnd, UserFactory(), "别人的意见")
+    reader = login_as(UserFactory())
+    assert client.post(f"/comments/{theirs.id}/support",
+                       data={"supported": "1"}).status_code == 303
+    url = f"/rounds/{rnd.id}/comments"
+    client.get(url)  # fills the shared list
+    with count_queries() as seen:
+        text = client.get(url, headers={"Cookie": "locale=en"}).text
+    hit = list(seen)
+    assert not any("comment.body" in q for q in hit), hit  # the list came from the cache
+    assert len(hit) <= 4, hit  # the reader, the round, the reader's own state
+    pressed = re.findall(r'id="support-comment-(\d+)".*?aria-pressed="(\w+)"', text, re.S)
+    assert dict(pressed) == {str(theirs.id): "true", str(mine.id): "false"}
+    assert f'id="flag-comment-{mine.id}"' in text and f'id="flag-comment-{theirs.id}"' in text
+    assert f"/comments/{mine.id}/edit" not in text and "/withdraw" not in text
+    assert reader.display_name not in text
+    # the author, from the same shared list: their own actions, nobody's presses
+    login_as(author)
+    with count_queries() as seen:
+        text = client.get(url, headers={"Cookie": "locale=en"}).text
+    assert not any("comment.body" in q for q in seen)
+    assert f"/comments/{mine.id}/edit" in text and f"/comments/{mine.id}/withdraw" in text
+    assert f"/comments/{theirs.id}/edit" not in text
+    assert f'id="flag-comment-{mine.id}"' not in text
+    assert f'id="flag-comment-{theirs.id}"' in text
+    assert f'action="/comments/{mine.id}/support"' not in text  # not one's own
+    assert 'aria-pressed="true"' not in text
+    # the htmx fragment is filled the same way
+    fragment = client.get(url, headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment and f"/comments/{mine.id}/withdraw" in fragment
+    assert "<!--reader:" not in text + fragment
+
+
+def test_the_edit_link_goes_when_the_edit_window_closes(client, login_as, rnd, author,
+                                                        monkeypatch):
+    from consult.participation.services import comments
+
+    comment = say(client, login_as, rnd, author, "限时可改")
+    url = f"/rounds/{rnd.id}/comments"
+    assert f"/comments/{comment.id}/edit" in client.get(url).text  # now in the cache
+    later = comment.created_at + comments.edit_window() + timedelta(minutes=1)
+    monkeypatch.setattr(comments, "now", lambda: later)  # time alone passes: no bump
+    text = client.get(url).text
+    assert f"/comments/{comment.id}/edit" not in text
+    assert f"/comments/{comment.id}/withdraw" in text
+
+
+def test_a_comment_awaiting_review_is_shown_to_its_author_only(client, login_as, rnd, author):
+    from consult.participation.models import ContentStatus
+
+    say(client, login_as, rnd, UserFactory(), "公开的意见")
+    held = say(client, login_as, rnd, author, "等待审核的意见")
+    held.status = ContentStatus.HELD
+    db.session.commit()
+    url = f"/rounds/{rnd.id}/comments"
     login_as(UserFactory())
-    text = client.get(f"/rounds/{rnd.id}/comments", headers={"Cookie": "locale=en"}).text
-    assert f'action="/comments/{comment.id}/support"' in text
+    text = client.get(url).text
+    assert "公开的意见" in text and f'id="comment-{held.id}"' not in text
+    login_as(author)
+    text = client.get(url).text
+    assert "公开的意见" in text and f'id="comment-{held.id}"' in text
+
+
+def test_the_author_of_a_hidden_comment_may_appeal(client, login_as, rnd, author):
+    comment = say(client, login_as, rnd, author, "被隐藏的意见")
+    moderation.hide_item(UserFactory(role="moderator"), db.session.get(Comment, comment.id),
+                         reason="人身攻击")
+    db.session.commit()
+    url = f"/rounds/{rnd.id}/comments"
+    login_as(UserFactory())
+    assert "/appeal" not in client.get(url).text
+    login_as(author)
+    assert f"comment/{comment.id}/appeal" in client.get(url).text
 
 
 def test_a_failing_cache_costs_speed_not_the_page(rnd, visitor, monkeypatch):
@@ -170,16 +265,16 @@ def test_withdrawal_shows(client, login_as, rnd, author, visitor):
 
 def test_support_and_its_withdrawal_show(client, login_as, rnd, author, visitor):
     comment = say(client, login_as, rnd, author, "值得支持")
-    assert "0 supports" in page(visitor, rnd)
+    assert supports(page(visitor, rnd), comment) == "0"
     login_as(UserFactory())
     before = version_of(rnd)
     assert client.post(f"/comments/{comment.id}/support",
                        data={"supported": "1"}).status_code == 303
     assert version_of(rnd) == before + 1  # one bump per action, in its transaction
-    assert "1 support" in page(visitor, rnd)
+    assert supports(page(visitor, rnd), comment) == "1"
     assert client.post(f"/comments/{comment.id}/support",
                        data={"supported": "0"}).status_code == 303
-    assert "0 supports" in page(visitor, rnd)
+    assert supports(page(visitor, rnd), comment) == "0"
 
 
 def test_moderation_hide_and_restore_show(client, login_as, rnd, author, visitor):
@@ -244,7 +339,8 @@ def test_the_draft_margin_counts_follow_comments(client, login_as, rnd, author, 
 
 # ---------------------------------------------------------------- questions
 
-def test_questions_their_supports_and_answers_show(client, login_as, rnd, author, visitor):
+def test_questions_their_supports_and_answers_show(client, login_as, rnd, author, anonymous):
+    visitor = anonymous  # (a logged-in reader's question list is not cached)
     from consult.accounts.models import Department
     from consult.consultations.models import Consultation
     from consult.participation.models import Question
@@ -269,7 +365,8 @@ def test_questions_their_supports_and_answers_show(client, login_as, rnd, author
 
 
 def test_a_renamed_department_signs_its_answers_under_the_new_name(client, login_as, rnd,
-                                                                  author, visitor):
+                                                                  author, anonymous):
+    visitor = anonymous
     from consult.accounts.models import Department
     from consult.consultations.models import Consultation
     from consult.participation.models import Question

@@ -473,3 +473,25 @@ def test_poll_editor_query_budget_is_constant(client, login_as, count_queries, d
         assert response.status_code == 200
         counts.append(list(seen))
     assert len(counts[0]) == len(counts[1]) <= 8, "\n".join(counts[1])
+
+
+# ---------------------------------------------------------------- statements per vote
+
+def test_statements_per_vote(app, client, login_as, count_queries, dept):
+    """What one vote sends the database (bench P2's request), cast, changed and sent
+    again unchanged: counted, so that a new round trip on the busiest write path is a
+    decision. Each: the round, the voter, the poll; the round's state held and re-read
+    (PostgreSQL's advisory lock); the ballot locked and written; then the shared counters,
+    one statement per table (a new ballot also records the participant)."""
+    r = make_round(dept)
+    url = vote_url(r.id)
+    login_as(UserFactory())
+    counts = []
+    for stance in ("support", "oppose", "oppose"):  # new, changed, the same again
+        with count_queries() as seen:
+            assert client.post(url, data={"stance": stance, "reason": ""}).status_code == 303
+        counts.append([q.split()[0] + " " + q.split()[1] for q in seen])
+    lock = 1 if db.engine.dialect.name == "postgresql" else 0
+    assert [len(c) for c in counts] == [9 + lock, 7 + lock, 6 + lock], counts
+    tally = db.session.get(VoteTally, r.id)
+    assert (tally.support, tally.oppose) == (0, 1)

@@ -181,10 +181,12 @@ def _move_shared_counters(round_id: int, *, inserted: bool, joined: bool, stance
         round_counts["participant_count"] = Round.participant_count + 1
     if round_counts:
         db.session.execute(update(Round).where(Round.id == round_id).values(**round_counts))
-    if inserted:
-        db.session.execute(upsert_insert(VoteTally).values(round_id=round_id)
-                           .on_conflict_do_nothing(index_elements=["round_id"]))
-    if old_stance != stance:
+    if inserted:  # the round's first ballot creates the tally: one upsert, one round trip
+        db.session.execute(
+            upsert_insert(VoteTally).values(round_id=round_id, **{stance.value: 1})
+            .on_conflict_do_update(index_elements=["round_id"], set_={
+                stance.value: getattr(VoteTally, stance.value) + 1}))
+    elif old_stance != stance:
         values = {stance.value: getattr(VoteTally, stance.value) + 1}
         if old_stance is not None:
             values[old_stance.value] = getattr(VoteTally, old_stance.value) - 1

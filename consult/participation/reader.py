@@ -1,0 +1,124 @@
+"""The comment list as a logged-in reader sees it, at the cost of the anonymous one.
+
+Every reader of a round sees the same comments; only a few parts of each differ from one
+reader to the next: the support button (pressed or not, offered or not), "Flag" or
+"Appeal", and "Edit"/"Withdraw" on the reader's own comments. So the list is rendered once
+per round version for all of them (consult.pagecache, same key and invalidation as the
+visitors' list) with those parts left as ``<!--reader:KIND:ID-->`` marks, together with
+the few facts of each comment that the parts read (``Shown``). A request then reads the
+reader's own state in one small query (``reader_state``) and fills the marks: complete
+HTML, no JavaScript needed.
+
+The shared list never holds a comment awaiting review (only its author may see it): a
+reader who has one in the round gets the list rendered for them alone (``state.held``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from markupsafe import Markup
+from sqlalchemy import exists, literal, select, union_all
+
+from consult.extensions import db
+from consult.participation.models import VISIBLE, Comment, CommentSupport, ContentStatus
+from consult.participation.permissions import is_participant
+
+MARK = re.compile(r"<!--reader:(support|tools|own):(\d+)-->")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the reader's parts of one comment read of it (cached with the list)."""
+
+    id: int
+    author_id: int
+    status: str
+    support_count: int
+    created_at: datetime
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status in VISIBLE
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    supported: frozenset[int]
+    held: bool  # the reader has a comment awaiting review in the round
+
+
+def facts_of(comments: Any) -> dict[int, Shown]:
+    return {c.id: Shown(c.id, c.author_id, c.status.value, c.support_count, c.created_at)
+            for c in comments}
+
+
+def reader_state(user: Any, round_id: int, comment_ids: list[int]) -> ReaderState:
+    """The reader's supports among ``comment_ids`` and whether they have a held comment
+    in the round, in one statement."""
+    held = (select(literal(-1))
+            .where(exists().where(Comment.round_id == round_id, Comment.author_id == user.id,
+                                  Comment.status == ContentStatus.HELD)))
+    stmt = held
+    if comment_ids:
+        stmt = union_all(select(CommentSupport.comment_id).where(
+            CommentSupport.user_id == user.id, CommentSupport.comment_id.in_(comment_ids)), held)
+    ids = set(db.session.scalars(stmt))
+    return ReaderState(supported=frozenset(ids - {-1}), held=-1 in ids)
+
+
+# The id (and support count, on a button) the parts are rendered with once per request,
+# then replaced by each comment's.
+SAMPLE_ID = 9_876_543_210_123
+SAMPLE_COUNT = 8_765_432_109_012
+_SAMPLE, _COUNT = str(SAMPLE_ID), str(SAMPLE_COUNT)
+
+
+def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
+         open_now: bool) -> Markup:
+    """The shared list with the reader's parts put in its marks. A part depends on the
+    comment only through its id and the few facts in its key below: each different key is
+    rendered once (with ``SAMPLE_ID``), and the id put in after."""
+    supported = set(state.supported)  # (holds SAMPLE_ID while a pressed sample renders)
+    ctx: dict[str, Any] = {"supported": supported, "open_now": open_now}
+    current_app.update_template_context(ctx)
+    slots = current_app.jinja_env.get_template(
+        "participation/_reader_slots.html").make_module(ctx)
+    macros = {"support": slots.support, "tools": slots.tools, "own": slots.own}
+    # (a page address that holds the sample id itself is rendered comment by comment)
+    path = str(ctx["request"].full_path)
+    memo: dict[tuple, str] | None = {} if _SAMPLE not in path and _COUNT not in path \
+        else None
+    participant = is_participant(user)
+
+    def key(kind: str, f: Shown) -> tuple | None:
+        mine = f.author_id == user.id
+        if kind == "support":  # a button shows the bare number; a text, its plural form
+            button = open_now and f.is_visible and not mine and participant
+            return (kind, f.id in state.supported, f.is_visible, mine,
+                    None if button else f.support_count)
+        if kind == "tools":
+            return kind, f.is_visible, f.status, mine
+        return None if mine else (kind,)  # one's own actions: by time, rendered each
+
+    def part(match: re.Match) -> str:
+        kind, f = match.group(1), facts[int(match.group(2))]
+        k = key(kind, f) if memo is not None else None
+        if k is None:
+            return str(macros[kind](f))
+        sample = memo.get(k)
+        if sample is None:
+            counted = SAMPLE_COUNT if k[-1] is None else f.support_count
+            if f.id in supported:
+                supported.add(SAMPLE_ID)
+            sample = memo[k] = str(macros[kind](replace(f, id=SAMPLE_ID,
+                                                        support_count=counted)))
+            supported.discard(SAMPLE_ID)
+        return sample.replace(_SAMPLE, match.group(2)).replace(_COUNT, str(f.support_count))
+
+    # Markup: the list and every part were rendered (and escaped) by Jinja.
+    return Markup(MARK.sub(part, html))  # nosec B704
