@@ -113,6 +113,8 @@ MATRIX: dict[str, str] = {
     "GET suggestions.detail": "200 200 200 200 200 200 200",
     "GET suggestions.index": "200 200 200 200 200 200 200",
     "GET suggestions.manage": "302 403 200 200 403 403 200",
+    "GET workspace.badge": "302 403 200 200 403 403 403",
+    "GET workspace.index": "302 403 200 200 302 302 302",
     "GET suggestions.new": "302 200 200 200 200 200 200",
     "GET suggestions.similar": "200 200 200 200 200 200 200",
     "GET surveys.edit_question": "302 403 404 403 403 403 403",
@@ -292,7 +294,7 @@ def check_invariants(observed):
         by_role = dict(zip(ROLES, statuses, strict=True))
         method, endpoint = key.split(" ", 1)
         staff = endpoint.startswith(("admin.", "analysis.", "evaluation.", "moderation.q",
-                                     "moderation.s", "moderation.w")) or ".manage" in endpoint or endpoint in {
+                                     "moderation.s", "moderation.w", "workspace.")) or ".manage" in endpoint or endpoint in {
             "participation.question_inbox", "responses.triage", "suggestions.manage",
             "suggestions.deadlines_page", "suggestions.answer", "suggestions.route"}
         if staff:
