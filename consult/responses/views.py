@@ -36,6 +36,7 @@ from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
 from consult.web import page_number, render, safe_next, submit, wants_fragment
+from consult.workspace.services import assignments
 
 bp = Blueprint("responses", __name__, template_folder="templates")
 
@@ -108,6 +109,8 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
                  theme_form=None, merge_errors=None):
     round_, response = _started(round_id)
     filters = services.TriageFilters.from_args(request.args)
+    if filters.mine:  # "assigned to me" (the workspace keeps the assignments)
+        filters.only = assignments.mine_in_round(current_user, round_id)
     page = services.list_triage(round_, filters, page=page_number())
     themes = services.themes_of(round_id)
     clauses = services.clauses_of(round_.version_id)
@@ -136,7 +139,9 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
         merge_forms=merge_forms, merge_errors=merge_errors or {},
         proposals=services.top_proposals(round_id), editable=editable,
         progress=services.progress_of(response), top_forms=top_forms,
-        status_filters=services.STATUS_FILTERS, back=request.full_path.rstrip("?"))
+        status_filters=services.STATUS_FILTERS, back=request.full_path.rstrip("?"),
+        colleagues=assignments.colleagues(round_.consultation.department_id),
+        by_person=assignments.triage_progress_by_person(round_id))
 
 
 def _back(round_id: int) -> str:

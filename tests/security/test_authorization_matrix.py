@@ -113,8 +113,14 @@ MATRIX: dict[str, str] = {
     "GET suggestions.detail": "200 200 200 200 200 200 200",
     "GET suggestions.index": "200 200 200 200 200 200 200",
     "GET suggestions.manage": "302 403 200 200 403 403 200",
+    "GET workspace.assigned": "302 403 200 200 403 403 403",
     "GET workspace.badge": "302 403 200 200 403 403 403",
     "GET workspace.index": "302 403 200 200 302 302 302",
+    "GET workspace.opinion": "302 403 200 403 403 403 403",
+    "POST workspace.add_note": "302 403 422 403 403 403 403",
+    "POST workspace.assign": "302 403 303 403 403 403 403",
+    "POST workspace.bulk_assign": "302 403 422 403 403 403 403",
+    "POST workspace.claim": "302 403 303 403 403 403 403",
     "GET suggestions.new": "302 200 200 200 200 200 200",
     "GET suggestions.similar": "200 200 200 200 200 200 200",
     "GET surveys.edit_question": "302 403 404 403 403 403 403",
@@ -304,9 +310,11 @@ def check_invariants(observed):
         if endpoint.startswith("admin.") and any(
                 by_role[r] in OK for r in ROLES if r != "admin"):
             problems.append(f"non-admin on {key}: {by_role}")
-        if endpoint.startswith(("consultations.manage", "rounds.manage", "rounds.close",
+        if (endpoint.startswith(("consultations.manage", "rounds.manage", "rounds.close",
                                 "rounds.extend", "voting.manage", "surveys.manage",
-                                "responses.manage", "responses.triage")) \
+                                "responses.manage", "responses.triage", "workspace.opinion",
+                                "workspace.add_note", "workspace.claim", "workspace.bulk_assign"))
+                or endpoint == "workspace.assign") \
                 and endpoint not in ("consultations.manage_index", "consultations.manage_new") \
                 and by_role["official_b"] in OK:
             problems.append(f"official of B on A's {key}: {by_role['official_b']}")
