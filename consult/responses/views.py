@@ -37,7 +37,8 @@ from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
 from consult.web import page_number, render, safe_next, submit, wants_fragment
-from consult.workspace.services import assignments
+from consult.workspace.models import TemplatePurpose
+from consult.workspace.services import assignments, replies
 
 bp = Blueprint("responses", __name__, template_folder="templates")
 
@@ -122,8 +123,13 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
             forms[t.id] = failed_row[1]
         else:
             forms[t.id] = _row_form(t, themes, lineages)
+    reasons = replies.templates_for(round_.consultation.department_id, TemplatePurpose.TRIAGE)
     if bulk_form is None:
         bulk_form = BulkTriageForm(formdata=None, prefix="bulk")
+        if request.args.get("template"):  # a reply template as the reason, to edit
+            bulk_form.reason.data = replies.template_for(
+                round_.consultation.department_id, TemplatePurpose.TRIAGE,
+                request.args["template"])
     bulk_form.set_choices(themes)
     merge_forms = {}
     for theme in themes:
@@ -142,7 +148,7 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
         progress=services.progress_of(response), top_forms=top_forms,
         status_filters=services.STATUS_FILTERS, back=request.full_path.rstrip("?"),
         colleagues=assignments.colleagues(round_.consultation.department_id),
-        by_person=assignments.triage_progress_by_person(round_id))
+        by_person=assignments.triage_progress_by_person(round_id), reasons=reasons)
 
 
 def _back(round_id: int) -> str:

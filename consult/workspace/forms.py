@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 
 from consult.web import BaseForm
 from consult.workspace.models import NOTE_MAX
@@ -28,3 +28,15 @@ class NoteForm(BaseForm):
     body = TextAreaField(_l("Internal note"),
                          description=_l("Only officials of the department see it. Up to "
                                         "%(limit)d characters.", limit=NOTE_MAX))
+
+
+class TemplateForm(BaseForm):
+    department_id = SelectField(_l("Department"), choices=[], validate_choice=False)
+    purpose = SelectField(_l("Used for"), choices=[], validate_choice=False)
+    title = StringField(_l("Title"), description=_l("A short name to find it in the list."))
+    body = TextAreaField(_l("Text"), description=_l("Inserted into the form, where it can be "
+                                                    "edited before it is sent."))
+
+    def set_choices(self, departments, purposes) -> None:
+        self.department_id.choices = [(str(d.id), d.name) for d in departments]
+        self.purpose.choices = [(p.value, p.label) for p in purposes]

@@ -9,7 +9,7 @@ read them, and no public page, API, CSV or export ever includes them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -104,6 +104,20 @@ class ReplyTemplate(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+
+class DigestSent(db.Model):
+    """One official's daily workspace digest, sent once per local day (the unique key
+    makes a second tick the same day send nothing)."""
+
+    __tablename__ = "workspace_digest"
+    __table_args__ = (UniqueConstraint("user_id", "day", name="uq_workspace_digest_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    waiting: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime] = mapped_column(default=now)
 
 
 NOTE_MAX = 2000

@@ -8,11 +8,20 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from consult.accounts.forms import EmptyForm
+from consult.i18n import current_locale
 from consult.rounds.services import get_round
 from consult.security.permissions import authorize, check
 from consult.web import page_number, render, safe_next, submit
-from consult.workspace.forms import AssignForm, BulkAssignForm, NoteForm, colleague_choices
-from consult.workspace.services import assignments, notes, opinions, waiting
+from consult.workspace.forms import (
+    AssignForm,
+    BulkAssignForm,
+    NoteForm,
+    TemplateForm,
+    colleague_choices,
+)
+from consult.workspace.models import TemplatePurpose
+from consult.workspace.services import assignments, notes, opinions, replies, waiting
 from consult.workspace.services.start import start_page
 
 bp = Blueprint("workspace", __name__, template_folder="templates")
@@ -145,3 +154,55 @@ def bulk_assign(round_id: int):
     return redirect(back, code=303)
 
 
+
+
+# ---------------------------------------------------------------- reply templates
+
+def _templates_page(*, status: int = 200, form=None):
+    departments = waiting.departments_of(current_user)
+    if form is None:
+        form = TemplateForm(formdata=None, data={"purpose": request.args.get("purpose", "")})
+    form.set_choices(departments, list(TemplatePurpose))
+    return render("workspace/templates.html", status=status, form=form,
+                  templates=replies.templates_of(current_user),
+                  names={d.id: d.display_name(current_locale()) for d in departments})
+
+
+@bp.route("/manage/templates", methods=["GET", "POST"])
+@login_required
+def templates():
+    authorize(current_user, "workspace.view")
+    form = TemplateForm()
+    form.set_choices(waiting.departments_of(current_user), list(TemplatePurpose))
+    done, status = submit(form, lambda: replies.create_template(
+        current_user, **form.service_data()))
+    if done is None:
+        return _templates_page(status=status, form=form if form.is_submitted() else None)
+    flash(_("The reply template is saved."), "success")
+    return redirect(url_for(".templates"), code=303)
+
+
+@bp.route("/manage/templates/<int:template_id>", methods=["GET", "POST"])
+@login_required
+def edit_template(template_id: int):
+    row = replies.get_template(current_user, template_id)
+    form = TemplateForm(data={"title": row.title, "body": row.body} if request.method == "GET"
+                        else None)
+    done, status = submit(form, lambda: replies.update_template(
+        current_user, template_id, title=form.title.data, body=form.body.data))
+    if done is not None:
+        flash(_("The reply template is saved."), "success")
+        return redirect(url_for(".templates"), code=303)
+    return render("workspace/template_edit.html", status=status, form=form, row=row)
+
+
+@bp.post("/manage/templates/<int:template_id>/delete")
+@login_required
+def delete_template(template_id: int):
+    form = EmptyForm()
+    done, status = submit(form, lambda: replies.delete_template(current_user, template_id)
+                          or True)
+    if done is None:
+        abort(status)
+    flash(_("The reply template is deleted."), "success")
+    return redirect(url_for(".templates"), code=303)

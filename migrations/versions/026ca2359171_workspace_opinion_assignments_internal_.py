@@ -1,4 +1,4 @@
-"""workspace: opinion assignments, internal notes, reply templates
+"""workspace: opinion assignments, internal notes, reply templates, daily digests
 
 New tables only (no existing table changes), so the same operations run on SQLite and
 PostgreSQL.
@@ -54,6 +54,16 @@ def upgrade():
     with op.batch_alter_table('reply_template', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reply_template_department_id'), ['department_id'], unique=False)
 
+    op.create_table('workspace_digest',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('waiting', sa.Integer(), nullable=False),
+    sa.Column('sent_at', consult.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_workspace_digest_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workspace_digest')),
+    sa.UniqueConstraint('user_id', 'day', name='uq_workspace_digest_day')
+    )
     op.create_table('opinion_assignment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('comment', 'question', 'suggestion', name='opinionkind', native_enum=False, length=20), nullable=False),
@@ -84,6 +94,7 @@ def downgrade():
         batch_op.drop_index('ix_opinion_assignment_assignee')
 
     op.drop_table('opinion_assignment')
+    op.drop_table('workspace_digest')
     with op.batch_alter_table('reply_template', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reply_template_department_id'))
 
