@@ -47,11 +47,12 @@ from consult.security.headers import init_security
 from consult.suggestions import wiring as suggestions
 from consult.surveys import wiring as surveys
 from consult.voting import wiring as voting
+from consult.workspace import wiring as workspace
 
 # In layer order (lowest first): see docs/architecture.md.
 DOMAINS = (accounts, consultations, rounds, questionnaires, participation, voting,
            responses, surveys, suggestions, analysis, evaluation, notifications, moderation,
-           rectification, admin, api, main, ops)
+           rectification, admin, api, main, ops, workspace)
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -30,6 +30,8 @@ from consult.surveys import models as surveys_models
 from consult.surveys import permissions as surveys_permissions
 from consult.voting import models as voting_models
 from consult.voting import permissions as voting_permissions
+from consult.workspace import models as workspace_models
+from consult.workspace import permissions as workspace_permissions
 
 MODULES = (uploads, accounts_models, accounts_permissions, analysis_models,
            analysis_permissions, audit_models, consultations_models, consultations_permissions,
@@ -38,4 +40,5 @@ MODULES = (uploads, accounts_models, accounts_permissions, analysis_models,
            participation_permissions, questionnaires_models, responses_models,
            responses_permissions, rounds_models, rounds_permissions, suggestions_models,
            suggestions_permissions, surveys_models, surveys_permissions, voting_models,
-           voting_permissions, rectification_models, rectification_permissions)
+           voting_permissions, rectification_models, rectification_permissions,
+           workspace_models, workspace_permissions)

@@ -18,12 +18,13 @@ from consult.rounds import seed as rounds_seed
 from consult.suggestions import seed as suggestions_seed
 from consult.surveys import seed as surveys_seed
 from consult.voting import seed as voting_seed
+from consult.workspace import seed as workspace_seed
 
 DEMO_PASSWORD = accounts_seed.DEMO_PASSWORD
 # After the accounts: each part needs the ones before it.
 PARTS = (consultations_seed, rounds_seed, participation_seed, voting_seed, responses_seed,
          surveys_seed, rectification_seed, suggestions_seed, moderation_seed,
-         notifications_seed)
+         notifications_seed, workspace_seed)
 
 
 def seed() -> list[tuple[str, str, str]]:

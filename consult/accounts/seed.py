@@ -33,6 +33,7 @@ DEPARTMENTS = [
 ACCOUNTS = [
     ("admin@example.org", "系统管理员", [Role.ADMIN], []),
     ("official@example.org", "王科长（民政局）", [], ["civil-affairs"]),
+    ("official4@example.org", "周科员（城管局）", [], ["urban-management"]),
     ("official2@example.org", "李处长（城管局）", [], ["urban-management", "housing"]),
     ("official3@example.org", "赵主任（交通局、卫健委）", [], ["transport", "health"]),
     ("moderator@example.org", "内容审核员", [Role.MODERATOR], []),

@@ -25,6 +25,7 @@ from consult.notifications.services import list_follows
 from consult.responses.services import my_opinions
 from consult.security import limits as lockout
 from consult.web import render, safe_next, submit
+from consult.workspace.services.start import start_page
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -120,6 +121,8 @@ def login():
                     return response
     if user is not None:
         _start_session(user, remember=bool(form.remember.data))
+        if not form.next.data:  # staff land on their workspace, citizens on their account
+            target = start_page(user) or target
         flash(_("You are logged in."), "success")
         return redirect(target, code=303)
     return render("accounts/login.html", form=form, status=status)

@@ -50,6 +50,8 @@ from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
 from consult.security.permissions import check
 from consult.web import page_number, render, respond, submit, wants_fragment
+from consult.workspace.models import TemplatePurpose
+from consult.workspace.services import replies
 
 bp = Blueprint("participation", __name__, template_folder="templates")
 
@@ -393,6 +395,9 @@ def answer_question(question_id: int):
     if request.method == "GET" and not check(current_user, "question.answer", question):
         abort(403)
     form = AnswerForm()
+    if request.method == "GET" and request.args.get("template"):  # a reply template, to edit
+        form.body.data = replies.template_for(question.department_id, TemplatePurpose.QUESTION,
+                                              request.args["template"])
     answer, status = submit(form, lambda: services.answer_question(
         current_user, question, **form.service_data()))
     if answer is not None:
@@ -407,6 +412,8 @@ def answer_question(question_id: int):
                   status=status, question=question, answer_form=form,
                   answer_published=answer is not None,
                   supported=services.supported_question_ids(current_user, [question.id]),
+                  reply_templates=replies.templates_for(question.department_id,
+                                                        TemplatePurpose.QUESTION),
                   **_round_ctx(question.round))
 
 

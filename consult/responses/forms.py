@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -104,3 +105,8 @@ class ProgressForm(BaseForm):
     on = DateField(_l("Date"), validators=[Optional()])
     drop_reason = TextAreaField(_l("Reason for dropping (public)"),
                                 description=_l("Required when the action is dropped."))
+
+
+class PublishForm(BaseForm):
+    """The confirmation on the preview: the fingerprint of the draft the official saw."""
+    seen = HiddenField()

@@ -27,6 +27,7 @@ from consult.responses.forms import (
     ErratumForm,
     MergeThemeForm,
     ProgressForm,
+    PublishForm,
     ResponseForm,
     ThemeForm,
     TriageForm,
@@ -37,6 +38,8 @@ from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
 from consult.web import page_number, render, safe_next, submit, wants_fragment
+from consult.workspace.models import TemplatePurpose
+from consult.workspace.services import assignments, replies
 
 bp = Blueprint("responses", __name__, template_folder="templates")
 
@@ -111,6 +114,8 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
                  theme_form=None, merge_errors=None):
     round_, response = _started(round_id)
     filters = services.TriageFilters.from_args(request.args)
+    if filters.mine:  # "assigned to me" (the workspace keeps the assignments)
+        filters.only = assignments.mine_in_round(current_user, round_id)
     page = services.list_triage(round_, filters, page=page_number())
     themes = services.themes_of(round_id)
     clauses = services.clauses_of(round_.version_id)
@@ -121,8 +126,13 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
             forms[t.id] = failed_row[1]
         else:
             forms[t.id] = _row_form(t, themes, lineages)
+    reasons = replies.templates_for(round_.consultation.department_id, TemplatePurpose.TRIAGE)
     if bulk_form is None:
         bulk_form = BulkTriageForm(formdata=None, prefix="bulk")
+        if request.args.get("template"):  # a reply template as the reason, to edit
+            bulk_form.reason.data = replies.template_for(
+                round_.consultation.department_id, TemplatePurpose.TRIAGE,
+                request.args["template"])
     bulk_form.set_choices(themes)
     merge_forms = {}
     for theme in themes:
@@ -139,7 +149,9 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
         merge_forms=merge_forms, merge_errors=merge_errors or {},
         proposals=services.top_proposals(round_id), editable=editable,
         progress=services.progress_of(response), top_forms=top_forms,
-        status_filters=services.STATUS_FILTERS, back=request.full_path.rstrip("?"))
+        status_filters=services.STATUS_FILTERS, back=request.full_path.rstrip("?"),
+        colleagues=assignments.colleagues(round_.consultation.department_id),
+        by_person=assignments.triage_progress_by_person(round_id), reasons=reasons)
 
 
 def _back(round_id: int) -> str:
@@ -269,6 +281,12 @@ def _response_page(round_id: int, *, status: int = 200, form=None, action_form=N
         error_forms=forms, today=services.today())
 
 
+def _replies() -> dict[int, str]:
+    return {int(k.split("-", 1)[1]): v for k, v in request.form.items()
+            if k.startswith("reply-") and k.split("-", 1)[1].isdigit()
+            and len(k.split("-", 1)[1]) < 10}
+
+
 @bp.route("/manage/rounds/<int:round_id>/response", methods=["GET", "POST"])
 @login_required
 def manage_response(round_id: int):
@@ -277,8 +295,7 @@ def manage_response(round_id: int):
     round_ = _started_round(round_id)
     form = ResponseForm(prefix="r")
     form.set_choices(services.later_versions(round_))
-    replies = {int(k.split("-", 1)[1]): v for k, v in request.form.items()
-               if k.startswith("reply-") and k.split("-", 1)[1].isdigit()}
+    replies = _replies()
     done, status = submit(form, lambda: services.save_response(
         current_user, round_, summary=form.summary.data, changes_note=form.changes_note.data,
         to_version_number=form.to_version_number.data, theme_replies=replies))
@@ -295,10 +312,25 @@ def manage_response(round_id: int):
 def add_action(round_id: int):
     round_ = _started_round(round_id)
     form = ActionForm(prefix="a")
-    done, status = submit(form, lambda: services.add_action(
-        current_user, round_, **form.service_data()))
+    # The button sits in the response form: what was typed there is saved with the action
+    # (a server-side draft), so adding a row never loses the summary.
+    draft = ResponseForm(prefix="r") if "r-summary" in request.form else None
+    replies = _replies()
+    if draft is not None:
+        draft.set_choices(services.later_versions(round_))
+
+    def add():
+        if draft is not None:
+            services.save_response(
+                current_user, round_, summary=draft.summary.data,
+                changes_note=draft.changes_note.data,
+                to_version_number=draft.to_version_number.data, theme_replies=replies)
+        return services.add_action(current_user, round_, **form.service_data())
+    done, status = submit(form, add)
     if done is None:
-        return _response_page(round_id, status=status, action_form=form)
+        if draft is not None:
+            draft.replies = replies
+        return _response_page(round_id, status=status, action_form=form, form=draft)
     flash(_("Follow-up action added to the draft."), "success")
     return redirect(url_for(".manage_response", round_id=round_id) + "#actions", code=303)
 
@@ -316,13 +348,40 @@ def remove_action(round_id: int, action_id: int):
     return redirect(url_for(".manage_response", round_id=round_id) + "#actions", code=303)
 
 
+def _publish_preview(round_id: int, *, status: int = 200, form=None):
+    """What the public will see, and the button that publishes it (the confirmation page
+    every publication goes through, with or without JavaScript)."""
+    round_ = _started_round(round_id)
+    response = services.get_response(current_user, round_)
+    if response.is_published:
+        return redirect(url_for(".response_page", round_id=round_id), code=303)
+    form = form or PublishForm(formdata=None, prefix="p")
+    form.seen.data = services.draft_fingerprint(response)
+    return render("responses/publish_preview.html", status=status, round=round_,
+                  response=response, themes=services.themes_of(round_id),
+                  stats=services.compute_stats(round_), form=form,
+                  now=clock_now(), today=services.today())
+
+
+@bp.get("/manage/rounds/<int:round_id>/response/publish")
+@login_required
+def publish_preview(round_id: int):
+    return _publish_preview(round_id)
+
+
 @bp.post("/manage/rounds/<int:round_id>/response/publish")
 @login_required
 def publish(round_id: int):
     round_ = _started_round(round_id)
-    form = EmptyForm(prefix="p")
-    done, status = submit(form, lambda: services.publish_response(current_user, round_))
+    form = PublishForm(prefix="p")
+    if not form.seen.data:  # not confirmed on the preview: show it first, publish nothing
+        return redirect(url_for(".publish_preview", round_id=round_id), code=303)
+    done, status = submit(form, lambda: services.publish_response(current_user, round_,
+                                                                  seen=form.seen.data))
     if done is None:
+        if status == 409 and lifecycle.state_of(get_round(
+                current_user, round_id, rule="response.manage")) is RoundState.CLOSED:
+            return _publish_preview(round_id, status=status, form=form)
         return _response_page(round_id, status=status, publish_form=form)
     flash(_("The response is published. Participants and followers are told, and the "
             "satisfaction survey is open."), "success")

@@ -22,6 +22,8 @@ from consult.suggestions.forms import (
 )
 from consult.suggestions.models import AnswerStatus
 from consult.web import page_number, render, respond, submit, wants_fragment
+from consult.workspace.models import TemplatePurpose
+from consult.workspace.services import replies
 
 bp = Blueprint("suggestions", __name__, template_folder="templates")
 
@@ -197,6 +199,9 @@ def answer(suggestion_id: int):
     if request.method == "GET":
         form.status.data = suggestion.answer_status.value if suggestion.is_answered else None
         form.consultation_id.data = str(suggestion.consultation_id or "")
+        if request.args.get("template"):  # a reply template, to edit before sending
+            form.body.data = replies.template_for(
+                suggestion.department_id, TemplatePurpose.SUGGESTION, request.args["template"])
     event, status = submit(form, lambda: services.answer_suggestion(
         current_user, suggestion, **form.service_data()))
     if event is not None:
@@ -204,7 +209,9 @@ def answer(suggestion_id: int):
               "success")
         return redirect(url_for(".detail", suggestion_id=suggestion_id)
                         + f"#answer-{event.id}", code=303)
-    return render("suggestions/answer.html", s=suggestion, form=form, status=status)
+    return render("suggestions/answer.html", s=suggestion, form=form, status=status,
+                  reply_templates=replies.templates_for(suggestion.department_id,
+                                                        TemplatePurpose.SUGGESTION))
 
 
 @bp.route("/manage/suggestions/deadlines", methods=["GET", "POST"])

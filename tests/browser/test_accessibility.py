@@ -92,7 +92,7 @@ def _page_urls() -> dict[str, list[str]]:
             f"/manage/consultations/{own_consultation}/rounds", f"/manage/rounds/{own_round}",
             f"/manage/rounds/{own_vote}/poll", f"/manage/rounds/{own_responded}/triage",
             f"/manage/rounds/{own_responded}/response", f"/manage/rounds/{own_responded}/survey",
-            "/manage/questions", "/manage/suggestions",
+            "/manage/questions", "/manage/suggestions", "/manage/", "/manage/assigned",
         ],
         "admin@example.org": ["/admin/", "/admin/users", "/admin/departments", "/admin/audit"],
     }

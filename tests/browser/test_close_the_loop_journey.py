@@ -145,6 +145,10 @@ def test_official_closes_triages_publishes_and_the_public_sees_it(
     page.get_by_role("button", name=_("Add the action")).click()
     expect(page.get_by_text(_("Follow-up action added to the draft."))).to_be_visible()
     journey.shoot("response-draft")
+    page.get_by_role("link", name=_("Preview and publish")).click()
+    expect(page.get_by_role("heading", name=_("Check and publish the response"))).to_be_visible()
+    expect(page.locator(".publish-preview")).to_contain_text("在区政府网站公布收费标准")
+    journey.shoot("response-preview")
     page.get_by_role("button", name=_("Publish the response")).click()
     expect(page.get_by_role("heading", name=_("The department's response"))).to_be_visible()
 
@@ -196,13 +200,14 @@ def test_triage_and_publish_without_javascript(new_context, live, artifacts):
     page.goto(f"/manage/rounds/{round_id}/response")
     page.get_by_label(zh("Summary")).fill("答复摘要。")
     page.get_by_role("button", name=zh("Save the draft")).click()
-    page.get_by_role("button", name=zh("Publish the response")).click()
+    page.get_by_role("link", name=zh("Preview and publish")).click()
     with live.app.app_context(), force_locale("zh_CN"):
-        left = ngettext("%(num)d opinion is not triaged yet. Give every opinion a status "
-                        "before publishing.",
-                        "%(num)d opinions are not triaged yet. Give every opinion a status "
-                        "before publishing.", 3)
-    expect(page.locator(".error-summary")).to_contain_text(left)
+        left = ngettext("%(num)d opinion is not triaged yet. Every opinion needs an outcome "
+                        "before the response can be published.",
+                        "%(num)d opinions are not triaged yet. Every opinion needs an outcome "
+                        "before the response can be published.", 3)
+    expect(page.locator(".notice--error")).to_contain_text(left)
+    expect(page.get_by_role("button", name=zh("Publish the response"))).to_have_count(0)
     for text in ("收费标准应当向社会公开。", "网格化管理", "日间照料服务什么时候开始"):
         page.goto(f"/manage/rounds/{round_id}/triage")
         target = row(page, text)
@@ -214,6 +219,8 @@ def test_triage_and_publish_without_javascript(new_context, live, artifacts):
         zh("%(done)d of %(total)d triaged", done=3, total=3))
     shoot(page, artifacts, "07-triage-nojs")
     page.goto(f"/manage/rounds/{round_id}/response")
+    page.get_by_role("link", name=zh("Preview and publish")).click()
+    shoot(page, artifacts, "08-publish-preview-nojs")
     page.get_by_role("button", name=zh("Publish the response")).click()
     expect(page.locator(".response-stats")).to_contain_text(
         zh("%(percent)d%% · %(part)d / %(total)d", percent=100, part=3, total=3))

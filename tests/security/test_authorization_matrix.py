@@ -113,6 +113,19 @@ MATRIX: dict[str, str] = {
     "GET suggestions.detail": "200 200 200 200 200 200 200",
     "GET suggestions.index": "200 200 200 200 200 200 200",
     "GET suggestions.manage": "302 403 200 200 403 403 200",
+    "GET workspace.assigned": "302 403 200 200 403 403 403",
+    "GET workspace.badge": "302 403 200 200 403 403 403",
+    "GET workspace.index": "302 403 200 200 302 302 302",
+    "GET workspace.edit_template": "302 404 404 404 404 404 404",
+    "GET workspace.opinion": "302 403 200 403 403 403 403",
+    "GET workspace.templates": "302 403 200 200 403 403 403",
+    "POST workspace.delete_template": "302 404 404 404 404 404 404",
+    "POST workspace.edit_template": "302 404 404 404 404 404 404",
+    "POST workspace.templates": "302 403 422 422 403 403 403",
+    "POST workspace.add_note": "302 403 422 403 403 403 403",
+    "POST workspace.assign": "302 403 303 403 403 403 403",
+    "POST workspace.bulk_assign": "302 403 422 403 403 403 403",
+    "POST workspace.claim": "302 403 303 403 403 403 403",
     "GET suggestions.new": "302 200 200 200 200 200 200",
     "GET suggestions.similar": "200 200 200 200 200 200 200",
     "GET surveys.edit_question": "302 403 404 403 403 403 403",
@@ -183,6 +196,7 @@ MATRIX: dict[str, str] = {
     "POST responses.manage_response": "302 403 409 403 403 403 403",
     "POST responses.merge_theme": "302 403 409 403 403 403 403",
     "POST responses.publish": "302 403 409 403 403 403 403",
+    "GET responses.publish_preview": "302 403 409 403 403 403 403",
     "POST responses.remove_action": "302 403 409 403 403 403 403",
     "POST responses.rename_theme": "302 403 409 403 403 403 403",
     "POST responses.triage_bulk": "302 403 409 403 403 403 403",
@@ -293,7 +307,7 @@ def check_invariants(observed):
         by_role = dict(zip(ROLES, statuses, strict=True))
         method, endpoint = key.split(" ", 1)
         staff = endpoint.startswith(("admin.", "analysis.", "evaluation.", "moderation.q",
-                                     "moderation.s", "moderation.w")) or ".manage" in endpoint or endpoint in {
+                                     "moderation.s", "moderation.w", "workspace.")) or ".manage" in endpoint or endpoint in {
             "participation.question_inbox", "responses.triage", "suggestions.manage",
             "suggestions.deadlines_page", "suggestions.answer", "suggestions.route"}
         if staff:
@@ -303,9 +317,11 @@ def check_invariants(observed):
         if endpoint.startswith("admin.") and any(
                 by_role[r] in OK for r in ROLES if r != "admin"):
             problems.append(f"non-admin on {key}: {by_role}")
-        if endpoint.startswith(("consultations.manage", "rounds.manage", "rounds.close",
+        if (endpoint.startswith(("consultations.manage", "rounds.manage", "rounds.close",
                                 "rounds.extend", "voting.manage", "surveys.manage",
-                                "responses.manage", "responses.triage")) \
+                                "responses.manage", "responses.triage", "workspace.opinion",
+                                "workspace.add_note", "workspace.claim", "workspace.bulk_assign"))
+                or endpoint == "workspace.assign") \
                 and endpoint not in ("consultations.manage_index", "consultations.manage_new") \
                 and by_role["official_b"] in OK:
             problems.append(f"official of B on A's {key}: {by_role['official_b']}")

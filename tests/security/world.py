@@ -43,6 +43,7 @@ class World:
             "user_id": self.users["citizen"].id, "slug": self.dept_a.slug,
             "number": 1, "clause_id": self.clause_id, "theme_id": 1, "triage_id": 1,
             "action_id": 1, "notification_id": 1, "token": "x", "filename": "css/consult.css",
+            "opinion_kind": "comment", "opinion_id": self.comment.id,
         }
 
     @property

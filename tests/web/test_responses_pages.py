@@ -189,6 +189,59 @@ def test_filters_and_proposed_wordings(client, login_as):
 
 # ---------------------------------------------------------------- the response
 
+def seen_on_preview(client, r, *, blocked=False) -> str:
+    """The fingerprint the preview page confirms (computed as the page does when the
+    preview shows no button because something blocks the publication)."""
+    page = client.get(f"/manage/rounds/{r.id}/response/publish")
+    assert page.status_code == 200
+    found = re.search(r'name="p-seen" type="hidden" value="([0-9a-f]+)"', page.text) or \
+        re.search(r'type="hidden" name="p-seen" value="([0-9a-f]+)"', page.text) or \
+        re.search(r'id="p-seen" name="p-seen" type="hidden" value="([0-9a-f]+)"', page.text)
+    if blocked:
+        assert found is None
+        from consult.responses.services import draft_fingerprint
+        from consult.responses.services._common import response_of
+        return draft_fingerprint(response_of(r.id))
+    assert found, page.text
+    return found.group(1)
+
+
+def audit_actions() -> list[str]:
+    from consult.audit.models import AuditEntry
+    return list(db.session.scalars(select(AuditEntry.action)))
+
+
+def test_publishing_refuses_a_draft_changed_since_the_preview(client, login_as):
+    r, _dept, official = closed_round()
+    comment(r)
+    login_as(official)
+    client.post(f"/manage/rounds/{r.id}/response", data={"r-summary": "第一稿。"})
+    triage_all(r, official)
+    seen = seen_on_preview(client, r)
+    client.post(f"/manage/rounds/{r.id}/response", data={"r-summary": "同事改过的第二稿。"})
+    resp = client.post(f"/manage/rounds/{r.id}/response/publish", data={"p-seen": seen})
+    assert resp.status_code == 409 and "The draft changed since you previewed it" in resp.text
+    assert "同事改过的第二稿。" in resp.text  # the preview again, of what would be published
+    assert "response.published" not in audit_actions()
+
+
+def test_adding_an_action_keeps_the_summary_typed(client, login_as):
+    r, _dept, official = closed_round()
+    comment(r)
+    login_as(official)
+    client.get(f"/manage/rounds/{r.id}/response")
+    due = (date.today() + timedelta(days=30)).isoformat()
+    resp = client.post(f"/manage/rounds/{r.id}/response/actions", data={
+        "r-summary": "刚写的摘要，尚未保存。", "r-to_version_number": "",
+        "a-title": "", "a-owner_unit": "养老服务处", "a-due_on": due})
+    assert resp.status_code == 422 and "刚写的摘要，尚未保存。" in resp.text
+    resp = client.post(f"/manage/rounds/{r.id}/response/actions", data={
+        "r-summary": "刚写的摘要，尚未保存。", "r-to_version_number": "",
+        "a-title": "新增助餐点", "a-owner_unit": "养老服务处", "a-due_on": due})
+    assert resp.status_code == 303
+    page = client.get(f"/manage/rounds/{r.id}/response").text
+    assert "刚写的摘要，尚未保存。" in page and "新增助餐点" in page
+
 def test_publication_through_the_pages(client, login_as, outbox):
     r, _dept, official = closed_round()
     comment(r)
@@ -202,7 +255,15 @@ def test_publication_through_the_pages(client, login_as, outbox):
     resp = client.post(f"/manage/rounds/{r.id}/response", data={
         "r-summary": "我们收到了两条意见。", "r-to_version_number": ""})
     assert resp.status_code == 303
+    # Publishing goes through the preview: a bare POST publishes nothing and shows it.
     resp = client.post(f"/manage/rounds/{r.id}/response/publish")
+    assert resp.status_code == 303
+    assert resp.headers["Location"].endswith(f"/manage/rounds/{r.id}/response/publish")
+    preview = client.get(resp.headers["Location"])
+    assert preview.status_code == 200 and "2 opinions are not triaged yet." in preview.text
+    assert "我们收到了两条意见。" in preview.text and 'name="p-seen"' not in preview.text
+    resp = client.post(f"/manage/rounds/{r.id}/response/publish",
+                       data={"p-seen": seen_on_preview(client, r, blocked=True)})
     assert resp.status_code == 409
     assert "2 opinions are not triaged yet." in resp.text
     other = UserFactory(role="official", role__department=DepartmentFactory())
@@ -217,9 +278,13 @@ def test_publication_through_the_pages(client, login_as, outbox):
     resp = client.post(f"/manage/rounds/{r.id}/response/actions", data={
         "a-title": "新增助餐点", "a-owner_unit": "养老服务处", "a-due_on": due})
     assert resp.status_code == 303
-    resp = client.post(f"/manage/rounds/{r.id}/response/publish")
+    seen = seen_on_preview(client, r)
+    resp = client.post(f"/manage/rounds/{r.id}/response/publish", data={"p-seen": seen})
     assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/rounds/{r.id}/response")
-    assert client.post(f"/manage/rounds/{r.id}/response/publish").status_code == 409
+    # The same confirmation sent again (a double click, a replay) publishes nothing twice.
+    resp = client.post(f"/manage/rounds/{r.id}/response/publish", data={"p-seen": seen})
+    assert resp.status_code == 409
+    assert len([e for e in audit_actions() if e == "response.published"]) == 1
     public = client.get(f"/rounds/{r.id}/response")
     assert "我们收到了两条意见。" in public.text and "新增助餐点" in public.text
     assert "100% · 2 / 2" in public.text

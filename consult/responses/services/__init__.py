@@ -11,6 +11,7 @@ from consult.responses.services.actions import (  # noqa: F401
 from consult.responses.services.documents import (  # noqa: F401
     add_erratum,
     compute_stats,
+    draft_fingerprint,
     get_public_response,
     get_response,
     later_versions,

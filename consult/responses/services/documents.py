@@ -7,6 +7,8 @@ a published response changes only by a visible, dated erratum.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,13 +21,14 @@ from consult.accounts.models import Actor
 from consult.clock import now
 from consult.consultations.models import Clause, DraftVersion
 from consult.db import db
-from consult.errors import InvalidState, ValidationFailed
+from consult.errors import Conflict, InvalidState, ValidationFailed
 from consult.responses.models import (
     ActionUpdate,
     Adoption,
     Erratum,
     FollowUpAction,
     RoundResponse,
+    Theme,
     Triage,
 )
 from consult.responses.services._common import clean, response_of
@@ -141,15 +144,34 @@ def save_response(actor: Actor, round_: Round, *, summary: str | None,
     return response
 
 
-def publish_response(actor: Actor, round_: Round) -> RoundResponse:
+def draft_fingerprint(response: RoundResponse) -> str:
+    """What the official previewed: the draft's text, theme replies and actions. Publishing
+    with the fingerprint of an older preview is refused (someone changed the draft since)."""
+    themes = db.session.execute(select(Theme.id, Theme.name, Theme.reply).where(
+        Theme.round_id == response.round_id).order_by(Theme.id)).all()
+    actions = db.session.execute(
+        select(FollowUpAction.id, FollowUpAction.title, FollowUpAction.owner_unit,
+               FollowUpAction.due_on).where(FollowUpAction.response_id == response.id)
+        .order_by(FollowUpAction.id)).all()
+    content = json.dumps([response.summary, response.changes_note, response.to_version_number,
+                          [list(t) for t in themes], [[*a[:3], a[3].isoformat()] for a in actions]],
+                         ensure_ascii=False)
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
+
+
+def publish_response(actor: Actor, round_: Round, *, seen: str | None = None) -> RoundResponse:
     """Publish: every opinion triaged, the round closed; freezes the statistics, marks the
-    round responded (the survey opens) and tells participants and followers."""
+    round responded (the survey opens) and tells participants and followers. ``seen``: the
+    fingerprint of the preview the official confirmed (409 when the draft changed since)."""
     authorize(actor, "response.manage", round_)
     lifecycle.require(round_, RoundState.CLOSED)
     start_triage(round_)
     response = response_of(round_.id, lock=True)
     assert response is not None
     db.session.refresh(response)
+    if seen is not None and seen != draft_fingerprint(response):
+        raise Conflict(_l("The draft changed since you previewed it (a colleague may have "
+                          "edited it). Check the preview again before publishing."))
     left = response.untriaged_count
     if left:
         raise InvalidState(ngettext(

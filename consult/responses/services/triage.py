@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from consult import audit
@@ -83,6 +83,8 @@ class TriageFilters:
     status: str = ""       # "", "untriaged" or an Adoption value
     theme: str = ""        # "", "none" or a theme id
     min_support: int = 0
+    mine: bool = False     # "assigned to me": the view fills ``only`` from the workspace
+    only: tuple[list[int], list[int]] | None = None  # (comment ids, question ids)
 
     @classmethod
     def from_args(cls, args) -> TriageFilters:
@@ -96,13 +98,16 @@ class TriageFilters:
             theme = ""
         raw = args.get("min_support", "")
         min_support = int(raw) if raw.isdigit() and len(raw) < 7 else 0
-        return cls(clause=clause[:12], status=status, theme=theme[:12], min_support=min_support)
+        return cls(clause=clause[:12], status=status, theme=theme[:12], min_support=min_support,
+                   mine=args.get("mine") == "1")
 
     def as_args(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: v for k, v in (("clause", self.clause), ("status", self.status),
                                                  ("theme", self.theme)) if v}
         if self.min_support:
             out["min_support"] = self.min_support
+        if self.mine:
+            out["mine"] = 1
         return out
 
 
@@ -124,6 +129,10 @@ def _filtered(round_id: int, f: TriageFilters):
         stmt = stmt.where(Triage.theme_id == int(f.theme))
     if f.min_support:
         stmt = stmt.where(Triage.support_count >= f.min_support)
+    if f.only is not None:
+        comment_ids, question_ids = f.only
+        stmt = stmt.where(or_(Triage.comment_id.in_(comment_ids or [-1]),
+                              Triage.question_id.in_(question_ids or [-1])))
     return stmt
 
 

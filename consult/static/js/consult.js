@@ -37,4 +37,29 @@
     var anchor = elt.closest("form") || elt;
     anchor.parentNode.insertBefore(notice, anchor);
   });
+  // A form marked [data-warn-unsaved] with text typed and not yet sent: the browser asks
+  // before the page is left. Sending any form of the page clears the mark.
+  var unsaved = false;
+  document.addEventListener("input", function (event) {
+    var form = event.target && event.target.closest && event.target.closest("form[data-warn-unsaved]");
+    if (form) { unsaved = true; }
+  });
+  document.addEventListener("submit", function () { unsaved = false; }, true);
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved) { event.preventDefault(); event.returnValue = ""; }
+  });
+  // Reply templates: choosing one in a [data-template-for] select puts its text into the
+  // field named by the attribute, to be edited (without JavaScript the select's form asks
+  // the server for the page with the template filled in).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-template-for]")) { return; }
+    var option = select.options[select.selectedIndex];
+    var field = document.getElementById(select.getAttribute("data-template-for"));
+    if (field && option && option.getAttribute("data-body")) {
+      field.value = option.getAttribute("data-body");
+      field.focus();
+      unsaved = true;
+    }
+  });
 })();
