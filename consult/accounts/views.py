@@ -17,11 +17,13 @@ from consult.accounts.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from consult.clock import now as clock_now
 from consult.db import atomic
 from consult.errors import ServiceError
 from consult.extensions import limiter
 from consult.i18n import LOCALE_COOKIE, supported_locales
 from consult.notifications.services import list_follows
+from consult.rectification.services import my_cases
 from consult.responses.services import my_opinions
 from consult.security import limits as lockout
 from consult.web import render, safe_next, submit
@@ -191,7 +193,8 @@ def set_locale():
 def me():
     return render("accounts/me.html", resend_form=EmptyForm(),
                   follows=list_follows(current_user, per_page=10),
-                  mine=my_opinions(current_user))
+                  mine=my_opinions(current_user), my_cases=my_cases(current_user),
+                  now=clock_now())
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])

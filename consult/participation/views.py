@@ -130,7 +130,8 @@ def _reader_comments_page(round_, ctx: dict):
                 "facts": reader.facts_of(view.by_id.values()),
                 # the new-comment form's clause choice, as every reader gets it blank
                 "clause_field": get_template_attribute("macros/forms.html", "field")(
-                    _new_comment_form(round_, view.clauses, clause).clause_id)}
+                    _new_comment_form(round_, view.clauses,
+                                      clause_id=clause.id if clause else None).clause_id)}
 
     shared = pagecache.fragment(
         "participation/reader-comments",

@@ -221,6 +221,21 @@ MATRIX: dict[str, str] = {
     "POST voting.edit_question": "302 403 404 403 403 403 403",
     "POST voting.manage_poll": "302 403 409 403 403 403 403",
     "POST voting.vote": "302 422 422 422 422 422 422",
+    # Rectification (好差评): the world's case is department A's; the rater is none of
+    # the roles. Closing without a follow-up is refused (409); a case with no appeal
+    # cannot be decided (409).
+    "GET api.rectification_figures": "200 200 200 200 200 200 200",
+    "GET rectification.appeals": "302 403 403 403 403 200 200",
+    "GET rectification.case_page": "200 200 200 200 200 200 200",
+    "GET rectification.manage": "302 403 200 403 403 403 403",
+    "GET rectification.record": "200 200 200 200 200 200 200",
+    "GET rectification.workspace": "302 403 200 200 403 403 403",
+    "POST rectification.appeal": "302 403 422 403 403 403 403",
+    "POST rectification.deadline": "302 403 422 403 403 403 403",
+    "POST rectification.decide": "302 403 403 403 403 409 409",
+    "POST rectification.follow_up": "302 403 422 403 403 403 403",
+    "POST rectification.rerate": "302 403 403 403 403 403 403",
+    "POST rectification.resolve": "302 403 409 403 403 403 403",
 }
 
 # Whatever the table says, these must hold.

@@ -33,6 +33,7 @@ class World:
     question: Any
     suggestion: Any
     users: dict[str, Any]
+    case: Any = None
 
     def ids(self) -> dict[str, Any]:
         """Values for URL arguments, by argument name."""
@@ -44,6 +45,8 @@ class World:
             "number": 1, "clause_id": self.clause_id, "theme_id": 1, "triage_id": 1,
             "action_id": 1, "notification_id": 1, "token": "x", "filename": "css/consult.css",
             "opinion_kind": "comment", "opinion_id": self.comment.id,
+            "case_id": self.case.id if self.case is not None else 1,
+            "department_id": self.dept_a.id,
         }
 
     @property
@@ -80,4 +83,16 @@ def build_world() -> World:
         suggestion = submit_suggestion(author, department_id=dept_a.id, title="小区路灯太暗了需要更换",
                                        problem="晚上看不清路。", proposal="换亮一点的灯。")
     users["author"] = author
-    return World(dept_a, dept_b, consultation, round_, comment, question, suggestion, users)
+    case = _bad_rating_case(dept_a)
+    return World(dept_a, dept_b, consultation, round_, comment, question, suggestion, users,
+                 case)
+
+
+def _bad_rating_case(dept):
+    """A responded round of department A rated "dissatisfied" by a participant: the
+    rectification case every case route is tried on."""
+    from tests.rectification_helpers import rate, responded_round
+
+    r, _dept, _official = responded_round(dept)
+    _rater, case = rate(r)
+    return case

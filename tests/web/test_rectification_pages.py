@@ -234,3 +234,14 @@ def test_department_sets_its_deadline(client, login_as):
     other = DepartmentFactory()
     assert client.post(f"/manage/rectification/deadline/{other.id}",
                        data={f"p{other.id}-due_days": "3"}).status_code == 403
+
+
+def test_my_page_lists_my_cases_to_rate_again(client, login_as):
+    r, _dept, official = responded_round()
+    rater, case = rate(r)
+    login_as(rater)
+    page = client.get("/me/")
+    assert page.status_code == 200 and f"/rectification/{case.id}" in page.text
+    assert "you can rate again" not in page.text
+    login_as(official)
+    assert f"/rectification/{case.id}" not in client.get("/me/").text
