@@ -4,7 +4,7 @@ the field), so the messages are the same for pages, htmx and every other caller.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 
 from consult.participation.services import (
     ANSWER_MAX,
@@ -32,6 +32,9 @@ class CommentForm(BaseForm):
         description=_l("Write the whole clause as you would like it to read. Everyone will "
                        "see the changes marked against the current text."))
     parent_id = HiddenField(filters=[_optional_int])
+    confidential = BooleanField(
+        _l("Only for the department"),
+        description=_l("Your opinion is counted and answered, but its text is not published."))
 
     def set_clauses(self, clauses, counts=None) -> None:
         counts = counts or {}
