@@ -1,8 +1,10 @@
 """Demo opinions from every channel (runs after participation, before responses, so the
 letters are triaged and answered with the online opinions): letters (one with a scanned
 PDF, one confidential), an e-mail, a 12345 hotline call and a contact point's report on
-each published round that takes opinions. A round that already has recorded opinions is
-left alone (idempotent)."""
+each published round that takes opinions. The first open round gets an upcoming
+symposium with applications from the demo citizens; the first closed round a past public
+hearing with its minutes and the opinions voiced there. A round that already has
+recorded opinions is left alone (idempotent)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from consult import uploads
 from consult.accounts.models import Role, RoleAssignment, User
-from consult.channels.models import OpinionRecord
+from consult.channels.models import Hearing, HearingKind, OpinionRecord, Selection
+from consult.channels.services.hearings import apply_to_attend, schedule_hearing
 from consult.channels.services.recording import (
     OpinionInput,
     check_opinion,
@@ -70,6 +73,7 @@ def _rounds() -> list[Round]:
 
 def seed() -> None:
     today = local_day(now())
+    hearings: dict[RoundState, bool] = {}
     for r in _rounds():
         if not r.kind.has_comments or lifecycle.state_of(r) is RoundState.SCHEDULED:
             continue
@@ -96,3 +100,50 @@ def seed() -> None:
                 upload_id = uploads.store(uploads.Received(
                     data=SCAN, filename="来信扫描件.pdf", kind="pdf"), by_id=official.id).id
             save_opinion(official, r, opinion, upload_id=upload_id)
+        state = lifecycle.state_of(r)
+        if state in (RoundState.OPEN, RoundState.CLOSED) and not hearings.get(state):
+            hearings[state] = True
+            (_upcoming_hearing if state is RoundState.OPEN else _past_hearing)(official, r)
+
+
+def _upcoming_hearing(official: User, r: Round) -> None:
+    hearing = schedule_hearing(
+        official, r, kind="symposium", topic="老年人助餐服务座谈会",
+        place="市民服务中心三楼第二会议室", day=(local_day(now()) + timedelta(days=14)).isoformat(),
+        at="14:30", capacity="2", selection="lot")
+    citizens = db.session.scalars(select(User).where(User.email.like("citizen%@example.org"))
+                                  .options(selectinload(User.roles)).order_by(User.id)).all()
+    for user, text in zip(citizens, STATEMENTS, strict=False):
+        apply_to_attend(user, hearing, statement=text)
+
+
+def _past_hearing(official: User, r: Round) -> None:
+    """Held during the round: written directly (the services schedule only the future)."""
+    held = r.opens_at + (lifecycle.effective_closed_at(r) - r.opens_at) / 2
+    hearing = Hearing(round_id=r.id, kind=HearingKind.HEARING, topic="养老服务收费标准听证会",
+                      place="市政府二楼多功能厅", starts_at=held, capacity=12,
+                      apply_until=local_day(held) - timedelta(days=3),
+                      selection=Selection.ORDER, selected_at=held - timedelta(days=2),
+                      minutes=MINUTES, minutes_published_at=held + timedelta(days=1),
+                      created_by_id=official.id, created_at=r.opens_at)
+    db.session.add(hearing)
+    db.session.flush()
+    clauses = clause_index(r)
+    for speaker, text in HEARING_OPINIONS:
+        opinion = check_opinion(r, OpinionInput(
+            channel="hearing", received_on=local_day(held), sender_name=speaker, body=text),
+            clauses, today=local_day(now()))
+        save_opinion(official, r, opinion, hearing=hearing)
+
+
+STATEMENTS = ["我是社区志愿者，想谈谈助餐点的选址。", "我母亲在用助餐服务，想反映送餐时间的问题。",
+              "I run a small restaurant and would like to talk about becoming a meal partner."]
+MINUTES = ("听证会于下午两点开始，十二名公众代表、两名专家和三家服务机构代表参加。\n\n"
+           "一、多数代表支持收费标准公开，并建议每年公布成本核算结果。\n"
+           "二、两名代表认为低保家庭应当免费，其余代表支持按收入分档补贴。\n"
+           "三、服务机构代表建议给予过渡期。\n\n"
+           "代表发言已逐条录入意见台账，将与网上意见一并研究答复。")
+HEARING_OPINIONS = [
+    ("公众代表 刘女士", "建议收费标准每年公布成本核算结果，接受社会监督。"),
+    ("专家 陈教授", "建议对低保、低收入家庭按收入分档补贴，而不是一律免费。"),
+]

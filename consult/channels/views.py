@@ -10,7 +10,17 @@ from flask_login import current_user, login_required
 
 from consult import uploads
 from consult.channels import services
-from consult.channels.forms import ConfirmImportForm, ImportForm, LookupForm, RecordForm
+from consult.channels.forms import (
+    ApplyForm,
+    ConfirmImportForm,
+    HearingForm,
+    ImportForm,
+    LookupForm,
+    MinutesForm,
+    RecordForm,
+    SelectForm,
+)
+from consult.channels.models import Selection
 from consult.errors import NotFound, PermissionDenied
 from consult.extensions import limiter
 from consult.participation.services import get_comment
@@ -46,13 +56,16 @@ def record(round_id: int):
     uploads.accept_files()
     round_ = _manage_round(round_id)
     form = RecordForm()
-    form.set_choices(version_clauses(round_))
+    form.set_choices(version_clauses(round_), services.hearings_of(round_.id))
+    if request.method == "GET" and request.args.get("hearing", "").isdigit():
+        form.hearing_id.data, form.channel.data = request.args["hearing"][:10], "hearing"
 
     def action():
         received = uploads.receive(request.files.get("file"), allowed=services.SCAN_KINDS,
                                    required=False)
-        record = services.record_opinion(current_user, round_, file=received,
-                                         **form.service_data("file"))
+        hearing = services.hearing_choice(round_, form.hearing_id.data)
+        record = services.record_opinion(current_user, round_, file=received, hearing=hearing,
+                                         **form.service_data("file", "hearing_id"))
         return record.id, record.comment.receipt
 
     done, status = submit(form, action)
@@ -181,3 +194,122 @@ def lookup():
                                       "and try again.")]
     return render("channels/lookup.html", "channels/_lookup_result.html", status=status,
                   form=form, answer=answer)
+
+
+# ---------------------------------------------------------------- hearings
+
+@bp.get("/rounds/<int:round_id>/hearings")
+def round_hearings(round_id: int):
+    round_ = get_round(current_user, round_id)
+    return render("channels/round_hearings.html", round=round_,
+                  hearings=services.hearings_of(round_.id))
+
+
+@bp.get("/hearings/<int:hearing_id>")
+def hearing(hearing_id: int, form: ApplyForm | None = None, status: int = 200):
+    found = services.get_hearing(hearing_id)
+    round_ = get_round(current_user, found.round_id)
+    chosen = [a for a in services.applications_of(found) if a.status.value == "selected"] \
+        if found.is_selected else []
+    return render("channels/hearing.html", status=status, round=round_, hearing=found,
+                  mine=services.my_application(current_user, found), chosen=chosen,
+                  closed=services.applications_close(found), form=form or ApplyForm())
+
+
+@bp.post("/hearings/<int:hearing_id>/apply")
+@login_required
+def apply(hearing_id: int):
+    found = services.get_hearing(hearing_id)
+    get_round(current_user, found.round_id)  # 404 unless the round is public
+    form = ApplyForm()
+    done, status = submit(form, lambda: services.apply_to_attend(
+        current_user, services.get_hearing(hearing_id), **form.service_data()))
+    if done is not None:
+        flash(_("Your application is received. You will hear by e-mail whether you are "
+                "selected."), "success")
+        return redirect(url_for(".hearing", hearing_id=hearing_id), code=303)
+    return hearing(hearing_id, form=form, status=status)
+
+
+@bp.route("/manage/rounds/<int:round_id>/hearings", methods=["GET", "POST"])
+@login_required
+def hearings(round_id: int):
+    round_ = _manage_round(round_id)
+    form = HearingForm()
+    done, status = submit(form, lambda: services.schedule_hearing(
+        current_user, round_, **form.service_data()).id)
+    if done is not None:
+        flash(_("The hearing is scheduled and open for applications."), "success")
+        return redirect(url_for(".hearing_manage", round_id=round_id, hearing_id=done),
+                        code=303)
+    round_ = _manage_round(round_id)
+    return render("channels/hearings.html", status=status, round=round_, form=form,
+                  hearings=services.hearings_of(round_.id))
+
+
+def _hearing_page(round_id: int, hearing_id: int, *, status: int = 200,
+                  select_form: SelectForm | None = None,
+                  minutes_form: MinutesForm | None = None):
+    round_ = _manage_round(round_id)
+    found = services.get_hearing(hearing_id, round_)
+    applications = services.applications_of(found)
+    select_form = select_form or SelectForm(formdata=None)
+    select_form.chosen_ids.choices = [(str(a.id), a.user.display_name) for a in applications]
+    minutes_form = minutes_form or MinutesForm(formdata=None, minutes=found.minutes or "")
+    return render("channels/hearing_manage.html", status=status, round=round_, hearing=found,
+                  applications=applications, select_form=select_form,
+                  minutes_form=minutes_form, choice=found.selection is Selection.CHOICE)
+
+
+@bp.get("/manage/rounds/<int:round_id>/hearings/<int:hearing_id>")
+@login_required
+def hearing_manage(round_id: int, hearing_id: int):
+    return _hearing_page(round_id, hearing_id)
+
+
+@bp.post("/manage/rounds/<int:round_id>/hearings/<int:hearing_id>/select")
+@login_required
+def hearing_select(round_id: int, hearing_id: int):
+    round_ = _manage_round(round_id)
+    found = services.get_hearing(hearing_id, round_)
+    form = SelectForm()
+    done, status = submit(form, lambda: services.select_attendees(
+        current_user, round_, found, chosen_ids=request.form.getlist("chosen_ids"),
+        reason=form.reason.data))
+    if done is not None:
+        flash(_("%(chosen)d of %(applicants)d applicants are selected; every applicant is "
+                "told by e-mail.", chosen=done.chosen, applicants=done.applicants), "success")
+        return redirect(url_for(".hearing_manage", round_id=round_id, hearing_id=hearing_id),
+                        code=303)
+    return _hearing_page(round_id, hearing_id, status=status, select_form=form)
+
+
+@bp.post("/manage/rounds/<int:round_id>/hearings/<int:hearing_id>/minutes")
+@login_required
+def hearing_minutes(round_id: int, hearing_id: int):
+    uploads.accept_files()
+    round_ = _manage_round(round_id)
+    found = services.get_hearing(hearing_id, round_)
+    form = MinutesForm()
+
+    def action():
+        received = uploads.receive(request.files.get("file"), allowed=services.MINUTES_KINDS,
+                                   required=False)
+        return services.publish_minutes(current_user, round_, found,
+                                        minutes=form.minutes.data, file=received)
+
+    done, status = submit(form, action)
+    if done is not None:
+        flash(_("The minutes are published on the hearing's page."), "success")
+        return redirect(url_for(".hearing_manage", round_id=round_id, hearing_id=hearing_id),
+                        code=303)
+    return _hearing_page(round_id, hearing_id, status=status, minutes_form=form)
+
+
+@bp.get("/hearings/<int:hearing_id>/minutes")
+def hearing_minutes_file(hearing_id: int):
+    found = services.get_hearing(hearing_id)
+    get_round(current_user, found.round_id)
+    if found.minutes_published_at is None or found.minutes_upload is None:
+        raise NotFound(_("The minutes of this hearing have no document."))
+    return uploads.send(found.minutes_upload)

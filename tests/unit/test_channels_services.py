@@ -284,3 +284,15 @@ def test_future_day_is_refused_in_the_site_zone(app):
     tomorrow = (date.fromisoformat(today()) + timedelta(days=1)).isoformat()
     with pytest.raises(ValidationFailed):
         record(official, r, received_on=tomorrow)
+
+
+def test_analysis_never_reads_a_confidential_text(app):
+    from consult.analysis.pipeline import load_background, load_opinions
+    r, _dept, _official = open_round()
+    author = UserFactory()
+    with atomic():
+        post_comment(author, load(r, author), body="公开的意见")
+    with atomic():
+        post_comment(author, load(r, author), body="保密的意见", confidential=True)
+    assert [o["body"] for o in load_opinions(r.id)] == ["公开的意见"]
+    assert "保密的意见" not in load_background(r.id + 1)

@@ -256,8 +256,8 @@ def test_ledger_query_budget(client, login_as, count_queries):
 def test_per_channel_statistics_on_the_response_page_api_and_csv(client, login_as):
     r, _dept, official = closed_round()
     from consult.channels import services
-    from tests.unit.test_channels_services import triage_and_publish
     from tests.responses_helpers import comment
+    from tests.unit.test_channels_services import triage_and_publish
     comment(r)
     for day in (yesterday(), yesterday(), today()):
         with atomic():
@@ -297,3 +297,66 @@ def test_recording_into_a_round_of_a_vote_only_kind_is_refused(client, login_as)
     login_as(UserFactory(role="official", role__department=dept))
     resp = client.post(f"/manage/rounds/{r.id}/ledger/new", data=letter_form())
     assert resp.status_code == 409 and count(Comment) == 0
+
+
+# ---------------------------------------------------------------- hearings
+
+def test_a_hearing_from_scheduling_to_minutes_through_the_pages(client, login_as, outbox):
+    from datetime import date, timedelta
+
+    import time_machine
+
+    from consult.channels.models import Hearing
+    from consult.clock import now
+    r, _dept, official = open_round()
+    login_as(official)
+    day = (date.fromisoformat(today()) + timedelta(days=10)).isoformat()
+    form = {"kind": "hearing", "topic": "听证会：收费标准", "place": "市政府二楼", "day": day,
+            "at": "09:00", "capacity": "1", "selection": "choice", "apply_until": ""}
+    bad = client.post(f"/manage/rounds/{r.id}/hearings", data=dict(form, capacity="0"))
+    assert bad.status_code == 422 and "Give the number of seats, from 1 to 10000." in bad.text
+    resp = client.post(f"/manage/rounds/{r.id}/hearings", data=form)
+    assert resp.status_code == 303
+    hearing = db.session.scalar(select(Hearing))
+    public = client.get(f"/rounds/{r.id}/hearings")
+    assert public.status_code == 200 and "听证会：收费标准" in public.text
+    ids = []
+    for name in ("甲", "乙"):
+        login_as(UserFactory(display_name=f"申请人{name}"))
+        page = client.get(f"/hearings/{hearing.id}")
+        assert page.status_code == 200 and "Chosen by the department, with reasons" in page.text
+        assert client.post(f"/hearings/{hearing.id}/apply", data={"statement": ""}).status_code \
+            == 422
+        assert client.post(f"/hearings/{hearing.id}/apply",
+                           data={"statement": "我想发言"}).status_code == 303
+        again = client.post(f"/hearings/{hearing.id}/apply", data={"statement": "再来"})
+        assert again.status_code == 409 and "already applied" in again.text
+    ids = [a.id for a in db.session.scalars(select(HearingApplicationModel()))]
+    login_as(official)
+    manage = client.get(f"/manage/rounds/{r.id}/hearings/{hearing.id}")
+    assert manage.status_code == 200 and "申请人甲" in manage.text
+    over = client.post(f"/manage/rounds/{r.id}/hearings/{hearing.id}/select",
+                       data={"chosen_ids": [str(i) for i in ids], "reason": "代表性"})
+    assert over.status_code == 422 and "The hearing has 1 seats; you chose 2." in over.text
+    done = client.post(f"/manage/rounds/{r.id}/hearings/{hearing.id}/select",
+                       data={"chosen_ids": [str(ids[0])], "reason": "代表性"})
+    assert done.status_code == 303 and len(outbox) == 2
+    early = client.post(f"/manage/rounds/{r.id}/hearings/{hearing.id}/minutes",
+                        data={"minutes": "纪要"})
+    assert early.status_code == 409
+    with time_machine.travel(now() + timedelta(days=12)):
+        ok = client.post(f"/manage/rounds/{r.id}/hearings/{hearing.id}/minutes",
+                         data={"minutes": "听证会纪要：代表发言要点如下。",
+                               "file": (io.BytesIO(PDF), "纪要.pdf")},
+                         content_type="multipart/form-data")
+        assert ok.status_code == 303
+    client.delete_cookie("session")
+    page = client.get(f"/hearings/{hearing.id}")
+    assert "听证会纪要" in page.text and "申请人甲" not in page.text
+    got = client.get(f"/hearings/{hearing.id}/minutes")
+    assert got.status_code == 200 and got.data == PDF
+
+
+def HearingApplicationModel():
+    from consult.channels.models import HearingApplication
+    return HearingApplication

@@ -1,10 +1,21 @@
 """Channels services: recording offline opinions (recording.py), importing them from a
 spreadsheet (importing.py), the round's ledger (ledger.py), receipts and their lookup
-(receipts.py)."""
+(receipts.py), hearings (hearings.py)."""
 
-from consult.channels.services.hearings import (  # noqa: F401
+from consult.channels.services.hearings import (  # noqa: F401  # noqa: F401,E402
+    MINUTES_KINDS,
+    applications_close,
+    applications_of,
+    apply_to_attend,
+    get_hearing,
     hearing_choice,
     hearings_of,
+    lot_order,
+    my_application,
+    publish_minutes,
+    schedule_hearing,
+    select_attendees,
+    workdays_before,
 )
 from consult.channels.services.importing import (  # noqa: F401
     SHEET_KINDS,
