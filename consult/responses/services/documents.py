@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.orm import selectinload
 
 from consult import audit, signals
@@ -93,11 +93,14 @@ def compute_stats(round_: Round) -> dict[str, Any]:
 def channel_rows(round_id: int, empty_row) -> list[dict[str, Any]]:
     """One statistics row per channel the round's opinions came by (questions are
     online), in the channels' order. One query."""
+    # One literal, rendered the same in SELECT and GROUP BY (two bound parameters would
+    # be two different expressions to PostgreSQL).
+    channel = func.coalesce(Comment.channel, literal_column(f"'{Channel.ONLINE.value}'"))
     grouped = db.session.execute(
-        select(func.coalesce(Comment.channel, Channel.ONLINE.value), Triage.status, func.count())
+        select(channel, Triage.status, func.count())
         .select_from(Triage).outerjoin(Comment, Comment.id == Triage.comment_id)
         .where(Triage.round_id == round_id)
-        .group_by(func.coalesce(Comment.channel, Channel.ONLINE.value), Triage.status)).all()
+        .group_by(channel, Triage.status)).all()
     rows: dict[str, dict[str, Any]] = {}
     for channel, status, n in grouped:
         row = rows.setdefault(channel, empty_row(channel=channel))
