@@ -68,7 +68,7 @@ def test_letters_and_a_hearing_are_answered_like_online_opinions(
     page.get_by_label(_("Received by")).select_option("letter")
     page.get_by_label(_("Day received")).fill(today())
     page.get_by_label(_("Sender's name (optional)")).fill("王大爷")
-    page.get_by_label(_("Text of the opinion")).fill("来信：建议延长开放时间。")
+    page.get_by_label(_("Text of the opinion"), exact=True).fill("来信：建议延长开放时间。")
     page.get_by_label(_("Scan or file (optional)")).set_input_files(str(scan))
     journey.shoot("record-letter")
     page.get_by_role("button", name=_("Record the opinion")).click()
@@ -82,7 +82,7 @@ def test_letters_and_a_hearing_are_answered_like_online_opinions(
     sheet.write_text(f"意见,姓名,收到日期\n座谈会发言一,李四,{today()}\n座谈会发言二,,坏日期\n",
                      encoding="utf-8")
     page.goto(f"/manage/rounds/{round_id}/ledger/import")
-    page.get_by_label(_("Spreadsheet")).set_input_files(str(sheet))
+    page.get_by_label(_("Spreadsheet"), exact=True).set_input_files(str(sheet))
     page.get_by_label(_("Channel of rows that name none")).select_option("hearing")
     page.get_by_role("button", name=_("Check the spreadsheet")).click()
     expect(page.get_by_text(journey.n_("%(num)d row has an error. Nothing was saved.",
@@ -90,7 +90,7 @@ def test_letters_and_a_hearing_are_answered_like_online_opinions(
         .to_be_visible()
     sheet.write_text(f"意见,姓名,收到日期\n座谈会发言一,李四,{today()}\n座谈会发言二,,{today()}\n",
                      encoding="utf-8")
-    page.get_by_label(_("Spreadsheet")).set_input_files(str(sheet))
+    page.get_by_label(_("Spreadsheet"), exact=True).set_input_files(str(sheet))
     page.get_by_label(_("Channel of rows that name none")).select_option("hearing")
     page.get_by_role("button", name=_("Check the spreadsheet")).click()
     journey.shoot("import-preview")
