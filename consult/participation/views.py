@@ -150,9 +150,9 @@ def post_comment(round_id: int):
             if reply_to:
                 flash(_("Your reply was posted."), "success")
             else:
-                flash(_("Your comment was posted. Your receipt code: %(code)s. Keep it to "
-                        "look up the outcome; we have also e-mailed it to you.",
-                        code=comment.receipt), "success")
+                flash(_("Your comment was posted."), "success")
+                flash(_("Your receipt code: %(code)s. Keep it to look up the outcome; we "
+                        "have also e-mailed it to you.", code=comment.receipt), "info")
             return redirect(anchor, code=303)
         if reply_to:
             return render("participation/_reply_posted.html", comment=comment,
