@@ -30,6 +30,7 @@ from consult.accounts import wiring as accounts
 from consult.admin import wiring as admin
 from consult.analysis import wiring as analysis
 from consult.api import wiring as api
+from consult.channels import wiring as channels
 from consult.consultations import wiring as consultations
 from consult.errors import register_error_handlers
 from consult.evaluation import wiring as evaluation
@@ -51,8 +52,8 @@ from consult.workspace import wiring as workspace
 
 # In layer order (lowest first): see docs/architecture.md.
 DOMAINS = (accounts, consultations, rounds, questionnaires, participation, voting,
-           responses, surveys, suggestions, analysis, evaluation, notifications, moderation,
-           rectification, admin, api, main, ops, workspace)
+           responses, channels, surveys, suggestions, analysis, evaluation, notifications,
+           moderation, rectification, admin, api, main, ops, workspace)
 
 
 class BoundedIntConverter(IntegerConverter):

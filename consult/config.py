@@ -46,6 +46,7 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     REGISTER_RATE_LIMIT = "5 per minute"
     RESET_RATE_LIMIT = "5 per minute"
+    RECEIPT_RATE_LIMIT = "10 per minute; 50 per day"  # the public receipt lookup
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -421,6 +422,7 @@ SETTINGS: tuple[Setting, ...] = (
     app_setting("LOGIN_RATE_LIMIT", RateLimit()),
     app_setting("REGISTER_RATE_LIMIT", RateLimit()),
     app_setting("RESET_RATE_LIMIT", RateLimit()),
+    app_setting("RECEIPT_RATE_LIMIT", RateLimit()),
     app_setting("PASSWORD_MIN_LENGTH", Int(low=8, high=128)),
     app_setting("PASSWORD_HASH_METHOD", HashMethod()),
     app_setting("DB_POOL_SIZE", Int(low=1, high=1000)),

@@ -8,6 +8,8 @@ from consult.accounts import permissions as accounts_permissions
 from consult.analysis import models as analysis_models
 from consult.analysis import permissions as analysis_permissions
 from consult.audit import models as audit_models
+from consult.channels import models as channels_models
+from consult.channels import permissions as channels_permissions
 from consult.consultations import models as consultations_models
 from consult.consultations import permissions as consultations_permissions
 from consult.evaluation import permissions as evaluation_permissions
@@ -34,7 +36,8 @@ from consult.workspace import models as workspace_models
 from consult.workspace import permissions as workspace_permissions
 
 MODULES = (uploads, accounts_models, accounts_permissions, analysis_models,
-           analysis_permissions, audit_models, consultations_models, consultations_permissions,
+           analysis_permissions, audit_models, channels_models, channels_permissions,
+           consultations_models, consultations_permissions,
            evaluation_permissions, moderation_models, moderation_permissions,
            notifications_models, notifications_permissions, participation_models,
            participation_permissions, questionnaires_models, responses_models,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import current_app
 
 from consult.accounts import seed as accounts_seed
+from consult.channels import seed as channels_seed
 from consult.consultations import seed as consultations_seed
 from consult.db import atomic
 from consult.moderation import seed as moderation_seed
@@ -22,8 +23,8 @@ from consult.workspace import seed as workspace_seed
 
 DEMO_PASSWORD = accounts_seed.DEMO_PASSWORD
 # After the accounts: each part needs the ones before it.
-PARTS = (consultations_seed, rounds_seed, participation_seed, voting_seed, responses_seed,
-         surveys_seed, rectification_seed, suggestions_seed, moderation_seed,
+PARTS = (consultations_seed, rounds_seed, participation_seed, voting_seed, channels_seed,
+         responses_seed, surveys_seed, rectification_seed, suggestions_seed, moderation_seed,
          notifications_seed, workspace_seed)
 
 

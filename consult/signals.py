@@ -38,6 +38,9 @@ content_posted = _signals.signal("content-posted", doc="""
 Sender: a newly posted or edited item the public may read (a comment, question, agenda
 suggestion or suggestion comment); ``actor``. Moderation screens it and may set its status
 to held; the sender checks ``item.status`` afterwards and counts it only when published.""")
+opinion_received = _signals.signal("opinion-received", doc="""
+Sender: a new top-level Comment posted online (with its receipt code); ``actor``. Channels
+e-mails the author the receipt.""")
 comment_replied = _signals.signal("comment-replied", doc="""
 Sender: the reply (a Comment); ``parent``: the comment replied to (a different author).""")
 question_answered = _signals.signal("question-answered", doc="""

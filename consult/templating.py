@@ -25,7 +25,7 @@ from consult.main.display import elder_mode
 from consult.moderation.models import FlagReason
 from consult.moderation.services import text_of
 from consult.notifications.models import NotificationKind
-from consult.participation.models import CommentStance
+from consult.participation.models import CHANNEL_LABELS, Channel, CommentStance
 from consult.participation.services import can_still_edit
 from consult.responses.models import ADOPTION_LABELS, Adoption
 from consult.rounds import lifecycle
@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         # participation, responses, suggestions, moderation, notifications
         can_edit_comment=can_still_edit,
         adoption_label=adoption_label,
+        channel_label=channel_label,
         suggestion_overdue=deadlines.is_overdue,
         notification_kind=notification_kind,
         FLAG_REASONS=list(FlagReason),
@@ -88,6 +89,13 @@ def can(name: str, obj: Any = None) -> bool:
 
 def days_between(delta) -> int:
     return max(0, int(delta.total_seconds() // 86400))
+
+
+def channel_label(value: str) -> str:
+    try:
+        return str(CHANNEL_LABELS[Channel(value)])
+    except ValueError:
+        return value
 
 
 def adoption_label(value: str) -> str:

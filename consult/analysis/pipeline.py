@@ -41,7 +41,9 @@ def load_opinions(round_id: int) -> list[dict]:
         select(Comment.id, Comment.author_id, Comment.clause_id, Comment.body,
                Comment.support_count)
         .where(Comment.round_id == round_id, Comment.depth == 0,
-               Comment.status == ContentStatus.PUBLISHED).order_by(Comment.id)).all()
+               Comment.status == ContentStatus.PUBLISHED,
+               Comment.confidential.is_(False))  # its text is for the department only
+        .order_by(Comment.id)).all()
     out = [{"id": r.id, "kind": "comment", "author_id": r.author_id, "clause_id": r.clause_id,
             "body": r.body, "support_count": r.support_count} for r in rows]
     rows = db.session.execute(
@@ -56,7 +58,8 @@ def load_opinions(round_id: int) -> list[dict]:
 def load_background(round_id: int, limit: int = BACKGROUND_LIMIT) -> list[str]:
     bodies = list(db.session.scalars(
         select(Comment.body).where(Comment.round_id != round_id, Comment.depth == 0,
-                                   Comment.status == ContentStatus.PUBLISHED)
+                                   Comment.status == ContentStatus.PUBLISHED,
+                                   Comment.confidential.is_(False))
         .order_by(Comment.id.desc()).limit(limit)))
     bodies += db.session.scalars(
         select(Question.body).where(Question.round_id != round_id,

@@ -54,6 +54,7 @@ def opinions_with_term(actor: Actor, round_: Round, term: str, *, page: int = 1)
     like_en = like.lower()
     comments = (select(Comment).where(Comment.round_id == round_.id, Comment.depth == 0,
                                       Comment.status == ContentStatus.PUBLISHED,
+                                      Comment.confidential.is_(False),
                                       or_(Comment.body.ilike(like), Comment.body.ilike(like_en)))
                 .order_by(Comment.support_count.desc(), Comment.id))
     questions = (select(Question).where(Question.round_id == round_.id,

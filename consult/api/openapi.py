@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from consult.participation.models import Channel
+
 S = "#/components/schemas/"
 
 
@@ -22,6 +24,7 @@ def _nullable(t: str | dict) -> dict:
 
 
 STR, INT = {"type": "string"}, {"type": "integer"}
+CHANNELS = [c.value for c in Channel]
 NUM, BOOL = {"type": "number"}, {"type": "boolean"}
 DT = {"type": "string", "format": "date-time"}
 DATE = {"type": "string", "format": "date"}
@@ -98,7 +101,8 @@ SCHEMAS: dict[str, Any] = {
         "id": INT, "round_id": INT, "clause_id": _nullable("integer"),
         "parent_id": _nullable("integer"), "depth": INT,
         "status": {"enum": ["published", "withdrawn", "hidden"]},
-        "author": _nullable("string"), "body": _nullable("string"),
+        "author": _nullable("string"), "channel": {"enum": CHANNELS},
+        "body": _nullable("string"),
         "proposed_text": _nullable("string"), "support_count": INT, "reply_count": INT,
         "moderation_reason": _nullable("string"), "created_at": DT,
         "edited_at": _nullable(DT)}),
@@ -126,10 +130,14 @@ SCHEMAS: dict[str, Any] = {
         "round_id": INT, "published_at": DT, "summary": STR, "changes_note": STR,
         "from_version_number": INT, "to_version_number": _nullable("integer"),
         "statistics": _obj({"opinions": INT, "adopted": INT, "partly_adopted": INT,
-                            "not_adopted": INT, "out_of_scope": INT}),
+                            "not_adopted": INT, "out_of_scope": INT,
+                            "by_channel": {"type": "array", "items": _obj({
+                                "channel": {"enum": CHANNELS}, "opinions": INT,
+                                "adopted": INT, "partly_adopted": INT, "not_adopted": INT,
+                                "out_of_scope": INT})}}),
         "opinions": {"type": "array", "items": _obj({
             "kind": {"enum": ["comment", "question"]}, "id": INT,
-            "clause_id": _nullable("integer"),
+            "clause_id": _nullable("integer"), "channel": {"enum": CHANNELS},
             "status": {"enum": ["adopted", "partly_adopted", "not_adopted", "out_of_scope",
                                 None]},
             "reason": _nullable("string")})},

@@ -159,12 +159,19 @@ def _author(u: User | None) -> str | None:
 def _comment_json(c: Comment) -> dict:
     return {"id": c.id, "round_id": c.round_id, "clause_id": c.clause_id,
             "parent_id": c.parent_id, "depth": c.depth, "status": c.status.value,
-            "author": _author(c.author) if c.is_visible else None,
+            "author": _author(c.author) if _named(c) else None,
+            "channel": c.channel.value,
             "body": c.public_body, "proposed_text": c.public_proposed_text,
             "support_count": c.support_count, "reply_count": c.reply_count,
             "moderation_reason": c.moderation_reason
             if c.status is ContentStatus.HIDDEN else None,
             "created_at": c.created_at, "edited_at": c.edited_at}
+
+
+def _named(c: Comment) -> bool:
+    """The author is public for a visible online opinion that is not confidential (a
+    recorded opinion's author is the official who entered it; its sender is private)."""
+    return c.is_visible and not c.confidential and not c.is_recorded
 
 
 def _question_json(q: Question) -> dict:
@@ -295,6 +302,7 @@ def response(round_id: int):
     if resp is None:
         raise NotFound(_l("No response has been published for this round."))
     triage = published_triage([r.id])
+    frozen = resp.frozen_stats or {}
     return _detail({
         "round_id": r.id, "published_at": resp.published_at, "summary": resp.summary,
         "changes_note": resp.changes_note, "from_version_number": resp.from_version_number,
@@ -302,10 +310,17 @@ def response(round_id: int):
         "statistics": {"opinions": resp.opinion_count, "adopted": resp.adopted_count,
                        "partly_adopted": resp.partly_count,
                        "not_adopted": resp.not_adopted_count,
-                       "out_of_scope": resp.out_of_scope_count},
+                       "out_of_scope": resp.out_of_scope_count,
+                       "by_channel": [
+                           {"channel": row["channel"], "opinions": row["total"],
+                            "adopted": row["adopted"], "partly_adopted": row["partly_adopted"],
+                            "not_adopted": row["not_adopted"],
+                            "out_of_scope": row["out_of_scope"]}
+                           for row in frozen.get("channels", ())]},
         "opinions": [{"kind": t.kind, "id": t.opinion_id, "clause_id": t.clause_id,
+                      "channel": channel.value if channel else "online",
                       "status": t.status.value if t.status else None, "reason": t.reason}
-                     for t in triage],
+                     for t, channel in triage],
         "actions": [_action_json(a) for a in resp.actions]})
 
 
@@ -360,10 +375,10 @@ def comments_csv(consultation_id: int):
     rows = rows_of(comments_stmt(PUBLIC, [r.id for r in c.rounds]).order_by(Comment.id))
     return _csv(f"consultation-{c.id}-comments.csv",
                 ["id", "round_id", "clause_id", "parent_id", "status", "author", "body",
-                 "support_count", "created_at"],
+                 "support_count", "created_at", "channel"],
                 [(cm.id, cm.round_id, cm.clause_id, cm.parent_id, cm.status.value,
-                  cm.author.display_name if cm.is_visible else None, cm.public_body,
-                  cm.support_count, cm.created_at) for cm in rows])
+                  cm.author.display_name if _named(cm) else None, cm.public_body,
+                  cm.support_count, cm.created_at, cm.channel.value) for cm in rows])
 
 
 @bp.get("/consultations/<int:consultation_id>/questions.csv")
@@ -382,6 +397,7 @@ def opinions_csv(consultation_id: int):
     c = _published_consultation(consultation_id)
     rows = published_triage([r.id for r in c.rounds])
     return _csv(f"consultation-{c.id}-opinions.csv",
-                ["round_id", "kind", "opinion_id", "clause_id", "status", "reason"],
+                ["round_id", "kind", "opinion_id", "clause_id", "status", "reason", "channel"],
                 [(t.round_id, t.kind, t.opinion_id, t.clause_id,
-                  t.status.value if t.status else None, t.reason) for t in rows])
+                  t.status.value if t.status else None, t.reason,
+                  channel.value if channel else "online") for t, channel in rows])

@@ -4,7 +4,7 @@ the field), so the messages are the same for pages, htmx and every other caller.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
 
 from consult.participation.models import COMMENT_STANCE_LABELS, CommentStance
 from consult.participation.services import (
@@ -37,6 +37,9 @@ class CommentForm(BaseForm):
         choices=[("", _l("No stance"))]
         + [(s.value, COMMENT_STANCE_LABELS[s]) for s in CommentStance])
     parent_id = HiddenField(filters=[_optional_int])
+    confidential = BooleanField(
+        _l("Only for the department"),
+        description=_l("Your opinion is counted and answered, but its text is not published."))
 
     def set_clauses(self, clauses, counts=None) -> None:
         counts = counts or {}

@@ -8,11 +8,12 @@ double click or two tabs can never create two.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, or_
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.clock import now
@@ -77,6 +78,49 @@ COMMENT_STANCE_COLOURS = {
     CommentStance.NEUTRAL: "grey",
 }
 
+class Channel(StrEnum):
+    """How an opinion reached the department. Everything but ONLINE is recorded by an
+    official (consult.channels); the public sees only this label, never the sender."""
+
+    ONLINE = "online"
+    LETTER = "letter"
+    EMAIL = "email"
+    FAX = "fax"
+    PHONE = "phone"  # a call, the 12345 hotline included
+    HEARING = "hearing"  # 座谈会 / 听证会
+    CONTACT_POINT = "contact_point"  # 基层立法联系点
+
+    @property
+    def label(self) -> str:
+        return str(CHANNEL_LABELS[self])
+
+
+CHANNEL_LABELS = {
+    Channel.ONLINE: _l("Online"),
+    Channel.LETTER: _l("Letter"),
+    Channel.EMAIL: _l("E-mail"),
+    Channel.FAX: _l("Fax"),
+    Channel.PHONE: _l("Phone or 12345 hotline"),
+    Channel.HEARING: _l("Hearing"),
+    Channel.CONTACT_POINT: _l("Grassroots contact point"),
+}
+
+# Receipt codes (回执编号): 12 characters of an alphabet without look-alikes (no 0/O,
+# 1/I/L), about 59 bits: unguessable behind the lookup's rate limit.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+RECEIPT_LENGTH = 12
+
+
+def new_receipt_code() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+def format_receipt(code: str | None) -> str:
+    """``ABCD-EFGH-JKMN`` as printed and e-mailed; the lookup accepts any spacing."""
+    if not code:
+        return ""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
 
 def shown_to(model, viewer):
     """Filter for lists: everything but held posts, which only their author sees."""
@@ -121,6 +165,13 @@ class Comment(TimestampMixin, db.Model):
     reply_count: Mapped[int] = mapped_column(default=0)
     # The public reason shown in place of hidden text (consult.moderation).
     moderation_reason: Mapped[str | None] = mapped_column(Text)
+    # Where it came from; offline opinions are recorded by an official (their author).
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel), default=Channel.ONLINE,
+                                             server_default=Channel.ONLINE.value, index=True)
+    # "Only for the department": counted and answered, its text never shown to others.
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # 回执编号 of a top-level opinion (replies have none); see ``new_receipt_code``.
+    receipt_code: Mapped[str | None] = mapped_column(String(RECEIPT_LENGTH), unique=True)
 
     round = relationship("Round", lazy="raise_on_sql")
     author = relationship("User", lazy="raise_on_sql")
@@ -136,12 +187,28 @@ class Comment(TimestampMixin, db.Model):
 
     @property
     def public_body(self) -> str | None:
-        """The text, only while it may be shown; templates and exports use this."""
-        return self.body if self.is_visible else None
+        """The text, only while it may be shown to everyone; templates and exports use
+        this (never for a confidential opinion)."""
+        return self.body if self.is_visible and not self.confidential else None
 
     @property
     def public_proposed_text(self) -> str | None:
-        return self.proposed_text if self.is_visible else None
+        return self.proposed_text if self.is_visible and not self.confidential else None
+
+    @property
+    def is_recorded(self) -> bool:
+        """Received offline and entered by an official (the author is that official)."""
+        return self.channel != Channel.ONLINE
+
+    @property
+    def byline(self) -> str:
+        """The name shown with it: the author's, or the channel's for a recorded opinion
+        (the sender is private). Needs ``author`` loaded for online opinions."""
+        return self.channel.label if self.is_recorded else self.author.display_name
+
+    @property
+    def receipt(self) -> str:
+        return format_receipt(self.receipt_code)
 
 
 class CommentSupport(db.Model):

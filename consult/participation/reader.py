@@ -40,6 +40,8 @@ class Shown:
     status: str
     support_count: int
     created_at: datetime
+    receipt_code: str | None
+    is_recorded: bool
 
     @property
     def is_visible(self) -> bool:
@@ -53,7 +55,8 @@ class ReaderState:
 
 
 def facts_of(comments: Any) -> dict[int, Shown]:
-    return {c.id: Shown(c.id, c.author_id, c.status.value, c.support_count, c.created_at)
+    return {c.id: Shown(c.id, c.author_id, c.status.value, c.support_count, c.created_at,
+                        c.receipt_code, c.is_recorded)
             for c in comments}
 
 

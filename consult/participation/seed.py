@@ -28,6 +28,7 @@ from consult.participation.models import (
     CommentSupport,
     Question,
     QuestionSupport,
+    new_receipt_code,
 )
 from consult.rounds import lifecycle, participants
 from consult.rounds.lifecycle import RoundState
@@ -274,7 +275,7 @@ def _fill_past(r: Round, clauses, people, official, rng) -> None:
     tops: list[Comment] = []
     for author, text, clause, proposal in _plan(r, clauses, people, rng):
         c = Comment(round_id=r.id, author_id=author.id, clause_id=clause.id if clause else None,
-                    body=text, proposed_text=proposal, depth=0,
+                    body=text, proposed_text=proposal, depth=0, receipt_code=new_receipt_code(),
                     stance=_stance(text, proposal, rng),
                     created_at=at(rng.uniform(0.0, 0.8)))
         db.session.add(c)

@@ -193,8 +193,12 @@ def post_comment(round_id: int):
         comment = services.get_comment(current_user, comment.id)
         anchor = url_for(".round_comments", round_id=round_id, _anchor=f"comment-{comment.id}")
         if not wants_fragment():
-            flash(_("Your reply was posted.") if reply_to else _("Your comment was posted."),
-                  "success")
+            if reply_to:
+                flash(_("Your reply was posted."), "success")
+            else:
+                flash(_("Your comment was posted."), "success")
+                flash(_("Your receipt code: %(code)s. Keep it to look up the outcome; we "
+                        "have also e-mailed it to you.", code=comment.receipt), "info")
             return redirect(anchor, code=303)
         counts = _changed_clause_counts(comment)
         if reply_to:

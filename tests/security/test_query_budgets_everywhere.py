@@ -54,10 +54,26 @@ def _grow(world, times: int) -> None:
             add_comment(fresh(world.users["citizen"]), suggestion, body=f"同意{i}")
             add_support(fresh(world.users["citizen"]), suggestion)
             flag_item(fresh(world.users["citizen"]), comment, reason="spam")
+        _grow_channels(official, world, user, i)
         if i % 2 == 0:
             with atomic():
                 answer_question(official, get_question(official, question.id),
                                 body=f"答复{i}：由市财政安排。")
+
+
+def _grow_channels(official, world, user, i) -> None:
+    """Recorded letters and hearing applications grow with the rest."""
+    from consult.channels import services
+    from consult.channels.models import Hearing
+    from consult.clock import now
+    from consult.rounds.services import get_round
+    from consult.workdays import local_day
+
+    with atomic():
+        services.record_opinion(official, get_round(official, world.round.id),
+                                channel="phone", received_on=local_day(now()),
+                                sender_name=f"来电{i}", body=f"电话意见{i}")
+        services.apply_to_attend(user, db.session.get(Hearing, 1), statement=f"发言{i}")
 
 
 def _measure(app, client, login_as, world, count_queries) -> dict[tuple[str, str], int]:

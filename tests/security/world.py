@@ -83,6 +83,7 @@ def build_world() -> World:
         suggestion = submit_suggestion(author, department_id=dept_a.id, title="小区路灯太暗了需要更换",
                                        problem="晚上看不清路。", proposal="换亮一点的灯。")
     users["author"] = author
+    _channels(fresh(users["official_a"]), r, fresh(users["citizen"]))
     case = _bad_rating_case(dept_a)
     return World(dept_a, dept_b, consultation, round_, comment, question, suggestion, users,
                  case)
@@ -96,3 +97,25 @@ def _bad_rating_case(dept):
     r, _dept, _official = responded_round(dept)
     _rater, case = rate(r)
     return case
+
+
+def _channels(official, r, citizen) -> None:
+    """A letter recorded by the department and a hearing with one application (record,
+    hearing and application ids 1)."""
+    from datetime import timedelta
+
+    from consult.channels import services
+    from consult.clock import now
+    from consult.rounds.services import get_round
+    from consult.workdays import local_day
+
+    day = local_day(now())
+    with atomic():
+        round_ = get_round(official, r.id)
+        services.record_opinion(official, round_, channel="letter", received_on=day,
+                                sender_name="王大爷", body="来信：建议延长开放时间。")
+        hearing = services.schedule_hearing(
+            official, round_, kind="symposium", topic="座谈会", place="市民中心",
+            day=(day + timedelta(days=10)).isoformat(), at="14:30", capacity="5",
+            selection="order")
+        services.apply_to_attend(citizen, hearing, statement="我想发言。")

@@ -316,6 +316,8 @@ def test_participation_raises_reply_and_answer_events(app, outbox):
     assert answered.data["excerpt"] == "明年一月起按季度发放。"
     assert notifications_of(official) == [] and notifications_of(replier) == []
     assert sorted(m.subject for m in outbox) == sorted([
+        # the receipt of the top-level comment (consult.channels), not a notification
+        f"Receipt for your opinion on “{answered.data['consultation_title']}”",
         f"{replier.display_name} replied to your comment",
         f"A question was answered: {answered.data['consultation_title']}",
         f"A question was answered: {answered.data['consultation_title']}"])

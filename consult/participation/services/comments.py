@@ -32,6 +32,7 @@ from consult.participation.models import (
     CommentStance,
     CommentSupport,
     ContentStatus,
+    new_receipt_code,
     shown_to,
 )
 from consult.participation.services._common import (
@@ -263,9 +264,12 @@ def thread_context(comment: Comment) -> dict[int, Comment]:
 
 def post_comment(actor: Actor, round_: Round, *, body: str | None,
                  clause_id: int | None = None, proposed_text: str | None = None,
-                 parent_id: int | None = None, stance: Any = None) -> Comment:
+                 parent_id: int | None = None, stance: Any = None,
+                 confidential: bool = False) -> Comment:
     """A comment on the whole draft or on a clause, or a reply (``parent_id``), with an
-    optional stance on what it comments on (replies state none)."""
+    optional stance on what it comments on (replies state none). A top-level comment gets
+    a receipt code and may be confidential (only for the department: counted and
+    answered, its text shown to no one else)."""
     require_participant(actor, "comment.post", round_)
     require_open(round_)
     body = clean_text(body, field="body", limit=COMMENT_MAX,
@@ -303,7 +307,9 @@ def post_comment(actor: Actor, round_: Round, *, body: str | None,
     _refuse_duplicate(actor, round_, body=body, parent_id=parent_id)
 
     comment = Comment(round_id=round_.id, author_id=actor.id, clause_id=clause_id, body=body,
-                      proposed_text=proposal, stance=chosen)
+                      proposed_text=proposal, stance=chosen,
+                      confidential=bool(confidential) and target is None,
+                      receipt_code=None if target is not None else new_receipt_code())
     if target is not None:
         if target.depth < MAX_DEPTH:
             comment.parent_id, comment.depth = target.id, target.depth + 1
@@ -327,6 +333,8 @@ def post_comment(actor: Actor, round_: Round, *, body: str | None,
     set_committed_value(comment, "author", actor)
     set_committed_value(comment, "round", round_)
     signals.content_posted.send(comment, actor=actor)  # moderation may hold it (uncounted)
+    if target is None:
+        signals.opinion_received.send(comment, actor=actor)  # the receipt by e-mail
     if target is not None and comment.status == ContentStatus.PUBLISHED \
             and target.author_id != comment.author_id:
         signals.comment_replied.send(comment, parent=target)

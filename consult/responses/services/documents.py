@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.orm import selectinload
 
 from consult import audit, signals
@@ -22,6 +22,7 @@ from consult.clock import now
 from consult.consultations.models import Clause, DraftVersion
 from consult.db import db
 from consult.errors import Conflict, InvalidState, ValidationFailed
+from consult.participation.models import Channel, Comment
 from consult.responses.models import (
     ActionUpdate,
     Adoption,
@@ -85,10 +86,30 @@ def compute_stats(round_: Round) -> dict[str, Any]:
             target["total"] += n
             target[status_key] += n
     ordered = sorted(rows.values(), key=lambda r: r["position"])
-    for row in (*ordered, totals):
+    channels = channel_rows(round_.id, empty_row)
+    for row in (*ordered, *channels, totals):
         row["adopted_or_partly"] = row[Adoption.ADOPTED.value] + row[Adoption.PARTLY.value]
         row["share"] = share(row["adopted_or_partly"], row["total"])
-    return {"totals": totals, "rows": ordered}
+    return {"totals": totals, "rows": ordered, "channels": channels}
+
+
+def channel_rows(round_id: int, empty_row) -> list[dict[str, Any]]:
+    """One statistics row per channel the round's opinions came by (questions are
+    online), in the channels' order. One query."""
+    # One literal, rendered the same in SELECT and GROUP BY (two bound parameters would
+    # be two different expressions to PostgreSQL).
+    channel = func.coalesce(Comment.channel, literal_column(f"'{Channel.ONLINE.value}'"))
+    grouped = db.session.execute(
+        select(channel, Triage.status, func.count())
+        .select_from(Triage).outerjoin(Comment, Comment.id == Triage.comment_id)
+        .where(Triage.round_id == round_id)
+        .group_by(channel, Triage.status)).all()
+    rows: dict[str, dict[str, Any]] = {}
+    for channel, status, n in grouped:
+        row = rows.setdefault(channel, empty_row(channel=channel))
+        row["total"] += n
+        row[status.value if status is not None else "untriaged"] += n
+    return [rows[c.value] for c in Channel if c.value in rows]
 
 
 # ---------------------------------------------------------------- reads

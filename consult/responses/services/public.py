@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.consultations.models import Consultation
 from consult.db import db
+from consult.participation.models import Channel, Comment
 from consult.responses.models import (
     ActionStatus,
     Adoption,
@@ -184,13 +185,16 @@ def list_actions(*, department_id: int | None = None, overdue_only: bool = True,
                     page=page, per_page=per_page)
 
 
-def published_triage(round_ids: list[int]) -> list[Triage]:
-    """How every opinion of these rounds was dealt with, for rounds whose response is
-    published (a draft triage is never public), in triage order."""
-    return list(db.session.scalars(
-        select(Triage).join(RoundResponse, and_(RoundResponse.round_id == Triage.round_id,
-                                                RoundResponse.published_at.is_not(None)))
-        .where(Triage.round_id.in_(round_ids)).order_by(Triage.id)))
+def published_triage(round_ids: list[int]) -> list[tuple[Triage, Channel | None]]:
+    """How every opinion of these rounds was dealt with, with the channel it came by (None
+    for a question), for rounds whose response is published (a draft triage is never
+    public), in triage order."""
+    return [tuple(row) for row in db.session.execute(
+        select(Triage, Comment.channel)
+        .join(RoundResponse, and_(RoundResponse.round_id == Triage.round_id,
+                                  RoundResponse.published_at.is_not(None)))
+        .outerjoin(Comment, Comment.id == Triage.comment_id)
+        .where(Triage.round_id.in_(round_ids)).order_by(Triage.id))]
 
 
 @dataclass

@@ -75,6 +75,21 @@ def start_triage(round_: Round) -> RoundResponse:
     return response
 
 
+def add_to_triage(round_: Round, comment: Comment) -> None:
+    """An opinion recorded after the triage started (a letter that came late by post)
+    joins it, untriaged; before the start, ``start_triage`` will pick it up itself."""
+    response = response_of(round_.id)
+    if response is None:
+        return
+    if response.is_published:
+        raise InvalidState(_l("The response to this round is published: it takes no more "
+                              "opinions."))
+    db.session.add(Triage(round_id=round_.id, comment_id=comment.id, author_id=comment.author_id,
+                          clause_id=comment.clause_id, support_count=comment.support_count))
+    db.session.execute(update(RoundResponse).where(RoundResponse.round_id == round_.id)
+                       .values(opinion_count=RoundResponse.opinion_count + 1))
+
+
 # ---------------------------------------------------------------- reads
 
 @dataclass
