@@ -221,7 +221,7 @@ def test_manage_detail_and_edit_pages(client, dept, official, count_queries):
     assert page.status_code == 200 and len(seen) <= 8
     assert "请先发布草案的第一个版本" in page.text  # no version yet: says what to do first
     edit = client.get(f"/manage/consultations/{cid}/edit")
-    assert edit.status_code == 200 and 'value="垃圾分类, 环境"' in edit.text
+    assert edit.status_code == 200 and 'value="垃圾分类、环境"' in edit.text  # the Chinese list mark, which the tags field reads
     r = client.post(f"/manage/consultations/{cid}/edit", data={
         "title": "生活垃圾分类管理条例（修订）", "department_id": str(dept.id), "summary": "",
         "background": "", "goals": "", "tags": "环境", "contact": ""})
