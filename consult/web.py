@@ -189,11 +189,3 @@ def submit(form: BaseForm, action: Callable[[], T], *,
         form.add_service_error(exc)
         return None, exc.status
 
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only same-site paths may be redirect targets (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return default
-    if any(ch in target for ch in "\r\n\\"):
-        return default
-    return target

@@ -29,6 +29,7 @@ from werkzeug.security import check_password_hash
 
 from consult import audit, signals
 from consult.accounts.models import RoleAssignment, User
+from consult.accounts.services import end_sessions
 from consult.audit.models import AuditEntry
 from consult.clock import now
 from consult.db import db
@@ -123,7 +124,7 @@ def delete_account(user: User, *, password: str, remove_open_content: bool = Fal
     user.last_login_at = None
     user.active = False
     user.unread_notifications = 0
-    user.session_version = User.session_version + 1
+    end_sessions(user)
     user.roles.clear()
     # The audit log keeps the id and what happened, not where from.
     db.session.execute(update(AuditEntry).where(AuditEntry.actor_id == user_id)

@@ -230,7 +230,21 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
 def _set_password(user: User, password: str, *, field: str) -> None:
     check_password_rules(password, email=user.email, field=field)
     user.password_hash = hash_password(password)
-    user.session_version = User.session_version + 1  # other sessions end
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every session of ``user`` ends, on every device: the session version in each
+    session and remember-me cookie (``User.get_id``) no longer matches the account's,
+    so ``load_user`` refuses cookies copied before. The one mechanism for logout,
+    "log out on every device", password change and reset, deactivation, role changes
+    and account deletion."""
+    user.session_version = User.session_version + 1
+
+
+def log_out_everywhere(user: User) -> None:
+    end_sessions(user)
+    audit.record(user, "user.logged_out_everywhere", user)
 
 
 # ---------------------------------------------------------------- profile
@@ -311,6 +325,7 @@ def set_roles(actor: Actor, user: User, *, roles: list[str],
     before = sorted(f"{r}:{d}" if d else str(r) for r, d in current)
     after = sorted(f"{r}:{d}" if d else str(r) for r, d in wanted)
     if before != after:
+        end_sessions(user)  # what a session may do was decided with the old roles
         audit.record(actor, "user.roles_changed", user, before=before, after=after)
     return user
 
@@ -322,7 +337,7 @@ def set_active(actor: Actor, user: User, *, active: bool) -> User:
     if user.active != active:
         user.active = active
         if not active:
-            user.session_version = User.session_version + 1
+            end_sessions(user)
         audit.record(actor, "user.activated" if active else "user.deactivated", user)
     return user
 

@@ -24,7 +24,8 @@ from consult.i18n import LOCALE_COOKIE, supported_locales
 from consult.notifications.services import list_follows
 from consult.responses.services import my_opinions
 from consult.security import limits as lockout
-from consult.web import render, safe_next, submit
+from consult.security.redirects import safe_target
+from consult.web import render, submit
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -86,7 +87,7 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    target = safe_next(form.next.data, url_for("accounts.me"))
+    target = safe_target(form.next.data, url_for("accounts.me"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(target)
     user, status = None, 200
@@ -129,10 +130,28 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:  # copied session or remember cookies stop too
+            with atomic():
+                services.end_sessions(current_user._get_current_object())
         session.clear()
         logout_user()  # after clear(): it leaves the flag that deletes the remember cookie
         flash(_("You are logged out."), "success")
     return redirect(url_for("main.index"), code=303)
+
+
+@bp.post("/me/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """Ends every session of the account, on every device, this one included."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("accounts.profile"), code=303)
+    with atomic():
+        services.log_out_everywhere(current_user._get_current_object())
+    session.clear()
+    logout_user()
+    flash(_("You are logged out on every device."), "success")
+    return redirect(url_for("accounts.login"), code=303)
 
 
 @bp.route("/auth/reset", methods=["GET", "POST"])
@@ -168,7 +187,7 @@ def reset_password(token: str):
 def set_locale():
     """The language switch: saved on the account when logged in, in a cookie always."""
     form = LocaleForm()
-    target = safe_next(form.next.data, url_for("main.index"))
+    target = safe_target(form.next.data, url_for("main.index"))
     locale = form.locale.data
     if not form.validate_on_submit() or locale not in supported_locales():
         return render("accounts/locale_failed.html", status=422)
@@ -204,7 +223,8 @@ def profile():
     if user is not None:
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.me"), code=303)
-    return render("accounts/profile.html", form=form, status=status)
+    return render("accounts/profile.html", form=form, everywhere_form=EmptyForm(),
+                  status=status)
 
 
 @bp.route("/me/password", methods=["GET", "POST"])
@@ -218,7 +238,7 @@ def change_password():
         me, current_password=form.current_password.data,
         new_password=form.new_password.data))
     if user is not None:
-        login_user(user)  # the session version moved on; keep this session
+        login_user(user)  # every session ended (end_sessions); this one starts again
         flash(_("Your password has been changed. Other devices have been logged out."),
               "success")
         return redirect(url_for("accounts.me"), code=303)

@@ -35,7 +35,8 @@ from consult.responses.services._common import response_of
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
-from consult.web import page_number, render, safe_next, submit, wants_fragment
+from consult.security.redirects import safe_target
+from consult.web import page_number, render, submit, wants_fragment
 
 bp = Blueprint("responses", __name__, template_folder="templates")
 
@@ -140,7 +141,7 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
 
 
 def _back(round_id: int) -> str:
-    return safe_next(request.form.get("next") or request.args.get("next"),
+    return safe_target(request.form.get("next") or request.args.get("next"),
                      url_for(".triage", round_id=round_id))
 
 
