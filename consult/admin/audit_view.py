@@ -4,8 +4,6 @@ streamed in batches so a long log never sits in memory)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -93,39 +91,19 @@ def target_types() -> list[str]:
         .distinct().order_by(AuditEntry.target_type)))
 
 
-def _cell(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def csv_rows(stmt: Select) -> Iterator[str]:
-    """The BOM and header, then the rows in batches of BATCH (keyset on id)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CSV_COLUMNS)
-    yield "\ufeff" + flush()
+def csv_rows(stmt: Select) -> Iterator[tuple]:
+    """The rows of the export, read in batches of BATCH (keyset on id); the one CSV
+    writer (``consult.security.exports``) neutralises formulas."""
     last_id = None
     while True:
         batch_stmt = stmt if last_id is None else stmt.where(AuditEntry.id < last_id)
         entries = list(db.session.scalars(batch_stmt.limit(BATCH)))
         for e in entries:
             actor = e.actor.display_name if e.actor else (e.actor_label or "system")
-            writer.writerow([_cell(v) for v in (
-                e.id, e.at.astimezone(UTC).isoformat(), e.actor_id or "", actor, e.action,
-                e.target_type or "", e.target_id if e.target_id is not None else "",
-                json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else "",
-                e.ip or "")])
-        if entries:
-            yield flush()
+            yield (e.id, e.at.astimezone(UTC).isoformat(), e.actor_id or "", actor, e.action,
+                   e.target_type or "", e.target_id if e.target_id is not None else "",
+                   json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else "",
+                   e.ip or "")
         if len(entries) < BATCH:
             return
         last_id = entries[-1].id

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,6 +20,7 @@ from consult.clock import now
 from consult.db import atomic
 from consult.errors import NotFound
 from consult.extensions import db
+from consult.security.exports import csv_response
 from consult.security.permissions import authorize
 from consult.web import keyset_paginate, page_number, render, submit
 
@@ -128,8 +127,7 @@ def audit_csv():
     if filters.errors:
         return audit_log()
     stamp = now().strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(audit_view.csv_rows(stmt)),
-                    mimetype="text/csv", headers={
-                        "Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'})
+    return csv_response(f"audit-{stamp}.csv", audit_view.CSV_COLUMNS,
+                        audit_view.csv_rows(stmt))
 
 

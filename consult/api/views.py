@@ -10,9 +10,7 @@ hidden and held posts have no text. Described by ``openapi.py`` at /api/v1/opena
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
-import io
 import json
 from datetime import date, datetime
 from typing import Any
@@ -36,6 +34,7 @@ from consult.responses.models import FollowUpAction, RoundResponse, Triage
 from consult.rounds import lifecycle
 from consult.rounds.listing import STATE_FILTERS, round_state_exists
 from consult.rounds.models import Round
+from consult.security.exports import csv_response
 from consult.voting.services import get_results
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -369,19 +368,7 @@ def scores():
 # ---------------------------------------------------------------- CSV exports
 
 def _csv(name: str, header: list[str], rows) -> Response:
-    def generate():
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        buf.write("\ufeff")
-        w.writerow(header)
-        yield buf.getvalue()
-        for row in rows:
-            buf.seek(0)
-            buf.truncate()
-            w.writerow(["" if v is None else _iso(v) for v in row])
-            yield buf.getvalue()
-    return Response(generate(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return csv_response(name, header, ([_iso(v) for v in row] for row in rows))
 
 
 @bp.get("/consultations/<int:consultation_id>/comments.csv")

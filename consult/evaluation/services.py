@@ -9,8 +9,6 @@ choices (two).
 from __future__ import annotations
 
 import base64
-import csv
-import io
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +24,7 @@ from consult.errors import NotFound
 from consult.evaluation import scores as sc
 from consult.evaluation.charts import chart_library
 from consult.rounds.models import Round
+from consult.security.exports import csv_text
 from consult.security.permissions import authorize
 
 # Sortable columns: key -> (label, getter of the sort value)
@@ -299,10 +298,4 @@ def csv_row(name: str, s: sc.Scores) -> list:
 
 
 def to_csv(rows: list[tuple[str, sc.Scores]]) -> str:
-    buf = io.StringIO()
-    buf.write("\ufeff")  # BOM: spreadsheet programs then read UTF-8 (Chinese) correctly
-    w = csv.writer(buf)
-    w.writerow([str(h) for h in CSV_HEADER])
-    for name, s in rows:
-        w.writerow(csv_row(name, s))
-    return buf.getvalue()
+    return csv_text([str(h) for h in CSV_HEADER], (csv_row(name, s) for name, s in rows))
