@@ -20,6 +20,7 @@ from consult.db import db
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.i18n import is_valid_timezone, supported_locales
 from consult.mail import absolute_url, send_mail
+from consult.security.params import parse_int
 from consult.security.passwords import is_common
 from consult.security.permissions import authorize
 from consult.web import Page, keyset_paginate
@@ -166,13 +167,14 @@ def record_login_failure(failure: LoginFailed) -> None:
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: one query for the user and their roles (a join: every
     logged-in request runs it, and a second round trip costs more than the few rows)."""
-    uid, _, version = (user_id or "").partition(":")
-    if not uid.isdigit() or not version.isdigit():
+    raw_uid, _, raw_version = (user_id or "").partition(":")
+    uid, version = parse_int(raw_uid, low=1), parse_int(raw_version)
+    if uid is None or version is None:
         return None
     user = db.session.execute(
-        select(User).where(User.id == int(uid)).options(joinedload(User.roles))
+        select(User).where(User.id == uid).options(joinedload(User.roles))
     ).unique().scalar_one_or_none()
-    if user is None or user.session_version != int(version):
+    if user is None or user.session_version != version:
         return None
     return user
 

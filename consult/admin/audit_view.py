@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.db import db
+from consult.security.params import int_arg, parse_date
 
 CSV_COLUMNS = ("id", "at_utc", "actor_id", "actor", "action", "object_type", "object_id",
                "data", "ip")
@@ -43,11 +44,10 @@ class AuditFilters:
 def _day(value: str, name: str, errors: dict[str, str]) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
+    day = parse_date(value)
+    if day is None:
         errors[name] = str(_l("Enter a date as YYYY-MM-DD."))
-        return None
+    return day
 
 
 def parse(args: Any) -> tuple[AuditFilters, Select]:
@@ -56,8 +56,9 @@ def parse(args: Any) -> tuple[AuditFilters, Select]:
                         ("actor", "action", "target_type", "target_id", "since", "until")})
     stmt = select(AuditEntry).options(joinedload(AuditEntry.actor))
     if f.actor:
-        if f.actor.lstrip("#").isdigit():
-            stmt = stmt.where(AuditEntry.actor_id == int(f.actor.lstrip("#")))
+        actor_id = int_arg("actor", low=1, args={"actor": f.actor.lstrip("#")})
+        if actor_id is not None:
+            stmt = stmt.where(AuditEntry.actor_id == actor_id)
         else:
             names = select(User.id).where(or_(
                 User.display_name.contains(f.actor, autoescape=True),
@@ -69,8 +70,9 @@ def parse(args: Any) -> tuple[AuditFilters, Select]:
     if f.target_type:
         stmt = stmt.where(AuditEntry.target_type == f.target_type[:40])
     if f.target_id:
-        if f.target_id.isdigit() and len(f.target_id) < 12:
-            stmt = stmt.where(AuditEntry.target_id == int(f.target_id))
+        target_id = int_arg("target_id", low=0, args={"target_id": f.target_id})
+        if target_id is not None:
+            stmt = stmt.where(AuditEntry.target_id == target_id)
         else:
             f.errors["target_id"] = str(_l("Enter the object's number."))
     since = _day(f.since, "since", f.errors)

@@ -21,6 +21,7 @@ from consult.db import atomic
 from consult.errors import NotFound
 from consult.extensions import db
 from consult.security.exports import csv_response
+from consult.security.params import text_arg, token_arg
 from consult.security.permissions import authorize
 from consult.web import keyset_paginate, page_number, render, submit
 
@@ -40,10 +41,10 @@ def index():
 
 @bp.get("/users")
 def users():
-    q = request.args.get("q", "")
-    role = request.args.get("role", "")
+    q = text_arg("q", limit=100)
+    role = text_arg("role", limit=20)
     page = accounts.search_users(current_user, q=q, role=role, page=page_number(),
-                                 cursor=request.args.get("at"))
+                                 cursor=token_arg("at"))
     departments = {d.id: d for d in accounts.list_departments(include_inactive=True)}
     return render("admin/users.html", "admin/_user_rows.html", page=page, q=q, role=role,
                   roles=list(Role), departments=departments)
@@ -113,7 +114,7 @@ def audit_log():
     authorize(current_user, "admin.audit")
     filters, stmt = audit_view.parse(request.args)
     page = keyset_paginate(stmt, page=page_number(), per_page=50,
-                           cursor=request.args.get("at"), key_types=(int,))
+                           cursor=token_arg("at"), key_types=(int,))
     return render("admin/audit.html", page=page, filters=filters,
                   target_types=audit_view.target_types(),
                   status=422 if filters.errors else 200)

@@ -25,6 +25,7 @@ from consult.errors import ServiceError
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
+from consult.security.params import text_arg
 from consult.voting.models import STANCE_LABELS
 from consult.web import page_number, render
 
@@ -147,7 +148,7 @@ def accept_theme(round_id: int, label: int):
 @login_required
 def opinions(round_id: int):
     round_ = get_round(current_user, round_id, rule="analysis.view")
-    term = request.args.get("term", "")
+    term = text_arg("term", limit=200)
     page = services.opinions_with_term(current_user, round_, term, page=page_number())
     return render("analysis/opinions.html", round=round_, term=term.strip()[:40], page=page,
                   section="terms")

@@ -35,6 +35,7 @@ from consult.rounds import lifecycle
 from consult.rounds.listing import STATE_FILTERS, round_state_exists
 from consult.rounds.models import Round
 from consult.security.exports import csv_response
+from consult.security.params import INT_MAX, BadParameter, int_arg, token_arg
 from consult.voting.services import get_results
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -59,14 +60,17 @@ def _iso(v):
 
 
 def _cursor_in() -> int | None:
-    raw = request.args.get("cursor", "").strip()
-    if not raw:
+    raw = token_arg("cursor", strict=True)
+    if raw is None:
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(raw.encode() + b"==").decode())
-        return int(data["before"])
+        before = data["before"]
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise ValidationFailed(_l("This cursor is not valid."), field="cursor") from None
+        raise BadParameter("cursor") from None
+    if type(before) is not int or not 0 < before <= INT_MAX:
+        raise BadParameter("cursor")
+    return before
 
 
 def _cursor_out(last_id: int) -> str:
@@ -74,12 +78,8 @@ def _cursor_out(last_id: int) -> str:
 
 
 def _limit() -> int:
-    raw = request.args.get("limit", "")
-    if not raw:
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ValidationFailed(_l("limit must be between 1 and 100."), field="limit")
-    return int(raw)
+    return int_arg("limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT,
+                   strict=True) or DEFAULT_LIMIT
 
 
 def _page(stmt, id_col, serialize) -> Response:

@@ -25,6 +25,7 @@ from consult.evaluation import scores as sc
 from consult.evaluation.charts import chart_library
 from consult.rounds.models import Round
 from consult.security.exports import csv_text
+from consult.security.params import id_arg, parse_month
 from consult.security.permissions import authorize
 
 # Sortable columns: key -> (label, getter of the sort value)
@@ -60,13 +61,12 @@ class Filters:
             if value and _month_start(value) is None:
                 errors.append(name)
         def as_int(name):
-            raw = args.get(name, "").strip()
-            if not raw:
+            if not (args.get(name) or "").strip():
                 return None
-            if raw.isdigit() and int(raw) < 2**31:
-                return int(raw)
-            errors.append(name)
-            return None
+            value = id_arg(name, args=args)
+            if value is None:
+                errors.append(name)
+            return value
         sort = args.get("sort", "satisfaction")
         return cls(start=start if "from" not in errors else "",
                    end=end if "to" not in errors else "",
@@ -90,11 +90,8 @@ class Filters:
 
 
 def _month_start(value: str) -> datetime | None:
-    try:
-        start = datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
-    except (ValueError, TypeError):
-        return None
-    return start if 1900 <= start.year <= 9998 else None
+    day = parse_month(value or "")
+    return datetime(day.year, day.month, 1, tzinfo=UTC) if day else None
 
 
 def choices() -> dict[str, list]:

@@ -35,6 +35,7 @@ from consult.responses.services._common import response_of
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
+from consult.security.params import parse_int
 from consult.security.redirects import safe_target
 from consult.web import page_number, render, submit, wants_fragment
 
@@ -275,8 +276,8 @@ def manage_response(round_id: int):
     round_ = _started_round(round_id)
     form = ResponseForm(prefix="r")
     form.set_choices(services.later_versions(round_))
-    replies = {int(k.split("-", 1)[1]): v for k, v in request.form.items()
-               if k.startswith("reply-") and k.split("-", 1)[1].isdigit()}
+    replies = {parse_int(k.split("-", 1)[1], low=1): v for k, v in request.form.items()
+               if k.startswith("reply-") and parse_int(k.split("-", 1)[1], low=1)}
     done, status = submit(form, lambda: services.save_response(
         current_user, round_, summary=form.summary.data, changes_note=form.changes_note.data,
         to_version_number=form.to_version_number.data, theme_replies=replies))
