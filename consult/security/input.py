@@ -25,8 +25,8 @@ from typing import Any
 
 from flask import Flask, abort, request
 from flask.wrappers import Request
-from werkzeug.datastructures import ImmutableMultiDict
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import ImmutableMultiDict
 
 from consult.errors import ValidationFailed
 
