@@ -84,8 +84,8 @@ def register(*, email: str, display_name: str, password: str, locale: str | None
     if locale not in supported_locales():
         locale = None
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict(_l("An account with this e-mail address already exists. "
-                          "Log in or reset your password."), field="email")
+        raise AddressTaken(_l("An account with this e-mail address already exists. "
+                              "Log in or reset your password."), field="email")
     user = User(email=email, display_name=display_name,
                 password_hash=hash_password(password), locale=locale, roles=[])
     db.session.add(user)
@@ -93,12 +93,39 @@ def register(*, email: str, display_name: str, password: str, locale: str | None
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:  # two registrations racing for one address
-        raise Conflict(_l("An account with this e-mail address already exists. "
+        db.session.expunge(user)
+        raise AddressTaken(_l("An account with this e-mail address already exists. "
                           "Log in or reset your password."), field="email") from exc
     audit.record(user, "user.registered", user)
     if send_verification:
         send_verification_mail(user)
     return user
+
+
+class AddressTaken(Conflict):
+    """Registration with an address that has an account (for the CLI; the web sign-up
+    never tells, see ``sign_up``)."""
+
+
+def sign_up(*, email: str, display_name: str, password: str,
+            locale: str | None = None) -> User | None:
+    """Registration as the public page does it: the same answer whether or not the
+    address has an account. A new address gets its account and the verification mail;
+    a taken one gets nothing new, and its owner a mail saying someone tried (and how
+    to reset the password), as login and reset already keep quiet. The password is
+    hashed either way, so the time taken does not tell either."""
+    try:
+        return register(email=email, display_name=display_name, password=password,
+                        locale=locale)
+    except AddressTaken:
+        hash_password(password)
+        owner = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+        if owner is not None and owner.active:
+            send_mail(owner.email, "accounts/email/register_taken", locale=owner.locale,
+                      user=owner, login=absolute_url(url_for("accounts.login")),
+                      reset=absolute_url(url_for("accounts.reset_request")))
+            audit.record("anonymous", "user.register_attempt_existing", owner)
+        return None
 
 
 def send_verification_mail(user: User) -> None:

@@ -46,13 +46,14 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    user, status = submit(form, lambda: services.register(
-        locale=request.cookies.get(LOCALE_COOKIE) or None, **form.service_data("confirm")))
-    if user is not None:
-        _start_session(user, remember=False)
-        flash(_("Welcome! We sent a link to %(email)s. Open it to verify your address.",
-                email=user.email), "success")
-        return redirect(url_for("accounts.me"), code=303)
+    # The same answer for a new address and one that has an account (sign_up mails the
+    # owner instead): no session is started here, the verification link leads to login.
+    done, status = submit(form, lambda: services.sign_up(
+        locale=request.cookies.get(LOCALE_COOKIE) or None,
+        **form.service_data("confirm")) or True)
+    if done:
+        return render("accounts/register_sent.html", email=services.normalize_email(
+            form.email.data))
     return render("accounts/register.html", form=form, status=status)
 
 
@@ -60,10 +61,15 @@ def register():
 def verify(token: str):
     try:
         with atomic():
-            services.verify_email(token)
+            verified = services.verify_email(token)
     except ServiceError as exc:
         return render("accounts/verify_failed.html", message=exc.message, status=exc.status)
-    flash(_("Thank you, your e-mail address is verified."), "success")
+    if current_user.is_authenticated and current_user.id != verified.id:
+        # The link verified the account it was sent for, not the one logged in here.
+        flash(_("This link verified the address %(email)s, which belongs to another account "
+                "than the one you are logged in with.", email=verified.email), "warning")
+    else:
+        flash(_("Thank you, your e-mail address is verified."), "success")
     return redirect(url_for("accounts.me") if current_user.is_authenticated
                     else url_for("accounts.login"), code=303)
 

@@ -129,6 +129,6 @@ def audit_csv():
         return audit_log()
     stamp = now().strftime("%Y%m%d-%H%M")
     return csv_response(f"audit-{stamp}.csv", audit_view.CSV_COLUMNS,
-                        audit_view.csv_rows(stmt))
+                        audit_view.csv_rows(stmt), lazy=True)
 
 

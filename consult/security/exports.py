@@ -69,8 +69,10 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     return "".join(csv_lines(header, rows))
 
 
-def csv_response(filename: str, header: Sequence[Any],
-                 rows: Iterable[Sequence[Any]]) -> Response:
-    """A streamed CSV download (rows may be read lazily, within the request)."""
-    return Response(stream_with_context(csv_lines(header, rows)), mimetype="text/csv",
+def csv_response(filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]], *,
+                 lazy: bool = False) -> Response:
+    """A streamed CSV download; ``lazy`` when ``rows`` reads the database as it goes
+    (the request context then stays open until the last row is sent)."""
+    lines = csv_lines(header, rows)
+    return Response(stream_with_context(lines) if lazy else lines, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

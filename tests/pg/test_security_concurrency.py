@@ -129,5 +129,5 @@ def test_registrations_sent_at_once_make_one_account(app):
                       {"email": "twin@example.org", "display_name": "双胞胎",
                        "password": "a-fine-long-passphrase", "confirm": "a-fine-long-passphrase"})
     assert count(User, User.email == "twin@example.org") == 1
-    assert statuses[303] == 1, statuses
+    assert set(statuses) == {200}, statuses  # the same answer for the winner and the rest
     print(f"\nregistration x{THREADS}: {dict(statuses)} - one account, no 500s")
