@@ -7,7 +7,7 @@ import unicodedata
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -23,6 +23,7 @@ from consult.mail import absolute_url, send_mail
 from consult.security.params import parse_int
 from consult.security.passwords import is_common
 from consult.security.permissions import authorize
+from consult.security.search import contains_text
 from consult.web import Page, keyset_paginate
 
 DISPLAY_NAME_MAX = 50
@@ -304,9 +305,8 @@ def search_users(actor: Actor, *, q: str = "", role: str = "", page: int = 1,
     stmt = select(User).options(selectinload(User.roles)).order_by(User.id.desc())
     q = (q or "").strip()[:100]
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(like),
-                              func.lower(User.display_name).like(like)))
+        stmt = stmt.where(or_(contains_text(User.email, q),
+                              contains_text(User.display_name, q)))
     if role in Role.__members__.values() or role in {r.value for r in Role}:
         stmt = stmt.where(User.roles.any(RoleAssignment.role == Role(role)))
     return keyset_paginate(stmt, page=page, per_page=per_page, cursor=cursor,

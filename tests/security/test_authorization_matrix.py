@@ -46,7 +46,7 @@ MATRIX: dict[str, str] = {
     "GET analysis.duplicates": "302 403 200 403 200 200 403",
     "GET analysis.groups": "302 403 200 403 200 200 403",
     "GET analysis.opinions": "302 403 200 403 200 200 403",
-    "GET analysis.status": "302 403 200 403 200 200 403",
+    "GET analysis.status": "302 403 303 403 303 303 403",
     "GET analysis.terms": "302 403 200 403 200 200 403",
     "GET analysis.themes": "302 403 200 403 200 200 403",
     "GET api.actions": "200 200 200 200 200 200 200",
