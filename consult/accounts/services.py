@@ -192,6 +192,17 @@ def record_login_failure(failure: LoginFailed) -> None:
     audit.record(user or "anonymous", failure.action, user, email=failure.email)
 
 
+def warn_of_failed_logins(email: str) -> None:
+    """Tell the owner that logins to their account keep failing (and that they can
+    still log in from their own device): sent when a guesser first has to wait."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None or not user.active:
+        return
+    send_mail(user.email, "accounts/email/failed_logins", locale=user.locale, user=user,
+              reset=absolute_url(url_for("accounts.reset_request")))
+    audit.record(None, "user.failed_logins_reported", user)
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: one query for the user and their roles (a join: every
     logged-in request runs it, and a second round trip costs more than the few rows)."""

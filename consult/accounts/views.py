@@ -112,8 +112,10 @@ def login():
                                                  password=form.password.data)
                 lockout.login_succeeded(form.email.data)
             except services.LoginFailed as failure:
+                tell_owner = False
                 if not locked and lockout.login_failed(form.email.data):
                     locked = lockout.login_locked(form.email.data)
+                    tell_owner = lockout.first_wait(form.email.data)
                     failure = services.LoginFailed(lockout.lockout_message(),
                                                    action=failure.action,
                                                    user_id=failure.user_id, email=failure.email)
@@ -121,6 +123,8 @@ def login():
                 form.add_service_error(failure)
                 with atomic():
                     services.record_login_failure(failure)
+                    if tell_owner:
+                        services.warn_of_failed_logins(form.email.data)
                 if locked:
                     response = render("accounts/login.html", form=form, status=429)
                     response.headers["Retry-After"] = str(locked)
