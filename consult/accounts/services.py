@@ -94,9 +94,10 @@ def register(*, email: str, display_name: str, password: str, locale: str | None
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:  # two registrations racing for one address
-        db.session.expunge(user)
-        raise AddressTaken(_l("An account with this e-mail address already exists. "
-                          "Log in or reset your password."), field="email") from exc
+        raced = AddressTaken(_l("An account with this e-mail address already exists. "
+                                "Log in or reset your password."), field="email")
+        raced.raced = True  # the transaction cannot go on: the caller rolls back
+        raise raced from exc
     audit.record(user, "user.registered", user)
     if send_verification:
         send_verification_mail(user)
@@ -118,7 +119,11 @@ def sign_up(*, email: str, display_name: str, password: str,
     try:
         return register(email=email, display_name=display_name, password=password,
                         locale=locale)
-    except AddressTaken:
+    except AddressTaken as taken:
+        if getattr(taken, "raced", False):
+            # Two sign-ups for one address at the same instant: the loser's transaction is
+            # over, it gets the 409 (the address was taken a moment ago, by this racer).
+            raise
         hash_password(password)
         owner = db.session.scalar(select(User).where(User.email == normalize_email(email)))
         if owner is not None and owner.active:
