@@ -442,6 +442,7 @@ SETTINGS: tuple[Setting, ...] = (
     app_setting("LOGIN_LOCKOUT_ADDRESS_FAILURES", Int(low=1, high=100000)),
     app_setting("LOGIN_LOCKOUT_WINDOW_MINUTES", Int(low=1, high=10080)),
     app_setting("LOGIN_LOCKOUT_MINUTES", Int(low=1, high=10080)),
+    app_setting("LOGIN_DELAY_SECONDS", Int(low=1, high=3600)),
     app_setting("NEW_ACCOUNT_COOLDOWN_MINUTES", Int(low=0, high=10080)),
     app_setting("COMMENT_EDIT_MINUTES", Int(low=0, high=10080)),
     app_setting("SUGGESTION_REPLY_DAYS", Int(low=1, high=365)),

@@ -9,7 +9,7 @@ from datetime import datetime
 from math import ceil
 from typing import Any, TypeVar
 
-from flask import make_response, redirect, render_template, request
+from flask import make_response, redirect, render_template
 from flask.wrappers import Response
 from flask_wtf import FlaskForm
 from sqlakeyset import select_page, unserialize_bookmark
@@ -24,6 +24,7 @@ from consult.errors import (
     ValidationFailed,
 )
 from consult.extensions import db, htmx
+from consult.security.params import page_arg
 
 T = TypeVar("T")
 
@@ -106,8 +107,7 @@ class Page:
 
 
 def page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return page_arg()
 
 
 def paginate(stmt: Select, *, page: int, per_page: int, count: bool = True) -> Page:
@@ -203,11 +203,3 @@ def submit(form: BaseForm, action: Callable[[], T], *,
         form.add_service_error(exc)
         return None, exc.status
 
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only same-site paths may be redirect targets (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return default
-    if any(ch in target for ch in "\r\n\\"):
-        return default
-    return target

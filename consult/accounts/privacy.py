@@ -29,6 +29,7 @@ from werkzeug.security import check_password_hash
 
 from consult import audit, signals
 from consult.accounts.models import RoleAssignment, User
+from consult.accounts.services import end_sessions
 from consult.audit.models import AuditEntry
 from consult.clock import now
 from consult.db import db
@@ -63,6 +64,11 @@ def user_columns() -> list[tuple[Any, Any]]:
     return found
 
 
+# The column saying whose a row is, in the order looked for: a row is exported only to
+# its owner; a table without one (the audit log) is exported by the column naming them.
+OWNER_COLUMNS = ("user_id", "recipient_id", "author_id")
+
+
 def export_data(user: User) -> dict[str, Any]:
     """Everything stored about ``user``, as JSON-ready data."""
     profile = {c.name: _plain(getattr(user, c.key)) for c in User.__table__.columns
@@ -73,14 +79,19 @@ def export_data(user: User) -> dict[str, Any]:
         "roles": [{"role": r.role.value, "department_id": r.department_id}
                   for r in user.roles],
     }
+    people = {(t.name, c.name) for t, c in user_columns()}
     for table, column in user_columns():
         if table.name == "role_assignment":
             continue
-        key = table.name if column.name in ("user_id", "author_id") else \
-            f"{table.name}.{column.name}"
+        owner = next((table.c[name] for name in OWNER_COLUMNS if name in table.c), None)
+        if owner is not None and owner is not column:
+            continue  # a row of someone else's (their notification about this user's act)
+        key = table.name if column.name in OWNER_COLUMNS else f"{table.name}.{column.name}"
         rows = db.session.execute(
             select(table).where(column == user.id).limit(EXPORT_ROW_LIMIT)).mappings()
-        items = [{k: _plain(v) for k, v in row.items() if (table.name, k) not in SECRET_COLUMNS}
+        # Other people named in the row (a moderator, a recipient) are not this user's data.
+        items = [{k: _plain(v) for k, v in row.items() if (table.name, k) not in SECRET_COLUMNS
+                  and (k == column.name or (table.name, k) not in people)}
                  for row in rows]
         if items:
             data.setdefault(key, []).extend(items)
@@ -123,7 +134,7 @@ def delete_account(user: User, *, password: str, remove_open_content: bool = Fal
     user.last_login_at = None
     user.active = False
     user.unread_notifications = 0
-    user.session_version = User.session_version + 1
+    end_sessions(user)
     user.roles.clear()
     # The audit log keeps the id and what happened, not where from.
     db.session.execute(update(AuditEntry).where(AuditEntry.actor_id == user_id)

@@ -7,7 +7,7 @@ import unicodedata
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,8 +20,10 @@ from consult.db import db
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.i18n import is_valid_timezone, supported_locales
 from consult.mail import absolute_url, send_mail
+from consult.security.params import parse_int
 from consult.security.passwords import is_common
 from consult.security.permissions import authorize
+from consult.security.search import contains_text
 from consult.web import Page, keyset_paginate
 
 DISPLAY_NAME_MAX = 50
@@ -83,8 +85,8 @@ def register(*, email: str, display_name: str, password: str, locale: str | None
     if locale not in supported_locales():
         locale = None
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict(_l("An account with this e-mail address already exists. "
-                          "Log in or reset your password."), field="email")
+        raise AddressTaken(_l("An account with this e-mail address already exists. "
+                              "Log in or reset your password."), field="email")
     user = User(email=email, display_name=display_name,
                 password_hash=hash_password(password), locale=locale, roles=[])
     db.session.add(user)
@@ -92,12 +94,44 @@ def register(*, email: str, display_name: str, password: str, locale: str | None
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:  # two registrations racing for one address
-        raise Conflict(_l("An account with this e-mail address already exists. "
-                          "Log in or reset your password."), field="email") from exc
+        raced = AddressTaken(_l("An account with this e-mail address already exists. "
+                                "Log in or reset your password."), field="email")
+        raced.raced = True  # the transaction cannot go on: the caller rolls back
+        raise raced from exc
     audit.record(user, "user.registered", user)
     if send_verification:
         send_verification_mail(user)
     return user
+
+
+class AddressTaken(Conflict):
+    """Registration with an address that has an account (for the CLI; the web sign-up
+    never tells, see ``sign_up``)."""
+
+
+def sign_up(*, email: str, display_name: str, password: str,
+            locale: str | None = None) -> User | None:
+    """Registration as the public page does it: the same answer whether or not the
+    address has an account. A new address gets its account and the verification mail;
+    a taken one gets nothing new, and its owner a mail saying someone tried (and how
+    to reset the password), as login and reset already keep quiet. The password is
+    hashed either way, so the time taken does not tell either."""
+    try:
+        return register(email=email, display_name=display_name, password=password,
+                        locale=locale)
+    except AddressTaken as taken:
+        if getattr(taken, "raced", False):
+            # Two sign-ups for one address at the same instant: the loser's transaction is
+            # over, it gets the 409 (the address was taken a moment ago, by this racer).
+            raise
+        hash_password(password)
+        owner = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+        if owner is not None and owner.active:
+            send_mail(owner.email, "accounts/email/register_taken", locale=owner.locale,
+                      user=owner, login=absolute_url(url_for("accounts.login")),
+                      reset=absolute_url(url_for("accounts.reset_request")))
+            audit.record("anonymous", "user.register_attempt_existing", owner)
+        return None
 
 
 def send_verification_mail(user: User) -> None:
@@ -163,16 +197,28 @@ def record_login_failure(failure: LoginFailed) -> None:
     audit.record(user or "anonymous", failure.action, user, email=failure.email)
 
 
+def warn_of_failed_logins(email: str) -> None:
+    """Tell the owner that logins to their account keep failing (and that they can
+    still log in from their own device): sent when a guesser first has to wait."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None or not user.active:
+        return
+    send_mail(user.email, "accounts/email/failed_logins", locale=user.locale, user=user,
+              reset=absolute_url(url_for("accounts.reset_request")))
+    audit.record(None, "user.failed_logins_reported", user)
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: one query for the user and their roles (a join: every
     logged-in request runs it, and a second round trip costs more than the few rows)."""
-    uid, _, version = (user_id or "").partition(":")
-    if not uid.isdigit() or not version.isdigit():
+    raw_uid, _, raw_version = (user_id or "").partition(":")
+    uid, version = parse_int(raw_uid, low=1), parse_int(raw_version)
+    if uid is None or version is None:
         return None
     user = db.session.execute(
-        select(User).where(User.id == int(uid)).options(joinedload(User.roles))
+        select(User).where(User.id == uid).options(joinedload(User.roles))
     ).unique().scalar_one_or_none()
-    if user is None or user.session_version != int(version):
+    if user is None or user.session_version != version:
         return None
     return user
 
@@ -230,7 +276,21 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
 def _set_password(user: User, password: str, *, field: str) -> None:
     check_password_rules(password, email=user.email, field=field)
     user.password_hash = hash_password(password)
-    user.session_version = User.session_version + 1  # other sessions end
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every session of ``user`` ends, on every device: the session version in each
+    session and remember-me cookie (``User.get_id``) no longer matches the account's,
+    so ``load_user`` refuses cookies copied before. The one mechanism for logout,
+    "log out on every device", password change and reset, deactivation, role changes
+    and account deletion."""
+    user.session_version = User.session_version + 1
+
+
+def log_out_everywhere(user: User) -> None:
+    end_sessions(user)
+    audit.record(user, "user.logged_out_everywhere", user)
 
 
 # ---------------------------------------------------------------- profile
@@ -261,9 +321,8 @@ def search_users(actor: Actor, *, q: str = "", role: str = "", page: int = 1,
     stmt = select(User).options(selectinload(User.roles)).order_by(User.id.desc())
     q = (q or "").strip()[:100]
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(like),
-                              func.lower(User.display_name).like(like)))
+        stmt = stmt.where(or_(contains_text(User.email, q),
+                              contains_text(User.display_name, q)))
     if role in Role.__members__.values() or role in {r.value for r in Role}:
         stmt = stmt.where(User.roles.any(RoleAssignment.role == Role(role)))
     return keyset_paginate(stmt, page=page, per_page=per_page, cursor=cursor,
@@ -311,6 +370,7 @@ def set_roles(actor: Actor, user: User, *, roles: list[str],
     before = sorted(f"{r}:{d}" if d else str(r) for r, d in current)
     after = sorted(f"{r}:{d}" if d else str(r) for r, d in wanted)
     if before != after:
+        end_sessions(user)  # what a session may do was decided with the old roles
         audit.record(actor, "user.roles_changed", user, before=before, after=after)
     return user
 
@@ -322,7 +382,7 @@ def set_active(actor: Actor, user: User, *, active: bool) -> User:
     if user.active != active:
         user.active = active
         if not active:
-            user.session_version = User.session_version + 1
+            end_sessions(user)
         audit.record(actor, "user.activated" if active else "user.deactivated", user)
     return user
 

@@ -26,7 +26,8 @@ from consult.notifications.services import list_follows
 from consult.rectification.services import my_cases
 from consult.responses.services import my_opinions
 from consult.security import limits as lockout
-from consult.web import render, safe_next, submit
+from consult.security.redirects import safe_target
+from consult.web import render, submit
 from consult.workspace.services.start import start_page
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -48,13 +49,14 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    user, status = submit(form, lambda: services.register(
-        locale=request.cookies.get(LOCALE_COOKIE) or None, **form.service_data("confirm")))
-    if user is not None:
-        _start_session(user, remember=False)
-        flash(_("Welcome! We sent a link to %(email)s. Open it to verify your address.",
-                email=user.email), "success")
-        return redirect(url_for("accounts.me"), code=303)
+    # The same answer for a new address and one that has an account (sign_up mails the
+    # owner instead): no session is started here, the verification link leads to login.
+    done, status = submit(form, lambda: services.sign_up(
+        locale=request.cookies.get(LOCALE_COOKIE) or None,
+        **form.service_data("confirm")) or True)
+    if done:
+        return render("accounts/register_sent.html", email=services.normalize_email(
+            form.email.data))
     return render("accounts/register.html", form=form, status=status)
 
 
@@ -62,10 +64,15 @@ def register():
 def verify(token: str):
     try:
         with atomic():
-            services.verify_email(token)
+            verified = services.verify_email(token)
     except ServiceError as exc:
         return render("accounts/verify_failed.html", message=exc.message, status=exc.status)
-    flash(_("Thank you, your e-mail address is verified."), "success")
+    if current_user.is_authenticated and current_user.id != verified.id:
+        # The link verified the account it was sent for, not the one logged in here.
+        flash(_("This link verified the address %(email)s, which belongs to another account "
+                "than the one you are logged in with.", email=verified.email), "warning")
+    else:
+        flash(_("Thank you, your e-mail address is verified."), "success")
     return redirect(url_for("accounts.me") if current_user.is_authenticated
                     else url_for("accounts.login"), code=303)
 
@@ -89,7 +96,7 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    target = safe_next(form.next.data, url_for("accounts.me"))
+    target = safe_target(form.next.data, url_for("accounts.me"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(target)
     user, status = None, 200
@@ -108,8 +115,10 @@ def login():
                                                  password=form.password.data)
                 lockout.login_succeeded(form.email.data)
             except services.LoginFailed as failure:
+                tell_owner = False
                 if not locked and lockout.login_failed(form.email.data):
                     locked = lockout.login_locked(form.email.data)
+                    tell_owner = lockout.first_wait(form.email.data)
                     failure = services.LoginFailed(lockout.lockout_message(),
                                                    action=failure.action,
                                                    user_id=failure.user_id, email=failure.email)
@@ -117,6 +126,8 @@ def login():
                 form.add_service_error(failure)
                 with atomic():
                     services.record_login_failure(failure)
+                    if tell_owner:
+                        services.warn_of_failed_logins(form.email.data)
                 if locked:
                     response = render("accounts/login.html", form=form, status=429)
                     response.headers["Retry-After"] = str(locked)
@@ -134,10 +145,28 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:  # copied session or remember cookies stop too
+            with atomic():
+                services.end_sessions(current_user._get_current_object())
         session.clear()
         logout_user()  # after clear(): it leaves the flag that deletes the remember cookie
         flash(_("You are logged out."), "success")
     return redirect(url_for("main.index"), code=303)
+
+
+@bp.post("/me/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """Ends every session of the account, on every device, this one included."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("accounts.profile"), code=303)
+    with atomic():
+        services.log_out_everywhere(current_user._get_current_object())
+    session.clear()
+    logout_user()
+    flash(_("You are logged out on every device."), "success")
+    return redirect(url_for("accounts.login"), code=303)
 
 
 @bp.route("/auth/reset", methods=["GET", "POST"])
@@ -173,7 +202,7 @@ def reset_password(token: str):
 def set_locale():
     """The language switch: saved on the account when logged in, in a cookie always."""
     form = LocaleForm()
-    target = safe_next(form.next.data, url_for("main.index"))
+    target = safe_target(form.next.data, url_for("main.index"))
     locale = form.locale.data
     if not form.validate_on_submit() or locale not in supported_locales():
         return render("accounts/locale_failed.html", status=422)
@@ -210,7 +239,8 @@ def profile():
     if user is not None:
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.me"), code=303)
-    return render("accounts/profile.html", form=form, status=status)
+    return render("accounts/profile.html", form=form, everywhere_form=EmptyForm(),
+                  status=status)
 
 
 @bp.route("/me/password", methods=["GET", "POST"])
@@ -224,7 +254,7 @@ def change_password():
         me, current_password=form.current_password.data,
         new_password=form.new_password.data))
     if user is not None:
-        login_user(user)  # the session version moved on; keep this session
+        login_user(user)  # every session ended (end_sessions); this one starts again
         flash(_("Your password has been changed. Other devices have been logged out."),
               "success")
         return redirect(url_for("accounts.me"), code=303)

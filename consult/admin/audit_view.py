@@ -4,8 +4,6 @@ streamed in batches so a long log never sits in memory)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.db import db
 from consult.i18n import select_timezone
+from consult.security.params import int_arg, parse_date
 
 CSV_COLUMNS = ("id", "at_utc", "actor_id", "actor", "action", "object_type", "object_id",
                "data", "ip")
@@ -47,11 +46,10 @@ class AuditFilters:
 def _day(value: str, name: str, errors: dict[str, str]) -> date | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
+    day = parse_date(value)
+    if day is None:
         errors[name] = str(_l("Enter a date as YYYY-MM-DD."))
-        return None
+    return day
 
 
 def parse(args: Any) -> tuple[AuditFilters, Select]:
@@ -60,8 +58,9 @@ def parse(args: Any) -> tuple[AuditFilters, Select]:
                         ("actor", "action", "target_type", "target_id", "since", "until")})
     stmt = select(AuditEntry).options(joinedload(AuditEntry.actor))
     if f.actor:
-        if f.actor.lstrip("#").isdigit():
-            stmt = stmt.where(AuditEntry.actor_id == int(f.actor.lstrip("#")))
+        actor_id = int_arg("actor", low=1, args={"actor": f.actor.lstrip("#")})
+        if actor_id is not None:
+            stmt = stmt.where(AuditEntry.actor_id == actor_id)
         else:
             names = select(User.id).where(or_(
                 User.display_name.contains(f.actor, autoescape=True),
@@ -73,8 +72,9 @@ def parse(args: Any) -> tuple[AuditFilters, Select]:
     if f.target_type:
         stmt = stmt.where(AuditEntry.target_type == f.target_type[:40])
     if f.target_id:
-        if f.target_id.isdigit() and len(f.target_id) < 12:
-            stmt = stmt.where(AuditEntry.target_id == int(f.target_id))
+        target_id = int_arg("target_id", low=0, args={"target_id": f.target_id})
+        if target_id is not None:
+            stmt = stmt.where(AuditEntry.target_id == target_id)
         else:
             f.errors["target_id"] = str(_l("Enter the object's number."))
     since = _day(f.since, "since", f.errors)
@@ -98,39 +98,19 @@ def target_types() -> list[str]:
         .distinct().order_by(AuditEntry.target_type)))
 
 
-def _cell(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def csv_rows(stmt: Select) -> Iterator[str]:
-    """The BOM and header, then the rows in batches of BATCH (keyset on id)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CSV_COLUMNS)
-    yield "\ufeff" + flush()
+def csv_rows(stmt: Select) -> Iterator[tuple]:
+    """The rows of the export, read in batches of BATCH (keyset on id); the one CSV
+    writer (``consult.security.exports``) neutralises formulas."""
     last_id = None
     while True:
         batch_stmt = stmt if last_id is None else stmt.where(AuditEntry.id < last_id)
         entries = list(db.session.scalars(batch_stmt.limit(BATCH)))
         for e in entries:
             actor = e.actor.display_name if e.actor else (e.actor_label or "system")
-            writer.writerow([_cell(v) for v in (
-                e.id, e.at.astimezone(UTC).isoformat(), e.actor_id or "", actor, e.action,
-                e.target_type or "", e.target_id if e.target_id is not None else "",
-                json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else "",
-                e.ip or "")])
-        if entries:
-            yield flush()
+            yield (e.id, e.at.astimezone(UTC).isoformat(), e.actor_id or "", actor, e.action,
+                   e.target_type or "", e.target_id if e.target_id is not None else "",
+                   json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else "",
+                   e.ip or "")
         if len(entries) < BATCH:
             return
         last_id = entries[-1].id

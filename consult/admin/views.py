@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,6 +20,8 @@ from consult.clock import now
 from consult.db import atomic
 from consult.errors import NotFound
 from consult.extensions import db
+from consult.security.exports import csv_response
+from consult.security.params import text_arg, token_arg
 from consult.security.permissions import authorize
 from consult.web import keyset_paginate, page_number, render, submit
 
@@ -41,10 +41,10 @@ def index():
 
 @bp.get("/users")
 def users():
-    q = request.args.get("q", "")
-    role = request.args.get("role", "")
+    q = text_arg("q", limit=100)
+    role = text_arg("role", limit=20)
     page = accounts.search_users(current_user, q=q, role=role, page=page_number(),
-                                 cursor=request.args.get("at"))
+                                 cursor=token_arg("at"))
     departments = {d.id: d for d in accounts.list_departments(include_inactive=True)}
     return render("admin/users.html", "admin/_user_rows.html", page=page, q=q, role=role,
                   roles=list(Role), departments=departments)
@@ -114,7 +114,7 @@ def audit_log():
     authorize(current_user, "admin.audit")
     filters, stmt = audit_view.parse(request.args)
     page = keyset_paginate(stmt, page=page_number(), per_page=50,
-                           cursor=request.args.get("at"), key_types=(int,))
+                           cursor=token_arg("at"), key_types=(int,))
     return render("admin/audit.html", page=page, filters=filters,
                   target_types=audit_view.target_types(),
                   status=422 if filters.errors else 200)
@@ -128,8 +128,7 @@ def audit_csv():
     if filters.errors:
         return audit_log()
     stamp = now().strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(audit_view.csv_rows(stmt)),
-                    mimetype="text/csv", headers={
-                        "Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'})
+    return csv_response(f"audit-{stamp}.csv", audit_view.CSV_COLUMNS,
+                        audit_view.csv_rows(stmt), lazy=True)
 
 

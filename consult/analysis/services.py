@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from consult.accounts.models import Actor
 from consult.analysis import jobs, pipeline
@@ -17,6 +17,7 @@ from consult.responses.models import Triage
 from consult.responses.services import triage
 from consult.rounds.models import Round
 from consult.security.permissions import authorize
+from consult.security.search import contains_text
 from consult.web import Page
 
 PER_PAGE = 25
@@ -49,18 +50,14 @@ def opinions_with_term(actor: Actor, round_: Round, term: str, *, page: int = 1)
     term = (term or "").strip()[:TERM_MAX]
     if not term:
         return Page(items=[], page=1, per_page=PER_PAGE, total=0)
-    cleaned = term.replace("\\", "").replace("%", "").replace("_", " ")
-    like = "%" + cleaned + "%"
-    like_en = like.lower()
     comments = (select(Comment).where(Comment.round_id == round_.id, Comment.depth == 0,
                                       Comment.status == ContentStatus.PUBLISHED,
                                       Comment.confidential.is_(False),
-                                      or_(Comment.body.ilike(like), Comment.body.ilike(like_en)))
+                                      contains_text(Comment.body, term))
                 .order_by(Comment.support_count.desc(), Comment.id))
     questions = (select(Question).where(Question.round_id == round_.id,
                                         Question.status == ContentStatus.PUBLISHED,
-                                        or_(Question.body.ilike(like),
-                                            Question.body.ilike(like_en)))
+                                        contains_text(Question.body, term))
                  .order_by(Question.support_count.desc(), Question.id))
     n_comments = db.session.scalar(select(func.count()).select_from(
         comments.order_by(None).subquery())) or 0

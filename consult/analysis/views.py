@@ -25,8 +25,9 @@ from consult.errors import ServiceError
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
+from consult.security.params import text_arg
 from consult.voting.models import STANCE_LABELS
-from consult.web import page_number, render
+from consult.web import page_number, render, wants_fragment
 
 bp = Blueprint("analysis", __name__, template_folder="templates",
                url_prefix="/manage/rounds/<int:round_id>/analysis")
@@ -98,6 +99,8 @@ def status(round_id: int):
     section = request.args.get("section", "terms")
     if section not in SECTIONS:
         section = "terms"
+    if not wants_fragment():  # the status line is a fragment: a browser gets its page
+        return redirect(url_for(f".{section}", round_id=round_id), code=303)
     response = render("analysis/_status.html", "analysis/_status.html", round=round_, row=row,
                       section=section)
     if request.args.get("polling") and (row is None or not row.status.busy):
@@ -147,7 +150,7 @@ def accept_theme(round_id: int, label: int):
 @login_required
 def opinions(round_id: int):
     round_ = get_round(current_user, round_id, rule="analysis.view")
-    term = request.args.get("term", "")
+    term = text_arg("term", limit=200)
     page = services.opinions_with_term(current_user, round_, term, page=page_number())
     return render("analysis/opinions.html", round=round_, term=term.strip()[:40], page=page,
                   section="terms")

@@ -10,9 +10,7 @@ hidden and held posts have no text. Described by ``openapi.py`` at /api/v1/opena
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
-import io
 import json
 from datetime import date, datetime
 from typing import Any
@@ -43,6 +41,8 @@ from consult.rounds import lifecycle
 from consult.rounds.listing import LIST_OPTIONS, STATE_FILTERS, consultations_query
 from consult.rounds.models import Round
 from consult.rounds.services import get_round
+from consult.security.exports import csv_response
+from consult.security.params import INT_MAX, BadParameter, int_arg, token_arg
 from consult.voting.services import get_results
 from consult.web import newest_by_id, rows_of
 
@@ -71,14 +71,17 @@ def _iso(v):
 
 
 def _cursor_in() -> int | None:
-    raw = request.args.get("cursor", "").strip()
-    if not raw:
+    raw = token_arg("cursor", strict=True)
+    if raw is None:
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(raw.encode() + b"==").decode())
-        return int(data["before"])
+        before = data["before"]
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise ValidationFailed(_l("This cursor is not valid."), field="cursor") from None
+        raise BadParameter("cursor") from None
+    if type(before) is not int or not 0 < before <= INT_MAX:
+        raise BadParameter("cursor")
+    return before
 
 
 def _cursor_out(last_id: int) -> str:
@@ -86,12 +89,8 @@ def _cursor_out(last_id: int) -> str:
 
 
 def _limit() -> int:
-    raw = request.args.get("limit", "")
-    if not raw:
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ValidationFailed(_l("limit must be between 1 and 100."), field="limit")
-    return int(raw)
+    return int_arg("limit", default=DEFAULT_LIMIT, low=1, high=MAX_LIMIT,
+                   strict=True) or DEFAULT_LIMIT
 
 
 def _page(stmt, id_col, serialize) -> Response:
@@ -354,19 +353,7 @@ def rectification_figures():
 # ---------------------------------------------------------------- CSV exports
 
 def _csv(name: str, header: list[str], rows) -> Response:
-    def generate():
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        buf.write("\ufeff")
-        w.writerow(header)
-        yield buf.getvalue()
-        for row in rows:
-            buf.seek(0)
-            buf.truncate()
-            w.writerow(["" if v is None else _iso(v) for v in row])
-            yield buf.getvalue()
-    return Response(generate(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return csv_response(name, header, ([_iso(v) for v in row] for row in rows))
 
 
 @bp.get("/consultations/<int:consultation_id>/comments.csv")

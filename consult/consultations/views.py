@@ -32,6 +32,7 @@ from consult.rectification.services import department_figures
 from consult.responses.services import department_accountability
 from consult.rounds import lifecycle, listing
 from consult.rounds.services import rounds_of
+from consult.security.params import int_arg, text_arg
 from consult.security.permissions import authorize
 from consult.suggestions.services import (
     department_suggestion_record,
@@ -48,9 +49,9 @@ bp = Blueprint("consultations", __name__, template_folder="templates")
 def index():
     args = request.args
     filters = {
-        "q": args.get("q", "")[:100],
-        "department": args.get("department", "")[:60],
-        "tag": args.get("tag", "")[:40],
+        "q": text_arg("q", limit=100),
+        "department": text_arg("department", limit=60),
+        "tag": text_arg("tag", limit=40),
         "state": args.get("state", "") if args.get("state") in listing.STATE_FILTERS else "",
         "sort": args.get("sort", "") if args.get("sort") in listing.SORTS else "newest",
     }
@@ -98,8 +99,7 @@ def version(consultation_id: int, number: int):
 
 
 def _int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else default
+    return int_arg(name, default=default, high=999_999) or default
 
 
 @bp.get("/consultations/<int:consultation_id>/diff")

@@ -9,8 +9,6 @@ choices (two).
 from __future__ import annotations
 
 import base64
-import csv
-import io
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +24,8 @@ from consult.errors import NotFound
 from consult.evaluation import scores as sc
 from consult.evaluation.charts import chart_library
 from consult.rounds.models import Round
+from consult.security.exports import csv_text
+from consult.security.params import id_arg, parse_month
 from consult.security.permissions import authorize
 
 # Sortable columns: key -> (label, getter of the sort value)
@@ -61,13 +61,12 @@ class Filters:
             if value and _month_start(value) is None:
                 errors.append(name)
         def as_int(name):
-            raw = args.get(name, "").strip()
-            if not raw:
+            if not (args.get(name) or "").strip():
                 return None
-            if raw.isdigit() and int(raw) < 2**31:
-                return int(raw)
-            errors.append(name)
-            return None
+            value = id_arg(name, args=args)
+            if value is None:
+                errors.append(name)
+            return value
         sort = args.get("sort", "satisfaction")
         return cls(start=start if "from" not in errors else "",
                    end=end if "to" not in errors else "",
@@ -91,11 +90,8 @@ class Filters:
 
 
 def _month_start(value: str) -> datetime | None:
-    try:
-        start = datetime.strptime(value, "%Y-%m").replace(tzinfo=UTC)
-    except (ValueError, TypeError):
-        return None
-    return start if 1900 <= start.year <= 9998 else None
+    day = parse_month(value or "")
+    return datetime(day.year, day.month, 1, tzinfo=UTC) if day else None
 
 
 def choices() -> dict[str, list]:
@@ -299,10 +295,4 @@ def csv_row(name: str, s: sc.Scores) -> list:
 
 
 def to_csv(rows: list[tuple[str, sc.Scores]]) -> str:
-    buf = io.StringIO()
-    buf.write("\ufeff")  # BOM: spreadsheet programs then read UTF-8 (Chinese) correctly
-    w = csv.writer(buf)
-    w.writerow([str(h) for h in CSV_HEADER])
-    for name, s in rows:
-        w.writerow(csv_row(name, s))
-    return buf.getvalue()
+    return csv_text([str(h) for h in CSV_HEADER], (csv_row(name, s) for name, s in rows))

@@ -19,6 +19,7 @@ from consult.errors import NotFound
 from consult.evaluation import services
 from consult.i18n import current_locale
 from consult.rectification import services as rectification
+from consult.security.params import id_arg
 from consult.security.permissions import authorize
 from consult.web import render
 
@@ -112,7 +113,7 @@ def export(table: str):
         dept = services.department(current_user, f.department_id)
         rows = [(c.title, s) for c, s in services.consultations_table(current_user, dept, f)]
     elif table == "rounds":
-        c = services.consultation(current_user, request.args.get("consultation", 0, type=int))
+        c = services.consultation(current_user, id_arg("consultation") or 0)
         rows = [(f"{r.id} {r.title}".strip(), s)
                 for r, s in services.rounds_table(current_user, c, f)]
     elif table == "rectification":

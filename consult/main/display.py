@@ -10,7 +10,8 @@ from flask import Blueprint, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 
-from consult.web import BaseForm, render, safe_next
+from consult.security.redirects import safe_target
+from consult.web import BaseForm, render
 
 COOKIE = "display"
 ELDER = "elder"
@@ -33,7 +34,7 @@ def elder_mode() -> bool:
 @bp.post("/display")
 def set_display():
     form = DisplayForm()
-    target = safe_next(form.next.data, url_for("main.index"))
+    target = safe_target(form.next.data, url_for("main.index"))
     mode = form.mode.data
     if not form.validate_on_submit() or mode not in (ELDER, STANDARD):
         return render("main/display_failed.html", status=422)

@@ -19,7 +19,8 @@ from consult.moderation.forms import (
 )
 from consult.moderation.models import REASON_LABELS, FlagReason, ItemKind
 from consult.security.permissions import authorize
-from consult.web import page_number, render, respond, safe_next, submit
+from consult.security.redirects import safe_target
+from consult.web import page_number, render, respond, submit
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation", template_folder="templates")
 
@@ -47,7 +48,7 @@ def queue():
 def flag(kind: str, item_id: int):
     item = services.get_item(current_user, kind, item_id)
     form = FlagForm()
-    back = safe_next(request.values.get("next"), services.link_to(item))
+    back = safe_target(request.values.get("next"), services.link_to(item))
     result, status = submit(form, lambda: services.flag_item(current_user, item,
                                                              **form.service_data()))
     if result is not None:
@@ -86,7 +87,7 @@ def _decide(kind, item_id, action, form, form_name, message):
     result, status = submit(form, lambda: action(item_, form))
     if result is not None:
         flash(message, "success")
-        return redirect(safe_next(request.form.get("next"), url_for(".queue")), code=303)
+        return redirect(safe_target(request.form.get("next"), url_for(".queue")), code=303)
     return _item_page(kind, item_, status=status, **{form_name: form})
 
 

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from consult.notifications import services
 from consult.notifications.forms import EmptyForm, FollowForm, PreferencesForm
 from consult.notifications.models import KIND_LABELS
-from consult.web import page_number, render, respond, safe_next, submit
+from consult.security.redirects import safe_target
+from consult.web import page_number, render, respond, submit
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -39,10 +40,10 @@ def _follow_action(consultation_id: int, *, following: bool):
     if not request.headers.get("HX-Request"):
         flash(_("You follow this consultation now. We will tell you when something happens.")
               if following else _("You no longer follow this consultation."), "success")
-    return respond(redirect_to=safe_next(form.next.data, back),
+    return respond(redirect_to=safe_target(form.next.data, back),
                    partial="notifications/_follow_button.html", consultation=consultation,
                    following=following,
-                   next_path=safe_next(form.next.data, back), announce=True)
+                   next_path=safe_target(form.next.data, back), announce=True)
 
 
 @bp.post("/consultations/<int:consultation_id>/follow")
@@ -81,7 +82,7 @@ def open_notification(notification_id: int):
     if not form.validate_on_submit():
         return render("notifications/index.html", status=400, **_list_context())
     result, status = submit(form, lambda: services.mark_read(current_user, notification))
-    return redirect(safe_next(notification.link, url_for(".index")), code=303)
+    return redirect(safe_target(notification.link, url_for(".index")), code=303)
 
 
 @bp.post("/me/notifications/read-all")

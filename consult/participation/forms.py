@@ -13,12 +13,12 @@ from consult.participation.services import (
     PROPOSAL_MAX,
     QUESTION_MAX,
 )
+from consult.security.params import parse_int
 from consult.web import BaseForm
 
 
 def _optional_int(value):
-    text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() else None
+    return parse_int(value)
 
 
 class CommentForm(BaseForm):

@@ -48,6 +48,7 @@ from consult.responses.services import outcomes_for
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
+from consult.security.params import token_arg
 from consult.security.permissions import check
 from consult.web import page_number, render, respond, submit, wants_fragment
 from consult.workspace.models import TemplatePurpose
@@ -85,7 +86,7 @@ def _list_comments(round_, clause, viewer=None) -> dict:
     view = services.list_comments(
         current_user if viewer is None else viewer, round_,
         sort=request.args.get("sort", "newest"), clause=clause, page=page_number(),
-        per_page=current_app.config.get("PAGE_SIZE", 20), cursor=request.args.get("at"),
+        per_page=current_app.config.get("PAGE_SIZE", 20), cursor=token_arg("at"),
         stance=request.args.get("stance"))
     return {"view": view, "outcomes": outcomes_for(comment_ids=[c.id for c in view.page.items])}
 
@@ -340,7 +341,7 @@ def _questions_page(round_, form: QuestionForm | None = None, *, status: int = 2
     def listed() -> dict:
         view = services.list_questions(
             current_user, round_, show=request.args.get("show", "all"), page=page_number(),
-            per_page=current_app.config.get("PAGE_SIZE", 20), cursor=request.args.get("at"))
+            per_page=current_app.config.get("PAGE_SIZE", 20), cursor=token_arg("at"))
         return {"view": view,
                 "outcomes": outcomes_for(question_ids=[q.id for q in view.page.items])}
 

@@ -37,7 +37,9 @@ from consult.responses.services._common import response_of
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
-from consult.web import page_number, render, safe_next, submit, wants_fragment
+from consult.security.params import parse_int
+from consult.security.redirects import safe_target
+from consult.web import page_number, render, submit, wants_fragment
 from consult.workspace.models import TemplatePurpose
 from consult.workspace.services import assignments, replies
 
@@ -155,7 +157,7 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
 
 
 def _back(round_id: int) -> str:
-    return safe_next(request.form.get("next") or request.args.get("next"),
+    return safe_target(request.form.get("next") or request.args.get("next"),
                      url_for(".triage", round_id=round_id))
 
 
@@ -282,9 +284,10 @@ def _response_page(round_id: int, *, status: int = 200, form=None, action_form=N
 
 
 def _replies() -> dict[int, str]:
-    return {int(k.split("-", 1)[1]): v for k, v in request.form.items()
-            if k.startswith("reply-") and k.split("-", 1)[1].isdigit()
-            and len(k.split("-", 1)[1]) < 10}
+    """The themes' replies posted with the response form (``reply-<theme id>``)."""
+    posted = ((parse_int(k.split("-", 1)[1], low=1), v) for k, v in request.form.items()
+              if k.startswith("reply-"))
+    return {theme_id: v for theme_id, v in posted if theme_id}
 
 
 @bp.route("/manage/rounds/<int:round_id>/response", methods=["GET", "POST"])

@@ -20,6 +20,7 @@ from wtforms.validators import (
 
 from consult.rounds.models import RoundKind
 from consult.rounds.services import REASON_MAX, SURVEY_DAYS, TITLE_MAX
+from consult.security.params import INT_MAX, parse_int
 from consult.web import BaseForm
 
 
@@ -56,10 +57,7 @@ class LocalDateTimeField(DateTimeLocalField):
 
 
 def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_int(value, low=-INT_MAX)
 
 
 def kind_choices():

@@ -1,5 +1,5 @@
 """Abuse limits: rate limits on posting, supporting, voting and the API, the login
-lockout and the new-account cool-down.
+slow-down and the new-account cool-down.
 
 One mechanism for every action: a ``before_request`` hook looks the request's endpoint
 up in ``LIMITED_ENDPOINTS`` (a category per endpoint, POST only; every ``/api/`` route
@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from limits import RateLimitItemPerSecond, parse_many
+from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LOCKOUT_ADDRESS_FAILURES": 20,  # per address (offices share one address)
     "LOGIN_LOCKOUT_WINDOW_MINUTES": 15,
     "LOGIN_LOCKOUT_MINUTES": 15,
+    "LOGIN_DELAY_SECONDS": 30,
     "NEW_ACCOUNT_COOLDOWN_MINUTES": 10,
     "LIMITED_ENDPOINTS": {},
 }
@@ -187,57 +188,92 @@ def cooldown_message(seconds: int) -> str:
                     "Please try again in %(num)d minutes.", minutes)
 
 
-# ---------------------------------------------------------------- login lockout
+# ---------------------------------------------------------------- login slow-down
 
-def _lock_item() -> RateLimitItemPerSecond:
-    """One hit allowed per lock period: once hit, ``test`` fails for the period."""
-    return RateLimitItemPerSecond(1, 60 * int(current_app.config["LOGIN_LOCKOUT_MINUTES"]))
+# Failed logins are counted per account *and address* pair: a stranger guessing from
+# elsewhere slows down only their own tries, never the owner's. From the
+# LOGIN_LOCKOUT_FAILURES-th failure of a pair within the window, that pair waits
+# LOGIN_DELAY_SECONDS, doubling with each further failure, at most LOGIN_LOCKOUT_MINUTES.
+# An address failing on many accounts (LOGIN_LOCKOUT_ADDRESS_FAILURES) waits the
+# longest delay: it is guessing, not forgetting. The right password clears the pair.
+# The client address is ``request.remote_addr``: behind a reverse proxy it is right only
+# with CONSULT_PROXY_FIX_HOPS set to the number of proxies.
+
+def _storage():
+    return _state().strategy.storage
 
 
-def _failure_item(setting: str) -> RateLimitItemPerSecond:
-    return RateLimitItemPerSecond(int(current_app.config[setting]),
-                                  60 * int(current_app.config["LOGIN_LOCKOUT_WINDOW_MINUTES"]))
+def _address() -> str:
+    return request.remote_addr or "unknown"
 
 
-def _login_keys(email: str) -> list[tuple[str, str]]:
-    email = (email or "").strip().lower()[:254]
-    return [("LOGIN_LOCKOUT_FAILURES", f"acct:{email}"),
-            ("LOGIN_LOCKOUT_ADDRESS_FAILURES", f"addr:{request.remote_addr or 'unknown'}")]
+def _pair(email: str) -> str:
+    return f"{(email or '').strip().lower()[:254]}|{_address()}"
+
+
+def _window() -> int:
+    return 60 * int(current_app.config["LOGIN_LOCKOUT_WINDOW_MINUTES"])
+
+
+def _longest() -> int:
+    return 60 * int(current_app.config["LOGIN_LOCKOUT_MINUTES"])
+
+
+def _wait_of(key: str) -> int:
+    storage = _storage()
+    if not storage.get(key):
+        return 0
+    return max(1, math.ceil(storage.get_expiry(key) - time.time()))
 
 
 def login_locked(email: str) -> int:
-    """Seconds until the account or the address may try again (0: not locked)."""
+    """Seconds this account-and-address pair (or this address) must wait (0: none)."""
     if not enabled():
         return 0
-    strategy, lock = _state().strategy, _lock_item()
-    wait = 0
-    for _setting, key in _login_keys(email):
-        if not strategy.test(lock, "lockout", key):
-            reset_at = strategy.get_window_stats(lock, "lockout", key).reset_time
-            wait = max(wait, max(1, math.ceil(reset_at - time.time())))
-    return wait
+    return max(_wait_of(f"login-wait/{_pair(email)}"),
+               _wait_of(f"login-wait/addr:{_address()}"))
+
+
+def _wait(key: str, seconds: int) -> None:
+    storage = _storage()
+    storage.clear(key)
+    storage.incr(key, seconds)
 
 
 def login_failed(email: str) -> bool:
-    """Count a failed login; True when it locked the account or the address."""
+    """Count a failed login; True when the pair (or the address) now has to wait. The
+    first wait of a pair is the moment to tell the account's owner (``first_wait``)."""
     if not enabled():
         return False
-    strategy, locked = _state().strategy, False
-    for setting, key in _login_keys(email):
-        item = _failure_item(setting)
-        strategy.hit(item, "login-failures", key)
-        if not strategy.test(item, "login-failures", key):  # the Nth failure locks
-            strategy.hit(_lock_item(), "lockout", key)
-            strategy.clear(_failure_item(setting), "login-failures", key)
-            locked = True
-    return locked
+    config, storage = current_app.config, _storage()
+    failures = storage.incr(f"login-failures/{_pair(email)}", _window())
+    from_address = storage.incr(f"login-failures/addr:{_address()}", _window())
+    waits = False
+    threshold = int(config["LOGIN_LOCKOUT_FAILURES"])
+    if failures >= threshold:
+        delay = int(config["LOGIN_DELAY_SECONDS"]) * 2 ** min(failures - threshold, 20)
+        _wait(f"login-wait/{_pair(email)}", min(delay, _longest()))
+        waits = True
+    if from_address >= int(config["LOGIN_LOCKOUT_ADDRESS_FAILURES"]):
+        _wait(f"login-wait/addr:{_address()}", _longest())
+        storage.clear(f"login-failures/addr:{_address()}")
+        waits = True
+    return waits
+
+
+def first_wait(email: str) -> bool:
+    """Whether the owner of ``email`` should hear of failed logins now: once per window
+    per account, when a pair first has to wait."""
+    if not enabled():
+        return False
+    key = f"login-told/{(email or '').strip().lower()[:254]}"
+    return _storage().incr(key, _window()) == 1
 
 
 def login_succeeded(email: str) -> None:
-    """A right password clears the account's failures (not the address's)."""
+    """A right password clears the pair's failures (not the address's)."""
     if enabled():
-        setting, key = _login_keys(email)[0]
-        _state().strategy.clear(_failure_item(setting), "login-failures", key)
+        _storage().clear(f"login-failures/{_pair(email)}")
 
 
 def lockout_message() -> str:

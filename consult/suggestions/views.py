@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from consult.db import atomic
 from consult.i18n import current_locale
+from consult.security.params import text_arg
 from consult.security.permissions import authorize
 from consult.suggestions import deadlines, services
 from consult.suggestions.forms import (
@@ -34,9 +35,9 @@ def _filters() -> dict:
     args = request.args
     sort = args.get("sort", "support")
     return {
-        "department": args.get("department", "")[:60],
-        "status": args.get("status", "")[:20],
-        "tag": args.get("tag", "")[:40],
+        "department": text_arg("department", limit=60),
+        "status": text_arg("status", limit=20),
+        "tag": text_arg("tag", limit=40),
         "overdue": args.get("overdue", "") in ("1", "on", "true"),
         "sort": sort if sort in services.SORTS else "support",
     }
@@ -54,7 +55,7 @@ def index():
 
 @bp.get("/suggestions/similar")
 def similar():
-    title = request.args.get("title", "")[:200]
+    title = text_arg("title", limit=200)
     return render("suggestions/similar.html", "suggestions/_similar.html",
                   similar=services.similar_suggestions(title), title=title, checked=True)
 

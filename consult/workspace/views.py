@@ -12,7 +12,8 @@ from consult.accounts.forms import EmptyForm
 from consult.i18n import current_locale
 from consult.rounds.services import get_round
 from consult.security.permissions import authorize, check
-from consult.web import page_number, render, safe_next, submit
+from consult.security.redirects import safe_target
+from consult.web import page_number, render, submit
 from consult.workspace.forms import (
     AssignForm,
     BulkAssignForm,
@@ -81,7 +82,7 @@ def _opinion_page(kind: str, item_id: int, *, status: int = 200, assign_form=Non
     return render("workspace/opinion.html", status=status, opinion=opinion, current=current,
                   notes=notes.notes_of(current_user, opinion), assign_form=assign_form,
                   note_form=note_form or NoteForm(formdata=None),
-                  back=safe_next(request.values.get("next"), url_for(".index")))
+                  back=safe_target(request.values.get("next"), url_for(".index")))
 
 
 @bp.get("/manage/opinions/<opinion_kind>/<int:opinion_id>")
@@ -142,7 +143,7 @@ def add_note(opinion_kind: str, opinion_id: int):
 def bulk_assign(round_id: int):
     round_ = get_round(current_user, round_id, rule="response.manage")
     form = BulkAssignForm(prefix="bulk")
-    back = safe_next(request.form.get("next"), url_for("responses.triage", round_id=round_id))
+    back = safe_target(request.form.get("next"), url_for("responses.triage", round_id=round_id))
     done, status = submit(form, lambda: assignments.bulk_assign(
         current_user, round_, triage_ids=form.ids.data or [],
         assignee_id=form.assignee_id.data))

@@ -129,5 +129,7 @@ def test_registrations_sent_at_once_make_one_account(app):
                       {"email": "twin@example.org", "display_name": "双胞胎",
                        "password": "a-fine-long-passphrase", "confirm": "a-fine-long-passphrase"})
     assert count(User, User.email == "twin@example.org") == 1
-    assert statuses[303] == 1, statuses
+    # the winner and those that saw its account answered alike (200); one that raced it
+    # inside the same instant is refused with 409
+    assert statuses[200] >= 1 and set(statuses) <= {200, 409}, statuses
     print(f"\nregistration x{THREADS}: {dict(statuses)} - one account, no 500s")

@@ -21,6 +21,9 @@ from werkzeug.routing import IntegerConverter
 from tests.security.world import ROLES, build_world
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Routes that end the session of the one who calls them: walks request them last or not.
+SESSION_ENDERS = frozenset({"accounts.logout", "accounts.logout_everywhere",
+                            "privacy.delete_my_account"})
 
 # "METHOD endpoint": "visitor citizen official_a official_b moderator evaluator admin"
 MATRIX: dict[str, str] = {
@@ -43,7 +46,7 @@ MATRIX: dict[str, str] = {
     "GET analysis.duplicates": "302 403 200 403 200 200 403",
     "GET analysis.groups": "302 403 200 403 200 200 403",
     "GET analysis.opinions": "302 403 200 403 200 200 403",
-    "GET analysis.status": "302 403 200 403 200 200 403",
+    "GET analysis.status": "302 403 303 403 303 303 403",
     "GET analysis.terms": "302 403 200 403 200 200 403",
     "GET analysis.themes": "302 403 200 403 200 200 403",
     "GET api.actions": "200 200 200 200 200 200 200",
@@ -162,6 +165,7 @@ MATRIX: dict[str, str] = {
     "POST privacy.export_my_data": "302 200 200 200 200 200 200",
     "POST accounts.login": "422 422 422 422 422 422 422",
     "POST accounts.logout": "303 303 303 303 303 303 303",
+    "POST accounts.logout_everywhere": "302 302 302 302 302 302 302",  # after logout
     "POST accounts.profile": "302 422 422 422 422 422 422",
     "POST accounts.register": "422 302 302 302 302 302 302",
     "POST accounts.resend_verification": "302 303 303 303 303 303 303",
@@ -271,7 +275,7 @@ def routes(app):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, rule))
     # reads first, then writes, each in a fixed order; the session enders last
-    last = {"accounts.logout", "privacy.delete_my_account"}
+    last = SESSION_ENDERS
     return sorted(found, key=lambda mr: (mr[0] != "GET", mr[1].endpoint in last, mr[1].rule,
                                          mr[0]))
 

@@ -102,3 +102,37 @@ def test_delete_can_withdraw_open_round_content(client, login_as, world):
 def test_visitor_cannot_reach_my_data(client):
     assert client.get("/me/data").status_code in (302, 303)
     assert client.post("/me/data/delete", data={"password": "x"}).status_code in (302, 303)
+
+
+def test_export_holds_only_the_users_own_rows(client, login_as, world, capsys):
+    """Every table naming a user: a row is exported only to its owner (issue 17); other
+    people named in an exported row are left out. Another user's notification about
+    something this user did is theirs, not this user's."""
+    from consult.accounts.privacy import OWNER_COLUMNS, user_columns
+    from consult.notifications.models import Notification, NotificationKind
+
+    author, other = world.users["author"], world.users["citizen"]
+    db.session.add(Notification(user_id=other.id, actor_id=author.id,
+                                kind=NotificationKind.REPLY, link="/x", data={}))
+    db.session.commit()
+    login_as(author)
+    data = json.loads(client.post("/me/data/export").data)
+    people = {(t.name, c.name) for t, c in user_columns()}
+    tables = {t.name: t for t, _c in user_columns()}
+    checked = 0
+    for key, items in data.items():
+        name = key.split(".")[0]
+        if name not in tables:
+            continue
+        table = tables[name]
+        owner = next((n for n in OWNER_COLUMNS if n in table.c), None)
+        for item in items:
+            checked += 1
+            if owner is not None:
+                assert item[owner] == author.id, (key, item)
+            others = {k: v for k, v in item.items() if (name, k) in people and v != author.id}
+            assert not others, (key, others)
+    assert "notification.actor_id" not in data
+    with capsys.disabled():
+        print(f"\npersonal export: {len(people)} user columns walked, {checked} rows, "
+              "all the user's own")

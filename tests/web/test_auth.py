@@ -81,12 +81,13 @@ def test_register_verify_and_log_in(client, outbox):
     assert page.status_code == 200
     assert 'for="display_name"' in page.text and 'id="display_name"' in page.text
 
-    response = register(client)
-    assert response.status_code == 303 and response.location.endswith("/me/")
+    response = register(client)  # no session yet: the answer a taken address gets too
+    assert response.status_code == 200 and "We sent a message to mei@example.org" in text(
+        response)
     user = db.session.scalar(select(User))
     assert (user.email, user.display_name, user.locale) == ("mei@example.org", "王小梅", "en")
     assert not user.is_verified
-    assert "We sent a link to mei@example.org" in text(client.get("/me/"))
+    assert client.get("/me/").status_code == 302
 
     assert len(outbox) == 1
     mail = outbox[0]
@@ -96,10 +97,10 @@ def test_register_verify_and_log_in(client, outbox):
     assert path.startswith("/auth/verify/")
 
     response = client.get(path)
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.location.endswith("/auth/login")
     db.session.expire_all()
     assert db.session.get(User, user.id).is_verified
-    assert "Thank you, your e-mail address is verified." in text(client.get("/me/"))
+    assert "Thank you, your e-mail address is verified." in text(client.get("/auth/login"))
     assert actions() == ["user.registered", "user.verified"]
 
 
@@ -140,8 +141,9 @@ def test_broken_verification_link_gets_422(client):
     assert "This verification link is not valid." in text(response)
 
 
-def test_verification_link_can_be_sent_again(client, outbox):
+def test_verification_link_can_be_sent_again(client, outbox, login_as):
     register(client)
+    login_as(db.session.scalar(select(User)))
     response = client.post("/auth/verify/resend")
     assert response.status_code == 303
     assert len(outbox) == 2
@@ -157,7 +159,7 @@ BAD_REGISTRATIONS = [
      "A display name can have at most 50 characters."),
     ({"display_name": "<script>alert('x')</script>"}, 422, "display_name",
      "A display name cannot contain < or > or control characters."),
-    ({"display_name": "Mei\x07"}, 422, "display_name",
+    ({"display_name": "Mei\u200b"}, 422, "display_name",
      "A display name cannot contain < or > or control characters."),
     ({"display_name": ""}, 422, "display_name", "Enter a display name."),
 ]
@@ -175,13 +177,23 @@ def test_bad_registration_gets_message_and_saves_nothing(client, outbox, overrid
     assert rows(User) == 0 and rows(AuditEntry) == 0 and outbox == []
 
 
-def test_taken_address_gets_409_and_saves_nothing(client, outbox):
-    UserFactory(email="mei@example.org")
-    response = register(client, email="MEI@example.org")
-    assert response.status_code == 409
-    assert field_error(response, "email").startswith(
-        "An account with this e-mail address already exists.")
-    assert rows(User) == 1 and rows(AuditEntry) == 0 and outbox == []
+def test_taken_address_answers_as_a_new_one_and_mails_the_owner(client, outbox):
+    """Registration does not tell whether an address has an account (issue 17)."""
+    UserFactory(email="mei@example.org", display_name="梅", locale="en")
+    taken = register(client, email="MEI@example.org")
+    client.delete_cookie("session")
+    fresh = register(client, email="lan@example.org")
+    assert taken.status_code == fresh.status_code == 200
+    def page(response):
+        return re.sub(r'(csrf|Token)[^>]*', "", response.get_data(as_text=True))
+    assert page(taken).replace("mei@", "lan@") == page(fresh)
+    assert ("Set-Cookie" in taken.headers) == ("Set-Cookie" in fresh.headers)
+    assert rows(User) == 2
+    owner_mail, new_mail = outbox
+    assert owner_mail.to == ["mei@example.org"]
+    assert owner_mail.subject == "Someone tried to register with your address on consult"
+    assert "/auth/reset" in owner_mail.body
+    assert new_mail.to == ["lan@example.org"]
 
 
 def test_register_keeps_what_was_typed(client):
@@ -463,3 +475,17 @@ def test_account_pages_need_a_login(client):
         assert response.status_code == 302
         assert "/auth/login?next=" in response.location
     assert client.post("/auth/verify/resend").status_code == 302
+
+
+def test_verification_link_verifies_its_own_account_and_says_so(client, outbox, login_as):
+    """Opened while another account is logged in: the link's own account is verified,
+    not the one logged in, and the page says which (issue 17)."""
+    register(client)
+    path = link_in(outbox[0])
+    other = login_as(UserFactory(email_verified_at=None))
+    response = client.get(path)
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(select(User).where(User.email == "mei@example.org")).is_verified
+    assert not db.session.get(User, other.id).is_verified
+    assert "which belongs to another account" in text(client.get("/me/"))

@@ -25,6 +25,7 @@ from consult.consultations.services import common
 from consult.consultations.services.common import LIMITS, _clean
 from consult.db import db
 from consult.errors import Conflict, NotFound, ValidationFailed
+from consult.security.params import parse_int
 from consult.security.permissions import authorize
 
 
@@ -110,7 +111,7 @@ def suggest_number(working: list[WorkingClause]) -> str:
     if not working:
         return article(1)
     last = working[-1].number.strip()
-    if last.isdigit():
+    if parse_int(last, high=10**6) is not None:
         return str(int(last) + 1)
     if re.fullmatch(r"第[零〇一二三四五六七八九十百]+条", last) or re.fullmatch(r"第\d+条", last):
         n = len(working) + 1

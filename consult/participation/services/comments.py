@@ -46,6 +46,7 @@ from consult.rounds import participants
 from consult.rounds.models import Round
 from consult.rounds.services import get_round
 from consult.security.input import clean_text
+from consult.security.params import parse_int
 from consult.web import Page, keyset_paginate
 
 SORTS = ("newest", "supported", "clause")
@@ -89,9 +90,8 @@ def get_comment(actor: Actor, comment_id: int) -> Comment:
 def clause_of(round_: Round, value: Any) -> Clause | None:
     """Resolve ``?clause=`` (a clause id, or else a clause lineage id) within the round's
     version; None when it names no clause of it."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
+    number = parse_int(value, low=1)
+    if number is None:
         return None
     clauses = db.session.scalars(
         select(Clause).where(Clause.version_id == round_.version_id,

@@ -30,6 +30,7 @@ from consult.questionnaires.models import (
     QuestionnaireQuestion,
 )
 from consult.questionnaires.services._common import bump
+from consult.security.params import parse_int
 
 
 @dataclass
@@ -86,7 +87,7 @@ def clean_answers(purpose: Purpose, questions: list[QuestionnaireQuestion],
     by_id = {q.id: q for q in questions}
     out = Answers()
     for question_id, values in (given or {}).items():
-        question = by_id.get(int(question_id)) if str(question_id).isdigit() else None
+        question = by_id.get(parse_int(question_id, low=1))
         if question is None:
             rules = RULES[purpose]
             raise ValidationFailed(rules.not_part, field=rules.not_part_field)
@@ -114,7 +115,7 @@ def _clean_choices(question: QuestionnaireQuestion, values: list[str]) -> set[in
     valid = {o.id for o in question.options}
     picked: set[int] = set()
     for value in values:
-        if not value.isdigit() or int(value) not in valid:
+        if parse_int(value) not in valid:
             raise ValidationFailed(_l("Choose one of the answers shown."),
                                    field=f"q{question.id}")
         picked.add(int(value))

@@ -38,6 +38,7 @@ from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
 from consult.rounds.services import get_round
+from consult.security.params import parse_int
 from consult.security.permissions import authorize
 
 SUMMARY_MAX = 10000
@@ -146,7 +147,8 @@ def save_response(actor: Actor, round_: Round, *, summary: str | None,
     if to_version_number in (None, "", 0, "0"):
         response.to_version_number = None
     else:
-        number = int(to_version_number) if str(to_version_number).isdigit() else -1
+        number = parse_int(to_version_number)
+        number = -1 if number is None else number
         if number not in later_versions(round_):
             raise ValidationFailed(
                 _l("Choose a later version of this consultation's draft."),

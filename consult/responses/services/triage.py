@@ -28,6 +28,7 @@ from consult.responses.services._common import clean, response_of
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
+from consult.security.params import id_arg, int_arg, parse_int
 from consult.security.permissions import authorize
 from consult.web import Page, paginate
 
@@ -104,15 +105,14 @@ class TriageFilters:
     @classmethod
     def from_args(cls, args) -> TriageFilters:
         clause = args.get("clause", "")
-        if clause not in ("", "draft", "questions") and not clause.isdigit():
+        if clause not in ("", "draft", "questions") and id_arg("clause", args=args) is None:
             clause = ""
         status = args.get("status", "")
         status = status if status in STATUS_FILTERS else ""
         theme = args.get("theme", "")
-        if theme not in ("", "none") and not theme.isdigit():
+        if theme not in ("", "none") and id_arg("theme", args=args) is None:
             theme = ""
-        raw = args.get("min_support", "")
-        min_support = int(raw) if raw.isdigit() and len(raw) < 7 else 0
+        min_support = int_arg("min_support", default=0, high=999_999, args=args) or 0
         return cls(clause=clause[:12], status=status, theme=theme[:12], min_support=min_support,
                    mine=args.get("mine") == "1")
 
@@ -232,7 +232,8 @@ def _status(value: Any, *, field: str = "status") -> Adoption:
 def _theme(round_: Round, value: Any, *, field: str = "theme_id") -> Theme | None:
     if value in (None, "", "none", 0):
         return None
-    theme = db.session.get(Theme, int(value)) if str(value).isdigit() else None
+    theme_id = parse_int(value, low=1)
+    theme = db.session.get(Theme, theme_id) if theme_id is not None else None
     if theme is None or theme.round_id != round_.id:
         raise ValidationFailed(_l("Choose one of this round's themes."), field=field)
     return theme
@@ -241,7 +242,8 @@ def _theme(round_: Round, value: Any, *, field: str = "theme_id") -> Theme | Non
 def _lineage(round_: Round, value: Any) -> int | None:
     if value in (None, "", 0):
         return None
-    lineage = db.session.get(ClauseLineage, int(value)) if str(value).isdigit() else None
+    lineage_id = parse_int(value, low=1)
+    lineage = db.session.get(ClauseLineage, lineage_id) if lineage_id is not None else None
     if lineage is None or lineage.consultation_id != round_.consultation_id:
         raise ValidationFailed(_l("Choose a clause of this consultation's draft."),
                                field="changed_lineage_id")
@@ -330,7 +332,7 @@ def bulk_triage(actor: Actor, round_: Round, *, triage_ids: list[int], status: A
     ``""``/``"none"`` removes it. Returns how many opinions were changed.
     """
     _writable(actor, round_)
-    ids = sorted({int(i) for i in triage_ids if str(i).isdigit()})
+    ids = sorted({n for n in (parse_int(i, low=1) for i in triage_ids) if n is not None})
     if not ids:
         raise ValidationFailed(_l("Select at least one opinion."), field="ids")
     new_status = _status(status) if status else None

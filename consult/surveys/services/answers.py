@@ -29,6 +29,7 @@ from consult.questionnaires import services as questionnaires
 from consult.questionnaires.models import AnswerText, Purpose, QuestionnaireQuestion
 from consult.questionnaires.services import Answers
 from consult.rounds.models import Round
+from consult.security.params import parse_int
 from consult.security.permissions import (
     authorize,
     check,
@@ -102,9 +103,10 @@ def _enum_value(enum_cls, value: Any, *, message, name: str):
 
 def _scale_value(value: Any, *, message, name: str) -> int:
     text = str(value if value is not None else "").strip()
-    if not text.isdigit() or int(text) not in SCALE:
+    number = parse_int(text)
+    if number is None or number not in SCALE:
         raise ValidationFailed(message, field=name)
-    return int(text)
+    return number
 
 
 def _clean_comment(comment: str | None) -> str | None:
