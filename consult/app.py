@@ -44,14 +44,15 @@ from consult.questionnaires import wiring as questionnaires
 from consult.responses import wiring as responses
 from consult.rounds import wiring as rounds
 from consult.security.headers import init_security
+from consult.statutory import wiring as statutory
 from consult.suggestions import wiring as suggestions
 from consult.surveys import wiring as surveys
 from consult.voting import wiring as voting
 
 # In layer order (lowest first): see docs/architecture.md.
 DOMAINS = (accounts, consultations, rounds, questionnaires, participation, voting,
-           responses, surveys, suggestions, analysis, evaluation, notifications, moderation,
-           admin, api, main, ops)
+           responses, statutory, surveys, suggestions, analysis, evaluation, notifications,
+           moderation, admin, api, main, ops)
 
 
 class BoundedIntConverter(IntegerConverter):
