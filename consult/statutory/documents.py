@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 
-from consult.consultations.models import Consultation
+from consult.consultations.models import Clause, Consultation, DraftVersion
 from consult.responses.models import ADOPTION_LABELS, Adoption
 from consult.statutory.blocks import Document
 from consult.statutory.record import Record
@@ -131,3 +131,20 @@ def report(record: Record) -> Document:
                    rows, widths=[4, 2, 2, 2, 2, 2])
     return document
 
+
+
+def draft(consultation: Consultation, version: DraftVersion,
+          clauses: list[Clause]) -> Document:
+    """A published version of the draft: its 起草说明 and its clauses."""
+    document = Document(title=consultation.title,
+                        filename=f"{consultation.title} v{version.number}")
+    document.subtitle(_("%(department)s · Draft for comments, version %(n)d, %(date)s",
+                        department=_department(consultation), n=version.number,
+                        date=_day(version.published_at)))
+    if version.explanation:
+        document.heading(_("Explanation of the draft"))
+        document.para(version.explanation)
+        document.heading(_("Text of the draft"))
+    for clause in clauses:
+        document.clause(clause.number, clause.heading, clause.body)
+    return document

@@ -9,10 +9,16 @@ import re
 import pytest
 from sqlalchemy import update
 
+from consult.consultations import services as consultations
 from consult.db import atomic, db
 from consult.participation.models import Comment, ContentStatus
 from consult.responses import services
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import (
+    ConsultationFactory,
+    DepartmentFactory,
+    DraftVersionFactory,
+    UserFactory,
+)
 from tests.responses_helpers import clause_ids, closed_round, comment, question
 from tests.statutory_helpers import docx_tables, docx_text, pdf_fonts, pdf_text
 from tests.web.test_responses_pages import load, publish, rows
@@ -85,7 +91,7 @@ def test_statement_pdf_has_chinese_text_in_a_cjk_font(client):
     resp = client.get(STATEMENT.format(id=r.id, fmt="pdf"))
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     assert resp.data.startswith(b"%PDF")
-    text = pdf_text(resp.data).replace("\n", "")
+    text = re.sub(r"\s", "", pdf_text(resp.data))
     assert "意见采纳情况说明" in text
     assert "建议第一条明确适用范围。" in text
     assert "一条被隐藏的意见" not in text
@@ -98,7 +104,7 @@ def test_report_counts_by_channel_and_clause(client):
     for fmt, read in (("docx", docx_text), ("pdf", pdf_text)):
         resp = client.get(REPORT.format(id=r.id, fmt=fmt))
         assert resp.status_code == 200
-        text = read(resp.data).replace(" ", "")
+        text = re.sub(r"\s", "", read(resp.data))
         assert "征求意见情况通报" in text
         assert "按条款统计" in text
     tables = docx_tables(client.get(REPORT.format(id=r.id, fmt="docx")).data)
@@ -139,3 +145,37 @@ def test_english_statement(client):
     text = docx_text(client.get(STATEMENT.format(id=r.id, fmt="docx")).data)
     assert "Statement on the adoption of opinions" in text
     assert "6 opinions were received from 6 people" in text
+
+
+# ---------------------------------------------------------------- drafts as documents
+
+def test_version_downloads_with_its_explanation(client, login_as):
+    dept = DepartmentFactory()
+    official = UserFactory(role="official", role__department=dept)
+    c = ConsultationFactory(department=dept)
+    with atomic():
+        consultations.import_clauses(official, c, text=(
+            "第一条 为了规范社区养老服务，制定本办法。\n第二条 本办法适用于本市行政区域。"))
+    with atomic():
+        consultations.publish_version(official, c, change_note="首次公开。",
+                                      explanation="一、起草背景\n\n二、主要内容")
+    page = client.get(f"/consultations/{c.id}/versions/1")
+    assert page.status_code == 200
+    assert "一、起草背景" in page.text
+    url = f"/consultations/{c.id}/versions/1/draft"
+    assert f"{url}.docx" in page.text and f"{url}.pdf" in page.text
+    text = docx_text(client.get(f"{url}.docx").data)
+    assert "起草说明" in text and "二、主要内容" in text
+    assert "第一条" in text and "为了规范社区养老服务，制定本办法。" in text
+    resp = client.get(f"{url}.pdf")
+    assert resp.status_code == 200
+    flat = re.sub(r"\s", "", pdf_text(resp.data))
+    assert "起草说明" in flat and "第二条" in flat and "本办法适用于本市行政区域。" in flat
+    assert client.get(f"{url}.exe").status_code == 404
+    assert client.get(f"/consultations/{c.id}/versions/2/draft.pdf").status_code == 404
+
+
+def test_unpublished_consultation_draft_is_not_public(client):
+    c = ConsultationFactory(published_at=None)
+    DraftVersionFactory(consultation=c)
+    assert client.get(f"/consultations/{c.id}/versions/1/draft.docx").status_code == 404
