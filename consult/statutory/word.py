@@ -8,6 +8,7 @@ shows the official look; the file carries text, not glyphs, so any CJK font rend
 from __future__ import annotations
 
 import io
+from copy import deepcopy
 
 from docx import Document as new_docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -75,6 +76,38 @@ def _table(doc, block) -> None:
     for cell, text in zip(table.rows[0].cells, head, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
+    if not rows:
+        return
+    # python-docx's add_row() re-reads the whole table for each row (quadratic: minutes
+    # for a statement of 5,000 opinions), so the first data row is made by the library
+    # and the others are copies of its XML with their text replaced.
+    first = table.add_row()
+    for cell, text in zip(first.cells, rows[0], strict=True):
+        cell.text = text
+    template = first._tr
+    parent = template.getparent()
+    for row in rows[1:]:
+        tr = deepcopy(template)
+        for tc, text in zip(tr.iterchildren(qn("w:tc")), row, strict=True):
+            _set_cell_text(tc, text)
+        parent.append(tr)
+
+
+def _set_cell_text(tc, text: str) -> None:
+    """The cell's one paragraph's one run gets ``text`` (lines as breaks), as
+    ``cell.text = text`` would."""
+    paragraph = tc.find(qn("w:p"))
+    run = paragraph.find(qn("w:r"))
+    if run is None:  # the first row's cell was empty
+        run = paragraph.makeelement(qn("w:r"), {})
+        paragraph.append(run)
+    for child in list(run):
+        if child.tag != qn("w:rPr"):
+            run.remove(child)
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            run.append(run.makeelement(qn("w:br"), {}))
+        t = run.makeelement(qn("w:t"), {})
+        t.text = line
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        run.append(t)
