@@ -89,13 +89,14 @@ def word_import(consultation_id: int):
 
 @bp.post("/manage/consultations/<int:consultation_id>/draft/word")
 @csrf.exempt  # checked below, once the request may be as large as an upload
-@login_required
 def word_preview(consultation_id: int):
     """Read the uploaded file and show its structure; nothing is saved. The preview's form
     sends the (corrected) text to the working copy's ordinary import."""
     uploads.accept_files()
     if current_app.config["WTF_CSRF_ENABLED"]:
-        csrf.protect()
+        csrf.protect()  # before the sign-in check, as for every other form (400)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
     consultation = consultations.get_for_manage(current_user, consultation_id)
     form = WordImportForm()
     try:
