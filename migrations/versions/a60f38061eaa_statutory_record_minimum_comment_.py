@@ -33,13 +33,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('round', schema=None) as batch_op:
-        batch_op.drop_column('short_period_reason')
-
-    with op.batch_alter_table('draft_version', schema=None) as batch_op:
-        batch_op.drop_column('explanation')
-
-    with op.batch_alter_table('department', schema=None) as batch_op:
-        batch_op.drop_column('min_period_workdays')
-        batch_op.drop_column('min_period_days')
-
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch operation
+    # would copy and drop the tables, which SQLite refuses while rows point at them.
+    op.drop_column("round", "short_period_reason")
+    op.drop_column("draft_version", "explanation")
+    op.drop_column("department", "min_period_workdays")
+    op.drop_column("department", "min_period_days")
