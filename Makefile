@@ -10,7 +10,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := consult.app
 
-.PHONY: run test lint install install-test translations browser clean
+.PHONY: run test lint install install-test translations browser fonts clean
 
 run: install
 	$(BIN)/flask db upgrade
@@ -25,9 +25,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations fonts
 
-install-test: $(VENV)/.installed-test translations browser
+install-test: $(VENV)/.installed-test translations browser fonts
+
+# A CJK font for the generated PDFs (fonts-noto-cjk; see scripts/install-fonts).
+fonts:
+	scripts/install-fonts
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

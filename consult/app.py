@@ -45,6 +45,7 @@ from consult.rectification import wiring as rectification
 from consult.responses import wiring as responses
 from consult.rounds import wiring as rounds
 from consult.security.headers import init_security
+from consult.statutory import wiring as statutory
 from consult.suggestions import wiring as suggestions
 from consult.surveys import wiring as surveys
 from consult.voting import wiring as voting
@@ -52,8 +53,8 @@ from consult.workspace import wiring as workspace
 
 # In layer order (lowest first): see docs/architecture.md.
 DOMAINS = (accounts, consultations, rounds, questionnaires, participation, voting,
-           responses, channels, surveys, suggestions, analysis, evaluation, notifications,
-           moderation, rectification, admin, api, main, ops, workspace)
+           responses, channels, statutory, surveys, suggestions, analysis, evaluation,
+           notifications, moderation, rectification, admin, api, main, ops, workspace)
 
 
 class BoundedIntConverter(IntegerConverter):

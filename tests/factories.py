@@ -49,6 +49,9 @@ class DepartmentFactory(Base):
     name_en = factory.Sequence(lambda n: f"Test Bureau {n}")
     slug = factory.Sequence(lambda n: f"bureau-{n}")
     description = "负责测试工作。"
+    # No statutory minimum comment period unless a test sets one (the model's default is
+    # 30 days): tests of other features schedule short rounds freely.
+    min_period_days = 1
 
 
 class UserFactory(Base):

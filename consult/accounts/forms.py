@@ -3,13 +3,21 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.i18n import COMMON_TIMEZONES, LOCALE_NAMES
@@ -95,6 +103,15 @@ class DepartmentForm(BaseForm):
                        validators=[DataRequired(_l("Enter a short name."))])
     description = TextAreaField(_l("Description"), validators=[Optional()])
     active = BooleanField(_l("Active"), default=True)
+    min_period_days = IntegerField(
+        _l("Minimum comment period"),
+        description=_l("Rounds shorter than this need a public reason (30 days by default)."),
+        default=30,
+        validators=[Optional(),
+                    NumberRange(min=1, max=365,
+                                message=_l("Enter a number between %(min)s and %(max)s."))])
+    min_period_workdays = BooleanField(
+        _l("Count the minimum period in working days (official calendar)"))
 
 
 class UserRolesForm(BaseForm):

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.clock import now
@@ -40,6 +40,10 @@ class Department(TimestampMixin, db.Model):
     name_en: Mapped[str | None] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(String(2000), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # The statutory minimum comment period of its rounds (consult.rounds.periods): a
+    # shorter round needs a public reason.
+    min_period_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    min_period_workdays: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def display_name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name

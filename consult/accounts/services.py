@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
@@ -446,12 +447,23 @@ def _clean_department(name: str, name_en: str | None, slug: str,
     return name, name_en, slug
 
 
+def _min_period(days: Any) -> int:
+    if not isinstance(days, int) or not 1 <= days <= 365:
+        raise ValidationFailed(_l("Enter a number between %(min)s and %(max)s.", min=1,
+                                  max=365), field="min_period_days")
+    return days
+
+
 def create_department(actor: Actor, *, name: str, slug: str, name_en: str | None = None,
-                      description: str = "") -> Department:
+                      description: str = "", min_period_days: int | None = None,
+                      min_period_workdays: bool = False) -> Department:
     authorize(actor, "admin.departments")
     name, name_en, slug = _clean_department(name, name_en, slug)
     dept = Department(name=name, name_en=name_en, slug=slug,
-                      description=(description or "").strip()[:2000])
+                      description=(description or "").strip()[:2000],
+                      min_period_days=_min_period(30 if min_period_days is None
+                                                  else min_period_days),
+                      min_period_workdays=bool(min_period_workdays))
     db.session.add(dept)
     db.session.flush()
     audit.record(actor, "department.created", dept, name=name, slug=slug)
@@ -460,13 +472,20 @@ def create_department(actor: Actor, *, name: str, slug: str, name_en: str | None
 
 def update_department(actor: Actor, dept: Department, *, name: str, slug: str,
                       name_en: str | None = None, description: str = "",
-                      active: bool = True) -> Department:
+                      active: bool = True, min_period_days: int | None = None,
+                      min_period_workdays: bool | None = None) -> Department:
     authorize(actor, "admin.departments")
     name, name_en, slug = _clean_department(name, name_en, slug, exclude_id=dept.id)
+    if min_period_days is None:
+        min_period_days = dept.min_period_days
+    if min_period_workdays is None:
+        min_period_workdays = dept.min_period_workdays
     changes = {}
     for attr, value in (("name", name), ("name_en", name_en), ("slug", slug),
                         ("description", (description or "").strip()[:2000]),
-                        ("active", bool(active))):
+                        ("active", bool(active)),
+                        ("min_period_days", _min_period(min_period_days)),
+                        ("min_period_workdays", bool(min_period_workdays))):
         if getattr(dept, attr) != value:
             changes[attr] = [getattr(dept, attr), value]
             setattr(dept, attr, value)

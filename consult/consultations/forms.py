@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from consult.consultations.services import LIMITS, MAX_CLAUSE_BODY, MAX_CLAUSES
 from consult.web import BaseForm
@@ -55,6 +55,10 @@ class PublishVersionForm(BaseForm):
         DataRequired(_l("Say in a sentence what this version changes.")),
         _too_long(LIMITS["change_note"])],
         description=_l("Shown in the version history, e.g. 根据第一轮意见修改第五条。"))
+    explanation = TextAreaField(_l("Explanation of the draft"), validators=[
+        Optional(), _too_long(LIMITS["explanation"])],
+        description=_l("The 起草说明: why the draft is needed, how it was prepared and what it "
+                       "changes. Published with the version and in its Word and PDF."))
 
 
 class EmptyForm(BaseForm):

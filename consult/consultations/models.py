@@ -91,6 +91,8 @@ class DraftVersion(db.Model):
         ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     change_note: Mapped[str] = mapped_column(Text, default="")
+    # 起草说明: why and how the draft was written (shown with it, in its Word and PDF).
+    explanation: Mapped[str] = mapped_column(Text, default="", server_default="")
     published_at: Mapped[datetime] = mapped_column(default=now)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     clause_count: Mapped[int] = mapped_column(default=0)

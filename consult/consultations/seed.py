@@ -340,6 +340,14 @@ def _version_two(draft: Draft) -> list[tuple[str, str, int | None]]:
     return rows
 
 
+def _explanation(draft: Draft) -> str:
+    """The demo 起草说明 of a version: the draft's background and goals, as departments
+    write it (necessity, the process, the main contents)."""
+    return (f"一、制定的必要性\n{draft.background}\n\n"
+            f"二、起草过程\n起草组在调研和座谈的基础上形成征求意见稿，并征求了有关部门意见。\n\n"
+            f"三、主要内容\n{draft.goals}")
+
+
 def _backdate(consultation: Consultation, version_days_ago: list[int]) -> None:
     """Date the history in the past (versions are immutable to the ORM: a plain UPDATE)."""
     at = now()
@@ -372,7 +380,8 @@ def _seed_one(author: User, dept: Department, draft: Draft) -> None:
         background=draft.background, goals=draft.goals, tags=draft.tags, contact=draft.contact)
     for i, (heading, body) in enumerate(draft.clauses, start=1):
         services.add_clause(author, c, number=article(i), heading=heading, body=body)
-    services.publish_version(author, c, change_note="首次公开征求意见。")
+    services.publish_version(author, c, change_note="首次公开征求意见。",
+                             explanation=_explanation(draft))
     two_versions = bool(draft.edits or draft.insert or draft.remove is not None or draft.move)
     if two_versions:
         working = services.working_copy(author, c)
@@ -396,7 +405,8 @@ def _seed_one(author: User, dept: Department, draft: Draft) -> None:
         for position, (heading, body, _index) in enumerate(wanted, start=1):
             services.update_clause(author, c, order[position - 1], number=article(position),
                                    heading=heading, body=body)
-        services.publish_version(author, c, change_note=draft.change_note)
+        services.publish_version(author, c, change_note=draft.change_note,
+                                 explanation=_explanation(draft))
     if draft.published:
         services.publish_consultation(author, c)
         _backdate(c, [150, 95] if two_versions else [80])

@@ -15,6 +15,7 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
+    Optional,
     StopValidation,
 )
 
@@ -93,6 +94,11 @@ class RoundForm(BaseForm):
                     NumberRange(min=SURVEY_DAYS[0], max=SURVEY_DAYS[1],
                                 message=_l("Enter a number between %(min)s and %(max)s."))])
     show_live_results = BooleanField(_l("Show vote tallies while the round is open"))
+    short_period_reason = TextAreaField(
+        _l("Reason for a shorter comment period"),
+        description=_l("Needed only when the round is shorter than the department's minimum "
+                       "comment period. Shown publicly on the round page."),
+        validators=[Optional()])
 
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -61,6 +61,8 @@ class Round(TimestampMixin, db.Model):
     response_due_at: Mapped[datetime]
     survey_days: Mapped[int] = mapped_column(default=14)
     show_live_results: Mapped[bool] = mapped_column(default=False)
+    # Why the round is shorter than its department's minimum period (public; None when not).
+    short_period_reason: Mapped[str | None] = mapped_column(Text)
 
     # Explicit transitions (lifecycle.py is the only writer of these).
     closed_at: Mapped[datetime | None]

@@ -15,14 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit
-from consult.accounts.models import Actor
+from consult.accounts.models import Actor, Department
 from consult.clock import now as clock_now
 from consult.consultations.models import Consultation, DraftVersion
 from consult.db import db
 from consult.errors import NotFound, ValidationFailed
-from consult.rounds import lifecycle
+from consult.rounds import lifecycle, periods
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round, RoundKind
+from consult.security.input import clean_text
 from consult.security.permissions import authorize, check
 
 # A form filled in at 09:58 for "10:00" is still fine when sent at 10:03.
@@ -35,7 +36,7 @@ TITLE_MAX = 200
 REASON_MAX = 2000
 
 FIELDS = ("kind", "version_number", "title", "opens_at", "closes_at", "response_due_at",
-          "survey_days", "show_live_results")
+          "survey_days", "show_live_results", "short_period_reason")
 
 
 # ---------------------------------------------------------------- reads
@@ -203,7 +204,29 @@ def _validate(consultation: Consultation, data: dict[str, Any], *, exclude_id: i
                    field="opens_at")
     return dict(kind=kind, title=title, opens_at=opens_at, closes_at=closes_at,
                 response_due_at=response_due_at, survey_days=int(survey_days),
-                show_live_results=bool(data.get("show_live_results")), version=version)
+                show_live_results=bool(data.get("show_live_results")), version=version,
+                short_period_reason=_short_period_reason(
+                    consultation, opens_at, closes_at, data.get("short_period_reason")))
+
+
+def _short_period_reason(consultation: Consultation, opens_at: datetime, closes_at: datetime,
+                         reason: str | None) -> str | None:
+    """A round shorter than its department's statutory minimum needs a public reason
+    (kept only while the round is that short)."""
+    dept = db.session.get(Department, consultation.department_id)  # usually already loaded
+    assert dept is not None
+    period = periods.measure(opens_at, closes_at, minimum=dept.min_period_days,
+                             in_workdays=dept.min_period_workdays)
+    if not period.short:
+        return None
+    reason = clean_text(reason, field="short_period_reason", limit=REASON_MAX, required=False)
+    if not reason:
+        raise ValidationFailed(
+            _l("This round is open for %(length)s, less than the %(minimum)s the department "
+               "gives the public by default. Give the reason for the shorter period; it is "
+               "shown on the round page.", length=period.length_label,
+               minimum=period.minimum_label), field="short_period_reason")
+    return reason
 
 
 def _reason(reason: str | None) -> str:
@@ -222,7 +245,7 @@ def add_round(actor: Actor, consultation: Consultation, *, kind: RoundKind | str
               opens_at: datetime, closes_at: datetime, response_due_at: datetime,
               version_number: int | None = None, version_id: int | None = None,
               title: str = "", survey_days: int = 14, show_live_results: bool = False,
-              _allow_past: bool = False) -> Round:
+              short_period_reason: str | None = None, _allow_past: bool = False) -> Round:
     """Schedule a round of ``consultation`` on one of its published versions.
 
     A round may be prepared while the consultation is still unpublished: nobody sees it
@@ -233,7 +256,8 @@ def add_round(actor: Actor, consultation: Consultation, *, kind: RoundKind | str
     clean = _validate(consultation, dict(
         kind=kind, version_number=version_number, version_id=version_id, title=title,
         opens_at=opens_at, closes_at=closes_at, response_due_at=response_due_at,
-        survey_days=survey_days, show_live_results=show_live_results),
+        survey_days=survey_days, show_live_results=show_live_results,
+        short_period_reason=short_period_reason),
         exclude_id=None, allow_past=_allow_past, check_opens_past=True)
     version = clean.pop("version")
     r = Round(consultation_id=consultation.id, version_id=version.id,

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.clock import now as clock_now
-from consult.rounds import lifecycle, services
+from consult.rounds import lifecycle, periods, services
 from consult.rounds.forms import CloseRoundForm, ExtendRoundForm, RoundForm, user_zone
 from consult.web import render, submit
 
@@ -33,7 +33,7 @@ def round_page(round_id: int):
     round_ = services.get_round(current_user, round_id)
     now = clock_now()
     return render("rounds/round.html", round=round_, state=lifecycle.state_view(round_, now),
-                  now=now,
+                  now=now, period=periods.of_round(round_, round_.consultation.department),
                   tz_name=_tz_name())
 
 
@@ -66,10 +66,10 @@ def _local_day(days: int, hour: int) -> datetime:
 
 def _suggest_dates(form: RoundForm) -> None:
     """A blank "add a round" form suggests a usual schedule: from tomorrow morning for
-    four weeks, the response two weeks after the close."""
+    thirty days (the usual statutory minimum), the response two weeks after the close."""
     form.opens_at.data = _local_day(1, 9)
-    form.closes_at.data = _local_day(29, 18)
-    form.response_due_at.data = _local_day(43, 18)
+    form.closes_at.data = _local_day(30, 18)
+    form.response_due_at.data = _local_day(44, 18)
 
 
 def _manage_page(round_id: int, *, edit_form=None, close_form=None, extend_form=None,
@@ -81,6 +81,7 @@ def _manage_page(round_id: int, *, edit_form=None, close_form=None, extend_form=
         edit_form = RoundForm(formdata=None, versions=versions, data=_round_data(round_))
     return render(
         "rounds/manage_round.html", round=round_, state=lifecycle.state_view(round_, now), now=now,
+        period=periods.of_round(round_, round_.consultation.department),
         tz_name=_tz_name(), edit_form=edit_form,
         close_form=close_form or CloseRoundForm(formdata=None, prefix="close"),
         extend_form=extend_form or ExtendRoundForm(
@@ -93,7 +94,8 @@ def _round_data(round_) -> dict:
     return dict(kind=round_.kind.value, version_number=round_.version.number,
                 title=round_.title, opens_at=round_.opens_at, closes_at=round_.closes_at,
                 response_due_at=round_.response_due_at, survey_days=round_.survey_days,
-                show_live_results=round_.show_live_results)
+                show_live_results=round_.show_live_results,
+                short_period_reason=round_.short_period_reason)
 
 
 def _load_managed(round_id: int):

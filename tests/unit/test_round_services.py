@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from consult import workdays
 from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.db import db
 from consult.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
-from consult.rounds import lifecycle, services
+from consult.rounds import lifecycle, periods, services
 from consult.rounds.lifecycle import RoundState
-from consult.rounds.models import RoundKind
+from consult.rounds.models import Round, RoundKind
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
@@ -223,3 +225,42 @@ def test_extend_round(official, consultation):
     with time_machine.travel(day(13), tick=False), pytest.raises(InvalidState):
         services.extend_round(official, r, new_closes_at=day(14), reason="x")
 
+
+
+# ---------------------------------------------------------------- legal comment periods
+
+def test_a_round_shorter_than_the_minimum_needs_a_public_reason(official, consultation, dept):
+    dept.min_period_days = 30
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as refused:
+        add(official, consultation, opens_at=day(1), closes_at=day(20))
+    assert refused.value.field == "short_period_reason"
+    assert "less than the 30 days" in str(refused.value.message)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Round.id))) == 0  # nothing half-saved
+    r = add(official, consultation, opens_at=day(1), closes_at=day(20),
+            short_period_reason="  时间紧迫。 ")
+    assert r.short_period_reason == "时间紧迫。"
+    # long enough: no reason is kept
+    r2 = add(official, consultation, kind="vote", opens_at=day(1), closes_at=day(40),
+             response_due_at=day(50), short_period_reason="不需要")
+    assert r2.short_period_reason is None
+
+
+def test_period_counts_days_and_working_days():
+    zone = ZoneInfo("Asia/Shanghai")
+    opens = datetime(2026, 6, 1, 9, tzinfo=zone)
+    closes = datetime(2026, 6, 30, 18, tzinfo=zone)
+    period = periods.measure(opens, closes, minimum=30, in_workdays=False)
+    assert (period.length, period.short) == (30, False)
+    assert periods.measure(opens, closes - timedelta(days=1), minimum=30,
+                           in_workdays=False).short
+    # 1-30 June 2026: 22 working days (the Dragon Boat Festival, 19 June, is a holiday)
+    worked = periods.measure(opens, closes, minimum=7, in_workdays=True)
+    assert worked.length == sum(1 for d in range(30) if workdays.is_workday(
+        date(2026, 6, 1) + timedelta(days=d)))
+    assert not workdays.is_workday(date(2026, 6, 19))
+    assert worked.length == 21
+    week = periods.measure(datetime(2026, 6, 15, 9, tzinfo=zone),
+                           datetime(2026, 6, 23, 18, tzinfo=zone), minimum=7, in_workdays=True)
+    assert (week.length, week.short) == (6, True)  # 15-23 June less the holiday and weekend

@@ -103,6 +103,18 @@ def test_create_rename_and_deactivate_a_department(client, admin):
     db.session.expire_all()
     assert db.session.get(Department, dept.id).active is False
     assert len(audit("department.deactivated")) == 1
+
+    # the statutory minimum comment period
+    response = client.post(f"/admin/departments/{dept.id}", data={
+        "name": "市民政局（新）", "slug": "civil-affairs", "min_period_days": "0"})
+    assert response.status_code == 422 and "Enter a number between 1 and 365." in response.text
+    response = client.post(f"/admin/departments/{dept.id}", data={
+        "name": "市民政局（新）", "slug": "civil-affairs", "min_period_days": "7",
+        "min_period_workdays": "y"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    saved = db.session.get(Department, dept.id)
+    assert (saved.min_period_days, saved.min_period_workdays) == (7, True)
     assert "Deactivated" in client.get("/admin/departments").text
 
 

@@ -284,8 +284,10 @@ class _Aligned:
     body: str
 
 
-def publish_version(actor: Actor, consultation: Consultation, *, change_note: str) -> DraftVersion:
-    """Freeze the working copy as version N+1. Earlier versions are never touched."""
+def publish_version(actor: Actor, consultation: Consultation, *, change_note: str,
+                    explanation: str | None = None) -> DraftVersion:
+    """Freeze the working copy as version N+1, with its 起草说明 (``explanation``, optional).
+    Earlier versions are never touched."""
     authorize(actor, "consultation.manage", consultation)
     _lock(consultation)
     db.session.refresh(consultation, ["latest_version_number"])
@@ -300,6 +302,7 @@ def publish_version(actor: Actor, consultation: Consultation, *, change_note: st
                                       number=clause.number, limit=common.MAX_CLAUSE_BODY))
     note = _clean(change_note, "change_note", required=True,
                   message=_l("Say in a sentence what this version changes."))
+    explanation = _clean(explanation, "explanation", required=False)
     latest = _latest_clauses(consultation)
     if latest is not None and same_text(latest, working):
         raise ValidationFailed(
@@ -315,8 +318,8 @@ def publish_version(actor: Actor, consultation: Consultation, *, change_note: st
             clause.lineage_id = next(fresh).id
     number = consultation.latest_version_number + 1
     version = DraftVersion(consultation_id=consultation.id, number=number, change_note=note,
-                           published_at=clock_now(), published_by_id=actor.id,
-                           clause_count=len(working))
+                           explanation=explanation, published_at=clock_now(),
+                           published_by_id=actor.id, clause_count=len(working))
     version.clauses = [Clause(lineage_id=c.lineage_id, position=i, number=c.number,
                               heading=c.heading, body=c.body)
                        for i, c in enumerate(working, start=1)]
