@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import exists, literal, select, union_all
+from sqlalchemy import exists, literal, or_, select, union_all
 
 from consult.extensions import db
 from consult.participation.models import VISIBLE, Comment, CommentSupport, ContentStatus
@@ -51,7 +51,7 @@ class Shown:
 @dataclass(frozen=True)
 class ReaderState:
     supported: frozenset[int]
-    held: bool  # the reader has a comment awaiting review in the round
+    held: bool  # the reader has a comment awaiting review, or a confidential one, in the round
 
 
 def facts_of(comments: Any) -> dict[int, Shown]:
@@ -61,11 +61,13 @@ def facts_of(comments: Any) -> dict[int, Shown]:
 
 
 def reader_state(user: Any, round_id: int, comment_ids: list[int]) -> ReaderState:
-    """The reader's supports among ``comment_ids`` and whether they have a held comment
-    in the round, in one statement."""
+    """The reader's supports among ``comment_ids`` and whether they have a comment in the
+    round that only they see as theirs (awaiting review, or confidential: its text is
+    shown to its author only), in one statement."""
     held = (select(literal(-1))
             .where(exists().where(Comment.round_id == round_id, Comment.author_id == user.id,
-                                  Comment.status == ContentStatus.HELD)))
+                                  or_(Comment.status == ContentStatus.HELD,
+                                      Comment.confidential.is_(True)))))
     stmt = held
     if comment_ids:
         stmt = union_all(select(CommentSupport.comment_id).where(

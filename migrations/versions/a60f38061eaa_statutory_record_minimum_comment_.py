@@ -20,16 +20,15 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('department', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('min_period_days', sa.Integer(), server_default='30', nullable=False))
-        batch_op.add_column(sa.Column('min_period_workdays', sa.Boolean(), server_default=sa.false(), nullable=False))
-
-    with op.batch_alter_table('draft_version', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('explanation', sa.Text(), server_default='', nullable=False))
-
-    with op.batch_alter_table('round', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('short_period_reason', sa.Text(), nullable=True))
-
+    # Plain ALTER TABLE ... ADD COLUMN (a constant default, so SQLite can): a batch operation
+    # would copy and drop the tables, which SQLite refuses while rows point at them.
+    op.add_column("department", sa.Column("min_period_days", sa.Integer(), server_default="30",
+                                          nullable=False))
+    op.add_column("department", sa.Column("min_period_workdays", sa.Boolean(),
+                                          server_default=sa.false(), nullable=False))
+    op.add_column("draft_version", sa.Column("explanation", sa.Text(), server_default="",
+                                             nullable=False))
+    op.add_column("round", sa.Column("short_period_reason", sa.Text(), nullable=True))
 
 
 def downgrade():
