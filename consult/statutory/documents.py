@@ -85,10 +85,11 @@ def statement(record: Record) -> Document:
                    rows, widths=[1, 2, 6, 2, 5])
     if record.withheld:
         document.para(ngettext(
-            "%(num)d further opinion is not shown (hidden by a moderator): it is counted "
-            "above, its text is not published.",
-            "%(num)d further opinions are not shown (hidden by a moderator): they are "
-            "counted above, their text is not published.", record.withheld))
+            "%(num)d further opinion is not shown (hidden by a moderator, or sent only to "
+            "the department): it is counted above, its text is not published.",
+            "%(num)d further opinions are not shown (hidden by a moderator, or sent only to "
+            "the department): they are counted above, their text is not published.",
+            record.withheld))
     return document
 
 

@@ -112,9 +112,11 @@ def clause_label(clause: Clause | None) -> str:
 
 def _fill_rows(record: Record) -> None:
     """The table: every opinion whose text may be shown, by clause then by date (one
-    query). The others are only counted in ``withheld``."""
+    query). The others (hidden by a moderator, or confidential: only for the department)
+    are only counted in ``withheld``."""
     result = db.session.execute(
-        select(Triage, Comment.body, Comment.status, Question.body, Question.status,
+        select(Triage, Comment.body, Comment.status, Comment.confidential, Question.body,
+               Question.status,
                Clause.position, Clause.number, Clause.heading)
         .outerjoin(Comment, Comment.id == Triage.comment_id)
         .outerjoin(Question, Question.id == Triage.question_id)
@@ -124,9 +126,9 @@ def _fill_rows(record: Record) -> None:
                   Clause.position, Triage.id)).all()
     themes = {t.id: t.name for t in record.response.themes}
     rows, withheld = [], 0
-    for triage, c_body, c_status, q_body, q_status, _pos, number, heading in result:
+    for triage, c_body, c_status, secret, q_body, q_status, _pos, number, heading in result:
         body, status = (c_body, c_status) if triage.comment_id is not None else (q_body, q_status)
-        if status is not ContentStatus.PUBLISHED:
+        if status is not ContentStatus.PUBLISHED or (triage.comment_id is not None and secret):
             withheld += 1
             continue
         rows.append(StatementRow(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from consult.consultations import services as consultations
 from consult.db import atomic, db
@@ -83,6 +83,20 @@ def test_statement_word_matches_the_response_page(client, login_as):
     statuses = [row[3] for row in table[1:]]
     assert statuses.count("采纳") == 2 and statuses.count("部分采纳") == 1
     assert "1条意见未列出" in text.replace(" ", "")
+
+
+def test_a_confidential_opinion_is_counted_never_quoted(client):
+    """An opinion sent only to the department is counted in the statement, never quoted,
+    in Word and PDF."""
+    r, _dept, official = triaged_round()
+    secret = db.session.scalar(select(Comment).where(Comment.body == "建议删除第二条。"))
+    db.session.execute(update(Comment).where(Comment.id == secret.id).values(confidential=True))
+    db.session.commit()
+    publish(r, official)
+    for fmt, read in (("docx", docx_text), ("pdf", pdf_text)):
+        text = re.sub(r"\s", "", read(client.get(STATEMENT.format(id=r.id, fmt=fmt)).data))
+        assert "建议删除第二条" not in text, fmt
+        assert "2条意见未列出" in text, fmt  # the hidden one and the confidential one
 
 
 def test_statement_pdf_has_chinese_text_in_a_cjk_font(client):
