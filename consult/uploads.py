@@ -31,6 +31,7 @@ from datetime import datetime
 
 import filetype
 from flask import Response, current_app, request, send_file
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -50,9 +51,9 @@ KINDS = {
     "jpg": ("image/jpeg", "jpg", "JPEG"),
     "png": ("image/png", "png", "PNG"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "docx", "Word (.docx)"),
+             "docx", _l("Word (.docx)")),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "xlsx", "Excel (.xlsx)"),
+             "xlsx", _l("Excel (.xlsx)")),
     "csv": ("text/csv", "csv", "CSV"),
     "txt": ("text/plain", "txt", _l("plain text")),
 }
@@ -106,8 +107,10 @@ def accept_files() -> None:
     request.max_content_length = max_bytes() + 64 * 1024
 
 
-def allowed_label(allowed: tuple[str, ...]) -> str:
-    return ", ".join(str(KINDS[k][2]) for k in allowed)
+def allowed_label(allowed: tuple[str, ...]) -> LazyString:
+    """The kinds' labels joined in the reader's language (、 in Chinese), read when shown:
+    form field descriptions are built at import, before any request has a language."""
+    return LazyString(lambda: str(_l(", ")).join(str(KINDS[k][2]) for k in allowed))
 
 
 def receive(file: FileStorage | None, *, allowed: tuple[str, ...], field: str = "file",

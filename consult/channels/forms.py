@@ -3,6 +3,7 @@ field), so the messages are the same for pages, htmx and every other caller."""
 
 from __future__ import annotations
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -56,7 +57,8 @@ class RecordForm(BaseForm):
 
 def hearing_choices(hearings) -> list[tuple[str, str]]:
     return [("", str(_l("None")))] + [
-        (str(h.id), f"{h.topic} ({h.starts_at:%Y-%m-%d})") for h in hearings]
+        (str(h.id), str(_l("%(topic)s (%(day)s)", topic=h.topic, day=format_date(h.starts_at))))
+        for h in hearings]
 
 
 class ImportForm(BaseForm):

@@ -27,6 +27,7 @@ from consult.participation.services import get_comment
 from consult.participation.services.comments import version_clauses
 from consult.responses.services import outcomes_for
 from consult.rounds.services import get_round
+from consult.security.params import id_arg
 from consult.security.permissions import check
 from consult.web import page_number, render, submit
 
@@ -57,7 +58,7 @@ def record(round_id: int):
     round_ = _manage_round(round_id)
     form = RecordForm()
     form.set_choices(version_clauses(round_), services.hearings_of(round_.id))
-    if request.method == "GET" and request.args.get("hearing", "").isdigit():
+    if request.method == "GET" and id_arg("hearing") is not None:
         form.hearing_id.data, form.channel.data = request.args["hearing"][:10], "hearing"
 
     def action():
@@ -107,7 +108,7 @@ def import_sheet(round_id: int):
     hearings = services.hearings_of(round_.id)
     form = ImportForm()
     form.set_choices(hearings)
-    if request.method == "GET" and request.args.get("hearing", "").isdigit():
+    if request.method == "GET" and id_arg("hearing") is not None:
         form.hearing_id.data = request.args["hearing"][:10]
 
     def action():

@@ -11,9 +11,10 @@ from flask_login import current_user, login_required
 from consult.accounts.forms import EmptyForm
 from consult.i18n import current_locale
 from consult.rounds.services import get_round
+from consult.security.params import id_arg
 from consult.security.permissions import authorize, check
 from consult.security.redirects import safe_target
-from consult.web import page_number, render, submit
+from consult.web import page_number, render, submit, wants_fragment
 from consult.workspace.forms import (
     AssignForm,
     BulkAssignForm,
@@ -29,8 +30,7 @@ bp = Blueprint("workspace", __name__, template_folder="templates")
 
 
 def _department_arg() -> int | None:
-    raw = request.args.get("department", "")
-    return int(raw) if raw.isdigit() and int(raw) < 2**31 else None
+    return id_arg("department")
 
 
 @bp.get("/manage/")
@@ -55,6 +55,8 @@ def index():
 def badge():
     if not check(current_user, "workspace.view"):
         abort(403)
+    if not wants_fragment():  # the menu's count, loaded by htmx; the page itself without
+        return redirect(url_for(".index"), code=303)
     return render("workspace/_badge.html", "workspace/_badge.html",
                   count=waiting.waiting_count(current_user))
 

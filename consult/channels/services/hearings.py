@@ -32,6 +32,7 @@ from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
 from consult.security.input import clean_text
+from consult.security.params import parse_int
 from consult.security.permissions import authorize
 from consult.workdays import is_workday, local_day, site_zone
 
@@ -57,7 +58,7 @@ def hearing_choice(round_: Round, value: Any, *, field: str = "hearing_id") -> H
     if not text:
         return None
     hearing = db.session.scalar(select(Hearing).where(
-        Hearing.id == (int(text) if text.isdigit() and len(text) < 10 else 0),
+        Hearing.id == (parse_int(text, low=1) or 0),
         Hearing.round_id == round_.id))
     if hearing is None:
         raise ValidationFailed(_l("Choose one of this round's hearings."), field=field)
@@ -125,7 +126,7 @@ def schedule_hearing(actor: Actor, round_: Round, *, kind: Any, topic: Any, plac
     if starts_at.date() <= today:
         raise ValidationFailed(_l("Choose a day after today."), field="day")
     text = str(capacity or "").strip()
-    if not text.isdigit() or not 0 < int(text) <= CAPACITY_MAX:
+    if parse_int(text, low=1, high=CAPACITY_MAX) is None:
         raise ValidationFailed(_l("Give the number of seats, from 1 to %(max)d.",
                                   max=CAPACITY_MAX), field="capacity")
     selection = _choice(Selection, selection, "selection",
@@ -221,7 +222,7 @@ def select_attendees(actor: Actor, round_: Round, hearing: Hearing, *,
         chosen = lot_order(hearing.seed, applications)[:hearing.capacity]
         note = str(_l("Selected by lot; the seed is published on the hearing's page."))
     else:
-        wanted = {int(i) for i in chosen_ids or () if str(i).isdigit() and len(str(i)) < 10}
+        wanted = {n for n in (parse_int(i, low=1) for i in chosen_ids or ()) if n is not None}
         chosen = [a for a in applications if a.id in wanted]
         if len(chosen) != len(wanted) or not chosen:
             raise ValidationFailed(_l("Choose attendees among the applicants."),

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from consult import uploads
@@ -31,6 +29,7 @@ from consult.db import db
 from consult.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from consult.participation.models import Channel
 from consult.rounds.models import Round
+from consult.security.params import parse_int
 from consult.security.permissions import authorize
 from consult.workdays import local_day
 
@@ -81,6 +80,11 @@ def _column_of(heading: Any) -> str | None:
 def read_table(received: uploads.Received) -> list[list[Any]]:
     """The rows of the file's first sheet, heading first (422 beside ``file`` when it
     cannot be read)."""
+    # openpyxl imports numpy when it is installed (it is, for the analysis): loaded on the
+    # first spreadsheet, not by every worker at start.
+    from openpyxl import load_workbook  # noqa: PLC0415 - heavy (numpy through openpyxl)
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415 - as above
+
     try:
         if received.kind == "csv":
             return [row for row in csv.reader(io.StringIO(received.text()))]
@@ -170,7 +174,7 @@ def confirm_import(actor: Actor, round_: Round, *, upload_id: Any, default_chann
     """Import the previewed file: all its opinions in this one transaction, or none."""
     authorize(actor, "channels.manage", round_)
     require_recordable(round_)
-    number = int(upload_id) if str(upload_id or "").isdigit() and len(str(upload_id)) < 10 else 0
+    number = parse_int(upload_id, low=1) or 0
     upload = db.session.scalar(select(uploads.Upload).where(
         uploads.Upload.id == number, uploads.Upload.created_by_id == actor.id,
         uploads.Upload.kind.in_(SHEET_KINDS)))

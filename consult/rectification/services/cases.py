@@ -33,6 +33,7 @@ from consult.rectification.services._common import (
 )
 from consult.responses.models import Erratum, FollowUpAction, RoundResponse
 from consult.security.input import clean_text
+from consult.security.params import parse_int
 from consult.security.permissions import authorize
 from consult.surveys.models import Satisfaction, SurveyAnswer
 
@@ -125,7 +126,8 @@ def _linked(model, value: Any, case: RectificationCase, *, field: str) -> int | 
     if value in (None, "", 0, "0"):
         return None
     text = str(value)
-    row = db.session.get(model, int(text)) if text.isdigit() and int(text) < 2**31 else None
+    row_id = parse_int(text, low=1)
+    row = db.session.get(model, row_id) if row_id is not None else None
     round_id = None
     if isinstance(row, FollowUpAction):
         round_id = row.round_id

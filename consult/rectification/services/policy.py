@@ -13,6 +13,7 @@ from consult.db import db, upsert_insert
 from consult.errors import PermissionDenied, ValidationFailed
 from consult.rectification.models import RectificationPolicy
 from consult.rectification.services._common import MAX_DAYS, MIN_DAYS, days_for
+from consult.security.params import parse_int
 from consult.security.permissions import is_official_of
 
 
@@ -31,12 +32,11 @@ def deadlines_of(actor: Actor) -> list[tuple[Department, int]]:
 
 def set_due_days(actor: Actor, *, department_id: Any, due_days: Any) -> int:
     """Officials of the department set it; cases already open keep their due date."""
-    text = str(department_id or "")
-    dept_id = int(text) if text.isdigit() and int(text) < 2**31 else None
+    dept_id = parse_int(department_id, low=1)
     if dept_id is None or not is_official_of(actor, dept_id):
         raise PermissionDenied(_l("You are not allowed to do this."))
     days_text = str(due_days if due_days is not None else "").strip()
-    if not days_text.isdigit() or not MIN_DAYS <= int(days_text) <= MAX_DAYS:
+    if parse_int(days_text, low=MIN_DAYS, high=MAX_DAYS) is None:
         raise ValidationFailed(_l("Give a number of working days from %(low)d to %(high)d.",
                                   low=MIN_DAYS, high=MAX_DAYS), field="due_days")
     days = int(days_text)

@@ -17,6 +17,7 @@ from consult.clock import now
 from consult.db import db
 from consult.errors import ValidationFailed
 from consult.responses.models import Triage
+from consult.security.params import parse_int
 from consult.security.permissions import authorize
 from consult.web import Page, paginate
 from consult.workspace.models import Assignment, OpinionKind
@@ -37,11 +38,12 @@ def _assignee(department_id: int, value: Any) -> User | None:
     raw = str(value or "").strip()
     if raw in ("", "0"):
         return None
-    if not raw.isdigit() or int(raw) >= 2**31:
+    user_id = parse_int(raw, low=1)
+    if user_id is None:
         raise ValidationFailed(_l("Choose a colleague of the department."), field="assignee_id")
     user = db.session.scalar(
         select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(User.id == int(raw), User.active.is_(True), RoleAssignment.role == Role.OFFICIAL,
+        .where(User.id == user_id, User.active.is_(True), RoleAssignment.role == Role.OFFICIAL,
                RoleAssignment.department_id == department_id))
     if user is None:
         raise ValidationFailed(_l("Only an official of the department that owns the opinion "

@@ -14,6 +14,7 @@ from consult.accounts.models import Actor
 from consult.db import db
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.security.input import clean_text
+from consult.security.params import parse_int
 from consult.security.permissions import authorize
 from consult.workspace.models import (
     TEMPLATE_BODY_MAX,
@@ -33,10 +34,10 @@ def _purpose(value: Any) -> TemplatePurpose:
 
 
 def _department(actor: Actor, value: Any) -> int:
-    raw = str(value or "")
-    if not raw.isdigit() or int(raw) not in actor.official_department_ids:
+    department_id = parse_int(value, low=1)
+    if department_id is None or department_id not in actor.official_department_ids:
         raise ValidationFailed(_l("Choose one of your departments."), field="department_id")
-    return int(raw)
+    return department_id
 
 
 def templates_for(department_id: int | None, purpose: TemplatePurpose) -> list[ReplyTemplate]:
@@ -59,8 +60,8 @@ def templates_of(actor: Actor) -> list[ReplyTemplate]:
 def template_for(department_id: int, purpose: TemplatePurpose, template_id: Any) -> str:
     """The text of a template to insert, refused unless it is the department's own and for
     this purpose (a template of another department is never inserted)."""
-    raw = str(template_id or "")
-    row = db.session.get(ReplyTemplate, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    row_id = parse_int(template_id, low=1)
+    row = db.session.get(ReplyTemplate, row_id) if row_id is not None else None
     if row is None or row.department_id != department_id or row.purpose != purpose:
         raise NotFound(_l("There is no such reply template for this department."))
     return row.body
