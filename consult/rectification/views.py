@@ -100,37 +100,33 @@ def manage(case_id: int):
 @bp.post("/manage/rectification/<int:case_id>/follow-up")
 @login_required
 def follow_up(case_id: int):
-    case = _managed(case_id)
-    form = FollowUpForm(prefix="f")
-    done, status = submit(form, lambda: services.record_follow_up(
-        current_user, services.load_case(case_id, lock=True), **form.service_data()))
-    if done is not None:
-        return _done(case_id, _("The follow-up is recorded."))
-    return _manage_page(services.load_case(case.id), status=status, follow_up_form=form)
+    return _case_step(case_id, FollowUpForm(prefix="f"), "follow_up_form",
+                      services.record_follow_up, _("The follow-up is recorded."))
 
 
 @bp.post("/manage/rectification/<int:case_id>/resolve")
 @login_required
 def resolve(case_id: int):
-    case = _managed(case_id)
-    form = ResolveForm(prefix="r")
-    done, status = submit(form, lambda: services.resolve(
-        current_user, services.load_case(case_id, lock=True), **form.service_data()))
-    if done is not None:
-        return _done(case_id, _("Saved. The rater is told and may rate again."))
-    return _manage_page(services.load_case(case.id), status=status, resolve_form=form)
+    return _case_step(case_id, ResolveForm(prefix="r"), "resolve_form", services.resolve,
+                      _("Saved. The rater is told and may rate again."))
 
 
 @bp.post("/manage/rectification/<int:case_id>/appeal")
 @login_required
 def appeal(case_id: int):
+    return _case_step(case_id, AppealForm(prefix="a"), "appeal_form", services.appeal,
+                      _("The appeal is sent to the evaluators for review."))
+
+
+def _case_step(case_id: int, form, form_name: str, step, message: str):
+    """One step of the department on a case (follow-up, resolve, appeal): the form as one
+    transaction on the locked case; the case page again with the form's errors if refused."""
     case = _managed(case_id)
-    form = AppealForm(prefix="a")
-    done, status = submit(form, lambda: services.appeal(
+    done, status = submit(form, lambda: step(
         current_user, services.load_case(case_id, lock=True), **form.service_data()))
     if done is not None:
-        return _done(case_id, _("The appeal is sent to the evaluators for review."))
-    return _manage_page(services.load_case(case.id), status=status, appeal_form=form)
+        return _done(case_id, message)
+    return _manage_page(services.load_case(case.id), status=status, **{form_name: form})
 
 
 # ---------------------------------------------------------------- review
