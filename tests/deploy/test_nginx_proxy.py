@@ -270,7 +270,14 @@ def test_client_addresses_reach_the_rate_limiter_through_proxyfix(stack):
     assert (record["client"], record["path"], record["status"]) == ("127.0.0.3", path, 200)
     clients = {r["client"] for r in stack.app_records() if r.get("path") == path}
     assert clients == {"127.0.0.2", "127.0.0.3"}
-    assert rid in (stack.tmp / "nginx-access.log").read_text()
+    # nginx writes its access line when it finalises the request, which may come just
+    # after the client has the response: wait for it (bounded), never assume it is there.
+    log = stack.tmp / "nginx-access.log"
+    for _attempt in range(50):
+        if rid in log.read_text():
+            break
+        time.sleep(0.1)
+    assert rid in log.read_text()
 
 
 def test_static_files_come_from_nginx_with_fingerprinted_caching(stack):

@@ -133,7 +133,7 @@ MATRIX: dict[str, str] = {
     "GET suggestions.index": "200 200 200 200 200 200 200",
     "GET suggestions.manage": "302 403 200 200 403 403 200",
     "GET workspace.assigned": "302 403 200 200 403 403 403",
-    "GET workspace.badge": "302 403 200 200 403 403 403",
+    "GET workspace.badge": "302 403 303 303 403 403 403",  # without HX-Request: the page
     "GET workspace.index": "302 403 200 200 302 302 302",
     "GET workspace.edit_template": "302 404 404 404 404 404 404",
     "GET workspace.opinion": "302 403 200 403 403 403 403",
