@@ -141,15 +141,22 @@ def appeals():
 @bp.post("/rectification/<int:case_id>/decide")
 @login_required
 def decide(case_id: int):
+    return _public_step(case_id, "rectification.review", DecideForm(prefix="d"), "decide_form",
+                        services.decide, _("The decision is recorded and published."))
+
+
+def _public_step(case_id: int, rule: str, form, form_name: str, step, message: str):
+    """A step on the case's public page (an evaluator's decision, the rater's new rating):
+    ``rule`` checked, the form as one transaction on the locked case; the case page again
+    with the form's errors if refused."""
     case = services.load_case(case_id)
-    authorize(current_user, "rectification.review", case)
-    form = DecideForm(prefix="d")
-    done, status = submit(form, lambda: services.decide(
+    authorize(current_user, rule, case)
+    done, status = submit(form, lambda: step(
         current_user, services.load_case(case_id, lock=True), **form.service_data()))
     if done is not None:
-        flash(_("The decision is recorded and published."), "success")
+        flash(message, "success")
         return redirect(url_for(".case_page", case_id=case_id), code=303)
-    return _case_page(services.load_case(case.id), status=status, decide_form=form)
+    return _case_page(services.load_case(case.id), status=status, **{form_name: form})
 
 
 # ---------------------------------------------------------------- public
@@ -191,12 +198,6 @@ def case_page(case_id: int):
 @bp.post("/rectification/<int:case_id>/rerate")
 @login_required
 def rerate(case_id: int):
-    case = services.load_case(case_id)
-    authorize(current_user, "rectification.rerate", case)
-    form = RerateForm(prefix="s")
-    done, status = submit(form, lambda: services.rerate(
-        current_user, services.load_case(case_id, lock=True), **form.service_data()))
-    if done is not None:
-        flash(_("Thank you — your new rating is saved beside the first."), "success")
-        return redirect(url_for(".case_page", case_id=case_id), code=303)
-    return _case_page(services.load_case(case.id), status=status, rerate_form=form)
+    return _public_step(case_id, "rectification.rerate", RerateForm(prefix="s"), "rerate_form",
+                        services.rerate,
+                        _("Thank you — your new rating is saved beside the first."))
