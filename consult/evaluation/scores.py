@@ -28,7 +28,6 @@ evaluated rounds (the survey is over), which is what the public sees.
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -40,6 +39,7 @@ from consult import pagecache
 from consult.clock import now as clock_now
 from consult.consultations.models import Consultation, consultation_tag
 from consult.db import db
+from consult.evaluation.intervals import t_interval, wilson
 from consult.participation.models import ContentStatus, Question
 from consult.responses.models import ActionStatus, FollowUpAction, RoundResponse
 from consult.rounds import lifecycle
@@ -48,38 +48,11 @@ from consult.surveys.models import SCALE, Survey
 
 SMALL_SAMPLE = 30
 MIN_SAMPLE = 5
-CONFIDENCE = 0.95
 
 GROUPS = ("all", "department", "consultation", "round", "tag", "month")
 
 NOT_ENOUGH = _l("not enough answers")
 SMALL = _l("small sample")
-
-
-# ---------------------------------------------------------------- statistics
-
-def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Wilson score interval of k successes in n trials (scipy's implementation)."""
-    if n <= 0:
-        raise ValueError("n must be positive")
-    # scipy (heavy): imported by the first interval computed, not by every worker at start
-    from scipy.stats import binomtest  # noqa: PLC0415 - heavy (scipy): on first use only
-
-    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
-
-
-def t_interval(total: float, total_sq: float, n: int, *, low: float = 1.0, high: float = 5.0,
-               confidence: float = CONFIDENCE) -> tuple[float, float, float]:
-    """Mean and t-interval from a sum and a sum of squares, clipped to [low, high]."""
-    if n < 2:
-        raise ValueError("n must be at least 2")
-    from scipy.stats import t as student_t  # noqa: PLC0415 - heavy (scipy): on first use only
-
-    mean = total / n
-    variance = max((total_sq - n * mean * mean) / (n - 1), 0.0)
-    half = float(student_t.ppf((1 + confidence) / 2, n - 1)) * math.sqrt(variance / n)
-    return mean, max(low, mean - half), min(high, mean + half)
 
 
 @dataclass(frozen=True)

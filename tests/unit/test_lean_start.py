@@ -1,6 +1,6 @@
 """A web worker starts lean: the production entry point (wsgi.py, warm-up included) and
 the CLI import none of the heavy libraries; only the code paths that use them do (the
-analysis worker, a chart, a confidence interval). Checked by what is imported, never by
+analysis worker, a chart); the confidence intervals need none. Checked by what is imported, never by
 timing (bench P4 measures the time and the memory)."""
 
 from __future__ import annotations
@@ -37,9 +37,15 @@ def test_the_analysis_and_the_charts_still_find_theirs(tmp_path):
         "import wsgi\n"
         "from consult.analysis import groups, text, themes\n"
         "from consult.evaluation.charts import chart_library\n"
-        "from consult.evaluation.scores import wilson\n"
-        "chart_library(); wilson(3, 10)", tmp_path)
+        "chart_library()", tmp_path)
     assert {"numpy", "scipy", "sklearn", "jieba", "pygal"} <= set(found)
+
+
+def test_intervals_need_no_heavy_library(tmp_path):
+    assert imported_after(
+        "import wsgi\n"
+        "from consult.evaluation.intervals import t_interval, wilson\n"
+        "wilson(3, 10); t_interval(30, 100, 10)", tmp_path) == []
 
 
 @pytest.mark.parametrize("module", ["consult.analysis.pipeline", "consult.analysis.jobs",
