@@ -105,7 +105,7 @@ def warm_up(app: Flask) -> int:
     """Do now what each worker would otherwise do on its first requests: compile every
     template (≈ 1 s; the first dashboard request of a worker spent 120 ms compiling). The
     heavy libraries (pygal, scipy, scikit-learn, numpy, jieba) are not imported here:
-    only the requests and jobs that use them do (a chart, an interval, an analysis), so a
+    only the requests and jobs that use them do (a chart, an analysis), so a
     worker starts fast and small (bench P4; tests/unit/test_lean_start.py).
 
     The production entry point (wsgi.py, preloaded by gunicorn in the master) calls this,
