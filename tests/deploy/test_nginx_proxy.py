@@ -328,3 +328,19 @@ def test_metrics_are_read_from_loopback_only(stack):
 def test_the_nginx_body_limit_is_the_apps():
     limit = re.search(r"client_max_body_size (\d+)m;", SITE.read_text()).group(1)
     assert int(limit) * 1024 * 1024 == Config.MAX_CONTENT_LENGTH
+
+
+def test_staff_uploads_pass_nginx_up_to_the_upload_limit(stack):
+    body = b"x" * (Config.MAX_CONTENT_LENGTH + 1)
+    response = stack.https_get("/manage/rounds/1/ledger/import", method="POST", body=body,
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert b"nginx" not in response.body  # the app answered, not nginx's 413
+    assert [r for r in stack.app_records() if r.get("path") == "/manage/rounds/1/ledger/import"]
+
+
+def test_the_nginx_upload_limit_is_the_apps():
+    limit = re.search(r"location /manage/ \{\s*client_max_body_size (\d+)m;",
+                      SITE.read_text()).group(1)
+    # One file of UPLOAD_MAX_BYTES and the form around it (uploads.accept_files).
+    assert int(limit) * 1024 * 1024 >= Config.UPLOAD_MAX_BYTES + 64 * 1024
+    assert int(limit) * 1024 * 1024 <= Config.UPLOAD_MAX_BYTES + 2 * 1024 * 1024
