@@ -25,6 +25,7 @@ from consult import (
     pagecache,
     static_files,
     templating,
+    uploads,
 )
 from consult.accounts import wiring as accounts
 from consult.admin import wiring as admin
@@ -68,6 +69,8 @@ class BoundedIntConverter(IntegerConverter):
 
 def create_app(settings: type | dict[str, Any] | None = None) -> Flask:
     app = Flask("consult", instance_relative_config=True)
+    # Posted text cleaned (security.input) and the upload views' body limit (uploads).
+    app.request_class = uploads.Request
     app.url_map.converters["int"] = BoundedIntConverter
     config.load(app, settings)
 

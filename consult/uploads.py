@@ -10,7 +10,8 @@ documents): one set of rules for every upload.
   without BOM) or GB18030 text without control characters.
 - **Size**: at most ``UPLOAD_MAX_BYTES`` (``CONSULT_UPLOAD_MAX_BYTES``, 10 MB) per file.
   The app's request limit (``MAX_CONTENT_LENGTH``, 2 MB) is raised to that only for the
-  views that take files (``accept_files()``); anything larger is a 413.
+  views that take files (marked ``@takes_files``, read by the app's ``Request``, so the
+  limit holds before CSRF protection reads the form); anything larger is a 413.
 - **Storage** is the database (table ``upload``), under a random key, so the files are
   outside the web root, shared by every app server, and in the backups; nothing uploaded
   is ever written where the web server could serve or execute it.
@@ -26,11 +27,13 @@ import io
 import secrets
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 import filetype
-from flask import Response, current_app, request, send_file
+from flask import Response, current_app, send_file
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, LargeBinary, String
@@ -40,6 +43,10 @@ from werkzeug.datastructures import FileStorage
 from consult.clock import now
 from consult.db import db
 from consult.errors import ValidationFailed
+from consult.security.input import CleanRequest
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 100 * 1024 * 1024  # what a Word or Excel package may unpack to
@@ -101,10 +108,36 @@ def max_bytes() -> int:
     return int(current_app.config.get("UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def accept_files() -> None:
-    """Call first in a view that takes files: its request may be as large as one upload
-    (plus the form around it) instead of the app's small default."""
-    request.max_content_length = max_bytes() + 64 * 1024
+FORM_ALLOWANCE = 64 * 1024  # the form fields around the one file
+
+
+def takes_files(view: Callable[P, R]) -> Callable[P, R]:
+    """Mark a view that takes one uploaded file: its request may be as large as one upload
+    plus the form around it, instead of the app's small ``MAX_CONTENT_LENGTH``.
+
+    The limit has to be known before anything reads the body, and CSRF protection reads
+    the form in a ``before_request`` hook, ahead of the view: so the view cannot raise it
+    itself. ``Request`` reads the mark from the matched endpoint's view instead."""
+    view.takes_files = True  # type: ignore[attr-defined]
+    return view
+
+
+class Request(CleanRequest):
+    """The app's request class: posted text cleaned (``security.input.CleanRequest``), and
+    the body limit of a view marked ``takes_files`` one upload's; every other view keeps
+    ``MAX_CONTENT_LENGTH``."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and self.url_rule is not None and current_app:
+            view = current_app.view_functions.get(self.url_rule.endpoint)
+            if getattr(view, "takes_files", False):
+                return max_bytes() + FORM_ALLOWANCE
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def allowed_label(allowed: tuple[str, ...]) -> LazyString:

@@ -52,9 +52,9 @@ def ledger(round_id: int):
 
 
 @bp.route("/manage/rounds/<int:round_id>/ledger/new", methods=["GET", "POST"])
+@uploads.takes_files
 @login_required
 def record(round_id: int):
-    uploads.accept_files()
     round_ = _manage_round(round_id)
     form = RecordForm()
     form.set_choices(version_clauses(round_), services.hearings_of(round_.id))
@@ -101,9 +101,9 @@ def record_file(round_id: int, record_id: int):
 # ---------------------------------------------------------------- importing
 
 @bp.route("/manage/rounds/<int:round_id>/ledger/import", methods=["GET", "POST"])
+@uploads.takes_files
 @login_required
 def import_sheet(round_id: int):
-    uploads.accept_files()
     round_ = _manage_round(round_id)
     hearings = services.hearings_of(round_.id)
     form = ImportForm()
@@ -286,9 +286,9 @@ def hearing_select(round_id: int, hearing_id: int):
 
 
 @bp.post("/manage/rounds/<int:round_id>/hearings/<int:hearing_id>/minutes")
+@uploads.takes_files
 @login_required
 def hearing_minutes(round_id: int, hearing_id: int):
-    uploads.accept_files()
     round_ = _manage_round(round_id)
     found = services.get_hearing(hearing_id, round_)
     form = MinutesForm()

@@ -44,9 +44,9 @@ def _refuse_nul() -> None:
 
 def init_input_guard(app: Flask) -> None:
     # First of the before_request hooks registered after it, so no other hook reads
-    # a NUL-bearing value from the database either.
+    # a NUL-bearing value from the database either. The app's request class is
+    # ``uploads.Request``, a ``CleanRequest`` (set by create_app).
     app.before_request(_refuse_nul)
-    app.request_class = CleanRequest
 
 
 # Control characters other than tab and newline (PostgreSQL refuses NUL in text), C1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Response, request, send_file
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -22,7 +22,6 @@ from consult import uploads
 from consult.consultations import services as consultations
 from consult.consultations.forms import ImportForm
 from consult.errors import NotFound, ServiceError
-from consult.extensions import csrf
 from consult.rounds.services import get_round
 from consult.statutory import documents, pdf, word, wordimport
 from consult.statutory.blocks import Document
@@ -88,15 +87,11 @@ def word_import(consultation_id: int):
 
 
 @bp.post("/manage/consultations/<int:consultation_id>/draft/word")
-@csrf.exempt  # checked below, once the request may be as large as an upload
+@uploads.takes_files
+@login_required
 def word_preview(consultation_id: int):
     """Read the uploaded file and show its structure; nothing is saved. The preview's form
     sends the (corrected) text to the working copy's ordinary import."""
-    uploads.accept_files()
-    if current_app.config["WTF_CSRF_ENABLED"]:
-        csrf.protect()  # before the sign-in check, as for every other form (400)
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
     consultation = consultations.get_for_manage(current_user, consultation_id)
     form = WordImportForm()
     try:
