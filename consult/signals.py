@@ -36,7 +36,8 @@ work such as counting ahead for the evaluation dashboard. Not inside a user acti
 # ------------------------------------------------------- posts (participation, suggestions)
 content_posted = _signals.signal("content-posted", doc="""
 Sender: a newly posted or edited item the public may read (a comment, question, agenda
-suggestion or suggestion comment); ``actor``. Moderation screens it and may set its status
+suggestion or suggestion comment; never a confidential comment, which only its department
+reads); ``actor``. Moderation screens it and may set its status
 to held; the sender checks ``item.status`` afterwards and counts it only when published.""")
 opinion_received = _signals.signal("opinion-received", doc="""
 Sender: a new top-level Comment posted online (with its receipt code); ``actor``. Channels

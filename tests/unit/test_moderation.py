@@ -285,6 +285,25 @@ def test_an_edit_that_adds_a_sensitive_word_holds_the_comment(world):
     assert case.held and case.held_match == "加微信" and case.needs_review
 
 
+def test_a_confidential_opinion_is_never_screened_so_no_moderator_reads_it(world):
+    # Only its department reads it: there is nothing public to hold, and a hold would
+    # show its text in the moderation queue.
+    add_word("加微信")
+    with atomic():
+        c = participation.post_comment(world.user("author"), world.round(),
+                                       body="我的情况请加微信 abc 联系", confidential=True)
+    db.session.expire_all()
+    assert db.session.get(Comment, c.id).status is ContentStatus.PUBLISHED
+    with atomic():
+        participation.edit_comment(world.user("author"), db.session.get(Comment, c.id),
+                                   body="补充：请加微信 xyz")
+    db.session.expire_all()
+    assert db.session.get(Comment, c.id).status is ContentStatus.PUBLISHED
+    assert db.session.scalar(select(ModerationCase)) is None
+    # The same text, not confidential, is held: the word list is in force.
+    assert post_comment(world, "请加微信 abc").status is ContentStatus.HELD
+
+
 def test_a_rejected_held_question_is_hidden_with_a_reason(world):
     add_word(r"1[3-9]\d{9}", is_pattern=True)
     q = ask_question(world, "我的电话是13912345678，请回电")

@@ -332,7 +332,8 @@ def post_comment(actor: Actor, round_: Round, *, body: str | None,
     db.session.flush()
     set_committed_value(comment, "author", actor)
     set_committed_value(comment, "round", round_)
-    signals.content_posted.send(comment, actor=actor)  # moderation may hold it (uncounted)
+    if not comment.confidential:  # never public, so nothing for moderators to screen
+        signals.content_posted.send(comment, actor=actor)  # moderation may hold it (uncounted)
     if target is None:
         signals.opinion_received.send(comment, actor=actor)  # the receipt by e-mail
     if target is not None and comment.status == ContentStatus.PUBLISHED \
@@ -381,7 +382,7 @@ def edit_comment(actor: Actor, comment: Comment, *, body: str | None,
         return comment
     comment.body, comment.proposed_text, comment.edited_at = body, proposal, now()
     audit.record(actor, "comment.edit", comment)
-    if comment.status == ContentStatus.PUBLISHED:
+    if comment.status == ContentStatus.PUBLISHED and not comment.confidential:
         # The edited text is screened like a new post: a sensitive word added by an
         # edit holds the comment (uncounted) for review, as it would have on posting.
         signals.content_posted.send(comment, actor=actor)
