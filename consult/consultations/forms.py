@@ -39,6 +39,13 @@ class ClauseForm(BaseForm):
         DataRequired(_l("Enter the text of the clause.")),
         Length(max=MAX_CLAUSE_BODY, message=_l(
             "A clause can have at most %(max)d characters. Split it into several clauses."))])
+    chapter = StringField(_l("Chapter (optional)"), validators=[_too_long(LIMITS["chapter"])],
+                          description=_l("The chapter heading the clause stands under, as "
+                                         "written: 第二章 申请. Empty if the draft has no "
+                                         "chapters."))
+    section = StringField(_l("Section (optional)"), validators=[_too_long(LIMITS["section"])],
+                          description=_l("The section of the chapter, as written: "
+                                         "第一节 条件."))
 
 
 class ImportForm(BaseForm):
