@@ -53,7 +53,9 @@ class ImportForm(BaseForm):
         _l("Paste the draft"),
         validators=[DataRequired(_l("Paste the text of the draft."))],
         description=_l("Lines starting 第…条 begin a clause (第三条【标题】 gives a heading); "
-                       "otherwise every paragraph becomes a clause. At most %(n)d clauses.",
+                       "lines starting 第…章 or 第…节 set the chapter or section of the "
+                       "clauses after them. Without 第…条 lines, every paragraph becomes a "
+                       "clause. At most %(n)d clauses.",
                        n=MAX_CLAUSES))
 
 
