@@ -68,9 +68,9 @@ def test_chapters_on_the_page_and_in_the_diff(journey_page, live, artifacts, bro
     first_clause = chapter.locator(".toc__list a").first
     expect(first_clause).to_be_visible()
     # the chapter folds: clicking its summary hides its clauses
-    chapter.locator("summary").click()
+    chapter.locator("> summary").click()
     expect(first_clause).to_be_hidden()
-    chapter.locator("summary").click()
+    chapter.locator("> summary").click()
     expect(first_clause).to_be_visible()
     expect(page.locator(".draft-chapter")).to_have_text(["第一章 总则", "第二章 服务"])
     j.shoot("contents")
@@ -107,6 +107,6 @@ def test_chapters_on_the_page_and_in_the_diff(journey_page, live, artifacts, bro
     chapter = plain.locator("details.toc__group--chapter").first
     link = chapter.locator(".toc__list a").first
     expect(link).to_be_visible()
-    chapter.locator("summary").click()
+    chapter.locator("> summary").click()
     expect(link).to_be_hidden()
     context.close()
