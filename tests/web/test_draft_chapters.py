@@ -215,3 +215,11 @@ def test_downloads_print_chapter_and_section_headings(client, draft):
                      r"第二节 收费.*第四条", text, re.S), text
     flat = re.sub(r"\s", "", pdf_text(client.get(f"{url}.pdf").data))
     assert re.search("第一章总则.*第一条.*第二章服务.*第一节基本服务.*第三条.*第二节收费", flat)
+
+
+def test_the_api_gives_each_clause_its_chapter_and_section(client, draft):
+    c, _official = draft
+    clauses = client.get(f"/api/v1/consultations/{c.id}/versions/1").get_json()["clauses"]
+    assert [(cl["number"], cl["chapter"], cl["section"]) for cl in clauses] == [
+        ("第一条", "第一章 总则", ""), ("第二条", "第一章 总则", ""),
+        ("第三条", "第二章 服务", "第一节 基本服务"), ("第四条", "第二章 服务", "第二节 收费")]
