@@ -9,14 +9,16 @@ import re
 
 import lxml.html
 import pytest
+from sqlalchemy import select
 
 from consult.consultations import services
-from consult.consultations.models import WorkingClause
+from consult.consultations.models import DraftVersion, WorkingClause
 from consult.db import atomic, db
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
     DraftVersionFactory,
+    RoundFactory,
     UserFactory,
 )
 from tests.statutory_helpers import docx_text, pdf_text
@@ -223,3 +225,13 @@ def test_the_api_gives_each_clause_its_chapter_and_section(client, draft):
     assert [(cl["number"], cl["chapter"], cl["section"]) for cl in clauses] == [
         ("第一条", "第一章 总则", ""), ("第二条", "第一章 总则", ""),
         ("第三条", "第二章 服务", "第一节 基本服务"), ("第四条", "第二章 服务", "第二节 收费")]
+
+
+def test_a_clause_discussion_says_where_the_clause_stands(client, draft):
+    client.set_cookie("locale", "zh_CN")
+    c, _official = draft
+    version = db.session.scalar(select(DraftVersion).where(DraftVersion.consultation_id == c.id))
+    r = RoundFactory(version=version, consultation=c)
+    third = services.version_clauses(version)[2]
+    page = soup(client.get(f"/rounds/{r.id}/comments?clause={third.id}"))
+    assert text(find(page, "//p[.clause-quote__place]")[0]) == "第二章 服务 · 第一节 基本服务"
