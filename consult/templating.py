@@ -20,6 +20,7 @@ from markupsafe import Markup
 from consult import i18n
 from consult.accounts.forms import LocaleForm
 from consult.admin import audit_labels
+from consult.consultations import structure
 from consult.consultations.diff import inline_diff
 from consult.main.display import elder_mode
 from consult.moderation.models import FlagReason
@@ -74,6 +75,8 @@ def init_app(app: Flask) -> None:
         relative=i18n.relative,
         linkify=linkify,
         proposal_diff=proposal_diff,
+        outline=structure.outline,
+        clause_place=structure.place,
         moderation_text=text_of,
         audit_action=audit_labels.action_label,
         audit_object=audit_labels.object_label,

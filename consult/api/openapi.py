@@ -96,7 +96,7 @@ SCHEMAS: dict[str, Any] = {
                      "change_note": STR,
                      "clauses": {"type": "array", "items": _obj({
                          "id": INT, "lineage_id": INT, "position": INT, "number": STR,
-                         "heading": STR, "body": STR})}}),
+                         "heading": STR, "body": STR, "chapter": STR, "section": STR})}}),
     "Comment": _obj({
         "id": INT, "round_id": INT, "clause_id": _nullable("integer"),
         "parent_id": _nullable("integer"), "depth": INT,

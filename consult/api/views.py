@@ -253,7 +253,8 @@ def version(consultation_id: int, number: int):
                     "published_at": v.published_at, "change_note": v.change_note,
                     "clauses": [{"id": cl.id, "lineage_id": cl.lineage_id,
                                  "position": cl.position, "number": cl.number,
-                                 "heading": cl.heading, "body": cl.body}
+                                 "heading": cl.heading, "body": cl.body,
+                                 "chapter": cl.chapter, "section": cl.section}
                                 for cl in version_clauses(v)]})
 
 

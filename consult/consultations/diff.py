@@ -2,11 +2,13 @@
 
 Clauses are aligned by ``lineage_id`` (the same clause across versions). Each row
 says whether the clause was added, removed, changed (heading or text), moved (its place
-in the order changed relative to the clauses around it), renumbered (only its number
-changed) or is unchanged, and carries the text
-with changes marked by ``<ins>``/``<del>``: character by character for Chinese,
-word by word for English and other Latin-script text. All text is escaped; the
-markup is built with markupsafe.
+in the order changed relative to the clauses around it), renumbered (its number changed),
+moved to another chapter or section, or is unchanged, and carries the text with changes
+marked by ``<ins>``/``<del>``: character by character for Chinese, word by word for
+English and other Latin-script text. A clause's number is a label, never diffed inside
+("第十四条" with a changed numeral reads as another clause): a renumbered clause
+carries its old and new numbers whole. All text is escaped; the markup is built with
+markupsafe.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from typing import Protocol
 
 from markupsafe import Markup, escape
 
+from consult.consultations.structure import place
+
 ADDED, REMOVED, CHANGED, MOVED, UNCHANGED = "added", "removed", "changed", "moved", "unchanged"
-RENUMBERED = "renumbered"
+RENUMBERED, REGROUPED = "renumbered", "regrouped"  # regrouped: another chapter/section
 
 # A run of word characters in Latin-like scripts is one token (word-level diff);
 # whitespace runs are one token; everything else, in particular each CJK character
@@ -40,6 +44,8 @@ class ClauseLike(Protocol):
     number: str
     heading: str
     body: str
+    chapter: str
+    section: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class ClauseText:
     number: str
     heading: str
     body: str
+    chapter: str = ""
+    section: str = ""
 
 
 @dataclass
@@ -59,7 +67,8 @@ class ClauseDiff:
     old: ClauseLike | None
     new: ClauseLike | None
     moved: bool = False
-    renumbered: bool = False  # only the clause number changed (e.g. after a removal)
+    renumbered: bool = False  # the clause number changed (e.g. after a removal)
+    regrouped: bool = False   # it now stands in another chapter or section
     number: Markup = field(default_factory=Markup)
     heading: Markup = field(default_factory=Markup)
     body: Markup = field(default_factory=Markup)
@@ -71,14 +80,27 @@ class ClauseDiff:
         return self.status == CHANGED
 
     @property
+    def place(self) -> str:
+        """The chapter and section it stands in (in the new version, or the old one for a
+        removed clause), e.g. "第二章 申请 · 第一节 条件"."""
+        clause = self.new if self.new is not None else self.old
+        return place(clause) if clause is not None else ""
+
+    @property
+    def old_place(self) -> str:
+        return place(self.old) if self.old is not None else ""
+
+    @property
     def statuses(self) -> list[str]:
         """Every label that applies, e.g. ["changed", "moved"]."""
         out = [self.status] if self.status != UNCHANGED or not (
-            self.moved or self.renumbered) else []
+            self.moved or self.renumbered or self.regrouped) else []
         if self.moved:
             out.append(MOVED)
         if self.renumbered:
             out.append(RENUMBERED)
+        if self.regrouped:
+            out.append(REGROUPED)
         return out
 
 
@@ -88,19 +110,22 @@ class VersionDiff:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {ADDED: 0, REMOVED: 0, CHANGED: 0, MOVED: 0, UNCHANGED: 0, RENUMBERED: 0}
+        counts = {ADDED: 0, REMOVED: 0, CHANGED: 0, MOVED: 0, UNCHANGED: 0, RENUMBERED: 0,
+                  REGROUPED: 0}
         for row in self.rows:
             counts[row.status] += 1
             if row.moved:
                 counts[MOVED] += 1
             if row.renumbered:
                 counts[RENUMBERED] += 1
+            if row.regrouped:
+                counts[REGROUPED] += 1
         return counts
 
     @property
     def identical(self) -> bool:
         return all(r.status == UNCHANGED and not r.moved and not r.renumbered
-                   for r in self.rows)
+                   and not r.regrouped for r in self.rows)
 
 
 def tokens(text: str) -> list[str]:
@@ -178,12 +203,15 @@ def diff_versions(old: Iterable[ClauseLike], new: Iterable[ClauseLike]) -> Versi
                 body=_wrap("ins", c.body), new_position=j + 1))
             continue
         i, o = old_by[c.lineage_id]
-        # A new number alone (the clauses were renumbered) is not a change of the text.
+        # A new number or chapter alone (the clauses were renumbered or regrouped) is
+        # not a change of the text. The number is shown whole: the new one, and the old
+        # one beside it when it changed (``renumbered``).
         same = (o.heading, o.body) == (c.heading, c.body)
         rows.append(ClauseDiff(
             lineage_id=c.lineage_id, status=UNCHANGED if same else CHANGED, old=o, new=c,
             moved=c.lineage_id not in stable, renumbered=o.number != c.number,
-            number=inline_diff(o.number, c.number), heading=inline_diff(o.heading, c.heading),
+            regrouped=place(o) != place(c),
+            number=Markup(escape(c.number)), heading=inline_diff(o.heading, c.heading),
             body=inline_diff(o.body, c.body), old_position=i + 1, new_position=j + 1))
         emit_removed(c.lineage_id)
     for rest in list(removed_after):
@@ -194,5 +222,5 @@ def diff_versions(old: Iterable[ClauseLike], new: Iterable[ClauseLike]) -> Versi
 def same_text(old: Iterable[ClauseLike], new: Iterable[ClauseLike]) -> bool:
     """True when two clause lists say exactly the same, in the same order."""
     def key(cs: Iterable[ClauseLike]) -> list[tuple]:
-        return [(c.number, c.heading, c.body) for c in cs]
+        return [(c.number, c.heading, c.body, c.chapter, c.section) for c in cs]
     return key(old) == key(new)

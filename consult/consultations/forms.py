@@ -39,6 +39,13 @@ class ClauseForm(BaseForm):
         DataRequired(_l("Enter the text of the clause.")),
         Length(max=MAX_CLAUSE_BODY, message=_l(
             "A clause can have at most %(max)d characters. Split it into several clauses."))])
+    chapter = StringField(_l("Chapter (optional)"), validators=[_too_long(LIMITS["chapter"])],
+                          description=_l("The chapter heading the clause stands under, as "
+                                         "written: 第二章 申请. Empty if the draft has no "
+                                         "chapters."))
+    section = StringField(_l("Section (optional)"), validators=[_too_long(LIMITS["section"])],
+                          description=_l("The section of the chapter, as written: "
+                                         "第一节 条件."))
 
 
 class ImportForm(BaseForm):
@@ -46,7 +53,9 @@ class ImportForm(BaseForm):
         _l("Paste the draft"),
         validators=[DataRequired(_l("Paste the text of the draft."))],
         description=_l("Lines starting 第…条 begin a clause (第三条【标题】 gives a heading); "
-                       "otherwise every paragraph becomes a clause. At most %(n)d clauses.",
+                       "lines starting 第…章 or 第…节 set the chapter or section of the "
+                       "clauses after them. Without 第…条 lines, every paragraph becomes a "
+                       "clause. At most %(n)d clauses.",
                        n=MAX_CLAUSES))
 
 

@@ -117,6 +117,10 @@ class Clause(db.Model):
     number: Mapped[str] = mapped_column(String(30))  # as written: "第三条", "3", "3.1"
     heading: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
+    # The chapter (章) and section (节) the clause stands in, as written ("第一章 总则");
+    # empty when the draft has none (see consultations/structure.py).
+    chapter: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    section: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     version: Mapped[DraftVersion] = relationship(back_populates="clauses", lazy="raise_on_sql")
 
@@ -135,6 +139,10 @@ class WorkingClause(db.Model):
     number: Mapped[str] = mapped_column(String(30))
     heading: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
+    # The chapter (章) and section (节) the clause stands in, as written ("第一章 总则");
+    # empty when the draft has none (see consultations/structure.py).
+    chapter: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    section: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 @event.listens_for(Session, "before_flush")

@@ -41,6 +41,10 @@ class Draft:
     insert: tuple[int, str, str] | None = None
     change_note: str = ""
     published: bool = True
+    # Chapters (章) and sections (节): {index of the first clause: (chapter, section)};
+    # a clause stands in the last one at or before it. In version 2 the moved and the new
+    # clause take their new neighbour's.
+    parts: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 DRAFTS: list[Draft] = [
@@ -94,6 +98,9 @@ DRAFTS: list[Draft] = [
                               "可以记录储存，在本人年老时兑换相应服务。"),
         change_note="根据第一轮意见：提高养老用房配建标准并明确老旧小区补建办法；助餐补贴年龄降至七十五周岁；"
                     "增加“时间银行”互助养老条款；投诉答复时限缩短为十个工作日；人员要求并入服务标准另行规定。",
+        parts={0: ("第一章 总则", ""), 3: ("第二章 设施建设", ""),
+               4: ("第三章 服务提供", "第一节 服务内容"), 6: ("第三章 服务提供", "第二节 服务规范"),
+               8: ("第四章 监督管理", ""), 11: ("第五章 附则", "")},
     ),
     Draft(
         department="housing",
@@ -340,6 +347,12 @@ def _version_two(draft: Draft) -> list[tuple[str, str, int | None]]:
     return rows
 
 
+def _part_of(draft: Draft, index: int) -> tuple[str, str]:
+    """The chapter and section of version 1's clause ``index`` (0-based)."""
+    starts = [i for i in draft.parts if i <= index]
+    return draft.parts[max(starts)] if starts else ("", "")
+
+
 def _explanation(draft: Draft) -> str:
     """The demo 起草说明 of a version: the draft's background and goals, as departments
     write it (necessity, the process, the main contents)."""
@@ -379,7 +392,9 @@ def _seed_one(author: User, dept: Department, draft: Draft) -> None:
         author, department_id=dept.id, title=draft.title, summary=draft.summary,
         background=draft.background, goals=draft.goals, tags=draft.tags, contact=draft.contact)
     for i, (heading, body) in enumerate(draft.clauses, start=1):
-        services.add_clause(author, c, number=article(i), heading=heading, body=body)
+        chapter, section = _part_of(draft, i - 1)
+        services.add_clause(author, c, number=article(i), heading=heading, body=body,
+                            chapter=chapter, section=section)
     services.publish_version(author, c, change_note="首次公开征求意见。",
                              explanation=_explanation(draft))
     two_versions = bool(draft.edits or draft.insert or draft.remove is not None or draft.move)
@@ -402,9 +417,13 @@ def _seed_one(author: User, dept: Department, draft: Draft) -> None:
             current = [w.id for w in services.working_copy(author, c)]
             for _ in range(current.index(clause_id) - position):
                 services.move_clause(author, c, clause_id, direction="up")
-        for position, (heading, body, _index) in enumerate(wanted, start=1):
+        part = ("", "")
+        for position, (heading, body, index) in enumerate(wanted, start=1):
+            if index is not None and (draft.move is None or index != draft.move[0]):
+                part = _part_of(draft, index)
             services.update_clause(author, c, order[position - 1], number=article(position),
-                                   heading=heading, body=body)
+                                   heading=heading, body=body, chapter=part[0],
+                                   section=part[1])
         services.publish_version(author, c, change_note=draft.change_note,
                                  explanation=_explanation(draft))
     if draft.published:

@@ -115,7 +115,7 @@ def diff(consultation_id: int):
     only_changes = request.args.get("show") == "changes"
     rows = result.rows if result else []
     if only_changes:
-        rows = [r for r in rows if r.status != "unchanged" or r.moved]
+        rows = [r for r in rows if r.status != "unchanged" or r.moved or r.regrouped]
     return render("consultations/diff.html", consultation=consultation, diff=result,
                   rows=rows, only_changes=only_changes,
                   from_version=services.get_version(consultation, from_n) if result else None,
@@ -219,7 +219,11 @@ def _draft_page(consultation_id: int, *, status: int = 200, clause_form=None,
     working = services.working_copy(current_user, consultation)
     changes = services.pending_changes(current_user, consultation, working)
     if clause_form is None:
-        clause_form = ClauseForm(formdata=None, number=services.suggest_number(working))
+        # A clause added at the end continues the last one's chapter and section.
+        last = working[-1] if working else None
+        clause_form = ClauseForm(formdata=None, number=services.suggest_number(working),
+                                 chapter=last.chapter if last else "",
+                                 section=last.section if last else "")
     return render("consultations/manage/draft.html", consultation=consultation,
                   working=working, changes=changes, limit=services.MAX_CLAUSES,
                   clause_form=clause_form or ClauseForm(formdata=None),

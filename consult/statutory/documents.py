@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 
+from consult.consultations import structure
 from consult.consultations.models import Clause, Consultation, DraftVersion
 from consult.responses.models import ADOPTION_LABELS, Adoption
 from consult.statutory.blocks import Document
@@ -146,6 +147,12 @@ def draft(consultation: Consultation, version: DraftVersion,
         document.heading(_("Explanation of the draft"))
         document.para(version.explanation)
         document.heading(_("Text of the draft"))
-    for clause in clauses:
-        document.clause(clause.number, clause.heading, clause.body)
+    for chapter in structure.outline(clauses):
+        if chapter.title:
+            document.heading(chapter.title, level=2)
+        for section in chapter.sections:
+            if section.title:
+                document.heading(section.title, level=3)
+            for clause in section.clauses:
+                document.clause(clause.number, clause.heading, clause.body)
     return document

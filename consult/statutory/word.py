@@ -37,7 +37,7 @@ def to_docx(document: Document) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.size = Pt(11)
     _east_asian(normal, BODY_FONT)
-    for name in ("Title", "Heading 1", "Heading 2"):
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
         _east_asian(doc.styles[name], HEADING_FONT)
 
     title = doc.add_heading(document.title, level=0)

@@ -86,7 +86,9 @@ def test_participant_follows_their_opinion_and_rates_the_response(
         change.click()
         clause = page.locator(f"#{href.split('#')[1]}")
         expect(clause).to_be_visible()
-        expect(clause.locator("ins, del").first).to_be_visible()
+        # what changed: marks in the text, or a badge (a new number or chapter is shown
+        # as whole old → new labels, never marked inside)
+        expect(clause.locator("ins, del, .diff-badge").first).to_be_visible()
         shoot("changed-clause")
         page.get_by_role("button", name=_("Log out")).click()
 

@@ -11,9 +11,9 @@ from consult.consultations.diff import (
 )
 
 
-def C(lineage, body, number=None, heading=""):
+def C(lineage, body, number=None, heading="", chapter="", section=""):
     return ClauseText(lineage_id=lineage, number=number or f"第{lineage}条", heading=heading,
-                      body=body)
+                      body=body, chapter=chapter, section=section)
 
 
 def test_tokens_are_characters_for_chinese_and_words_for_english():
@@ -66,7 +66,7 @@ def test_statuses_aligned_by_lineage():
     # the removed clause stays where it was: after clause 1
     assert [r.lineage_id for r in result.rows] == [1, 2, 3, 5, 4]
     assert result.counts == {"added": 1, "removed": 1, "changed": 1, "moved": 0,
-                             "unchanged": 2, "renumbered": 0}
+                             "unchanged": 2, "renumbered": 0, "regrouped": 0}
 
 
 def test_moved_is_relative_order_not_shifted_positions():
@@ -102,7 +102,10 @@ def test_heading_and_number_changes_are_marked():
     row = result.rows[0]
     assert row.status == "changed" and row.renumbered
     assert row.statuses == ["changed", "renumbered"]
-    assert "<del>三</del><ins>四</ins>" in row.number
+    # The number is a label: shown whole, never marked inside (第<del>三</del>条 would read
+    # as another clause); the old and the new number are both on the row.
+    assert row.number == Markup("第四条")
+    assert (row.old.number, row.new.number) == ("第三条", "第四条")
     assert "<del>范围</del><ins>对象</ins>" in row.heading
 
 
@@ -129,3 +132,31 @@ def test_renumbering_alone_is_not_a_change_of_text():
     assert row.statuses == ["renumbered"]
     assert result.counts["changed"] == 0 and result.counts["renumbered"] == 1
     assert not result.identical
+
+
+def test_a_renumbered_clause_keeps_both_numbers_whole():
+    old = [C(1, "甲", number="第十三条"), C(2, "乙", number="第十四条")]
+    new = [C(9, "新", number="第十三条"), C(1, "甲", number="第十四条"), C(2, "乙", number="第十五条")]
+    row = next(r for r in diff_versions(old, new).rows if r.lineage_id == 2)
+    assert row.renumbered and row.number == Markup("第十五条")
+    assert "<ins>" not in row.number and "<del>" not in row.number
+    assert (row.old.number, row.new.number) == ("第十四条", "第十五条")
+    # an added or removed clause's number is marked whole
+    added = next(r for r in diff_versions(old, new).rows if r.lineage_id == 9)
+    assert added.number == Markup("<ins>第十三条</ins>")
+
+
+def test_a_clause_in_another_chapter_is_regrouped_not_changed():
+    old = [C(1, "甲", chapter="第一章 总则"), C(2, "乙", chapter="第一章 总则"),
+           C(3, "丙", chapter="第二章 管理", section="第一节 一般规定")]
+    new = [C(1, "甲", chapter="第一章 总则"),
+           C(2, "乙", chapter="第二章 管理", section="第一节 一般规定"),
+           C(3, "丙", chapter="第二章 管理", section="第一节 一般规定")]
+    result = diff_versions(old, new)
+    row = next(r for r in result.rows if r.lineage_id == 2)
+    assert (row.status, row.regrouped, row.moved) == ("unchanged", True, False)
+    assert row.statuses == ["regrouped"]
+    assert (row.old_place, row.place) == ("第一章 总则", "第二章 管理 · 第一节 一般规定")
+    assert result.counts["regrouped"] == 1 and not result.identical
+    assert not same_text(old, new)
+    assert same_text(old, list(old))

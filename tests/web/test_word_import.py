@@ -87,6 +87,9 @@ def test_preview_then_import(client, login_as, setup):
     assert [c.number for c in clauses] == ["第一条", "第二条", "第三条"]
     assert clauses[2].body == ("社区养老服务包括：\n（一）助餐服务；\n（二）助浴服务。\n"
                                "街道应当统筹安排服务网点。")
+    # the chapters and sections the preview showed are stored with the clauses
+    assert [(c.chapter, c.section) for c in clauses] == [
+        ("第一章 总则", ""), ("第一章 总则", ""), ("第二章 服务内容", "第一节 基本服务")]
 
 
 @pytest.mark.parametrize("data, status, message", [

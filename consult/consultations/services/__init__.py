@@ -32,6 +32,7 @@ from consult.consultations.services.drafts import (  # noqa: F401
     import_clauses,
     move_clause,
     parse_clauses,
+    parse_draft,
     pending_changes,
     publish_version,
     restore_working_copy,

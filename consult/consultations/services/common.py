@@ -22,7 +22,7 @@ MAX_TAGS = 10
 LIMITS = {
     "title": 200, "summary": 2_000, "background": 10_000, "goals": 10_000, "contact": 500,
     "number": 30, "heading": 200, "body": MAX_CLAUSE_BODY, "change_note": 2_000, "tag": 40,
-    "explanation": 20_000,
+    "explanation": 20_000, "chapter": 200, "section": 200,
 }
 PER_PAGE = 20
 

@@ -23,6 +23,7 @@ from consult.consultations.models import (
 )
 from consult.consultations.services import common
 from consult.consultations.services.common import LIMITS, _clean
+from consult.consultations.structure import heading_kind
 from consult.db import db
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.security.params import parse_int
@@ -47,12 +48,15 @@ def _lock(consultation: Consultation) -> None:
                        .with_for_update())
 
 
-def _clause_fields(number: str, heading: str, body: str) -> dict[str, str]:
+def _clause_fields(number: str, heading: str, body: str, chapter: str = "",
+                   section: str = "") -> dict[str, str]:
     return {
         "number": _clean(number, "number", required=True,
                          message=_l("Enter the clause number, for example 第一条 or 3.1.")),
         "heading": _clean(heading, "heading"),
         "body": _clean_body(body),
+        "chapter": _clean(chapter, "chapter"),
+        "section": _clean(section, "section"),
     }
 
 
@@ -75,9 +79,11 @@ def _too_many(count: int, field: str | None = None) -> ValidationFailed:
 
 
 def add_clause(actor: Actor, consultation: Consultation, *, number: str, heading: str = "",
-               body: str) -> WorkingClause:
+               body: str, chapter: str = "", section: str = "") -> WorkingClause:
+    """Append a clause; ``chapter`` and ``section`` are the headings it stands under
+    ("第一章 总则"), empty when the draft has none."""
     authorize(actor, "consultation.manage", consultation)
-    fields = _clause_fields(number, heading, body)
+    fields = _clause_fields(number, heading, body, chapter, section)
     _lock(consultation)
     count = _working_count(consultation)
     if count + 1 > common.MAX_CLAUSES:
@@ -127,10 +133,14 @@ def get_working_clause(consultation: Consultation, clause_id: int) -> WorkingCla
 
 
 def update_clause(actor: Actor, consultation: Consultation, clause_id: int, *, number: str,
-                  heading: str = "", body: str) -> WorkingClause:
+                  heading: str = "", body: str, chapter: str | None = None,
+                  section: str | None = None) -> WorkingClause:
+    """Change a clause; a chapter or section left as None stays as it was."""
     authorize(actor, "consultation.manage", consultation)
     clause = get_working_clause(consultation, clause_id)
-    fields = _clause_fields(number, heading, body)
+    fields = _clause_fields(number, heading, body,
+                            clause.chapter if chapter is None else chapter,
+                            clause.section if section is None else section)
     changed = [k for k, v in fields.items() if getattr(clause, k) != v]
     for key in changed:
         setattr(clause, key, fields[key])
@@ -183,35 +193,59 @@ def move_clause(actor: Actor, consultation: Consultation, clause_id: int, *,
 _ARTICLE = re.compile(
     r"^[\s\u3000]*(第[零〇一二三四五六七八九十百千两\d]+条)[\s\u3000]*"
     r"(?:[【\[]([^】\]]{1,200})[】\]])?[\s\u3000]*(.*)$")
-_CHAPTER = re.compile(r"^[\s\u3000]*第[零〇一二三四五六七八九十百千两\d]+[章节编]")
+@dataclass(frozen=True)
+class ParsedClause:
+    number: str
+    heading: str
+    body: str
+    chapter: str = ""
+    section: str = ""
 
 
-def parse_clauses(text: str) -> list[tuple[str, str, str]]:
-    """Split a pasted draft into (number, heading, body).
+def parse_draft(text: str) -> list[ParsedClause]:
+    """Split a pasted (or Word-imported) draft into clauses with their chapter and section.
 
-    Lines starting "第…条" begin a clause ("第三条【标题】正文" gives a heading);
-    chapter lines ("第一章 总则") are skipped. Text without such lines is split into
-    clauses at blank lines and numbered 1, 2, 3…
+    Lines starting "第…条" begin a clause ("第三条【标题】正文" gives a heading); a
+    chapter line ("第一章 总则") starts a chapter, a section line ("第一节 …") a section
+    of it, and the clauses after them stand in them. Text without clause lines is split
+    into clauses at blank lines and numbered 1, 2, 3…
     """
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if any(_ARTICLE.match(line) for line in lines):
         clauses: list[list] = []
+        chapter = section = ""
         for line in lines:
             match = _ARTICLE.match(line)
+            kind = None if match else heading_kind(line)
             if match:
                 clauses.append([match[1], (match[2] or "").strip(),
-                                [match[3].strip()] if match[3].strip() else []])
-            elif clauses and line.strip() and not _CHAPTER.match(line):
+                                [match[3].strip()] if match[3].strip() else [],
+                                chapter, section])
+            elif kind == "chapter":
+                chapter, section = _heading_line(line), ""
+            elif kind == "section":
+                section = _heading_line(line)
+            elif clauses and line.strip():
                 clauses[-1][2].append(line.strip())
-        return [(n, h, "\n".join(b)) for n, h, b in clauses]
+        return [ParsedClause(n, h, "\n".join(b), ch, se) for n, h, b, ch, se in clauses]
     paragraphs = [p.strip() for p in re.split(r"\n[\s\u3000]*\n", "\n".join(lines)) if p.strip()]
-    return [(str(i), "", p) for i, p in enumerate(paragraphs, start=1)]
+    return [ParsedClause(str(i), "", p) for i, p in enumerate(paragraphs, start=1)]
+
+
+def _heading_line(line: str) -> str:
+    """A chapter or section heading as stored: spaces collapsed (full-width ones too)."""
+    return re.sub(r"[\s\u3000]+", " ", line).strip()[:LIMITS["chapter"]]
+
+
+def parse_clauses(text: str) -> list[tuple[str, str, str]]:
+    """(number, heading, body) of each clause of a pasted draft (see ``parse_draft``)."""
+    return [(c.number, c.heading, c.body) for c in parse_draft(text)]
 
 
 def import_clauses(actor: Actor, consultation: Consultation, *, text: str) -> list[WorkingClause]:
     """Append the clauses of a pasted text to the working copy."""
     authorize(actor, "consultation.manage", consultation)
-    parsed = parse_clauses(text)
+    parsed = parse_draft(text)
     if not parsed:
         raise ValidationFailed(_l("Paste the text of the draft."), field="text")
     _lock(consultation)
@@ -219,12 +253,12 @@ def import_clauses(actor: Actor, consultation: Consultation, *, text: str) -> li
     if count + len(parsed) > common.MAX_CLAUSES:
         raise _too_many(count + len(parsed), field="text")
     added = []
-    for i, (number, heading, body) in enumerate(parsed, start=1):
+    for i, c in enumerate(parsed, start=1):
         try:
-            fields = _clause_fields(number, heading, body)
+            fields = _clause_fields(c.number, c.heading, c.body, c.chapter, c.section)
         except ValidationFailed as exc:
             raise ValidationFailed(
-                _l("Clause %(number)s: %(problem)s", number=number or i, problem=exc.message),
+                _l("Clause %(number)s: %(problem)s", number=c.number or i, problem=exc.message),
                 field="text") from None
         added.append(WorkingClause(consultation_id=consultation.id, position=count + i,
                                    **fields))
@@ -246,7 +280,8 @@ def restore_working_copy(actor: Actor, consultation: Consultation) -> list[Worki
     db.session.flush()
     fresh = [WorkingClause(consultation_id=consultation.id, lineage_id=c.lineage_id,
                            position=c.position, number=c.number, heading=c.heading,
-                           body=c.body) for c in latest]
+                           body=c.body, chapter=c.chapter, section=c.section)
+             for c in latest]
     db.session.add_all(fresh)
     db.session.flush()
     audit.record(actor, "draft.working_copy_restored", consultation,
@@ -272,7 +307,8 @@ def pending_changes(actor: Actor, consultation: Consultation,
     if latest is None:
         return None
     # New working clauses have no lineage yet: give them ids no clause can have.
-    aligned = [_Aligned(c.lineage_id or -c.id, c.number, c.heading, c.body) for c in working]
+    aligned = [_Aligned(c.lineage_id or -c.id, c.number, c.heading, c.body, c.chapter,
+                        c.section) for c in working]
     return diff_versions(latest, aligned)
 
 
@@ -282,6 +318,8 @@ class _Aligned:
     number: str
     heading: str
     body: str
+    chapter: str = ""
+    section: str = ""
 
 
 def publish_version(actor: Actor, consultation: Consultation, *, change_note: str,
@@ -321,7 +359,8 @@ def publish_version(actor: Actor, consultation: Consultation, *, change_note: st
                            explanation=explanation, published_at=clock_now(),
                            published_by_id=actor.id, clause_count=len(working))
     version.clauses = [Clause(lineage_id=c.lineage_id, position=i, number=c.number,
-                              heading=c.heading, body=c.body)
+                              heading=c.heading, body=c.body, chapter=c.chapter,
+                              section=c.section)
                        for i, c in enumerate(working, start=1)]
     db.session.add(version)
     try:
