@@ -67,3 +67,34 @@ def test_zh_cn_placeholders_match_the_english():
             if string and sorted(pattern.findall(string)) != expected:
                 wrong.append(ids[0])
     assert not wrong, f"placeholders differ from the English: {wrong[:20]}"
+
+
+def _entry_keys(locale: str) -> list[tuple[str, str]]:
+    """(msgctxt, msgid) of every entry as written in the file: a merge that adds an entry
+    twice, or two features that add one word each, give two entries whose translations may
+    differ (one silently wins). The catalog reader merges them, so read the lines."""
+    keys, context, msgid, reading = [], "", None, None
+    path = CATALOGS / locale / "LC_MESSAGES" / "messages.po"
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("msgctxt "):
+            context, reading = line[8:], "ctxt"
+        elif line.startswith("msgid "):
+            msgid, reading = line[6:], "id"
+        elif line.startswith('"') and reading == "id":
+            msgid += line
+        elif line.startswith('"') and reading == "ctxt":
+            context += line
+        elif line.startswith("msgstr") or line.startswith("msgid_plural") or not line.strip():
+            if msgid is not None and reading == "id":
+                keys.append((context, msgid))
+                context, msgid = "", None
+            reading = None if not line.strip() else "str"
+    return keys
+
+
+def test_no_message_is_in_a_catalog_twice():
+    for locale in ("en", "zh_CN"):
+        keys = _entry_keys(locale)
+        assert len(keys) > 2000
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        assert not twice, f"{locale}: {twice}"
