@@ -51,6 +51,7 @@ from consult.rounds.services import get_round
 from consult.security.params import enum_arg, token_arg
 from consult.security.permissions import check
 from consult.web import page_number, render, respond, submit, wants_fragment
+from consult.workspace.forms import BulkAnswerForm
 from consult.workspace.models import OpinionKind, TemplatePurpose
 from consult.workspace.services import assignments, replies
 
@@ -432,5 +433,11 @@ def question_inbox():
                                    per_page=current_app.config.get("PAGE_SIZE", 20),
                                    **assignments.who_filter(current_user,
                                                             OpinionKind.QUESTION, who))
+    many = BulkAnswerForm(formdata=None, prefix="many")
+    if request.args.get("template"):  # a reply template inserted without JavaScript
+        many.body.data = replies.own_template(current_user, TemplatePurpose.QUESTION,
+                                              request.args["template"])
     return render("participation/inbox.html", page=page, sort=sort, who=who,
-                  now=clock_now())
+                  now=clock_now(), many=many,
+                  reply_templates=replies.templates_of_purpose(current_user,
+                                                               TemplatePurpose.QUESTION))

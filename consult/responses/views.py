@@ -129,9 +129,17 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
         else:
             forms[t.id] = _row_form(t, themes, lineages)
     reasons = replies.templates_for(round_.consultation.department_id, TemplatePurpose.TRIAGE)
+    row = request.args.get("row")
+    if request.args.get("template") and row and row.isdigit() and int(row) in forms:
+        # a reply template inserted into one row's reason, without JavaScript
+        forms[int(row)].reason.data = replies.template_for(
+            round_.consultation.department_id, TemplatePurpose.TRIAGE, request.args["template"])
+        row = None
+    else:
+        row = "bulk"
     if bulk_form is None:
         bulk_form = BulkTriageForm(formdata=None, prefix="bulk")
-        if request.args.get("template"):  # a reply template as the reason, to edit
+        if row == "bulk" and request.args.get("template"):  # a template as the reason
             bulk_form.reason.data = replies.template_for(
                 round_.consultation.department_id, TemplatePurpose.TRIAGE,
                 request.args["template"])
@@ -154,6 +162,10 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
         status_filters=services.STATUS_FILTERS, back=request.full_path.rstrip("?"),
         colleagues=assignments.colleagues(round_.consultation.department_id),
         by_person=assignments.triage_progress_by_person(round_id), reasons=reasons)
+
+
+def _reasons(round_):
+    return replies.templates_for(round_.consultation.department_id, TemplatePurpose.TRIAGE)
 
 
 def _back(round_id: int) -> str:
@@ -185,7 +197,8 @@ def triage_one(round_id: int, triage_id: int):
         triage = services.get_triage(round_, triage_id)
         form.set_choices(services.themes_of(round_id), lineages)
         return render("responses/_triage_row.html", status=status, round=round_, t=triage,
-                      form=form, editable=True, announce=None, back=_back(round_id))
+                      form=form, editable=True, announce=None, back=_back(round_id),
+                      reasons=_reasons(round_))
     if not wants_fragment():
         flash(_("Saved: %(status)s.", status=Adoption(form.status.data).label), "success")
         return redirect(_back(round_id), code=303)
@@ -196,6 +209,7 @@ def triage_one(round_id: int, triage_id: int):
     return render("responses/_triage_row_swap.html", round=round_, t=triage, themes=themes,
                   form=_row_form(triage, themes, lineages), editable=True,
                   progress=services.progress_of(response), back=_back(round_id),
+                  reasons=_reasons(round_),
                   announce=_("Saved: %(status)s.", status=triage.status.label))
 
 
