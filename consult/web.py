@@ -9,7 +9,7 @@ from datetime import datetime
 from math import ceil
 from typing import Any, TypeVar
 
-from flask import current_app, make_response, redirect, render_template
+from flask import current_app, make_response, redirect, render_template, request
 from flask.wrappers import Response
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -250,3 +250,30 @@ def _plain(state: Any) -> Any:
     if isinstance(state, dict):
         return {str(k): _plain(v) for k, v in state.items()}
     return state
+
+
+CONFIRM_FIELD = "confirm"
+
+
+def confirmed(purpose: str, state: Any) -> bool:
+    """Whether this post carries the signed confirmation of ``purpose`` in ``state``.
+    False when it carries none: the view shows the confirmation page and does nothing.
+    A wrong, old or replayed confirmation is a 409 (``check_confirmation``)."""
+    token = request.form.get(CONFIRM_FIELD)
+    if not token:
+        return False
+    check_confirmation(token, purpose, state)
+    return True
+
+
+def render_confirmation(*, purpose: str, state: Any, title: str, action_label: str,
+                        action_url: str, back: str, preview: str,
+                        fields: list[tuple[str, str]] | None = None, status: int = 200,
+                        **ctx: Any) -> Response:
+    """The confirmation page of an irreversible action (the no-JavaScript path; with
+    JavaScript a ``<dialog>`` on the page asks the same): what the public will see
+    (the ``preview`` template) and one button that posts the same form again, signed."""
+    return render("confirm.html", status=status, title=title, action_label=action_label,
+                  action_url=action_url, back=back, preview=preview, fields=fields or [],
+                  token=confirmation_token(purpose, state), confirm_field=CONFIRM_FIELD,
+                  **ctx)

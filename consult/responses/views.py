@@ -39,7 +39,15 @@ from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
 from consult.security.params import parse_int
 from consult.security.redirects import safe_target
-from consult.web import page_number, render, submit, wants_fragment
+from consult.web import (
+    confirmation_token,
+    confirmed,
+    page_number,
+    render,
+    render_confirmation,
+    submit,
+    wants_fragment,
+)
 from consult.workspace.models import TemplatePurpose
 from consult.workspace.services import assignments, replies
 
@@ -294,7 +302,18 @@ def _response_page(round_id: int, *, status: int = 200, form=None, action_form=N
         action_form=action_form or ActionForm(formdata=None, prefix="a"),
         erratum_form=erratum_form or ErratumForm(formdata=None, prefix="e"),
         publish_form=publish_form or EmptyForm(formdata=None, prefix="p"),
-        error_forms=forms, today=services.today())
+        error_forms=forms, today=services.today(), now=clock_now(),
+        erratum_token=confirmation_token(ERRATUM, _erratum_state(round_id, response)))
+
+
+ERRATUM = "response.erratum"
+
+
+def _erratum_state(round_id: int, response) -> dict:
+    """What an erratum's confirmation is for: this response with the errata it has (a
+    replay once the erratum is published is a 409)."""
+    return {"round": round_id, "errata": len(response.errata) if response.is_published
+            else None}
 
 
 def _replies() -> dict[int, str]:
@@ -410,6 +429,17 @@ def publish(round_id: int):
 def add_erratum(round_id: int):
     round_ = _started_round(round_id)
     form = ErratumForm(prefix="e")
+    response = services.get_response(current_user, round_)
+    body = (form.body.data or "").strip()
+    if body and response.is_published and form.validate_on_submit() and not confirmed(
+            ERRATUM, _erratum_state(round_id, response)):
+        return render_confirmation(
+            purpose=ERRATUM, state=_erratum_state(round_id, response),
+            title=_("Publish an erratum"), action_label=_("Publish the erratum"),
+            action_url=url_for(".add_erratum", round_id=round_id),
+            back=url_for(".manage_response", round_id=round_id),
+            preview="responses/_erratum_preview.html", body=body, now=clock_now(),
+            fields=[("e-body", form.body.data or "")])
     done, status = submit(form, lambda: services.add_erratum(current_user, round_,
                                                              body=form.body.data))
     if done is None:

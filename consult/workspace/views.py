@@ -9,12 +9,12 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consult.accounts.forms import EmptyForm
+from consult.errors import ServiceError
 from consult.i18n import current_locale
 from consult.rounds.services import get_round
 from consult.security.params import id_arg
 from consult.security.permissions import authorize, check
 from consult.security.redirects import safe_target
-from consult.errors import ServiceError
 from consult.web import (
     check_confirmation,
     confirmation_token,

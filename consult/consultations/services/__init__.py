@@ -33,6 +33,7 @@ from consult.consultations.services.drafts import (  # noqa: F401
     move_clause,
     parse_clauses,
     pending_changes,
+    preview_version,
     publish_version,
     restore_working_copy,
     suggest_number,
