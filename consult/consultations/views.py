@@ -236,8 +236,9 @@ def _publish_state(consultation) -> dict:
 def manage_publish(consultation_id: int):
     consultation = services.get_for_manage(current_user, consultation_id)
     form = EmptyForm()
-    if form.validate_on_submit() and not confirmed(PUBLISH_CONSULTATION,
-                                                   _publish_state(consultation)):
+    asked = request.form.get("confirm") or consultation.published_at is None
+    if asked and form.validate_on_submit() and not confirmed(
+            PUBLISH_CONSULTATION, _publish_state(consultation)):
         return render_confirmation(
             purpose=PUBLISH_CONSULTATION, state=_publish_state(consultation),
             title=_("Publish the consultation"), action_label=_("Publish consultation"),
