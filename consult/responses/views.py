@@ -136,21 +136,20 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
             forms[t.id] = failed_row[1]
         else:
             forms[t.id] = _row_form(t, themes, lineages)
-    reasons = replies.templates_for(round_.consultation.department_id, TemplatePurpose.TRIAGE)
-    row = request.args.get("row")
-    if request.args.get("template") and row and row.isdigit() and int(row) in forms:
-        # a reply template inserted into one row's reason, without JavaScript
-        forms[int(row)].reason.data = replies.template_for(
-            round_.consultation.department_id, TemplatePurpose.TRIAGE, request.args["template"])
-        row = None
-    else:
-        row = "bulk"
+    reasons = _reasons(round_)
+    # A reply template inserted without JavaScript: into one row's reason (``row``), else
+    # into the bulk reason.
+    template = request.args.get("template")
+    row = parse_int(request.args.get("row"), low=1)
+    if template and row in forms:
+        forms[row].reason.data = replies.template_for(
+            round_.consultation.department_id, TemplatePurpose.TRIAGE, template)
+        template = None
     if bulk_form is None:
         bulk_form = BulkTriageForm(formdata=None, prefix="bulk")
-        if row == "bulk" and request.args.get("template"):  # a template as the reason
+        if template:
             bulk_form.reason.data = replies.template_for(
-                round_.consultation.department_id, TemplatePurpose.TRIAGE,
-                request.args["template"])
+                round_.consultation.department_id, TemplatePurpose.TRIAGE, template)
     bulk_form.set_choices(themes)
     merge_forms = {}
     for theme in themes:
