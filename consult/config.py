@@ -450,6 +450,7 @@ SETTINGS: tuple[Setting, ...] = (
     app_setting("QUESTION_ANSWER_DAYS", Int(low=1, high=90)),
     app_setting("CLOSING_SOON_HOURS", Int(low=1, high=720)),
     app_setting("WORKSPACE_DIGEST_HOUR", Int(low=0, high=23)),
+    app_setting("WORKSPACE_CLOSING_REMINDER_HOURS", Int(low=1, high=720)),
     app_setting("ANALYSIS_MODE", Choice(choices=("rq", "thread", "inline"))),
     app_setting("JIEBA_CACHE", Text(min_length=1), scope="process"),
     app_setting("PROXY_FIX_HOPS", Int(low=0, high=5)),

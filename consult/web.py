@@ -9,9 +9,11 @@ from datetime import datetime
 from math import ceil
 from typing import Any, TypeVar
 
-from flask import make_response, redirect, render_template
+from flask import current_app, make_response, redirect, render_template, request
 from flask.wrappers import Response
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlakeyset import select_page, unserialize_bookmark
 from sqlalchemy import Select, func, select
 
@@ -203,3 +205,75 @@ def submit(form: BaseForm, action: Callable[[], T], *,
         form.add_service_error(exc)
         return None, exc.status
 
+
+
+# ---------------------------------------------------------------- confirmations
+
+CONFIRM_MAX_AGE = 3600  # seconds a preview's confirmation stays valid
+_CONFIRM_SALT = "consult.confirm"
+
+
+def _confirmations() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_CONFIRM_SALT)
+
+
+def confirmation_token(purpose: str, state: Any) -> str:
+    """A signed token for the confirmation of an irreversible action: it names the action
+    and the state shown in its preview (ids, what is unpublished yet, a digest of the
+    text). Posted back by the confirmation page (no JavaScript) or the dialog."""
+    return _confirmations().dumps({"p": purpose, "s": state})
+
+
+def check_confirmation(token: Any, purpose: str, state: Any, *,
+                       max_age: int = CONFIRM_MAX_AGE) -> None:
+    """Refuse (409) a confirmation that is not for ``purpose`` in exactly ``state``: from
+    an older preview, too old, or replayed after the action changed the state (published,
+    closed, answered): nothing happens twice."""
+    try:
+        data = _confirmations().loads(str(token or ""), max_age=max_age)
+    except SignatureExpired:
+        raise Conflict(_l("This confirmation is too old. Look at the preview again and "
+                          "confirm once more.")) from None
+    except BadSignature:
+        raise Conflict(_l("This confirmation is not valid. Look at the preview again and "
+                          "confirm once more.")) from None
+    if not isinstance(data, dict) or data.get("p") != purpose or \
+            data.get("s") != _plain(state):
+        raise Conflict(_l("This was already done, or changed since its preview: nothing "
+                          "was done again. Look at the page as it is now."))
+
+
+def _plain(state: Any) -> Any:
+    """``state`` as it comes back from JSON (tuples become lists)."""
+    if isinstance(state, (list, tuple)):
+        return [_plain(s) for s in state]
+    if isinstance(state, dict):
+        return {str(k): _plain(v) for k, v in state.items()}
+    return state
+
+
+CONFIRM_FIELD = "confirm"
+
+
+def confirmed(purpose: str, state: Any) -> bool:
+    """Whether this post carries the signed confirmation of ``purpose`` in ``state``.
+    False when it carries none: the view shows the confirmation page and does nothing.
+    A wrong, old or replayed confirmation is a 409 (``check_confirmation``)."""
+    token = request.form.get(CONFIRM_FIELD)
+    if not token:
+        return False
+    check_confirmation(token, purpose, state)
+    return True
+
+
+def render_confirmation(*, purpose: str, state: Any, title: str, action_label: str,
+                        action_url: str, back: str, preview: str,
+                        fields: list[tuple[str, str]] | None = None, status: int = 200,
+                        **ctx: Any) -> Response:
+    """The confirmation page of an irreversible action (the no-JavaScript path; with
+    JavaScript a ``<dialog>`` on the page asks the same): what the public will see
+    (the ``preview`` template) and one button that posts the same form again, signed."""
+    return render("confirm.html", status=status, title=title, action_label=action_label,
+                  action_url=action_url, back=back, preview=preview, fields=fields or [],
+                  token=confirmation_token(purpose, state), confirm_field=CONFIRM_FIELD,
+                  **ctx)

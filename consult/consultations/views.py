@@ -3,6 +3,9 @@ records; and the officials' authoring pages under /manage/consultations/."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask import (
     Blueprint,
     flash,
@@ -38,7 +41,16 @@ from consult.suggestions.services import (
     department_suggestion_record,
     suggestions_answered_by,
 )
-from consult.web import page_number, render, respond, submit, wants_fragment
+from consult.web import (
+    confirmation_token,
+    confirmed,
+    page_number,
+    render,
+    render_confirmation,
+    respond,
+    submit,
+    wants_fragment,
+)
 
 bp = Blueprint("consultations", __name__, template_folder="templates")
 
@@ -194,7 +206,29 @@ def manage_detail(consultation_id: int):
     versions = services.versions_of(current_user, consultation)
     return render("consultations/manage/detail.html", consultation=consultation,
                   versions=versions, publish_form=EmptyForm(),
-                  managed_rounds=rounds_of(consultation.id))
+                  managed_rounds=rounds_of(consultation.id),
+                  confirm_token=confirmation_token(PUBLISH_CONSULTATION,
+                                                   _publish_state(consultation)))
+
+
+PUBLISH_CONSULTATION = "consultation.publish"
+PUBLISH_VERSION = "consultation.version.publish"
+
+
+def _version_state(consultation, working=None) -> dict:
+    """The version the preview showed: its number and a digest of the working copy (a
+    change after the preview, or a replay once published, is a 409)."""
+    if working is None:
+        working = services.working_copy(current_user, consultation)
+    digest = hashlib.sha256(json.dumps(
+        [[c.number, c.heading, c.body] for c in working], ensure_ascii=False).encode()
+    ).hexdigest()
+    return {"id": consultation.id, "number": consultation.latest_version_number + 1,
+            "text": digest}
+
+
+def _publish_state(consultation) -> dict:
+    return {"id": consultation.id, "published": consultation.published_at is not None}
 
 
 @bp.post("/manage/consultations/<int:consultation_id>/publish")
@@ -202,6 +236,15 @@ def manage_detail(consultation_id: int):
 def manage_publish(consultation_id: int):
     consultation = services.get_for_manage(current_user, consultation_id)
     form = EmptyForm()
+    asked = request.form.get("confirm") or consultation.published_at is None
+    if asked and form.validate_on_submit() and not confirmed(
+            PUBLISH_CONSULTATION, _publish_state(consultation)):
+        return render_confirmation(
+            purpose=PUBLISH_CONSULTATION, state=_publish_state(consultation),
+            title=_("Publish the consultation"), action_label=_("Publish consultation"),
+            action_url=url_for(".manage_publish", consultation_id=consultation_id),
+            back=url_for(".manage_detail", consultation_id=consultation_id),
+            preview="consultations/manage/_publish_preview.html", consultation=consultation)
     result, status = submit(form, lambda: services.publish_consultation(
         current_user, consultation))
     if result is not None:
@@ -229,7 +272,9 @@ def _draft_page(consultation_id: int, *, status: int = 200, clause_form=None,
                   clause_form=clause_form or ClauseForm(formdata=None),
                   import_form=import_form or ImportForm(formdata=None),
                   publish_form=publish_form or PublishVersionForm(formdata=None),
-                  row_form=EmptyForm(formdata=None), status=status)
+                  row_form=EmptyForm(formdata=None), status=status,
+                  confirm_token=confirmation_token(PUBLISH_VERSION,
+                                                   _version_state(consultation, working)))
 
 
 @bp.get("/manage/consultations/<int:consultation_id>/draft")
@@ -346,6 +391,23 @@ def manage_restore(consultation_id: int):
 def manage_publish_version(consultation_id: int):
     consultation = services.get_for_manage(current_user, consultation_id)
     form = PublishVersionForm()
+    if form.validate_on_submit() and not request.form.get("confirm"):
+        preview, status = submit(form, lambda: services.preview_version(
+            current_user, consultation, **form.service_data()), expire=False)
+        if preview is None:
+            return _draft_page(consultation_id, status=status, publish_form=form)
+        return render_confirmation(
+            purpose=PUBLISH_VERSION, state=_version_state(consultation),
+            title=_("Publish as version %(n)d", n=preview.number),
+            action_label=_("Publish version %(n)d", n=preview.number),
+            action_url=url_for(".manage_publish_version", consultation_id=consultation_id),
+            back=url_for(".manage_draft", consultation_id=consultation_id) + "#publish",
+            preview="consultations/manage/_version_preview.html", version=preview,
+            consultation=consultation,
+            fields=[("change_note", form.change_note.data or ""),
+                    ("explanation", form.explanation.data or "")])
+    if form.is_submitted() and request.form.get("confirm"):
+        confirmed(PUBLISH_VERSION, _version_state(consultation))
     version, status = submit(form, lambda: services.publish_version(
         current_user, consultation, **form.service_data()))
     if version is None:

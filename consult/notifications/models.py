@@ -26,6 +26,7 @@ class NotificationKind(StrEnum):
     APPEAL_DECIDED = "appeal_decided"  # consult.moderation: my appeal was decided
     RATING_FOLLOWED_UP = "rating_followed_up"  # consult.rectification: my bad rating
     RECTIFICATION_OVERDUE = "rectification_overdue"  # consult.rectification: cases late
+    ROUND_CLOSING = "round_closing"  # notifications.reminders: closing soon, not voted yet
 
     @property
     def label(self) -> str:
@@ -48,6 +49,8 @@ KIND_LABELS = {
         "A department rectifies or explains a response I rated dissatisfied"),
     NotificationKind.RECTIFICATION_OVERDUE: _l(
         "Cases of bad ratings are overdue in my department"),
+    NotificationKind.ROUND_CLOSING: _l(
+        "A round I follow or took part in closes soon and I have not voted yet"),
 }
 
 # E-mail on by default where it concerns the user directly; in-app is always on.
@@ -63,6 +66,7 @@ DEFAULT_EMAIL = {
     NotificationKind.APPEAL_DECIDED: True,
     NotificationKind.RATING_FOLLOWED_UP: True,
     NotificationKind.RECTIFICATION_OVERDUE: True,
+    NotificationKind.ROUND_CLOSING: True,
 }
 
 
@@ -117,3 +121,49 @@ class NotificationPreference(db.Model):
     kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, length=40),
                                                    primary_key=True)
     email: Mapped[bool]
+
+
+class Delivery(StrEnum):
+    """How a user receives the e-mails they chose: each at once, or one digest a day or a
+    week (in-app notifications are always immediate)."""
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+    @property
+    def label(self) -> str:
+        return str(DELIVERY_LABELS[self])
+
+
+DELIVERY_LABELS = {
+    Delivery.IMMEDIATE: _l("Each e-mail at once"),
+    Delivery.DAILY: _l("One digest a day"),
+    Delivery.WEEKLY: _l("One digest a week"),
+}
+
+
+class DigestSetting(db.Model):
+    """A user's choice of e-mail delivery (no row: each at once) and the last digest sent:
+    ``last_period`` (the local day, or the ISO week) makes the digest idempotent."""
+
+    __tablename__ = "notification_digest"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    delivery: Mapped[Delivery] = mapped_column(str_enum(Delivery, length=20),
+                                               default=Delivery.IMMEDIATE)
+    last_period: Mapped[str | None] = mapped_column(String(20))
+    last_sent_at: Mapped[datetime | None]
+
+
+class ClosingReminder(db.Model):
+    """One "closing soon" reminder per user and round (the primary key): a second tick
+    never reminds anyone twice."""
+
+    __tablename__ = "closing_reminder"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    sent_at: Mapped[datetime] = mapped_column(default=now)

@@ -66,10 +66,12 @@ from consult.accounts.models import Actor, User
 from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.db import UTCDateTime, db, insert_ignore
-from consult.errors import NotFound
+from consult.errors import NotFound, ValidationFailed
 from consult.mail import send_mail
 from consult.notifications.models import (
     DEFAULT_EMAIL,
+    Delivery,
+    DigestSetting,
     Follow,
     Notification,
     NotificationKind,
@@ -174,7 +176,11 @@ def _queue_emails(rows, kind: NotificationKind, *, link: str, data: dict[str, An
         .join(rows, rows.c.id == User.id)
         .outerjoin(NotificationPreference, and_(NotificationPreference.user_id == User.id,
                                                 NotificationPreference.kind == kind))
-        .where(User.email_verified_at.is_not(None), _wants_email(kind))
+        .outerjoin(DigestSetting, DigestSetting.user_id == User.id)
+        .where(User.email_verified_at.is_not(None), _wants_email(kind),
+               # users who chose a digest get it in their daily or weekly e-mail instead
+               or_(DigestSetting.delivery.is_(None),
+                   DigestSetting.delivery == Delivery.IMMEDIATE))
         .order_by(User.id)
     )
     url = absolute_url(link)
@@ -315,3 +321,27 @@ def set_email_preferences(actor: Actor, *, email_kinds: Iterable[str]) -> dict:
         [{"user_id": actor.id, "kind": kind.value, "email": kind in wanted}
          for kind in NotificationKind])
     return {kind: kind in wanted for kind in NotificationKind}
+
+
+def delivery_of(user: User) -> Delivery:
+    """How the user receives e-mails: each at once (the default), or a digest."""
+    chosen = db.session.scalar(select(DigestSetting.delivery).where(
+        DigestSetting.user_id == user.id))
+    return Delivery(chosen) if chosen else Delivery.IMMEDIATE
+
+
+def set_delivery(actor: Actor, *, delivery: Any) -> Delivery:
+    """Choose each e-mail at once, or one digest a day or a week."""
+    authorize(actor, "notification.read", None)
+    try:
+        chosen = Delivery(str(delivery or ""))
+    except ValueError:
+        raise ValidationFailed(_l("Choose how to receive e-mails."),
+                               field="delivery") from None
+    row = db.session.get(DigestSetting, actor.id)
+    if row is None:
+        db.session.add(DigestSetting(user_id=actor.id, delivery=chosen))
+    else:
+        row.delivery = chosen
+    db.session.flush()
+    return chosen

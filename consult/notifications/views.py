@@ -63,7 +63,8 @@ def _list_context(prefs_form: PreferencesForm | None = None):
     if prefs_form is None:
         chosen = services.email_preferences(current_user)
         prefs_form = PreferencesForm(formdata=None, data={
-            "email_kinds": [k.value for k, on in chosen.items() if on]})
+            "email_kinds": [k.value for k, on in chosen.items() if on],
+            "delivery": services.delivery_of(current_user).value})
     return {"page": page, "prefs_form": prefs_form, "action_form": EmptyForm(),
             "KIND_LABELS": KIND_LABELS}
 
@@ -102,8 +103,14 @@ def read_all():
 @login_required
 def settings():
     form = PreferencesForm()
-    saved, status = submit(form, lambda: services.set_email_preferences(
-        current_user, email_kinds=form.email_kinds.data or []))
+    def save():
+        saved = services.set_email_preferences(current_user,
+                                               email_kinds=form.email_kinds.data or [])
+        if form.delivery.data:  # absent: keep the current choice
+            services.set_delivery(current_user, delivery=form.delivery.data)
+        return saved
+
+    saved, status = submit(form, save)
     if saved is not None:
         flash(_("Your e-mail choices are saved."), "success")
         return redirect(url_for(".index") + "#settings", code=303)

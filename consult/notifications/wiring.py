@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from consult import signals
-from consult.notifications import receivers
+from consult.notifications import receivers, reminders
 from consult.notifications.views import bp
 
 
@@ -19,3 +19,4 @@ def init_app(app: Flask) -> None:
     signals.comment_replied.connect(receivers.comment_replied)
     signals.question_answered.connect(receivers.question_answered)
     signals.suggestion_answered.connect(receivers.suggestion_answered)
+    signals.rounds_ticked.connect(reminders.on_tick)

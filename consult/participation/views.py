@@ -48,11 +48,12 @@ from consult.responses.services import outcomes_for
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
-from consult.security.params import token_arg
+from consult.security.params import enum_arg, token_arg
 from consult.security.permissions import check
 from consult.web import page_number, render, respond, submit, wants_fragment
-from consult.workspace.models import TemplatePurpose
-from consult.workspace.services import replies
+from consult.workspace.forms import BulkAnswerForm
+from consult.workspace.models import OpinionKind, TemplatePurpose
+from consult.workspace.services import assignments, replies
 
 bp = Blueprint("participation", __name__, template_folder="templates")
 
@@ -427,6 +428,16 @@ def answer_question(question_id: int):
 @login_required
 def question_inbox():
     sort = request.args.get("sort", "waiting")
+    who = enum_arg("who", assignments.WHO_CHOICES, assignments.WHO_ALL)
     page = services.question_inbox(current_user, sort=sort, page=page_number(),
-                                   per_page=current_app.config.get("PAGE_SIZE", 20))
-    return render("participation/inbox.html", page=page, sort=sort, now=clock_now())
+                                   per_page=current_app.config.get("PAGE_SIZE", 20),
+                                   **assignments.who_filter(current_user,
+                                                            OpinionKind.QUESTION, who))
+    many = BulkAnswerForm(formdata=None, prefix="many")
+    if request.args.get("template"):  # a reply template inserted without JavaScript
+        many.body.data = replies.own_template(current_user, TemplatePurpose.QUESTION,
+                                              request.args["template"])
+    return render("participation/inbox.html", page=page, sort=sort, who=who,
+                  now=clock_now(), many=many,
+                  reply_templates=replies.templates_of_purpose(current_user,
+                                                               TemplatePurpose.QUESTION))

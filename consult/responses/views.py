@@ -39,7 +39,15 @@ from consult.rounds.lifecycle import RoundState
 from consult.rounds.services import get_round
 from consult.security.params import parse_int
 from consult.security.redirects import safe_target
-from consult.web import page_number, render, submit, wants_fragment
+from consult.web import (
+    confirmation_token,
+    confirmed,
+    page_number,
+    render,
+    render_confirmation,
+    submit,
+    wants_fragment,
+)
 from consult.workspace.models import TemplatePurpose
 from consult.workspace.services import assignments, replies
 
@@ -128,13 +136,20 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
             forms[t.id] = failed_row[1]
         else:
             forms[t.id] = _row_form(t, themes, lineages)
-    reasons = replies.templates_for(round_.consultation.department_id, TemplatePurpose.TRIAGE)
+    reasons = _reasons(round_)
+    # A reply template inserted without JavaScript: into one row's reason (``row``), else
+    # into the bulk reason.
+    template = request.args.get("template")
+    row = parse_int(request.args.get("row"), low=1)
+    if template and row in forms:
+        forms[row].reason.data = replies.template_for(
+            round_.consultation.department_id, TemplatePurpose.TRIAGE, template)
+        template = None
     if bulk_form is None:
         bulk_form = BulkTriageForm(formdata=None, prefix="bulk")
-        if request.args.get("template"):  # a reply template as the reason, to edit
+        if template:
             bulk_form.reason.data = replies.template_for(
-                round_.consultation.department_id, TemplatePurpose.TRIAGE,
-                request.args["template"])
+                round_.consultation.department_id, TemplatePurpose.TRIAGE, template)
     bulk_form.set_choices(themes)
     merge_forms = {}
     for theme in themes:
@@ -154,6 +169,10 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
         status_filters=services.STATUS_FILTERS, back=request.full_path.rstrip("?"),
         colleagues=assignments.colleagues(round_.consultation.department_id),
         by_person=assignments.triage_progress_by_person(round_id), reasons=reasons)
+
+
+def _reasons(round_):
+    return replies.templates_for(round_.consultation.department_id, TemplatePurpose.TRIAGE)
 
 
 def _back(round_id: int) -> str:
@@ -185,7 +204,8 @@ def triage_one(round_id: int, triage_id: int):
         triage = services.get_triage(round_, triage_id)
         form.set_choices(services.themes_of(round_id), lineages)
         return render("responses/_triage_row.html", status=status, round=round_, t=triage,
-                      form=form, editable=True, announce=None, back=_back(round_id))
+                      form=form, editable=True, announce=None, back=_back(round_id),
+                      reasons=_reasons(round_))
     if not wants_fragment():
         flash(_("Saved: %(status)s.", status=Adoption(form.status.data).label), "success")
         return redirect(_back(round_id), code=303)
@@ -196,6 +216,7 @@ def triage_one(round_id: int, triage_id: int):
     return render("responses/_triage_row_swap.html", round=round_, t=triage, themes=themes,
                   form=_row_form(triage, themes, lineages), editable=True,
                   progress=services.progress_of(response), back=_back(round_id),
+                  reasons=_reasons(round_),
                   announce=_("Saved: %(status)s.", status=triage.status.label))
 
 
@@ -280,7 +301,18 @@ def _response_page(round_id: int, *, status: int = 200, form=None, action_form=N
         action_form=action_form or ActionForm(formdata=None, prefix="a"),
         erratum_form=erratum_form or ErratumForm(formdata=None, prefix="e"),
         publish_form=publish_form or EmptyForm(formdata=None, prefix="p"),
-        error_forms=forms, today=services.today())
+        error_forms=forms, today=services.today(), now=clock_now(),
+        erratum_token=confirmation_token(ERRATUM, _erratum_state(round_id, response)))
+
+
+ERRATUM = "response.erratum"
+
+
+def _erratum_state(round_id: int, response) -> dict:
+    """What an erratum's confirmation is for: this response with the errata it has (a
+    replay once the erratum is published is a 409)."""
+    return {"round": round_id, "errata": len(response.errata) if response.is_published
+            else None}
 
 
 def _replies() -> dict[int, str]:
@@ -396,6 +428,17 @@ def publish(round_id: int):
 def add_erratum(round_id: int):
     round_ = _started_round(round_id)
     form = ErratumForm(prefix="e")
+    response = services.get_response(current_user, round_)
+    body = (form.body.data or "").strip()
+    if body and response.is_published and form.validate_on_submit() and not confirmed(
+            ERRATUM, _erratum_state(round_id, response)):
+        return render_confirmation(
+            purpose=ERRATUM, state=_erratum_state(round_id, response),
+            title=_("Publish an erratum"), action_label=_("Publish the erratum"),
+            action_url=url_for(".add_erratum", round_id=round_id),
+            back=url_for(".manage_response", round_id=round_id),
+            preview="responses/_erratum_preview.html", body=body, now=clock_now(),
+            fields=[("e-body", form.body.data or "")])
     done, status = submit(form, lambda: services.add_erratum(current_user, round_,
                                                              body=form.body.data))
     if done is None:

@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from consult.clock import now as clock_now
 from consult.rounds import lifecycle, periods, services
 from consult.rounds.forms import CloseRoundForm, ExtendRoundForm, RoundForm, user_zone
-from consult.web import render, submit
+from consult.web import confirmation_token, confirmed, render, render_confirmation, submit
 
 bp = Blueprint("rounds", __name__, template_folder="templates")
 
@@ -87,7 +87,17 @@ def _manage_page(round_id: int, *, edit_form=None, close_form=None, extend_form=
         extend_form=extend_form or ExtendRoundForm(
             formdata=None, prefix="extend",
             data={"new_closes_at": round_.closes_at + timedelta(days=7)}),
+        close_token=confirmation_token(CLOSE_EARLY, _close_state(round_, now)),
         status=status)
+
+
+CLOSE_EARLY = "round.close-early"
+
+
+def _close_state(round_, now=None) -> dict:
+    """What the close-early confirmation is for: this round, open (a replay once it is
+    closed is a 409)."""
+    return {"id": round_.id, "state": str(lifecycle.state_of(round_, now or clock_now()))}
 
 
 def _round_data(round_) -> dict:
@@ -122,6 +132,16 @@ def manage_round(round_id: int):
 def close_round(round_id: int):
     round_, versions = _load_managed(round_id)
     form = CloseRoundForm(prefix="close")
+    reason = (form.reason.data or "").strip()
+    if reason and lifecycle.state_of(round_, clock_now()) is lifecycle.RoundState.OPEN \
+            and form.validate_on_submit() and not confirmed(CLOSE_EARLY, _close_state(round_)):
+        return render_confirmation(
+            purpose=CLOSE_EARLY, state=_close_state(round_), title=_("Close the round early"),
+            action_label=_("Close the round now"),
+            action_url=url_for(".close_round", round_id=round_id),
+            back=url_for(".manage_round", round_id=round_id),
+            preview="rounds/_close_preview.html", round=round_, reason=reason,
+            now=clock_now(), fields=[("close-reason", form.reason.data or "")])
     done, status = submit(form, lambda: services.close_round(
         current_user, round_, reason=form.reason.data))
     if done is not None:

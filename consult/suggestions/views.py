@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from consult.db import atomic
 from consult.i18n import current_locale
-from consult.security.params import text_arg
+from consult.security.params import enum_arg, text_arg
 from consult.security.permissions import authorize
 from consult.suggestions import deadlines, services
 from consult.suggestions.forms import (
@@ -23,8 +23,8 @@ from consult.suggestions.forms import (
 )
 from consult.suggestions.models import AnswerStatus
 from consult.web import page_number, render, respond, submit, wants_fragment
-from consult.workspace.models import TemplatePurpose
-from consult.workspace.services import replies
+from consult.workspace.models import OpinionKind, TemplatePurpose
+from consult.workspace.services import assignments, replies
 
 bp = Blueprint("suggestions", __name__, template_folder="templates")
 
@@ -158,13 +158,17 @@ def manage():
 def _manage_page(*, status: int = 200, route_errors: dict | None = None,
                  route_forms: dict | None = None):
     authorize(current_user, "suggestion.manage")
-    queue = services.open_for_official(current_user, page=page_number())
+    who = enum_arg("who", assignments.WHO_CHOICES, assignments.WHO_ALL)
+    queue = services.open_for_official(current_user, page=page_number(),
+                                       **assignments.who_filter(current_user,
+                                                                OpinionKind.SUGGESTION, who))
     routing = None
     departments = []
     if current_user.has_role("admin"):
         routing = services.unrouted(current_user, page=page_number())
         departments = services.active_departments()
     return render("suggestions/manage.html", status=status, queue=queue, routing=routing,
+                  who=who,
                   departments=departments, route_errors=route_errors or {},
                   route_form=RouteForm(formdata=None))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from consult.web import BaseForm
 from consult.workspace.models import NOTE_MAX
@@ -22,6 +22,17 @@ class BulkAssignForm(BaseForm):
     ids = SelectMultipleField(_l("Selected opinions"), choices=[], coerce=str,
                               validate_choice=False)
     assignee_id = SelectField(_l("Assign the selected to"), choices=[], validate_choice=False)
+
+
+class BulkAnswerForm(BaseForm):
+    """The question inbox's "answer several at once" (prefix "many"): the ticked questions,
+    one text; the confirmation page posts it again with its signed confirmation."""
+    ids = SelectMultipleField(_l("Selected questions"), choices=[], coerce=str,
+                              validate_choice=False)
+    body = TextAreaField(_l("One answer for all selected questions"),
+                         description=_l("Published under each question, in your "
+                                        "department's name; each asker is notified."))
+    confirmation = HiddenField()
 
 
 class NoteForm(BaseForm):

@@ -9,21 +9,30 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consult.accounts.forms import EmptyForm
+from consult.errors import ServiceError
 from consult.i18n import current_locale
 from consult.rounds.services import get_round
 from consult.security.params import id_arg
 from consult.security.permissions import authorize, check
 from consult.security.redirects import safe_target
-from consult.web import page_number, render, submit, wants_fragment
+from consult.web import (
+    check_confirmation,
+    confirmation_token,
+    page_number,
+    render,
+    submit,
+    wants_fragment,
+)
 from consult.workspace.forms import (
     AssignForm,
+    BulkAnswerForm,
     BulkAssignForm,
     NoteForm,
     TemplateForm,
     colleague_choices,
 )
 from consult.workspace.models import TemplatePurpose
-from consult.workspace.services import assignments, notes, opinions, replies, waiting
+from consult.workspace.services import assignments, bulk, notes, opinions, replies, waiting
 from consult.workspace.services.start import start_page
 
 bp = Blueprint("workspace", __name__, template_folder="templates")
@@ -154,6 +163,41 @@ def bulk_assign(round_id: int):
         return render("workspace/bulk_refused.html", status=status, errors=errors,
                       back=back, round=round_)
     flash(ngettext("%(num)d opinion assigned.", "%(num)d opinions assigned.", done), "success")
+    return redirect(back, code=303)
+
+
+@bp.post("/manage/questions/answer-many")
+@login_required
+def answer_many():
+    """One answer for several questions: the first post shows what the public will see
+    and asks for confirmation; the confirmation (signed, for exactly these questions and
+    this text) publishes every answer in one transaction. A replay is a 409."""
+    form = BulkAnswerForm(prefix="many")
+    back = safe_target(request.form.get("next"), url_for("participation.question_inbox"))
+    if not form.validate_on_submit():
+        return render("workspace/bulk_refused.html", status=400, back=back,
+                      errors=[m for _f, _l, m in form.all_errors], title=_("Nothing was published"))
+    try:
+        chosen = bulk.questions_to_answer(current_user, form.ids.data or [])
+        text = bulk.answer_text(form.body.data)
+        state = bulk.confirmation_state(chosen, text)
+        if form.confirmation.data:
+            check_confirmation(form.confirmation.data, bulk.PURPOSE, state)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        return render("workspace/bulk_refused.html", status=exc.status, back=back,
+                      errors=[exc.message], title=_("Nothing was published"))
+    if not form.confirmation.data:
+        return render("workspace/answer_many.html", questions=chosen, text=text, back=back,
+                      token=confirmation_token(bulk.PURPOSE, state))
+    done, status = submit(form, lambda: bulk.answer_questions(
+        current_user, form.ids.data or [], body=form.body.data))
+    if done is None:
+        return render("workspace/bulk_refused.html", status=status, back=back,
+                      errors=[m for _f, _l, m in form.all_errors], title=_("Nothing was published"))
+    flash(ngettext("%(num)d answer published.", "%(num)d answers published.", len(done)),
+          "success")
     return redirect(back, code=303)
 
 

@@ -73,6 +73,8 @@ def close_round(page: Page, _, round_id: int) -> None:
     page.goto(f"/manage/rounds/{round_id}")
     page.get_by_label(_("Why is the round closing early?")).fill("意见已经充分，提前结束。")
     page.get_by_role("button", name=_("Close the round now")).click()
+    page.get_by_role("button", name=_("Yes: %(action)s",
+                                      action=_("Close the round now"))).click()
     expect(page.get_by_text(_("The round is closed. The reason is shown on its public page."))
            ).to_be_visible()
 

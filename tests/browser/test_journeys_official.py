@@ -105,10 +105,17 @@ def test_official_creates_drafts_publishes_and_schedules_rounds(journey_page, li
     page.get_by_label(_("Change note")).fill("首次公开征求意见。")
     j.shoot("draft")
     page.get_by_role("button", name=_("Publish version %(n)d", n=1)).click()
+    # Publishing asks once more, showing what the public will see (a dialog with
+    # JavaScript, a page without).
+    j.shoot("confirm-version")
+    page.get_by_role("button", name=_("Yes: %(action)s",
+                                      action=_("Publish version %(n)d", n=1))).click()
 
     # Back on the consultation's page: publish the consultation itself.
     expect(page.get_by_role("heading", name=_("Published versions"))).to_be_visible()
     page.get_by_role("button", name=_("Publish consultation")).click()
+    page.get_by_role("button", name=_("Yes: %(action)s",
+                                      action=_("Publish consultation"))).click()
     expect(page.get_by_text(_("Published"), exact=True).first).to_be_visible()
     j.shoot("published")
 

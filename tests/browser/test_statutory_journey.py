@@ -70,7 +70,11 @@ def test_import_publish_and_short_round(journey_page, live, artifacts, tmp_path)
     page.get_by_label(_("Change note")).fill("首次公开征求意见。")
     page.get_by_label(_("Explanation of the draft")).fill("一、制定的必要性\n\n二、主要内容")
     page.get_by_role("button", name=_("Publish version %(n)d", n=1)).click()
+    page.get_by_role("button", name=_("Yes: %(action)s",
+                                      action=_("Publish version %(n)d", n=1))).click()
     page.get_by_role("button", name=_("Publish consultation")).click()
+    page.get_by_role("button", name=_("Yes: %(action)s",
+                                      action=_("Publish consultation"))).click()
 
     # A 15-day round: refused without a reason, accepted with one, shown publicly.
     start = now() + timedelta(days=1)

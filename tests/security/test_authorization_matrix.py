@@ -144,6 +144,7 @@ MATRIX: dict[str, str] = {
     "POST workspace.add_note": "302 403 422 403 403 403 403",
     "POST workspace.assign": "302 403 303 403 403 403 403",
     "POST workspace.bulk_assign": "302 403 422 403 403 403 403",
+    "POST workspace.answer_many": "302 403 422 422 403 403 403",
     "POST workspace.claim": "302 403 303 403 403 403 403",
     "GET suggestions.new": "302 200 200 200 200 200 200",
     "GET suggestions.similar": "200 200 200 200 200 200 200",

@@ -30,7 +30,8 @@ _READ = re.compile(r"""args(?:\.get)?(?:\(|\[)\s*["']([a-z_]+)["']""")
 def known_parameters() -> list[str]:
     """Every name the code reads from a query string (``args.get("x")``, ``args["x"]``)."""
     names: set[str] = {"page", "at", "cursor", "limit", "next",  # and the audit filters
-                       "actor", "action", "target_type", "target_id", "since", "until"}
+                       "actor", "action", "target_type", "target_id", "since", "until",
+                       "who"}  # the workspace's "assigned to me / unassigned" (enum_arg)
     for path in Path(consult.__file__).parent.rglob("*.py"):
         names |= set(_READ.findall(path.read_text(encoding="utf-8")))
     return sorted(names)

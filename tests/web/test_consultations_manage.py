@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from consult.audit.models import AuditEntry
 from consult.consultations.models import Consultation, DraftVersion, WorkingClause
 from consult.db import db
+from tests.confirm_helpers import confirmed_post
 from tests.factories import ConsultationFactory, DepartmentFactory, DraftVersionFactory, UserFactory
 
 
@@ -66,10 +67,10 @@ def test_full_authoring_journey(client, dept, official):
                     data={"number": "第二条", "heading": "适用范围", "body": "本条例适用于本市行政区域。"})
     assert r.status_code == 303
     # publish the working copy as version 1, then the consultation
-    r = client.post(f"/manage/consultations/{c.id}/versions", data={"change_note": "首次征求意见"})
+    r = confirmed_post(client, f"/manage/consultations/{c.id}/versions", data={"change_note": "首次征求意见"})
     assert r.status_code == 303
     assert count(DraftVersion) == 1
-    r = client.post(f"/manage/consultations/{c.id}/publish", data={})
+    r = confirmed_post(client, f"/manage/consultations/{c.id}/publish", data={})
     assert r.status_code == 303
     public = client.get(f"/consultations/{c.id}")
     assert public.status_code == 200 and "本条例适用于本市行政区域。" in public.text
@@ -77,7 +78,7 @@ def test_full_authoring_journey(client, dept, official):
     r = client.post(f"/manage/consultations/{c.id}/draft/clauses/{ids[2]}/delete",
                     headers={"HX-Request": "true"})
     assert r.status_code == 200 and "第三条" not in r.text
-    r = client.post(f"/manage/consultations/{c.id}/versions", data={"change_note": "删去第三条"})
+    r = confirmed_post(client, f"/manage/consultations/{c.id}/versions", data={"change_note": "删去第三条"})
     assert r.status_code == 303
     diff = client.get(f"/consultations/{c.id}/diff?from=1&to=2")
     assert "<del>单位和个人应当分类投放。</del>" in diff.text
@@ -138,18 +139,18 @@ def test_clause_from_another_consultation_is_404(client, dept, official):
 def test_publish_refuses_empty_and_identical(client, dept, official):
     create(client, dept)
     cid = db.session.scalar(select(Consultation.id))
-    r = client.post(f"/manage/consultations/{cid}/versions", data={"change_note": "空"})
+    r = confirmed_post(client, f"/manage/consultations/{cid}/versions", data={"change_note": "空"})
     assert r.status_code == 422 and "工作稿为空" in r.text
     client.post(f"/manage/consultations/{cid}/draft/clauses", data={"number": "1", "body": "x"})
-    assert client.post(f"/manage/consultations/{cid}/versions",
+    assert confirmed_post(client, f"/manage/consultations/{cid}/versions",
                        data={"change_note": "v1"}).status_code == 303
-    r = client.post(f"/manage/consultations/{cid}/versions", data={"change_note": "v2"})
+    r = confirmed_post(client, f"/manage/consultations/{cid}/versions", data={"change_note": "v2"})
     assert r.status_code == 422 and "error-summary" in r.text
     assert count(DraftVersion) == 1
     # publishing the consultation before any version: refused with a message
     create(client, dept, title="没有版本")
     other = db.session.scalar(select(Consultation.id).where(Consultation.title == "没有版本"))
-    client.post(f"/manage/consultations/{other}/publish")
+    confirmed_post(client, f"/manage/consultations/{other}/publish")
     assert db.session.scalar(select(Consultation.published_at).where(
         Consultation.id == other)) is None
 
@@ -189,13 +190,13 @@ def test_manage_draft_query_budget(client, dept, official, count_queries):
     create(client, dept)
     cid = db.session.scalar(select(Consultation.id))
     client.post(f"/manage/consultations/{cid}/draft/import", data={"text": "第一条 甲"})
-    client.post(f"/manage/consultations/{cid}/versions", data={"change_note": "v1"})
+    confirmed_post(client, f"/manage/consultations/{cid}/versions", data={"change_note": "v1"})
     with count_queries() as small:
         client.get(f"/manage/consultations/{cid}/draft")
     small = list(small)
     client.post(f"/manage/consultations/{cid}/draft/import",
                 data={"text": "\n".join(f"第{i}条 内容" for i in range(2, 300))})
-    client.post(f"/manage/consultations/{cid}/versions", data={"change_note": "v2"})
+    confirmed_post(client, f"/manage/consultations/{cid}/versions", data={"change_note": "v2"})
     with count_queries() as big:
         client.get(f"/manage/consultations/{cid}/draft")
     assert len(big) == len(small) <= 10, "\n".join(big)

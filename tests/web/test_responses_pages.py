@@ -13,6 +13,7 @@ from consult.db import atomic, db
 from consult.responses import services
 from consult.responses.models import RoundResponse, Triage
 from consult.rounds.services import get_round
+from tests.confirm_helpers import confirmed_post
 from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
 from tests.responses_helpers import clause_ids, closed_round, comment, question
 
@@ -291,9 +292,9 @@ def test_publication_through_the_pages(client, login_as, outbox):
     # Saving after publication is refused: only errata.
     resp = client.post(f"/manage/rounds/{r.id}/response", data={"r-summary": "悄悄改"})
     assert resp.status_code == 409
-    resp = client.post(f"/manage/rounds/{r.id}/response/errata", data={"e-body": ""})
+    resp = confirmed_post(client, f"/manage/rounds/{r.id}/response/errata", data={"e-body": ""})
     assert resp.status_code == 422 and "Say what is corrected and how." in resp.text
-    resp = client.post(f"/manage/rounds/{r.id}/response/errata",
+    resp = confirmed_post(client, f"/manage/rounds/{r.id}/response/errata",
                        data={"e-body": "第二条的日期更正为6月1日。"})
     assert resp.status_code == 303
     public = client.get(f"/rounds/{r.id}/response")

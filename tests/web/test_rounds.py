@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from consult.audit.models import AuditEntry
 from consult.db import db
 from consult.rounds.models import Round, RoundExtension, RoundParticipant
+from tests.confirm_helpers import confirmed_post
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
@@ -153,7 +154,7 @@ def test_visitor_is_sent_to_login_and_citizen_refused(client, login_as, consulta
     login_as(UserFactory())
     for url in (f"/manage/consultations/{consultation.id}/rounds", f"/manage/rounds/{r.id}"):
         assert client.get(url).status_code == 403
-    assert client.post(f"/manage/rounds/{r.id}/close",
+    assert confirmed_post(client, f"/manage/rounds/{r.id}/close",
                        data={"close-reason": "x"}).status_code == 403
 
 
@@ -209,7 +210,7 @@ def test_a_closed_rounds_manage_page_leads_to_triage_and_the_response(
     login_as(official)
     page = client.get(f"/manage/rounds/{open_round.id}")
     assert f'href="/manage/rounds/{open_round.id}/triage"' not in page.text
-    client.post(f"/manage/rounds/{open_round.id}/close", data={"close-reason": "够了"})
+    confirmed_post(client, f"/manage/rounds/{open_round.id}/close", data={"close-reason": "够了"})
     page = client.get(f"/manage/rounds/{open_round.id}")
     assert f'href="/manage/rounds/{open_round.id}/triage"' in page.text
     assert f'href="/manage/rounds/{open_round.id}/response"' in page.text
@@ -218,24 +219,24 @@ def test_a_closed_rounds_manage_page_leads_to_triage_and_the_response(
 def test_close_early_needs_a_reason(client, login_as, official, open_round):
     client.set_cookie("locale", "en")
     login_as(official)
-    response = client.post(f"/manage/rounds/{open_round.id}/close", data={"close-reason": " "})
+    response = confirmed_post(client, f"/manage/rounds/{open_round.id}/close", data={"close-reason": " "})
     assert response.status_code == 422
     assert "Give the reason; it is shown publicly." in response.text.split(
         'id="close-reason-error"', 1)[1]
-    response = client.post(f"/manage/rounds/{open_round.id}/close",
+    response = confirmed_post(client, f"/manage/rounds/{open_round.id}/close",
                            data={"close-reason": "意见已充分收集"})
     assert response.status_code == 303
     page = client.get(f"/rounds/{open_round.id}")
     assert "意见已充分收集" in page.text and "round-state--closed" in page.text
     # Closing again: 409, the page says why.
-    again = client.post(f"/manage/rounds/{open_round.id}/close", data={"close-reason": "x"})
+    again = confirmed_post(client, f"/manage/rounds/{open_round.id}/close", data={"close-reason": "x"})
     assert again.status_code == 409
     assert "This round is closed." in again.text
 
 
 def test_close_scheduled_round_is_409(client, login_as, official, scheduled):
     login_as(official)
-    response = client.post(f"/manage/rounds/{scheduled.id}/close", data={"close-reason": "x"})
+    response = confirmed_post(client, f"/manage/rounds/{scheduled.id}/close", data={"close-reason": "x"})
     assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(Round, scheduled.id).closed_at is None
@@ -271,7 +272,7 @@ def test_extend_closed_round_is_409(client, login_as, official, consultation):
 
 def test_other_department_cannot_close_or_extend(client, login_as, open_round):
     login_as(UserFactory(role="official", role__department=DepartmentFactory()))
-    assert client.post(f"/manage/rounds/{open_round.id}/close",
+    assert confirmed_post(client, f"/manage/rounds/{open_round.id}/close",
                        data={"close-reason": "x"}).status_code == 403
     assert client.post(f"/manage/rounds/{open_round.id}/extend", data={
         "extend-new_closes_at": local(20), "extend-reason": "x"}).status_code == 403

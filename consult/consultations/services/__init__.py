@@ -34,6 +34,7 @@ from consult.consultations.services.drafts import (  # noqa: F401
     parse_clauses,
     parse_draft,
     pending_changes,
+    preview_version,
     publish_version,
     restore_working_copy,
     suggest_number,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -322,14 +323,20 @@ class _Aligned:
     section: str = ""
 
 
-def publish_version(actor: Actor, consultation: Consultation, *, change_note: str,
-                    explanation: str | None = None) -> DraftVersion:
-    """Freeze the working copy as version N+1, with its 起草说明 (``explanation``, optional).
-    Earlier versions are never touched."""
-    authorize(actor, "consultation.manage", consultation)
-    _lock(consultation)
-    db.session.refresh(consultation, ["latest_version_number"])
-    working = working_copy(actor, consultation)
+@dataclass(frozen=True)
+class VersionPreview:
+    """What publishing the working copy would make: shown before it is confirmed."""
+    number: int
+    change_note: str
+    explanation: str | None
+    clauses: list[WorkingClause]
+    changes: VersionDiff | None
+
+
+def _publishable(consultation: Consultation, working: list[WorkingClause], change_note: Any,
+                 explanation: Any) -> tuple[str, str | None, Any]:
+    """The checks of publishing (the same for the preview): the cleaned note and
+    explanation and the latest version's clauses; 422 for anything not publishable."""
     if not working:
         raise ValidationFailed(_l("The working copy is empty. Add at least one clause first."))
     if len(working) > common.MAX_CLAUSES:
@@ -346,6 +353,29 @@ def publish_version(actor: Actor, consultation: Consultation, *, change_note: st
         raise ValidationFailed(
             _l("The working copy is identical to version %(n)d. Change something first.",
                n=consultation.latest_version_number))
+    return note, explanation, latest
+
+
+def preview_version(actor: Actor, consultation: Consultation, *, change_note: Any,
+                    explanation: Any = None) -> VersionPreview:
+    """The version publishing would make, checked as publishing checks it (nothing is
+    written): the confirmation page shows it."""
+    authorize(actor, "consultation.manage", consultation)
+    working = working_copy(actor, consultation)
+    note, explanation, _latest = _publishable(consultation, working, change_note, explanation)
+    return VersionPreview(consultation.latest_version_number + 1, note, explanation, working,
+                          pending_changes(actor, consultation, working))
+
+
+def publish_version(actor: Actor, consultation: Consultation, *, change_note: str,
+                    explanation: str | None = None) -> DraftVersion:
+    """Freeze the working copy as version N+1, with its 起草说明 (``explanation``, optional).
+    Earlier versions are never touched."""
+    authorize(actor, "consultation.manage", consultation)
+    _lock(consultation)
+    db.session.refresh(consultation, ["latest_version_number"])
+    working = working_copy(actor, consultation)
+    note, explanation, latest = _publishable(consultation, working, change_note, explanation)
     new_lineages = [ClauseLineage(consultation_id=consultation.id)
                     for c in working if c.lineage_id is None]
     db.session.add_all(new_lineages)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -101,10 +101,12 @@ def get_question(actor: Actor, question_id: int) -> Question:
 
 
 def question_inbox(actor: Actor, *, sort: str = "waiting", page: int = 1,
-                   per_page: int = 20) -> Page:
+                   per_page: int = 20, include: Select | None = None,
+                   exclude: Select | None = None) -> Page:
     """Unanswered questions of the official's departments that can still be answered
     (their round is open or closed, not yet responded): longest waiting first, or most
-    wanted first."""
+    wanted first. ``include``/``exclude``: subqueries of question ids to keep or leave
+    out (the workspace's "assigned to me" and "unassigned")."""
     authorize(actor, "question.inbox")
     sort = sort if sort in INBOX_SORTS else "waiting"
     answerable = [state.value for state in ANSWERABLE]
@@ -116,6 +118,10 @@ def question_inbox(actor: Actor, *, sort: str = "waiting", page: int = 1,
             .options(joinedload(Question.author),
                      joinedload(Question.round).joinedload(Round.consultation)
                      .joinedload(Consultation.department)))
+    if include is not None:
+        stmt = stmt.where(Question.id.in_(include))
+    if exclude is not None:
+        stmt = stmt.where(Question.id.not_in(exclude))
     if sort == "supported":
         stmt = stmt.order_by(Question.support_count.desc(), Question.created_at, Question.id)
     else:

@@ -62,4 +62,27 @@
       unsaved = true;
     }
   });
+  // Safe publishing: a form[data-confirm] opens its <dialog> with the preview instead of
+  // posting; "yes" posts it with the signed confirmation (without JavaScript the post
+  // itself answers with the confirmation page).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-confirm]")) { return; }
+    var dialog = document.getElementById(form.getAttribute("data-confirm"));
+    var token = form.querySelector("input[name=confirm]");
+    if (!dialog || !dialog.showModal || !token || token.value) { return; }
+    event.preventDefault();
+    dialog.querySelectorAll("[data-confirm-copy]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-confirm-copy"));
+      el.textContent = source ? source.value : "";
+    });
+    dialog.querySelector("[data-confirm-yes]").onclick = function () {
+      token.value = form.getAttribute("data-confirm-token");
+      unsaved = false;
+      dialog.close();
+      form.submit();
+    };
+    dialog.querySelector("[data-confirm-no]").onclick = function () { dialog.close(); };
+    dialog.showModal();
+  });
 })();

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -219,8 +219,11 @@ def set_reply_days(actor: Actor, department: Department, *, reply_days) -> Sugge
     return policy
 
 
-def open_for_official(actor: Actor, *, page: int = 1, per_page: int = PER_PAGE) -> Page:
-    """The actor's departments' open suggestions (awaiting or under study), due first."""
+def open_for_official(actor: Actor, *, page: int = 1, per_page: int = PER_PAGE,
+                      include: Select | None = None, exclude: Select | None = None) -> Page:
+    """The actor's departments' open suggestions (awaiting or under study), due first.
+    ``include``/``exclude``: subqueries of suggestion ids to keep or leave out (the
+    workspace's "assigned to me" and "unassigned")."""
     authorize(actor, "suggestion.manage")
     ids = actor.official_department_ids or {-1}
     stmt = (select(Suggestion)
@@ -229,6 +232,10 @@ def open_for_official(actor: Actor, *, page: int = 1, per_page: int = PER_PAGE) 
                                                  AnswerStatus.UNDER_STUDY)))
             .options(joinedload(Suggestion.department))
             .order_by(Suggestion.answered_at.is_not(None), Suggestion.due_at, Suggestion.id))
+    if include is not None:
+        stmt = stmt.where(Suggestion.id.in_(include))
+    if exclude is not None:
+        stmt = stmt.where(Suggestion.id.not_in(exclude))
     return paginate(stmt, page=page, per_page=per_page)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy import Select, and_, case, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from consult import audit
@@ -139,6 +139,23 @@ def mine_in_round(actor: Actor, round_id: int) -> tuple[list[int], list[int]]:
 def mine_of_kind(actor: Actor, kind: OpinionKind) -> list[int]:
     return list(db.session.scalars(select(Assignment.item_id).where(
         Assignment.kind == kind, Assignment.assignee_id == actor.id)))
+
+
+# The "who" filter of the question inbox and the suggestions list (triage has "mine").
+WHO_ALL, WHO_MINE, WHO_UNASSIGNED = "all", "mine", "unassigned"
+WHO_CHOICES = (WHO_ALL, WHO_MINE, WHO_UNASSIGNED)
+
+
+def who_filter(actor: Actor, kind: OpinionKind, who: str) -> dict[str, Select | None]:
+    """The ids a list keeps (``include``) or leaves out (``exclude``) for "assigned to me"
+    or "unassigned", as subqueries: the list stays one query whatever the data size."""
+    if who == WHO_MINE:
+        return {"include": select(Assignment.item_id).where(
+            Assignment.kind == kind, Assignment.assignee_id == actor.id), "exclude": None}
+    if who == WHO_UNASSIGNED:
+        return {"include": None,
+                "exclude": select(Assignment.item_id).where(Assignment.kind == kind)}
+    return {"include": None, "exclude": None}
 
 
 @dataclass

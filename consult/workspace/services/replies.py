@@ -57,6 +57,25 @@ def templates_of(actor: Actor) -> list[ReplyTemplate]:
         .order_by(ReplyTemplate.department_id, ReplyTemplate.purpose, ReplyTemplate.title)))
 
 
+def templates_of_purpose(actor: Actor, purpose: TemplatePurpose) -> list[ReplyTemplate]:
+    """The templates of all the actor's departments for one purpose (a list spanning
+    departments, as the question inbox), by title; one query."""
+    return list(db.session.scalars(select(ReplyTemplate).where(
+        ReplyTemplate.department_id.in_(sorted(actor.official_department_ids) or [-1]),
+        ReplyTemplate.purpose == purpose).order_by(ReplyTemplate.title, ReplyTemplate.id)))
+
+
+def own_template(actor: Actor, purpose: TemplatePurpose, template_id: Any) -> str:
+    """The text of one of the actor's departments' templates for ``purpose``; 404 for any
+    other (another department's is never inserted)."""
+    row_id = parse_int(template_id, low=1)
+    row = db.session.get(ReplyTemplate, row_id) if row_id is not None else None
+    if row is None or row.department_id not in actor.official_department_ids \
+            or row.purpose != purpose:
+        raise NotFound(_l("There is no such reply template for this department."))
+    return row.body
+
+
 def template_for(department_id: int, purpose: TemplatePurpose, template_id: Any) -> str:
     """The text of a template to insert, refused unless it is the department's own and for
     this purpose (a template of another department is never inserted)."""

@@ -25,6 +25,7 @@ from consult.clock import now as clock_now
 from consult.consultations.models import Consultation
 from consult.db import db
 from consult.participation.models import VISIBLE, Question
+from consult.rectification.models import CaseStatus, RectificationCase
 from consult.responses.models import FollowUpAction, RoundResponse
 from consult.responses.services.public import UNFINISHED
 from consult.rounds import lifecycle
@@ -40,8 +41,8 @@ SECTION_LIMIT = 8
 URGENT_LIMIT = 10
 
 # Section keys, in the order the page shows them.
-QUESTIONS, CLOSING, TRIAGE, RESPONSES, ACTIONS, SUGGESTIONS = (
-    "questions", "closing", "triage", "responses", "actions", "suggestions")
+QUESTIONS, CLOSING, TRIAGE, RESPONSES, ACTIONS, SUGGESTIONS, RATINGS = (
+    "questions", "closing", "triage", "responses", "actions", "suggestions", "ratings")
 SECTION_TITLES = {
     QUESTIONS: _l("Questions waiting for an answer"),
     CLOSING: _l("Rounds closing soon"),
@@ -49,10 +50,12 @@ SECTION_TITLES = {
     RESPONSES: _l("Responses due"),
     ACTIONS: _l("Follow-up actions due"),
     SUGGESTIONS: _l("Suggestions awaiting an answer"),
+    RATINGS: _l("Low ratings to follow up"),
 }
 SECTION_LINKS = {
     QUESTIONS: "participation.question_inbox",
     SUGGESTIONS: "suggestions.manage",
+    RATINGS: "rectification.workspace",
 }
 
 
@@ -254,15 +257,34 @@ def _suggestions(ids: list[int], now: datetime, limit: int) -> Section:
     return Section(SUGGESTIONS, total, items)
 
 
+def _ratings(ids: list[int], now: datetime, limit: int) -> Section:
+    """Open rectification cases (a bad survey rating awaiting the department's follow-up),
+    the earliest due first."""
+    stmt = (select(RectificationCase).join(RectificationCase.round).join(Round.consultation)
+            .where(RectificationCase.department_id.in_(ids),
+                   RectificationCase.status == CaseStatus.OPEN)
+            .options(contains_eager(RectificationCase.round)
+                     .contains_eager(Round.consultation))
+            .order_by(RectificationCase.due_at, RectificationCase.id))
+    total, rows = _slice(stmt, limit)
+    items = [_stamp(Item(kind=RATINGS, title=str(c.first_satisfaction.label),
+                         context=c.round.consultation.title, due=c.due_at,
+                         url=url_for("rectification.manage", case_id=c.id),
+                         action=str(_l("Follow up")), department_id=c.department_id), now)
+             for (c,) in rows]
+    return Section(RATINGS, total, items)
+
+
 def waiting_for(actor: Actor, *, department_id: int | None = None,
                 limit: int = SECTION_LIMIT, now: datetime | None = None) -> Workspace:
-    """Everything that waits for the actor's departments (or one of them): twelve queries
-    whatever the size of the data."""
+    """Everything that waits for the actor's departments (or one of them): fourteen queries
+    whatever the size of the data (two per section)."""
     authorize(actor, "workspace.view")
     now = now or clock_now()
     ids = _departments(actor, department_id)
     sections = [build(ids, now, limit) for build in
-                (_questions, _closing, _triage, _responses, _actions, _suggestions)]
+                (_questions, _closing, _triage, _responses, _actions, _suggestions,
+                               _ratings)]
     dated = [i for s in sections if s.key != TRIAGE for i in s.items if i.due is not None]
     urgent = sorted(dated, key=lambda i: i.due)[:URGENT_LIMIT]
     return Workspace(sections=sections, urgent=urgent, now=now)
@@ -286,4 +308,7 @@ def waiting_count(actor: Actor, now: datetime | None = None) -> int:
                           Suggestion.answer_status.in_((AnswerStatus.AWAITING,
                                                         AnswerStatus.UNDER_STUDY)),
                           Suggestion.answered_at.is_(None)).scalar_subquery())
-    return db.session.scalar(select(questions + responses + suggestions)) or 0
+    ratings = (select(func.count(RectificationCase.id))
+               .where(RectificationCase.department_id.in_(ids),
+                      RectificationCase.status == CaseStatus.OPEN).scalar_subquery())
+    return db.session.scalar(select(questions + responses + suggestions + ratings)) or 0
