@@ -5,7 +5,7 @@ twice), and each user's choice of e-mail delivery (at once, a daily or a weekly 
 with the last digest's period. New tables only, so SQLite and PostgreSQL run the same.
 
 Revision ID: b7d41c2e9a10
-Revises: a60f38061eaa
+Revises: c4a1d20e5b7f
 Create Date: 2026-12-03 08:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import consult.db
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c2e9a10'
-down_revision = 'a60f38061eaa'
+down_revision = 'c4a1d20e5b7f'
 branch_labels = None
 depends_on = None
 
