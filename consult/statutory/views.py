@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Response, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from consult import uploads
 from consult.consultations import services as consultations
 from consult.consultations.forms import ImportForm
+from consult.db import atomic
 from consult.errors import NotFound, ServiceError
 from consult.extensions import csrf
 from consult.rounds.services import get_round
-from consult.statutory import documents, pdf, word, wordimport
+from consult.statutory import attachments, documents, pdf, word, wordimport
 from consult.statutory.blocks import Document
-from consult.statutory.forms import WordImportForm
+from consult.statutory.forms import AttachmentForm, DeleteAttachmentForm, WordImportForm
 from consult.statutory.record import get_record
 from consult.web import render
 
@@ -74,7 +76,8 @@ def draft(consultation_id: int, number: int, fmt: str):
     consultation = consultations.get_public_consultation(current_user, consultation_id)
     version = consultations.get_version(consultation, number)
     clauses = consultations.version_clauses(version)
-    return download(documents.draft(consultation, version, clauses), fmt)
+    return download(documents.draft(consultation, version, clauses,
+                                    attachments.list_attachments(consultation.id)), fmt)
 
 
 # ---------------------------------------------------------------- import from Word
@@ -110,3 +113,87 @@ def word_preview(consultation_id: int):
     import_form = ImportForm(formdata=None, data={"text": result.text})
     return render("statutory/word_preview.html", consultation=consultation, preview=result,
                   import_form=import_form, filename=received.filename)
+
+
+# ---------------------------------------------------------------- attachments
+
+@bp.get("/consultations/<int:consultation_id>/attachments/<int:attachment_id>")
+def attachment(consultation_id: int, attachment_id: int):
+    """A background document, for everyone who may see the consultation; always a download
+    (never shown inline), typed by its content."""
+    consultation = consultations.get_public_consultation(current_user, consultation_id)
+    return uploads.send(attachments.get_attachment(consultation, attachment_id).upload)
+
+
+def _attachments_page(consultation, *, form=None, delete_form=None, status: int = 200,
+                      failed: int | None = None):
+    return render("statutory/attachments.html", status=status, consultation=consultation,
+                  attachments=attachments.list_attachments(consultation.id),
+                  form=form or AttachmentForm(formdata=None),
+                  delete_form=delete_form or DeleteAttachmentForm(formdata=None),
+                  failed=failed, max_mb=uploads.max_bytes() // (1024 * 1024))
+
+
+@bp.get("/manage/consultations/<int:consultation_id>/attachments")
+@login_required
+def attachments_page(consultation_id: int):
+    consultation = consultations.get_for_manage(current_user, consultation_id)
+    return _attachments_page(consultation)
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/attachments")
+@csrf.exempt  # checked below, once the request may be as large as an upload
+def attachment_upload(consultation_id: int):
+    """Add a document. A file over the size limit is answered 413 with the form and the
+    message beside the field (the body is not read, so nothing is checked or kept)."""
+    uploads.accept_files()
+    try:
+        request.files  # noqa: B018 - reads the body, within the upload limit
+    except RequestEntityTooLarge:
+        too_large = True
+    else:
+        too_large = False
+        if current_app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()  # before the sign-in check, as for every other form (400)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    consultation = consultations.get_for_manage(current_user, consultation_id)
+    if too_large:
+        form = AttachmentForm(formdata=None)
+        form.file.errors = [_("The file is larger than %(mb)d MB.",
+                              mb=uploads.max_bytes() // (1024 * 1024))]
+        return _attachments_page(consultation, form=form, status=413)
+    form = AttachmentForm()
+    try:
+        with atomic():
+            received = uploads.receive(request.files.get("file"), allowed=attachments.KINDS)
+            assert received is not None
+            added = attachments.add_attachment(current_user, consultation, received,
+                                               title=form.title.data)
+            title = added.title
+    except ServiceError as exc:
+        form.add_service_error(exc)
+        consultation = consultations.get_for_manage(current_user, consultation_id)
+        return _attachments_page(consultation, form=form, status=exc.status)
+    flash(_("“%(title)s” is added to the consultation's documents.", title=title), "success")
+    return redirect(url_for(".attachments_page", consultation_id=consultation_id), code=303)
+
+
+@bp.post("/manage/consultations/<int:consultation_id>/attachments/<int:attachment_id>/delete")
+@login_required
+def attachment_delete(consultation_id: int, attachment_id: int):
+    consultation = consultations.get_for_manage(current_user, consultation_id)
+    form = DeleteAttachmentForm()
+    try:
+        with atomic():
+            attachments.delete_attachment(current_user, consultation, attachment_id,
+                                          reason=form.reason.data)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        form.add_service_error(exc)
+        consultation = consultations.get_for_manage(current_user, consultation_id)
+        return _attachments_page(consultation, delete_form=form, status=exc.status,
+                                 failed=attachment_id)
+    flash(_("The document is removed."), "success")
+    return redirect(url_for(".attachments_page", consultation_id=consultation_id), code=303)
