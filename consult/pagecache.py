@@ -102,10 +102,12 @@ def round_key(round_: Any) -> tuple:
     return (round_.id, round_.created_at.timestamp(), round_.content_version)
 
 
-def fragment(name: str, key: Iterable[Any], render: Callable[[], Any]) -> Any:
+def fragment(name: str, key: Iterable[Any], render: Callable[[], Any], *,
+             timeout: int | None = None) -> Any:
     """``render()``'s result for ``key`` (which must name every input of the fragment that
     can change: see ``round_key``) in the current locale and time zone; cached when the
-    page cache is on, else simply rendered."""
+    page cache is on (for ``timeout`` seconds, the page cache's lifetime unless given),
+    else simply rendered."""
     if not current_app.config.get("PAGE_CACHE"):
         return render()
     parts = (name, *key, current_locale(), str(get_timezone()))
@@ -116,7 +118,7 @@ def fragment(name: str, key: Iterable[Any], render: Callable[[], Any]) -> Any:
     value = found[0]
     if value is None:
         value = render()
-        keep({digest: value})
+        keep({digest: value}, timeout)
     return value
 
 

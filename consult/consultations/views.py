@@ -33,8 +33,8 @@ from consult.responses.services import department_accountability
 from consult.rounds import lifecycle, listing
 from consult.rounds.services import rounds_of
 from consult.security.params import int_arg, text_arg
-from consult.statutory.attachments import list_attachments
 from consult.security.permissions import authorize
+from consult.statutory.attachments import list_attachments
 from consult.suggestions.services import (
     department_suggestion_record,
     suggestions_answered_by,

@@ -12,6 +12,7 @@ draft of both while they triage (marked as a draft in the document).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import get_locale
@@ -19,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from consult import uploads
+from consult import pagecache, uploads
 from consult.consultations import services as consultations
 from consult.consultations.forms import ImportForm
 from consult.db import atomic
@@ -29,55 +30,80 @@ from consult.rounds.services import get_round
 from consult.statutory import attachments, documents, pdf, word, wordimport
 from consult.statutory.blocks import Document
 from consult.statutory.forms import AttachmentForm, DeleteAttachmentForm, WordImportForm
-from consult.statutory.record import get_record
+from consult.statutory.record import get_record, record_access
 from consult.web import render
 
 bp = Blueprint("statutory", __name__, template_folder="templates")
 
 MIMETYPES = {"docx": word.DOCX_MIMETYPE, "pdf": "application/pdf"}
+DOCUMENT_SECONDS = 3600  # how long a generated document is kept (its key changes with it)
 
 
-def download(document: Document, fmt: str) -> Response:
-    """The document as a Word or PDF download (never shown inline)."""
+def _render(document: Document, fmt: str) -> bytes:
     if fmt == "pdf":
         lang = "zh" if str(get_locale() or "zh").startswith("zh") else "en"
-        data = pdf.to_pdf(document, lang=lang)
-    else:
-        data = word.to_docx(document)
+        return pdf.to_pdf(document, lang=lang)
+    return word.to_docx(document)
+
+
+def download(name: str, key: tuple, fmt: str, build: Callable[[], Document]) -> Response:
+    """The document as a Word or PDF download (never shown inline).
+
+    Generating a statement of thousands of opinions takes seconds, so the file is kept in
+    the page cache under ``key``, which names everything the document shows (a round's
+    content version moves with every triage, response or opinion change): a second
+    download of the same content is served from the cache, a changed one is generated
+    again. The caller has checked that the reader may have the document."""
+    def generate() -> tuple[str, bytes]:
+        document = build()
+        return f"{document.filename}.{fmt}", _render(document, fmt)
+
+    filename, data = pagecache.fragment(f"statutory-{name}", (*key, fmt), generate,
+                                        timeout=DOCUMENT_SECONDS)
     response = send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
-                         download_name=f"{document.filename}.{fmt}", max_age=0)
+                         download_name=filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.cache_control.private = True
     return response
 
 
-def _round_document(round_id: int, fmt: str, build, *, with_rows: bool) -> Response:
+def _round_document(round_id: int, fmt: str, name: str, build, *,
+                    with_rows: bool) -> Response:
     if fmt not in MIMETYPES:
         raise NotFound(_("There is no such document."))
     round_ = get_round(current_user, round_id)
-    return download(build(get_record(current_user, round_, with_rows=with_rows)), fmt)
+    response = record_access(current_user, round_)  # 404 unless the reader may have it
+    key = (*pagecache.round_key(round_), round_.consultation.title,
+           round_.consultation.department_id, response.is_published)
+    return download(name, key, fmt, lambda: build(
+        get_record(current_user, round_, with_rows=with_rows)))
 
 
 @bp.get("/rounds/<int:round_id>/record/statement.<fmt>")
 def statement(round_id: int, fmt: str):
-    return _round_document(round_id, fmt, documents.statement, with_rows=True)
+    return _round_document(round_id, fmt, "statement", documents.statement, with_rows=True)
 
 
 @bp.get("/rounds/<int:round_id>/record/report.<fmt>")
 def report(round_id: int, fmt: str):
-    return _round_document(round_id, fmt, documents.report, with_rows=False)
+    return _round_document(round_id, fmt, "report", documents.report, with_rows=False)
 
 
 @bp.get("/consultations/<int:consultation_id>/versions/<int:number>/draft.<fmt>")
 def draft(consultation_id: int, number: int, fmt: str):
-    """A published version of a draft, with its 起草说明, as Word or PDF."""
+    """A published version of a draft, with its 起草说明 and the consultation's
+    background documents, as Word or PDF."""
     if fmt not in MIMETYPES:
         raise NotFound(_("There is no such document."))
     consultation = consultations.get_public_consultation(current_user, consultation_id)
     version = consultations.get_version(consultation, number)
-    clauses = consultations.version_clauses(version)
-    return download(documents.draft(consultation, version, clauses,
-                                    attachments.list_attachments(consultation.id)), fmt)
+    files = attachments.list_attachments(consultation.id)
+    # A published version never changes; what else the document shows is in the key.
+    key = (version.id, version.published_at.timestamp(), consultation.title,
+           consultation.department.name, consultation.department.name_en,
+           tuple((a.id, a.title) for a in files))
+    return download("draft", key, fmt, lambda: documents.draft(
+        consultation, version, consultations.version_clauses(version), files))
 
 
 # ---------------------------------------------------------------- import from Word

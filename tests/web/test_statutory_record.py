@@ -13,6 +13,7 @@ from consult.consultations import services as consultations
 from consult.db import atomic, db
 from consult.participation.models import Comment, ContentStatus
 from consult.responses import services
+from consult.statutory import pdf
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
@@ -159,6 +160,41 @@ def test_english_statement(client):
     text = docx_text(client.get(STATEMENT.format(id=r.id, fmt="docx")).data)
     assert "Statement on the adoption of opinions" in text
     assert "6 opinions were received from 6 people" in text
+
+
+def test_a_generated_document_is_kept_until_the_triage_changes(client, login_as,
+                                                                monkeypatch):
+    """The file is kept under the round's content version: a second download is not
+    generated again; a triage change (one opinion, or many at once in SQL) or a theme's
+    new reply is in the next download; a reader who may not have the draft never gets the
+    kept file."""
+    r, _dept, official = triaged_round()
+    login_as(official)
+    made = []
+    real = pdf.to_pdf
+    monkeypatch.setattr(pdf, "to_pdf", lambda document, **kw: made.append(1) or real(
+        document, **kw))
+    url = STATEMENT.format(id=r.id, fmt="pdf")
+
+    def text() -> str:
+        resp = client.get(url)
+        assert resp.status_code == 200
+        return re.sub(r"\s", "", pdf_text(resp.data))
+
+    first = text()
+    assert text() == first and len(made) == 1
+    opinion = rows(r.id)[0]
+    with atomic():
+        services.triage_opinion(official, load(r, official), opinion, status="adopted",
+                                reason="逐条修改的理由")
+    assert "逐条修改的理由" in text() and len(made) == 2
+    with atomic():
+        services.bulk_triage(official, load(r, official), triage_ids=[opinion.id],
+                             status="not_adopted", reason="批量修改的理由")
+    assert "批量修改的理由" in text() and len(made) == 3
+    assert text() and len(made) == 3
+    client.delete_cookie("session")
+    assert client.get(url).status_code == 404  # the draft stays the department's
 
 
 # ---------------------------------------------------------------- drafts as documents
