@@ -110,8 +110,7 @@ def fragment(name: str, key: Iterable[Any], render: Callable[[], Any], *,
     else simply rendered."""
     if not current_app.config.get("PAGE_CACHE"):
         return render()
-    parts = (name, *key, current_locale(), str(get_timezone()))
-    digest = "frag:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    digest = fragment_key(name, key)
     found = kept(digest)
     if found is None:  # the store is out of reach: render, and do not try to keep it
         return render()
@@ -120,6 +119,13 @@ def fragment(name: str, key: Iterable[Any], render: Callable[[], Any], *,
         value = render()
         keep({digest: value}, timeout)
     return value
+
+
+def fragment_key(name: str, key: Iterable[Any]) -> str:
+    """The store's key of a fragment (see ``fragment``): its name and key in the current
+    locale and time zone."""
+    parts = (name, *key, current_locale(), str(get_timezone()))
+    return "frag:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def kept(*keys: str) -> list[Any] | None:

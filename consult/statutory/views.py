@@ -12,6 +12,8 @@ draft of both while they triage (marked as a draft in the document).
 from __future__ import annotations
 
 import io
+import logging
+import threading
 from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, send_file, url_for
@@ -37,6 +39,11 @@ bp = Blueprint("statutory", __name__, template_folder="templates")
 
 MIMETYPES = {"docx": word.DOCX_MIMETYPE, "pdf": "application/pdf"}
 DOCUMENT_SECONDS = 3600  # how long a generated document is kept (its key changes with it)
+BACKGROUND_CHARS = 100_000  # a PDF with more text is typeset in the background (~1,000 rows)
+REFRESH_SECONDS = 3
+PREPARING, FAILED = "preparing", "failed"  # what the cache holds until the file is there
+_background: dict[str, threading.Thread] = {}  # typesetting under way in this process
+log = logging.getLogger(__name__)
 
 
 def _render(document: Document, fmt: str) -> bytes:
@@ -53,18 +60,71 @@ def download(name: str, key: tuple, fmt: str, build: Callable[[], Document]) -> 
     the page cache under ``key``, which names everything the document shows (a round's
     content version moves with every triage, response or opinion change): a second
     download of the same content is served from the cache, a changed one is generated
-    again. The caller has checked that the reader may have the document."""
-    def generate() -> tuple[str, bytes]:
-        document = build()
-        return f"{document.filename}.{fmt}", _render(document, fmt)
+    again. A PDF with more than ``BACKGROUND_CHARS`` of text is typeset in the background:
+    the reader gets at once a page saying it is being prepared, which reloads itself
+    (the ``Refresh`` header, no script) until the file is ready. The caller has checked
+    that the reader may have the document."""
+    if not current_app.config.get("PAGE_CACHE"):
+        return _send(*_generate(build(), fmt), fmt)
+    digest = pagecache.fragment_key(f"statutory-{name}", (*key, fmt))
+    found = pagecache.kept(digest)
+    if found is None:  # the store is out of reach: generate, keep nothing
+        return _send(*_generate(build(), fmt), fmt)
+    value = found[0]
+    if isinstance(value, tuple):
+        return _send(*value, fmt)
+    if value == PREPARING:
+        return _preparing()
+    document = build()
+    if fmt == "pdf" and value != FAILED and document.characters() > BACKGROUND_CHARS:
+        pagecache.keep({digest: PREPARING}, timeout=pdf.TIMEOUT + 30)
+        _start(digest, document)
+        return _preparing()
+    value = _generate(document, fmt)
+    pagecache.keep({digest: value}, timeout=DOCUMENT_SECONDS)
+    return _send(*value, fmt)
 
-    filename, data = pagecache.fragment(f"statutory-{name}", (*key, fmt), generate,
-                                        timeout=DOCUMENT_SECONDS)
+
+def _generate(document: Document, fmt: str) -> tuple[str, bytes]:
+    return f"{document.filename}.{fmt}", _render(document, fmt)
+
+
+def _send(filename: str, data: bytes, fmt: str) -> Response:
     response = send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
                          download_name=filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.cache_control.private = True
     return response
+
+
+def _preparing() -> Response:
+    response = render("statutory/preparing.html", status=202)
+    response.headers["Refresh"] = str(REFRESH_SECONDS)
+    response.cache_control.no_store = True
+    return response
+
+
+def _start(digest: str, document: Document) -> None:
+    lang = "zh" if str(get_locale() or "zh").startswith("zh") else "en"
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    thread = threading.Thread(target=_typeset_in_background, args=(app, digest, document, lang),
+                              daemon=True, name="statutory-pdf")
+    _background[digest] = thread
+    thread.start()
+
+
+def _typeset_in_background(app, digest: str, document: Document, lang: str) -> None:
+    """Typeset and keep the file (a failure is logged and kept briefly: the next request
+    then generates the file itself and shows the error)."""
+    try:
+        value: object = (f"{document.filename}.pdf", pdf.to_pdf(document, lang=lang))
+        timeout = DOCUMENT_SECONDS
+    except Exception:
+        log.exception("typesetting %s in the background failed", document.filename)
+        value, timeout = FAILED, 60
+    with app.app_context():
+        pagecache.keep({digest: value}, timeout=timeout)
+    _background.pop(digest, None)
 
 
 def _round_document(round_id: int, fmt: str, name: str, build, *,
