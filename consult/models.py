@@ -26,6 +26,7 @@ from consult.responses import models as responses_models
 from consult.responses import permissions as responses_permissions
 from consult.rounds import models as rounds_models
 from consult.rounds import permissions as rounds_permissions
+from consult.statutory import models as statutory_models
 from consult.suggestions import models as suggestions_models
 from consult.suggestions import permissions as suggestions_permissions
 from consult.surveys import models as surveys_models
@@ -44,4 +45,4 @@ MODULES = (uploads, accounts_models, accounts_permissions, analysis_models,
            responses_permissions, rounds_models, rounds_permissions, suggestions_models,
            suggestions_permissions, surveys_models, surveys_permissions, voting_models,
            voting_permissions, rectification_models, rectification_permissions,
-           workspace_models, workspace_permissions)
+           workspace_models, workspace_permissions, statutory_models)

@@ -102,22 +102,30 @@ def round_key(round_: Any) -> tuple:
     return (round_.id, round_.created_at.timestamp(), round_.content_version)
 
 
-def fragment(name: str, key: Iterable[Any], render: Callable[[], Any]) -> Any:
+def fragment(name: str, key: Iterable[Any], render: Callable[[], Any], *,
+             timeout: int | None = None) -> Any:
     """``render()``'s result for ``key`` (which must name every input of the fragment that
     can change: see ``round_key``) in the current locale and time zone; cached when the
-    page cache is on, else simply rendered."""
+    page cache is on (for ``timeout`` seconds, the page cache's lifetime unless given),
+    else simply rendered."""
     if not current_app.config.get("PAGE_CACHE"):
         return render()
-    parts = (name, *key, current_locale(), str(get_timezone()))
-    digest = "frag:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    digest = fragment_key(name, key)
     found = kept(digest)
     if found is None:  # the store is out of reach: render, and do not try to keep it
         return render()
     value = found[0]
     if value is None:
         value = render()
-        keep({digest: value})
+        keep({digest: value}, timeout)
     return value
+
+
+def fragment_key(name: str, key: Iterable[Any]) -> str:
+    """The store's key of a fragment (see ``fragment``): its name and key in the current
+    locale and time zone."""
+    parts = (name, *key, current_locale(), str(get_timezone()))
+    return "frag:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def kept(*keys: str) -> list[Any] | None:

@@ -13,6 +13,8 @@ ACTIONS = {
     "action.added": _l("Follow-up action added"),
     "action.removed": _l("Follow-up action removed"),
     "action.updated": _l("Follow-up action updated"),
+    "attachment.added": _l("Background document added"),
+    "attachment.deleted": _l("Background document removed"),
     "comment.post": _l("Comment posted"),
     "comment.edit": _l("Comment edited"),
     "comment.reply": _l("Reply posted"),

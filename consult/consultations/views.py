@@ -37,6 +37,7 @@ from consult.rounds import lifecycle, listing
 from consult.rounds.services import rounds_of
 from consult.security.params import int_arg, text_arg
 from consult.security.permissions import authorize
+from consult.statutory.attachments import list_attachments
 from consult.suggestions.services import (
     department_suggestion_record,
     suggestions_answered_by,
@@ -99,7 +100,8 @@ def detail(consultation_id: int):
     return render("consultations/detail.html", consultation=consultation, version=latest,
                   rounds=rounds, draft=Markup(draft_html),  # nosec B704 - rendered by Jinja
                   origin_suggestions=suggestions_answered_by(consultation.id),
-                  following=is_following(current_user, consultation.id))
+                  following=is_following(current_user, consultation.id),
+                  attachments=list_attachments(consultation.id))
 
 
 @bp.get("/consultations/<int:consultation_id>/versions/<int:number>")

@@ -34,5 +34,15 @@ class Document:
         self.blocks.append({"t": "clause", "number": number, "heading": heading,
                             "body": body})
 
+    def characters(self) -> int:
+        """How much text the document holds (what typesetting time grows with)."""
+        total = 0
+        for block in self.blocks:
+            if block["t"] == "table":
+                total += sum(len(cell) for row in block["rows"] for cell in row)
+            else:
+                total += sum(len(v) for v in block.values() if isinstance(v, str))
+        return total
+
     def data(self) -> dict[str, Any]:
         return {"title": self.title, "blocks": self.blocks}

@@ -7,6 +7,9 @@ default), like the page it is downloaded from.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from flask import url_for
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 
@@ -14,6 +17,7 @@ from consult.consultations import structure
 from consult.consultations.models import Clause, Consultation, DraftVersion
 from consult.responses.models import ADOPTION_LABELS, Adoption
 from consult.statutory.blocks import Document
+from consult.statutory.models import Attachment
 from consult.statutory.record import Record
 
 STATUS_ORDER = list(Adoption)
@@ -135,9 +139,10 @@ def report(record: Record) -> Document:
 
 
 
-def draft(consultation: Consultation, version: DraftVersion,
-          clauses: list[Clause]) -> Document:
-    """A published version of the draft: its 起草说明 and its clauses."""
+def draft(consultation: Consultation, version: DraftVersion, clauses: list[Clause],
+          attachments: Sequence[Attachment] = ()) -> Document:
+    """A published version of the draft: its 起草说明, its clauses and the consultation's
+    background documents (named, with where to download them)."""
     document = Document(title=consultation.title,
                         filename=f"{consultation.title} v{version.number}")
     document.subtitle(_("%(department)s · Draft for comments, version %(n)d, %(date)s",
@@ -155,4 +160,11 @@ def draft(consultation: Consultation, version: DraftVersion,
                 document.heading(section.title, level=3)
             for clause in section.clauses:
                 document.clause(clause.number, clause.heading, clause.body)
+    if attachments:
+        document.heading(_("Background documents"))
+        for attachment in attachments:
+            document.para(_("%(title)s (%(file)s): %(url)s", title=attachment.title,
+                            file=attachment.upload.filename,
+                            url=url_for("statutory.attachment", consultation_id=consultation.id,
+                                        attachment_id=attachment.id, _external=True)))
     return document

@@ -67,14 +67,21 @@ class Record:
         return self.round.consultation.department.name
 
 
-def get_record(actor: Actor, round_: Round, *, with_rows: bool = True) -> Record:
-    """The record of ``round_`` (loaded by ``rounds.services.get_round``): public once the
-    response is published; before that, officials of the department see a draft of it
-    (after the round has closed and triage has begun). 404 otherwise."""
+def record_access(actor: Actor, round_: Round) -> RoundResponse:
+    """The round's response when ``actor`` may have its record (see ``get_record``), else
+    404: the check alone, which a cached document needs before it is served."""
     response = responses.response_for_page(round_.id)
     manager = check(actor, "response.manage", round_)
     if response is None or (not response.is_published and not manager):
         raise NotFound(_l("This round has no published response yet."))
+    return response
+
+
+def get_record(actor: Actor, round_: Round, *, with_rows: bool = True) -> Record:
+    """The record of ``round_`` (loaded by ``rounds.services.get_round``): public once the
+    response is published; before that, officials of the department see a draft of it
+    (after the round has closed and triage has begun). 404 otherwise."""
+    response = record_access(actor, round_)
     draft = not response.is_published
     stats = response.frozen_stats if not draft else responses.compute_stats(round_)
     record = Record(round=round_, response=response, stats=stats, draft=draft,

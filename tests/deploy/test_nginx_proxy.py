@@ -341,6 +341,6 @@ def test_staff_uploads_pass_nginx_up_to_the_upload_limit(stack):
 def test_the_nginx_upload_limit_is_the_apps():
     limit = re.search(r"location /manage/ \{\s*client_max_body_size (\d+)m;",
                       SITE.read_text()).group(1)
-    # One file of UPLOAD_MAX_BYTES and the form around it (uploads.accept_files).
+    # One file of UPLOAD_MAX_BYTES and the form around it (uploads.takes_files).
     assert int(limit) * 1024 * 1024 >= Config.UPLOAD_MAX_BYTES + 64 * 1024
     assert int(limit) * 1024 * 1024 <= Config.UPLOAD_MAX_BYTES + 2 * 1024 * 1024

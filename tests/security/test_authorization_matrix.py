@@ -120,6 +120,8 @@ MATRIX: dict[str, str] = {
     "GET responses.manage_response": "302 403 409 403 403 403 403",
     "GET responses.response_page": "200 200 200 200 200 200 200",
     "GET responses.triage": "302 403 409 403 403 403 403",
+    "GET statutory.attachment": "200 200 200 200 200 200 200",
+    "GET statutory.attachments_page": "302 403 200 403 403 403 403",
     "GET statutory.draft": "404 404 404 404 404 404 404",
     "GET statutory.report": "404 404 404 404 404 404 404",
     "GET statutory.statement": "404 404 404 404 404 404 404",
@@ -231,6 +233,10 @@ MATRIX: dict[str, str] = {
     "POST responses.triage_bulk": "302 403 409 403 403 403 403",
     "POST responses.triage_one": "302 403 409 403 403 403 403",
     "POST statutory.word_preview": "302 403 422 403 403 403 403",
+    # An empty form: no file to add (422); a published consultation's document is not
+    # removed without a reason (422).
+    "POST statutory.attachment_upload": "302 403 422 403 403 403 403",
+    "POST statutory.attachment_delete": "302 403 422 403 403 403 403",
     "POST rounds.close_round": "302 403 422 403 403 403 403",
     "POST rounds.extend_round": "302 403 422 403 403 403 403",
     "POST rounds.manage_round": "302 403 422 403 403 403 403",

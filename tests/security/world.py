@@ -34,6 +34,7 @@ class World:
     suggestion: Any
     users: dict[str, Any]
     case: Any = None
+    attachment_id: int = 1
 
     def ids(self) -> dict[str, Any]:
         """Values for URL arguments, by argument name."""
@@ -46,7 +47,7 @@ class World:
             "action_id": 1, "notification_id": 1, "token": "x", "filename": "css/consult.css",
             "opinion_kind": "comment", "opinion_id": self.comment.id,
             "case_id": self.case.id if self.case is not None else 1,
-            "department_id": self.dept_a.id,
+            "department_id": self.dept_a.id, "attachment_id": self.attachment_id,
         }
 
     @property
@@ -85,8 +86,22 @@ def build_world() -> World:
     users["author"] = author
     _channels(fresh(users["official_a"]), r, fresh(users["citizen"]))
     case = _bad_rating_case(dept_a)
+    attachment_id = _attachment(fresh(users["official_a"]), consultation.id)
     return World(dept_a, dept_b, consultation, round_, comment, question, suggestion, users,
-                 case)
+                 case, attachment_id)
+
+
+def _attachment(official, consultation_id: int) -> int:
+    """A background document of department A's consultation."""
+    from consult import uploads
+    from consult.consultations.services import get_for_manage
+    from consult.statutory.attachments import add_attachment
+
+    with atomic():
+        attachment = add_attachment(
+            official, get_for_manage(official, consultation_id),
+            uploads.Received(data=b"%PDF-1.4\n%%EOF\n", filename="说明.pdf", kind="pdf"))
+        return attachment.id
 
 
 def _bad_rating_case(dept):

@@ -13,6 +13,7 @@ from consult.consultations import services as consultations
 from consult.db import atomic, db
 from consult.participation.models import Comment, ContentStatus
 from consult.responses import services
+from consult.statutory import pdf, views
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
@@ -159,6 +160,63 @@ def test_english_statement(client):
     text = docx_text(client.get(STATEMENT.format(id=r.id, fmt="docx")).data)
     assert "Statement on the adoption of opinions" in text
     assert "6 opinions were received from 6 people" in text
+
+
+def test_a_generated_document_is_kept_until_the_triage_changes(client, login_as,
+                                                                monkeypatch):
+    """The file is kept under the round's content version: a second download is not
+    generated again; a triage change (one opinion, or many at once in SQL) or a theme's
+    new reply is in the next download; a reader who may not have the draft never gets the
+    kept file."""
+    r, _dept, official = triaged_round()
+    login_as(official)
+    made = []
+    real = pdf.to_pdf
+    monkeypatch.setattr(pdf, "to_pdf", lambda document, **kw: made.append(1) or real(
+        document, **kw))
+    url = STATEMENT.format(id=r.id, fmt="pdf")
+
+    def text() -> str:
+        resp = client.get(url)
+        assert resp.status_code == 200
+        return re.sub(r"\s", "", pdf_text(resp.data))
+
+    first = text()
+    assert text() == first and len(made) == 1
+    opinion = rows(r.id)[0]
+    with atomic():
+        services.triage_opinion(official, load(r, official), opinion, status="adopted",
+                                reason="逐条修改的理由")
+    assert "逐条修改的理由" in text() and len(made) == 2
+    with atomic():
+        services.bulk_triage(official, load(r, official), triage_ids=[opinion.id],
+                             status="not_adopted", reason="批量修改的理由")
+    assert "批量修改的理由" in text() and len(made) == 3
+    assert text() and len(made) == 3
+    client.delete_cookie("session")
+    assert client.get(url).status_code == 404  # the draft stays the department's
+
+
+def test_a_long_pdf_is_typeset_in_the_background_behind_a_202_page(client, login_as,
+                                                                    monkeypatch):
+    """Past the size limit, the first request answers at once (202, a page that reloads
+    itself without script) and the file comes from the cache once typeset; Word stays
+    immediate."""
+    r, _dept, official = triaged_round()
+    publish(r, official)
+    monkeypatch.setattr(views, "BACKGROUND_CHARS", 10)
+    url = STATEMENT.format(id=r.id, fmt="pdf")
+    waiting = client.get(url)
+    assert waiting.status_code == 202
+    assert waiting.headers["Refresh"] == str(views.REFRESH_SECONDS)
+    assert "正在生成" in waiting.text and waiting.mimetype == "text/html"
+    assert "no-store" in waiting.headers["Cache-Control"]
+    for thread in list(views._background.values()):
+        thread.join(timeout=120)
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready.mimetype == "application/pdf"
+    assert "意见采纳情况说明" in re.sub(r"\s", "", pdf_text(ready.data))
+    assert client.get(STATEMENT.format(id=r.id, fmt="docx")).status_code == 200
 
 
 # ---------------------------------------------------------------- drafts as documents

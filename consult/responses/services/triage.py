@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from consult import audit
+from consult import audit, pagecache
 from consult.accounts.models import Actor, User
 from consult.clock import now
 from consult.consultations.models import Clause, ClauseLineage, DraftVersion
@@ -371,6 +371,7 @@ def bulk_triage(actor: Actor, round_: Round, *, triage_ids: list[int], status: A
                 members[new_theme_id] += 1
     db.session.execute(update(Triage).where(Triage.id.in_(ids)).values(**values)
                        .execution_options(synchronize_session=False))
+    pagecache.touch_rounds(db.session, [round_.id])  # an UPDATE the ORM does not see
     _move_counters(round_.id, counters)
     _move_members(members)
     audit.record(actor, "triage.bulk", round_, ids=ids,
@@ -429,6 +430,7 @@ def merge_themes(actor: Actor, round_: Round, theme: Theme, *, into_id: Any) -> 
     moved = db.session.execute(update(Triage).where(Triage.theme_id == theme.id)
                                .values(theme_id=target.id)
                                .execution_options(synchronize_session=False)).rowcount
+    pagecache.touch_rounds(db.session, [round_.id])  # an UPDATE the ORM does not see
     db.session.execute(update(Theme).where(Theme.id == target.id)
                        .values(member_count=Theme.member_count + moved))
     if not target.reply and theme.reply:
