@@ -126,7 +126,7 @@ def save_opinion(actor: Actor, round_: Round, opinion: CheckedOpinion, *,
                  batch: str | None = None) -> OpinionRecord:
     """Write a checked opinion: the comment (counted like an online one), its record, the
     audit entry; and a triage row if the triage has started."""
-    comment = Comment(round_id=round_.id, author_id=actor.id, clause_id=opinion.clause_id,
+    comment = Comment(round_id=round_.id, author_id=None, clause_id=opinion.clause_id,
                       body=opinion.body, channel=opinion.channel,
                       confidential=opinion.confidential, receipt_code=new_receipt_code())
     db.session.add(comment)
