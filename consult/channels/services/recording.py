@@ -182,3 +182,12 @@ def get_record(actor: Actor, record_id: int, round_: Round) -> OpinionRecord:
     if record is None:
         raise NotFound(_l("There is no such recorded opinion in this round."))
     return record
+
+
+def received_on_of(comment: Comment) -> date | None:
+    """The day a recorded opinion arrived (a letter's postmark...); None for one given
+    online. Shown on the receipt printed for its sender."""
+    if not comment.is_recorded:
+        return None
+    return db.session.scalar(select(OpinionRecord.received_on)
+                             .where(OpinionRecord.comment_id == comment.id))
