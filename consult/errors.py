@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -118,6 +118,8 @@ def register_error_handlers(app: Flask) -> None:
         message = None
         if status == 429:
             message = _l("You have done this too often. Please wait a little and try again.")
+        if status == 413:  # a view taking files says how large they may be
+            message = g.get("too_large_message")
         return render_error(status, message, headers=headers)
 
     @app.errorhandler(500)

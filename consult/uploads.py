@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import filetype
-from flask import Response, current_app, request, send_file
+from flask import Response, current_app, g, request, send_file
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, LargeBinary, String
@@ -105,6 +105,10 @@ def accept_files() -> None:
     """Call first in a view that takes files: its request may be as large as one upload
     (plus the form around it) instead of the app's small default."""
     request.max_content_length = max_bytes() + 64 * 1024
+    # What the 413 page says if the file is larger still (the form cannot be read then).
+    g.too_large_message = _l("A file may be at most %(mb)d MB. Go back and choose a smaller "
+                             "file, or scan at a lower resolution.",
+                             mb=max_bytes() // (1024 * 1024))
 
 
 def allowed_label(allowed: tuple[str, ...]) -> LazyString:

@@ -4,6 +4,8 @@ live under /manage/rounds/<id>/ledger; the lookup is public and rate limited."""
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -22,7 +24,7 @@ from consult.channels.forms import (
 )
 from consult.channels.models import Selection
 from consult.errors import NotFound, PermissionDenied
-from consult.extensions import limiter
+from consult.extensions import csrf, limiter
 from consult.participation.services import get_comment
 from consult.participation.services.comments import version_clauses
 from consult.responses.services import outcomes_for
@@ -32,6 +34,20 @@ from consult.security.permissions import check
 from consult.web import page_number, render, submit
 
 bp = Blueprint("channels", __name__, template_folder="templates")
+
+
+def _takes_files(view):
+    """A view taking a file: its request may be as large as an upload. The app-wide CSRF
+    check reads the form before any view runs, at the app's small limit, and refused every
+    scan over 2 MB as too large; so the limit is raised first and the token checked here,
+    still before the sign-in check as for every other form."""
+    @functools.wraps(view)
+    def taking_files(*args, **kwargs):
+        uploads.accept_files()
+        if current_app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()
+        return view(*args, **kwargs)
+    return csrf.exempt(taking_files)
 
 
 def _manage_round(round_id: int):
@@ -52,9 +68,9 @@ def ledger(round_id: int):
 
 
 @bp.route("/manage/rounds/<int:round_id>/ledger/new", methods=["GET", "POST"])
+@_takes_files
 @login_required
 def record(round_id: int):
-    uploads.accept_files()
     round_ = _manage_round(round_id)
     form = RecordForm()
     form.set_choices(version_clauses(round_), services.hearings_of(round_.id))
@@ -101,9 +117,9 @@ def record_file(round_id: int, record_id: int):
 # ---------------------------------------------------------------- importing
 
 @bp.route("/manage/rounds/<int:round_id>/ledger/import", methods=["GET", "POST"])
+@_takes_files
 @login_required
 def import_sheet(round_id: int):
-    uploads.accept_files()
     round_ = _manage_round(round_id)
     hearings = services.hearings_of(round_.id)
     form = ImportForm()
@@ -287,9 +303,9 @@ def hearing_select(round_id: int, hearing_id: int):
 
 
 @bp.post("/manage/rounds/<int:round_id>/hearings/<int:hearing_id>/minutes")
+@_takes_files
 @login_required
 def hearing_minutes(round_id: int, hearing_id: int):
-    uploads.accept_files()
     round_ = _manage_round(round_id)
     found = services.get_hearing(hearing_id, round_)
     form = MinutesForm()

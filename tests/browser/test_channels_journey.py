@@ -15,11 +15,15 @@ hearing's attendees chosen beyond its seats."""
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
+from sqlalchemy.pool import NullPool
+from werkzeug.serving import make_server
 
 from consult.accounts.models import Department
 from consult.channels.models import Hearing, HearingApplication, HearingKind, Selection
@@ -27,7 +31,9 @@ from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.extensions import db, limiter
 from consult.participation.models import Comment
+from tests.browser.conftest import LiveServer, _buffered
 from tests.channels_helpers import EXE, PDF, csv_bytes, today, xlsx_bytes
+from tests.conftest import make_app, prepare_schema
 from tests.factories import PASSWORD, DepartmentFactory, RoundFactory, UserFactory
 from tests.journey_helpers import Journey
 from tests.responses_helpers import comment
@@ -125,7 +131,7 @@ def test_letters_and_a_hearing_are_answered_like_online_opinions(
 
     # Three letters: one with its scan, one plain, one only for the department.
     scan = tmp_path / "来信扫描件.pdf"
-    scan.write_bytes(PDF)
+    scan.write_bytes(PDF + b"0" * (3 * 1024 * 1024))  # a real scan is a few megabytes
     code = record_letter(journey, round_id, "来信：建议延长日间照料中心开放时间。",
                          sender="王大爷", scan=str(scan))
     expect(page.get_by_role("link", name="来信扫描件.pdf")).to_be_visible()
@@ -234,23 +240,49 @@ def _consultation(live, round_id: int) -> int:
         return db.session.get(Round, round_id).consultation_id
 
 
+@pytest.fixture(scope="module")
+def limited_server(pytestconfig, tmp_path_factory) -> Iterator[LiveServer]:
+    """A second live server, like the shared one but with the lookup's rate limit on (the
+    shared one runs without: the other journeys post forms faster than people do)."""
+    settings = {"SERVER_NAME": None, "WTF_CSRF_ENABLED": True, "MAIL_BACKEND": "locmem",
+                "RATELIMIT_ENABLED": True, "RECEIPT_RATE_LIMIT": "3 per minute"}
+    if pytestconfig.consult_db_url is None:
+        path = tmp_path_factory.mktemp("limited") / "consult.sqlite3"
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "poolclass": NullPool, "connect_args": {"check_same_thread": False}}
+    app = make_app(pytestconfig, **settings)
+    app.extensions["mailman"].outbox = []
+    with app.app_context():
+        prepare_schema(pytestconfig)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=False)
+    thread = threading.Thread(target=server.serve_forever, name="limited-server", daemon=True)
+    thread.start()
+    live = LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    try:
+        yield live
+    finally:
+        server.shutdown()
+        thread.join(10)
+        server.server_close()
+        live.clear()
+        limiter.enabled = False  # as the shared server's app has it
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture
-def rate_limited(live):
-    """The lookup's rate limit switched on for this test (the live server runs without)."""
-    app, saved = live.app, dict(live.app.config)
-    app.config.update(RATELIMIT_ENABLED=True, RECEIPT_RATE_LIMIT="3 per minute")
-    limiter.init_app(app)
+def limited(limited_server) -> Iterator[LiveServer]:
+    limited_server.clear()
     limiter.reset()
-    yield
-    limiter.reset()
-    limiter.enabled = False
-    app.config.update(RATELIMIT_ENABLED=saved["RATELIMIT_ENABLED"],
-                      RECEIPT_RATE_LIMIT=saved["RECEIPT_RATE_LIMIT"])
+    yield limited_server
+    limited_server.clear()
 
 
 @pytest.mark.parametrize("locale, javascript", VARIANTS)
 def test_bad_input_gets_a_clear_message_and_saves_nothing(
-        browser, live, artifacts, tmp_path, locale, javascript, request, rate_limited):
+        browser, limited, artifacts, tmp_path, locale, javascript, request):
+    live = limited
     world = seed(live)
     round_id = world["round"]
     journey = Journey(browser, live, artifacts, "channels-bad", locale, javascript=javascript)
@@ -278,11 +310,15 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(
     page.get_by_label(_("Received by")).select_option("letter")
     page.get_by_label(_("Day received")).fill(today())
     page.get_by_label(_("Text of the opinion"), exact=True).fill("来信：附件很大。")
-    page.get_by_label(_("Scan or file (optional)")).set_input_files(
-        {"name": "扫描件.pdf", "mimeType": "application/pdf",
-         "buffer": PDF + b"0" * (20 * 1024 * 1024)})
+    big = tmp_path / "扫描件.pdf"
+    big.write_bytes(PDF + b"0" * (20 * 1024 * 1024))
+    page.get_by_label(_("Scan or file (optional)")).set_input_files(str(big))
     page.get_by_role("button", name=_("Record the opinion")).click()
     expect(page.get_by_text(_("What you sent is too large")).first).to_be_visible()
+    expect(page.get_by_text(_(
+        "A file may be at most %(mb)d MB. Go back and choose a smaller file, or scan at a "
+        "lower resolution.", mb=live.app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)))
+    ).to_be_visible()
     journey.shoot("too-large")
     assert comments_in(live, round_id) == 2
     page.goto(f"/manage/rounds/{round_id}/ledger/new")
@@ -323,6 +359,8 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(
     page.get_by_role("button", name=_("Select the attendees and tell the applicants")).click()
     expect(page.get_by_text(_("The hearing has %(capacity)d seats; you chose %(chosen)d.",
                               capacity=1, chosen=2)).first).to_be_visible()
+    for name in ("张三", "李四"):  # the choice is kept for the next try
+        expect(page.get_by_role("checkbox", name=re.compile(name))).to_be_checked()
     journey.shoot("over-capacity")
     with live.app.app_context():
         assert db.session.get(Hearing, hearing_id).selected_at is None
