@@ -14,8 +14,10 @@ hearing's attendees chosen beyond its seats."""
 
 from __future__ import annotations
 
+import io
 import re
 import threading
+import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -217,6 +219,16 @@ def test_letters_and_a_hearing_are_answered_like_online_opinions(
         body = answer.text()
         for secret in (ONLINE_SECRET, LETTER_SECRET, "王大爷", "赵女士", "13800000000"):
             assert secret not in body, (path, secret)
+    # The statutory documents too: the adoption statement lists the letter, not the secrets.
+    for kind in ("statement", "report"):
+        answer = page.request.get(f"/rounds/{round_id}/record/{kind}.docx")
+        assert answer.status == 200
+        with zipfile.ZipFile(io.BytesIO(answer.body())) as docx:
+            text = docx.read("word/document.xml").decode()
+        if kind == "statement":
+            assert "来信：建议延长日间照料中心开放时间。" in text
+        for secret in (ONLINE_SECRET, LETTER_SECRET, "王大爷", "赵女士"):
+            assert secret not in text, (kind, secret)
 
     # The letter writer's receipt code: a wrong one learns nothing, theirs the outcome.
     page.goto("/receipt")
