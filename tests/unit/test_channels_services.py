@@ -216,6 +216,9 @@ def test_receipts_for_online_and_offline_opinions_and_the_lookup(app, outbox):
     answer = services.look_up(code.lower())
     assert answer is not None and answer.comment.id == letter.comment_id
     assert answer.outcome is None
+    # The day the letter arrived (yesterday), not the day it was typed in.
+    assert answer.received_on.isoformat() == yesterday()
+    assert services.look_up(online.receipt_code).received_on == online.created_at
     spaced = "-".join(code[i:i + 4] for i in range(0, 12, 4))
     assert services.look_up(f" {spaced} ").comment.id == letter.comment_id
     assert services.look_up("AAAAAAAAAAAA") is None
