@@ -354,3 +354,19 @@ def test_a_recorded_opinion_has_no_author_and_outlives_the_official_who_entered_
     assert db.session.scalar(select(func.count()).select_from(Comment).where(
         Comment.channel == Channel.LETTER)) == 2
     assert db.session.get(OpinionRecord, rec.id).recorded_by_id is None
+
+
+def test_an_official_deleting_their_account_withdraws_none_of_the_letters_they_entered(app):
+    """Deleting an account withdraws its author's open opinions on request: the letters an
+    official typed in are not theirs, and stay."""
+    from consult.accounts import privacy
+    from consult.participation.models import ContentStatus
+    from tests.factories import PASSWORD
+
+    r, _dept, official = open_round()
+    rec = record(official, r)
+    with atomic():
+        withdrawn = privacy.delete_account(official, password=PASSWORD, remove_open_content=True)
+    assert withdrawn["comments"] == 0
+    db.session.expire_all()
+    assert db.session.get(Comment, rec.comment_id).status is ContentStatus.PUBLISHED
