@@ -67,3 +67,32 @@ def test_zh_cn_placeholders_match_the_english():
             if string and sorted(pattern.findall(string)) != expected:
                 wrong.append(ids[0])
     assert not wrong, f"placeholders differ from the English: {wrong[:20]}"
+
+
+def _raw_msgids(locale: str) -> list[tuple[str, str]]:
+    """(context, msgid) of every entry as written in the file: the reader keeps only the
+    last of two equal entries, so only the text shows a message entered twice."""
+    lines = (CATALOGS / locale / "LC_MESSAGES" / "messages.po").read_text("utf-8").splitlines()
+    found, context, i = [], "", 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("msgctxt "):
+            context = line
+        elif line.startswith("msgid "):
+            parts = [line[len("msgid "):]]
+            while i + 1 < len(lines) and lines[i + 1].startswith('"'):
+                i += 1
+                parts.append(lines[i])
+            found.append((context, "".join(parts)))
+            context = ""
+        i += 1
+    return found
+
+
+def test_no_message_is_in_a_catalog_twice():
+    """Two entries for one message (a merge joins them) and one wins silently: a sender
+    column showed 起始日期 ("from" a date) that way."""
+    for locale in ("zh_CN", "en"):
+        seen: set = set()
+        twice = [m for m in _raw_msgids(locale) if m in seen or seen.add(m)]
+        assert twice == [], f"{locale}: {twice}"
