@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -73,6 +73,13 @@ DEFAULT_MESSAGES = {
 }
 
 
+def _takes_files() -> bool:
+    """Whether the request's view takes an uploaded file (marked by ``uploads.takes_files``,
+    a layer above: read as the plain attribute it sets)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "takes_files", False))
+
+
 def render_error(status: int, message: str | None = None, *, headers=None):
     message = message or DEFAULT_MESSAGES.get(status, DEFAULT_MESSAGES[500])
     title = TITLES.get(status, TITLES[500])
@@ -118,6 +125,10 @@ def register_error_handlers(app: Flask) -> None:
         message = None
         if status == 429:
             message = _l("You have done this too often. Please wait a little and try again.")
+        if status == 413 and _takes_files():  # say how large a file may be
+            message = _l("A file may be at most %(mb)d MB. Go back and choose a smaller "
+                         "file, or scan at a lower resolution.",
+                         mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024))
         return render_error(status, message, headers=headers)
 
     @app.errorhandler(500)

@@ -11,6 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, Table, create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from consult.extensions import db
 from tests.conftest import make_app
@@ -202,6 +203,69 @@ def test_questionnaire_migration_moves_polls_and_surveys_and_back(pytestconfig,
 
             flask_migrate.upgrade()  # ids that no longer collide stay as they are
             assert _new_rows() == moved
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+NO_AUTHOR = "5d0c1e7b9a24"  # recorded opinions have no author
+BEFORE_NO_AUTHOR = "a60f38061eaa"
+
+
+@pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
+def test_recorded_opinions_lose_their_author_and_keep_everything_pointing_at_them(
+        pytestconfig, empty_database):
+    """Up: a recorded letter's comment and triage row lose the official as author (the
+    record keeps who entered it), nothing pointing at the comments is lost in SQLite's table
+    copy, and the check holds from then on. Down: the recorder is the author again."""
+    app = make_app(pytestconfig, **empty_database)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision=BEFORE_NO_AUTHOR)
+            dept = _insert("department", slug="d")
+            citizen = _insert("user", email="citizen@example.org")
+            official = _insert("user", email="official@example.org")
+            consultation = _insert("consultation", department_id=dept)
+            version = _insert("draft_version", consultation_id=consultation, number=1)
+            round_id = _insert("round", consultation_id=consultation, version_id=version,
+                               kind="both")
+            online = _insert("comment", round_id=round_id, author_id=citizen, body="网上",
+                             channel="online", depth=0)
+            letter = _insert("comment", round_id=round_id, author_id=official, body="来信",
+                             channel="letter", depth=0)
+            _insert("comment_support", comment_id=online, user_id=official)
+            for comment_id, author in ((online, citizen), (letter, official)):
+                _insert("triage", round_id=round_id, comment_id=comment_id, author_id=author)
+            _insert("opinion_record", comment_id=letter, round_id=round_id, channel="letter",
+                    received_on=datetime.now(UTC).date(), recorded_by_id=official)
+            db.session.commit()
+
+            flask_migrate.upgrade()
+            assert _rows("SELECT id, author_id FROM comment ORDER BY id") == \
+                [(online, citizen), (letter, None)]
+            assert _rows("SELECT comment_id, author_id FROM triage ORDER BY comment_id") == \
+                [(online, citizen), (letter, None)]
+            assert _rows("SELECT comment_id, user_id FROM comment_support") == [(online, official)]
+            assert _rows("SELECT comment_id, recorded_by_id FROM opinion_record") == \
+                [(letter, official)]
+            checks = {c["name"] for c in inspect(db.engine).get_check_constraints("comment")}
+            assert {"ck_comment_author_by_channel", "ck_comment_depth_range"} <= checks
+            for channel, author in (("online", None), ("letter", citizen)):
+                with pytest.raises(IntegrityError):
+                    _insert("comment", round_id=round_id, author_id=author, body="x",
+                            channel=channel, depth=0)
+                db.session.rollback()
+            if db.engine.dialect.name == "sqlite":  # foreign keys are on again after the copy
+                assert _rows("PRAGMA foreign_keys") == [(1,)]
+
+            flask_migrate.downgrade(revision=BEFORE_NO_AUTHOR)
+            assert _rows("SELECT id, author_id FROM comment ORDER BY id") == \
+                [(online, citizen), (letter, official)]
+            assert _rows("SELECT comment_id, author_id FROM triage ORDER BY comment_id") == \
+                [(online, citizen), (letter, official)]
+            assert _rows("SELECT comment_id, user_id FROM comment_support") == [(online, official)]
+            flask_migrate.upgrade()
+            assert differences() == []
         finally:
             db.session.remove()
             db.engine.dispose()

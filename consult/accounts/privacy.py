@@ -35,7 +35,10 @@ from consult.clock import now
 from consult.db import db
 from consult.errors import ValidationFailed
 
-SECRET_COLUMNS = {("user", "password_hash")}
+# Never exported: the password, and the private details of someone who wrote a letter or
+# called (an official's export lists the opinions they entered, not their senders).
+SECRET_COLUMNS = {("user", "password_hash"), ("opinion_record", "sender_name"),
+                  ("opinion_record", "sender_contact")}
 # Personal rows removed with the account (everything else stays, anonymised by the user row).
 PERSONAL_TABLES = ("notification", "follow", "notification_preference")
 EXPORT_ROW_LIMIT = 10_000  # per table: a bound on the response, far above any real user

@@ -236,7 +236,9 @@ def duplicate_groups(opinions: Sequence[dict], *, limit: int = 50) -> list[dict]
         lead = max(members, key=lambda o: (o["support_count"], -o["id"]))
         out.append({
             "size": len(members),
-            "authors": len({o["author_id"] for o in members}),
+            # An opinion received offline has no author: each is its own sender.
+            "authors": len({o["author_id"] for o in members} - {None})
+            + sum(o["author_id"] is None for o in members),
             "supports": sum(o["support_count"] for o in members),
             "sample": lead["body"],
             "lead": f'{lead["kind"]}:{lead["id"]}',

@@ -169,7 +169,7 @@ def _comment_json(c: Comment) -> dict:
 
 def _named(c: Comment) -> bool:
     """The author is public for a visible online opinion that is not confidential (a
-    recorded opinion's author is the official who entered it; its sender is private)."""
+    recorded opinion has no author; its sender is private)."""
     return c.is_visible and not c.confidential and not c.is_recorded
 
 

@@ -167,7 +167,8 @@ def receipt(comment_id: int):
         raise PermissionDenied(_("Only the author and the department see this receipt."))
     if not comment.receipt_code:
         raise NotFound(_("This opinion has no receipt (replies have none)."))
-    return render("channels/receipt.html", comment=comment, round=comment.round)
+    return render("channels/receipt.html", comment=comment, round=comment.round,
+                  received_on=services.received_on_of(comment))
 
 
 def _lookup_limit() -> str:

@@ -133,6 +133,11 @@ class Comment(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("depth >= 0 AND depth <= 3", name="depth_range"),
         CheckConstraint("support_count >= 0 AND reply_count >= 0", name="counts_positive"),
+        # An opinion given online has its author; one received offline has none (the
+        # sender is in its channels record, the official who entered it too).
+        CheckConstraint("(channel = 'online' AND author_id IS NOT NULL) OR "
+                        "(channel <> 'online' AND author_id IS NULL)",
+                        name="author_by_channel"),
         Index("ix_comment_round_thread", "round_id", "thread_id"),
         Index("ix_comment_round_created", "round_id", "created_at"),
         # "Most supported" order read from the index (bench: a hash join of every comment
@@ -142,8 +147,9 @@ class Comment(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
-                                           index=True)
+    # None for an opinion received offline (``is_recorded``): nobody signed in gave it.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                                  index=True)
     # On one clause of the round's version, or None for the whole draft.
     clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"), index=True)
     # Threads: the top-level comment (thread_id == id for top-level comments), the
@@ -165,7 +171,8 @@ class Comment(TimestampMixin, db.Model):
     reply_count: Mapped[int] = mapped_column(default=0)
     # The public reason shown in place of hidden text (consult.moderation).
     moderation_reason: Mapped[str | None] = mapped_column(Text)
-    # Where it came from; offline opinions are recorded by an official (their author).
+    # Where it came from; offline opinions are recorded by an official (kept in the
+    # channels record, not as their author).
     channel: Mapped[Channel] = mapped_column(str_enum(Channel), default=Channel.ONLINE,
                                              server_default=Channel.ONLINE.value, index=True)
     # "Only for the department": counted and answered, its text never shown to others.
@@ -197,7 +204,7 @@ class Comment(TimestampMixin, db.Model):
 
     @property
     def is_recorded(self) -> bool:
-        """Received offline and entered by an official (the author is that official)."""
+        """Received offline and entered by an official (it has no author)."""
         return self.channel != Channel.ONLINE
 
     @property

@@ -13,13 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from consult.accounts.models import Actor
 from consult.consultations.models import Clause
 from consult.db import db
 from consult.errors import NotFound
-from consult.participation.models import Comment, ContentStatus, Question
+from consult.participation.models import Channel, Comment, ContentStatus, Question
 from consult.responses import services as responses
 from consult.responses.models import Adoption, RoundResponse, Triage
 from consult.rounds.models import Round
@@ -106,9 +106,14 @@ def _count_people(record: Record) -> None:
             record.questions = n
         else:
             record.comments = n
-    record.authors = db.session.scalar(
-        select(func.count(func.distinct(Triage.author_id))).where(
-            Triage.round_id == round_id)) or 0
+    # People with an account counted once each; an opinion received offline has no author
+    # (its sender is private and unmatched), so each counts as one person.
+    named, recorded = db.session.execute(
+        select(func.count(func.distinct(Triage.author_id)),
+               func.coalesce(func.sum(case((Comment.channel != Channel.ONLINE, 1), else_=0)), 0))
+        .outerjoin(Comment, Comment.id == Triage.comment_id)
+        .where(Triage.round_id == round_id)).one()
+    record.authors = (named or 0) + (recorded or 0)
 
 
 def clause_label(clause: Clause | None) -> str:

@@ -52,12 +52,13 @@ def test_an_official_records_a_letter_with_its_scan(app):
     rec = record(official, r, file=scan, clause_id=str(clause_ids(r)[0]))
     db.session.expire_all()
     c = db.session.get(Comment, rec.comment_id)
-    assert c.channel is Channel.LETTER and c.author_id == official.id
+    assert c.channel is Channel.LETTER and c.author_id is None  # nobody signed in gave it
     assert c.body == "建议延长开放时间。" and c.clause_id == clause_ids(r)[0]
     assert c.receipt_code and len(c.receipt_code) == 12 and c.thread_id == c.id
     assert db.session.get(Round, r.id).comment_count == 1
     saved = db.session.get(OpinionRecord, rec.id)
     assert saved.sender_name == "王大爷" and saved.upload_id is not None
+    assert saved.recorded_by_id == official.id
     assert db.session.get(uploads.Upload, saved.upload_id).filename == "信件.pdf"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "opinion.record"))
     assert entry.actor_id == official.id and entry.target_id == c.id
@@ -215,6 +216,9 @@ def test_receipts_for_online_and_offline_opinions_and_the_lookup(app, outbox):
     answer = services.look_up(code.lower())
     assert answer is not None and answer.comment.id == letter.comment_id
     assert answer.outcome is None
+    # The day the letter arrived (yesterday), not the day it was typed in.
+    assert answer.received_on.isoformat() == yesterday()
+    assert services.look_up(online.receipt_code).received_on == online.created_at
     spaced = "-".join(code[i:i + 4] for i in range(0, 12, 4))
     assert services.look_up(f" {spaced} ").comment.id == letter.comment_id
     assert services.look_up("AAAAAAAAAAAA") is None
@@ -296,3 +300,73 @@ def test_analysis_never_reads_a_confidential_text(app):
         post_comment(author, load(r, author), body="保密的意见", confidential=True)
     assert [o["body"] for o in load_opinions(r.id)] == ["公开的意见"]
     assert "保密的意见" not in load_background(r.id + 1)
+
+
+def test_a_recorded_opinion_has_no_author_and_outlives_the_official_who_entered_it(app):
+    """The official who typed a letter in is not its author: not a person who gave opinions
+    in the statutory record, not shown the letter as their own opinion, not exporting the
+    sender's details with their own data; deleting their account keeps the letter."""
+    from sqlalchemy import delete
+    from sqlalchemy.exc import IntegrityError
+
+    from consult.accounts import privacy
+    from consult.accounts.models import User
+    from consult.responses.services.public import my_opinions
+    from consult.statutory.record import get_record
+
+    r, _dept, official = closed_round()
+    comment(r)  # one citizen online
+    rec = record(official, r, received_on=yesterday())
+    record(official, r, received_on=yesterday(), sender_name="李四", body="第二封信。")
+    with atomic():
+        responses.start_triage(load(r, official))
+    ids = list(db.session.scalars(select(Triage.id).where(Triage.round_id == r.id)))
+    assert db.session.scalar(select(func.count()).select_from(Triage).where(
+        Triage.round_id == r.id, Triage.author_id.is_(None))) == 2
+    with atomic():
+        responses.bulk_triage(official, load(r, official), triage_ids=ids, status="adopted",
+                              reason="采纳")
+    with atomic():
+        responses.save_response(official, load(r, official), summary="感谢。")
+    with atomic():
+        responses.publish_response(official, load(r, official))
+
+    statutory = get_record(official, load(r, official), with_rows=False)
+    assert statutory.authors == 3  # the citizen and two senders, not the official
+    assert my_opinions(official).total == 0
+    exported = privacy.export_data(official)
+    text = repr(exported)
+    assert "王大爷" not in text and "李四" not in text and "某街" not in text
+    assert [row["comment_id"] for row in exported["opinion_record.recorded_by_id"]] \
+        == [rec.comment_id, rec.comment_id + 1]
+
+    # Online opinions have an author, recorded ones none: the schema holds it.
+    for channel, author_id in ((Channel.ONLINE, None), (Channel.LETTER, official.id)):
+        db.session.add(Comment(round_id=r.id, author_id=author_id, body="x", channel=channel))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+
+    db.session.execute(delete(AuditEntry))
+    with atomic():
+        db.session.execute(delete(User).where(User.id == official.id))
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.channel == Channel.LETTER)) == 2
+    assert db.session.get(OpinionRecord, rec.id).recorded_by_id is None
+
+
+def test_an_official_deleting_their_account_withdraws_none_of_the_letters_they_entered(app):
+    """Deleting an account withdraws its author's open opinions on request: the letters an
+    official typed in are not theirs, and stay."""
+    from consult.accounts import privacy
+    from consult.participation.models import ContentStatus
+    from tests.factories import PASSWORD
+
+    r, _dept, official = open_round()
+    rec = record(official, r)
+    with atomic():
+        withdrawn = privacy.delete_account(official, password=PASSWORD, remove_open_content=True)
+    assert withdrawn["comments"] == 0
+    db.session.expire_all()
+    assert db.session.get(Comment, rec.comment_id).status is ContentStatus.PUBLISHED

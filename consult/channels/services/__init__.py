@@ -39,5 +39,6 @@ from consult.channels.services.recording import (  # noqa: F401
     OFFLINE,
     SCAN_KINDS,
     get_record,
+    received_on_of,
     record_opinion,
 )

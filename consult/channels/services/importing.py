@@ -53,6 +53,7 @@ class RowCheck:
     opinion: CheckedOpinion | None
     field: str | None = None
     error: str | None = None
+    text: str = ""  # the opinion as written in the row, so a wrong row can be found
 
 
 @dataclass
@@ -139,7 +140,8 @@ def check_rows(round_: Round, rows: list[tuple[int, OpinionInput]]) -> list[RowC
         try:
             checked.append(RowCheck(number, check_opinion(round_, data, clauses, today=today)))
         except ServiceError as exc:
-            checked.append(RowCheck(number, None, field=exc.field, error=str(exc.message)))
+            checked.append(RowCheck(number, None, field=exc.field, error=str(exc.message),
+                                    text=str(data.body or "").strip()[:200]))
     return checked
 
 

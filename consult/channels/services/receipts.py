@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consult import mail
+from consult.channels.models import OpinionRecord
 from consult.db import db
 from consult.participation.models import (
     RECEIPT_ALPHABET,
@@ -42,6 +44,8 @@ class ReceiptAnswer:
     round: Round
     state: RoundState
     outcome: Outcome | None
+    # The day a letter or a call arrived; for an online opinion, when it was given.
+    received_on: date | datetime | None = None
 
     @property
     def withdrawn(self) -> bool:
@@ -54,15 +58,19 @@ def look_up(code: Any) -> ReceiptAnswer | None:
     normal = normalise_code(code)
     if normal is None:
         return None
-    comment = db.session.scalar(
-        select(Comment).where(Comment.receipt_code == normal)
+    found = db.session.execute(
+        select(Comment, OpinionRecord.received_on)
+        .outerjoin(OpinionRecord, OpinionRecord.comment_id == Comment.id)
+        .where(Comment.receipt_code == normal)
         .options(joinedload(Comment.round).joinedload(Round.consultation),
-                 joinedload(Comment.clause)))
-    if comment is None:
+                 joinedload(Comment.clause))).first()
+    if found is None:
         return None
+    comment, received_on = found
     return ReceiptAnswer(comment=comment, round=comment.round,
                          state=lifecycle.state_of(comment.round),
-                         outcome=outcomes_for(comment_ids=[comment.id]).comment(comment.id))
+                         outcome=outcomes_for(comment_ids=[comment.id]).comment(comment.id),
+                         received_on=received_on or comment.created_at)
 
 
 def mail_receipt(comment: Comment, *, actor: Any) -> None:

@@ -126,7 +126,7 @@ def save_opinion(actor: Actor, round_: Round, opinion: CheckedOpinion, *,
                  batch: str | None = None) -> OpinionRecord:
     """Write a checked opinion: the comment (counted like an online one), its record, the
     audit entry; and a triage row if the triage has started."""
-    comment = Comment(round_id=round_.id, author_id=actor.id, clause_id=opinion.clause_id,
+    comment = Comment(round_id=round_.id, author_id=None, clause_id=opinion.clause_id,
                       body=opinion.body, channel=opinion.channel,
                       confidential=opinion.confidential, receipt_code=new_receipt_code())
     db.session.add(comment)
@@ -182,3 +182,12 @@ def get_record(actor: Actor, record_id: int, round_: Round) -> OpinionRecord:
     if record is None:
         raise NotFound(_l("There is no such recorded opinion in this round."))
     return record
+
+
+def received_on_of(comment: Comment) -> date | None:
+    """The day a recorded opinion arrived (a letter's postmark...); None for one given
+    online. Shown on the receipt printed for its sender."""
+    if not comment.is_recorded:
+        return None
+    return db.session.scalar(select(OpinionRecord.received_on)
+                             .where(OpinionRecord.comment_id == comment.id))
