@@ -26,6 +26,7 @@ from consult.notifications.services import list_follows
 from consult.rectification.services import my_cases
 from consult.responses.services import my_opinions
 from consult.security import limits as lockout
+from consult.security.params import page_arg
 from consult.security.redirects import safe_target
 from consult.web import render, submit
 from consult.workspace.services.start import start_page
@@ -222,7 +223,7 @@ def set_locale():
 def me():
     return render("accounts/me.html", resend_form=EmptyForm(),
                   follows=list_follows(current_user, per_page=10),
-                  mine=my_opinions(current_user), my_cases=my_cases(current_user),
+                  mine=my_opinions(current_user, page=page_arg()), my_cases=my_cases(current_user),
                   now=clock_now())
 
 
