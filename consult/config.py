@@ -45,6 +45,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     REGISTER_RATE_LIMIT = "5 per minute"
+    REGISTER_CHECK_RATE_LIMIT = "60 per minute"  # the sign-up form's field-by-field checks
     RESET_RATE_LIMIT = "5 per minute"
     RECEIPT_RATE_LIMIT = "10 per minute; 50 per day"  # the public receipt lookup
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -421,6 +422,7 @@ SETTINGS: tuple[Setting, ...] = (
     app_setting("UPLOAD_MAX_BYTES", Int(low=1024, high=100 * 1024 * 1024)),
     app_setting("LOGIN_RATE_LIMIT", RateLimit()),
     app_setting("REGISTER_RATE_LIMIT", RateLimit()),
+    app_setting("REGISTER_CHECK_RATE_LIMIT", RateLimit()),
     app_setting("RESET_RATE_LIMIT", RateLimit()),
     app_setting("RECEIPT_RATE_LIMIT", RateLimit()),
     app_setting("PASSWORD_MIN_LENGTH", Int(low=8, high=128)),

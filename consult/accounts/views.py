@@ -20,7 +20,7 @@ from consult.accounts.forms import (
 from consult.clock import now as clock_now
 from consult.db import atomic
 from consult.errors import ServiceError
-from consult.extensions import limiter
+from consult.extensions import htmx, limiter
 from consult.i18n import LOCALE_COOKIE, supported_locales
 from consult.notifications.services import list_follows
 from consult.rectification.services import my_cases
@@ -59,6 +59,25 @@ def register():
         return render("accounts/register_sent.html", email=services.normalize_email(
             form.email.data))
     return render("accounts/register.html", form=form, status=status)
+
+
+CHECKED_FIELDS = ("email", "display_name", "password", "confirm")
+
+
+@bp.post("/auth/register/check")
+@_limit("REGISTER_CHECK_RATE_LIMIT")
+def register_check():
+    """One field of the sign-up form checked as the user leaves it (htmx): its message, or
+    nothing. The same rules as the sign-up, never whether the address has an account.
+    Without JavaScript (or asked for the whole form) it answers the form with every
+    message, and creates nothing."""
+    form = RegisterForm()
+    form.validate()
+    name = request.form.get("field", "")
+    if htmx and name in CHECKED_FIELDS:
+        return render("macros/_field_feedback.html", f=form[name])
+    return render("accounts/register.html", form=form,
+                  status=422 if form.all_errors else 200)
 
 
 @bp.get("/auth/verify/<token>")
