@@ -302,8 +302,8 @@ def post_comment(actor: Actor, round_: Round, *, body: str | None,
         proposal = clean_text(proposed_text, field="proposed_text", limit=PROPOSAL_MAX,
                               empty="", required=False)
         if proposal == clause.body.strip():
-            raise ValidationFailed(_l("Your wording is the same as the clause. Change it, or "
-                                      "leave the field empty."), field="proposed_text")
+            # The box starts from the clause's text: left as it was, it proposes nothing.
+            proposal = None
     _refuse_duplicate(actor, round_, body=body, parent_id=parent_id)
 
     comment = Comment(round_id=round_.id, author_id=actor.id, clause_id=clause_id, body=body,
@@ -375,8 +375,7 @@ def edit_comment(actor: Actor, comment: Comment, *, body: str | None,
         proposal = clean_text(proposed_text, field="proposed_text", limit=PROPOSAL_MAX,
                               empty="", required=False)
         if proposal is not None and comment.clause and proposal == comment.clause.body.strip():
-            raise ValidationFailed(_l("Your wording is the same as the clause. Change it, or "
-                                      "leave the field empty."), field="proposed_text")
+            proposal = None  # the clause's own text, as the box starts: no new wording
     if body == comment.body and proposal == comment.proposed_text:
         return comment
     comment.body, comment.proposed_text, comment.edited_at = body, proposal, now()
