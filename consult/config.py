@@ -91,6 +91,12 @@ class Config:
     # any request (``flask rounds tick``), and all others too, so that a forged Host
     # header can never put someone else's address into a reset or notification link.
     SITE_URL = DEV_SITE_URL
+    # Who runs the site (主办单位) and how to reach them, for the footer and the contact,
+    # privacy and accessibility pages; empty: the pages say so in the reader's language.
+    SITE_OWNER = ""
+    SITE_CONTACT_EMAIL = ""
+    SITE_CONTACT_PHONE = ""
+    SITE_CONTACT_ADDRESS = ""
 
 
 class TestConfig(Config):
@@ -430,6 +436,10 @@ SETTINGS: tuple[Setting, ...] = (
     app_setting("DB_POOL_SIZE", Int(low=1, high=1000)),
     app_setting("DB_MAX_OVERFLOW", Int(low=0, high=1000)),
     app_setting("SITE_URL", Url()),
+    app_setting("SITE_OWNER", Text()),
+    app_setting("SITE_CONTACT_EMAIL", Text()),
+    app_setting("SITE_CONTACT_PHONE", Text()),
+    app_setting("SITE_CONTACT_ADDRESS", Text()),
     app_setting("PAGE_SIZE", Int(low=1, high=500)),
     app_setting("PAGE_CACHE", BOOL),
     app_setting("PAGE_CACHE_SECONDS", Int(low=1, high=86400)),
