@@ -68,6 +68,10 @@ class EditCommentForm(BaseForm):
     proposed_text = TextAreaField(_l("Proposed wording for the clause (optional)"),
                                   description=_l("Up to %(limit)d characters.",
                                                  limit=PROPOSAL_MAX))
+    stance = RadioField(
+        _l("Your stance (optional)"), validate_choice=False, default="",
+        choices=[("", _l("No stance"))]
+        + [(s.value, COMMENT_STANCE_LABELS[s]) for s in CommentStance])
 
 
 class SupportForm(BaseForm):
