@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-
 from sqlalchemy import select
 
 from consult.consultations.models import Clause
