@@ -236,3 +236,31 @@ def test_evaluation_table_keeps_department_names_short(new_context, live, artifa
         lines = names.nth(i).evaluate("a => a.getClientRects().length")  # its line boxes
         assert lines <= 2, (names.nth(i).inner_text(), lines)
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_just_posted_says_just_now_and_the_stance_can_change(new_context, live, artifacts,
+                                                             javascript):
+    say = text(live, "zh_CN")
+    with live.app.app_context():
+        r = RoundFactory(version=DraftVersionFactory(clauses=["第一条的文字。", "第二条的文字。"]))
+        round_id, email = r.id, UserFactory(email="zhang@example.org").email
+    context = context_for(new_context, live, "zh_CN", javascript=javascript, width=390)
+    page = context.new_page()
+    log_in(page, say, email)
+    page.goto(f"/rounds/{round_id}/comments")
+    page.get_by_label(say("Your comment"), exact=True).fill("我赞成这个办法。")
+    page.get_by_label(say("In favour"), exact=True).check()
+    page.get_by_role("button", name=say("Post comment")).click()
+    mine = page.locator("#comment-list > li").first
+    expect(mine.locator(".comment__time")).to_have_text("刚刚")
+    expect(mine.locator(".comment__stance")).to_have_text("赞成")
+    page.goto(f"/rounds/{round_id}/comments")
+    mine.get_by_role("link", name=say("Edit")).click()
+    page.get_by_label(say("Against"), exact=True).check()
+    page.get_by_role("button", name=say("Save changes")).click()
+    expect(mine.locator(".comment__stance")).to_have_text("反对")
+    expect(page.locator("#stance-counts")).to_contain_text("反对：1")
+    expect(page.locator("#stance-counts")).not_to_contain_text("赞成")
+    shoot(page, artifacts, f"09-stance-changed-{'js' if javascript else 'nojs'}")
+    context.close()
