@@ -45,6 +45,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     REGISTER_RATE_LIMIT = "5 per minute"
+    REGISTER_CHECK_RATE_LIMIT = "60 per minute"  # the sign-up form's field-by-field checks
     RESET_RATE_LIMIT = "5 per minute"
     RECEIPT_RATE_LIMIT = "10 per minute; 50 per day"  # the public receipt lookup
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -90,6 +91,12 @@ class Config:
     # any request (``flask rounds tick``), and all others too, so that a forged Host
     # header can never put someone else's address into a reset or notification link.
     SITE_URL = DEV_SITE_URL
+    # Who runs the site (主办单位) and how to reach them, for the footer and the contact,
+    # privacy and accessibility pages; empty: the pages say so in the reader's language.
+    SITE_OWNER = ""
+    SITE_CONTACT_EMAIL = ""
+    SITE_CONTACT_PHONE = ""
+    SITE_CONTACT_ADDRESS = ""
 
 
 class TestConfig(Config):
@@ -421,6 +428,7 @@ SETTINGS: tuple[Setting, ...] = (
     app_setting("UPLOAD_MAX_BYTES", Int(low=1024, high=100 * 1024 * 1024)),
     app_setting("LOGIN_RATE_LIMIT", RateLimit()),
     app_setting("REGISTER_RATE_LIMIT", RateLimit()),
+    app_setting("REGISTER_CHECK_RATE_LIMIT", RateLimit()),
     app_setting("RESET_RATE_LIMIT", RateLimit()),
     app_setting("RECEIPT_RATE_LIMIT", RateLimit()),
     app_setting("PASSWORD_MIN_LENGTH", Int(low=8, high=128)),
@@ -428,6 +436,10 @@ SETTINGS: tuple[Setting, ...] = (
     app_setting("DB_POOL_SIZE", Int(low=1, high=1000)),
     app_setting("DB_MAX_OVERFLOW", Int(low=0, high=1000)),
     app_setting("SITE_URL", Url()),
+    app_setting("SITE_OWNER", Text()),
+    app_setting("SITE_CONTACT_EMAIL", Text()),
+    app_setting("SITE_CONTACT_PHONE", Text()),
+    app_setting("SITE_CONTACT_ADDRESS", Text()),
     app_setting("PAGE_SIZE", Int(low=1, high=500)),
     app_setting("PAGE_CACHE", BOOL),
     app_setting("PAGE_CACHE_SECONDS", Int(low=1, high=86400)),

@@ -20,6 +20,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult.accounts.services import registration_problems
 from consult.i18n import COMMON_TIMEZONES, LOCALE_NAMES
 from consult.web import BaseForm
 
@@ -44,6 +45,18 @@ class RegisterForm(BaseForm):
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(_l("Repeat the password.")),
         EqualTo("password", _l("The two passwords are not the same."))])
+
+    def validate(self, extra_validators=None) -> bool:
+        """The form's own checks and the sign-up rules together: every problem at once."""
+        valid = super().validate(extra_validators)
+        for problem in registration_problems(email=self.email.data or "",
+                                             display_name=self.display_name.data or "",
+                                             password=self.password.data or ""):
+            field = self._fields[problem.field]
+            if not field.errors:  # "enter a password" says it already
+                self.add_service_error(problem)
+                valid = False
+        return valid
 
 
 class LoginForm(BaseForm):

@@ -78,6 +78,23 @@ def check_password_rules(password: str, *, email: str = "", field: str = "passwo
 
 # ---------------------------------------------------------------- registration
 
+def registration_problems(*, email: str, display_name: str, password: str
+                          ) -> list[ValidationFailed]:
+    """Every rule the sign-up would refuse, each beside its field, all at once (the form
+    shows them together). Never whether the address has an account: nobody learns that
+    from the sign-up page."""
+    problems: list[ValidationFailed] = []
+    try:
+        clean_display_name(display_name)
+    except ValidationFailed as exc:
+        problems.append(exc)
+    try:
+        check_password_rules(password, email=normalize_email(email or ""))
+    except ValidationFailed as exc:
+        problems.append(exc)
+    return problems
+
+
 def register(*, email: str, display_name: str, password: str, locale: str | None = None,
              send_verification: bool = True) -> User:
     email = normalize_email(email)

@@ -20,12 +20,13 @@ from consult.accounts.forms import (
 from consult.clock import now as clock_now
 from consult.db import atomic
 from consult.errors import ServiceError
-from consult.extensions import limiter
+from consult.extensions import htmx, limiter
 from consult.i18n import LOCALE_COOKIE, supported_locales
 from consult.notifications.services import list_follows
 from consult.rectification.services import my_cases
 from consult.responses.services import my_opinions
 from consult.security import limits as lockout
+from consult.security.params import page_arg
 from consult.security.redirects import safe_target
 from consult.web import render, submit
 from consult.workspace.services.start import start_page
@@ -58,6 +59,25 @@ def register():
         return render("accounts/register_sent.html", email=services.normalize_email(
             form.email.data))
     return render("accounts/register.html", form=form, status=status)
+
+
+CHECKED_FIELDS = ("email", "display_name", "password", "confirm")
+
+
+@bp.post("/auth/register/check")
+@_limit("REGISTER_CHECK_RATE_LIMIT")
+def register_check():
+    """One field of the sign-up form checked as the user leaves it (htmx): its message, or
+    nothing. The same rules as the sign-up, never whether the address has an account.
+    Without JavaScript (or asked for the whole form) it answers the form with every
+    message, and creates nothing."""
+    form = RegisterForm()
+    form.validate()
+    name = request.form.get("field", "")
+    if htmx and name in CHECKED_FIELDS:
+        return render("macros/_field_feedback.html", f=form[name])
+    return render("accounts/register.html", form=form,
+                  status=422 if form.all_errors else 200)
 
 
 @bp.get("/auth/verify/<token>")
@@ -222,7 +242,7 @@ def set_locale():
 def me():
     return render("accounts/me.html", resend_form=EmptyForm(),
                   follows=list_follows(current_user, per_page=10),
-                  mine=my_opinions(current_user), my_cases=my_cases(current_user),
+                  mine=my_opinions(current_user, page=page_arg()), my_cases=my_cases(current_user),
                   now=clock_now())
 
 

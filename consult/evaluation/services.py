@@ -269,7 +269,8 @@ CSV_HEADER = [
     _l("Survey respondents who took part"), _l("Participants of surveyed rounds"),
     _l("Survey response rate"),
     _l("Rounds due"), _l("Responded on time"), _l("Overdue now"), _l("Median days late"),
-    _l("Opinions"), _l("Adopted fully or partly"), _l("Unique participants"), _l("Comments"),
+    _l("Opinions in published responses"), _l("Adopted fully or partly"),
+    _l("Unique participants"), _l("Comments"),
     _l("Questions"), _l("Ballots"), _l("Questions answered"), _l("Median days to answer"),
     _l("Actions done on time"), _l("Actions done late"), _l("Actions overdue"),
     _l("Actions dropped"),
@@ -283,7 +284,7 @@ def _fmt(x):
 def csv_row(name: str, s: sc.Scores) -> list:
     def iv(v, i):
         return _fmt(v.interval[i]) if v.interval else ""
-    return [name, s.answers, "yes" if s.small_sample else "no",
+    return [name, s.answers, bool(s.small_sample),
             _fmt(s.satisfaction.value), iv(s.satisfaction, 0), iv(s.satisfaction, 1),
             _fmt(s.rating.value), iv(s.rating, 0), iv(s.rating, 1), _fmt(s.rating_high.value),
             _fmt(s.clarity.value), iv(s.clarity, 0), iv(s.clarity, 1), _fmt(s.heard.value),

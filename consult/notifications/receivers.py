@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
-from consult.accounts.models import Actor, User
+from consult.accounts.models import Actor, Role, RoleAssignment, User
 from consult.consultations.models import Consultation
 from consult.db import db
 from consult.notifications.models import Follow, NotificationKind
@@ -118,13 +118,18 @@ def question_answered(question, *, actor: Any = None,
 def survey_opened(round_, **_signal) -> None:
     """Invite the round's participants to the satisfaction survey, in-app and by e-mail
     (per their settings)."""
-    round_title, consultation_id, consultation_title = db.session.execute(
-        select(Round.title, Consultation.id, Consultation.title)
+    round_title, consultation_id, consultation_title, department_id = db.session.execute(
+        select(Round.title, Consultation.id, Consultation.title, Consultation.department_id)
         .join(Consultation, Consultation.id == Round.consultation_id)
         .where(Round.id == round_.id)).one()
     closes = round_.survey_closes_at
+    # The department's own officials do not rate its response (the survey refuses them).
+    own_officials = select(RoleAssignment.user_id).where(
+        RoleAssignment.role == Role.OFFICIAL,
+        RoleAssignment.department_id == department_id)
     notify(
-        select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_.id),
+        select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_.id,
+                                               RoundParticipant.user_id.not_in(own_officials)),
         NotificationKind.SURVEY_INVITATION, link=f"/rounds/{round_.id}/survey",
         consultation_id=consultation_id, round_id=round_.id, round_title=round_title or "",
         consultation_title=consultation_title,

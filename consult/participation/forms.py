@@ -41,6 +41,15 @@ class CommentForm(BaseForm):
         _l("Only for the department"),
         description=_l("Your opinion is counted and answered, but its text is not published."))
 
+    proposal_prefilled = False
+
+    def start_proposal_from(self, clause) -> None:
+        """The proposed-wording box starts from the clause's current text (the service
+        treats it left unchanged as no proposal)."""
+        if clause is not None and not self.proposed_text.data:
+            self.proposed_text.data = clause.body
+            self.proposal_prefilled = True
+
     def set_clauses(self, clauses, counts=None) -> None:
         counts = counts or {}
         self.clause_id.choices = [("", str(_l("The whole draft")))] + [
@@ -59,6 +68,10 @@ class EditCommentForm(BaseForm):
     proposed_text = TextAreaField(_l("Proposed wording for the clause (optional)"),
                                   description=_l("Up to %(limit)d characters.",
                                                  limit=PROPOSAL_MAX))
+    stance = RadioField(
+        _l("Your stance (optional)"), validate_choice=False, default="",
+        choices=[("", _l("No stance"))]
+        + [(s.value, COMMENT_STANCE_LABELS[s]) for s in CommentStance])
 
 
 class SupportForm(BaseForm):

@@ -105,6 +105,7 @@ def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200
     listed = _list_comments(round_, clause)
     if form is None:
         form = CommentForm(formdata=None, clause_id=clause.id if clause else None)
+        form.start_proposal_from(clause)
     form.set_clauses(listed["view"].clauses)
     return render("participation/round_comments.html", partial, status=status,
                   form=form, **listed, **ctx)
@@ -130,10 +131,10 @@ def _reader_comments_page(round_, ctx: dict):
                                         **listed, **ctx),
                 "index": render_template("participation/_clause_index.html", **listed, **ctx),
                 "facts": reader.facts_of(view.by_id.values()),
-                # the new-comment form's clause choice, as every reader gets it blank
-                "clause_field": get_template_attribute("macros/forms.html", "field")(
-                    _new_comment_form(round_, view.clauses,
-                                      clause_id=clause.id if clause else None).clause_id)}
+                # the new-comment form's clause choice and proposed-wording box (from the
+                # clause's text), as every reader gets them blank
+                **_shared_fields(_new_comment_form(round_, view.clauses,
+                                                   clause_id=clause.id if clause else None))}
 
     shared = pagecache.fragment(
         "participation/reader-comments",
@@ -151,7 +152,8 @@ def _reader_comments_page(round_, ctx: dict):
     # Markup: these parts were rendered (and escaped) by Jinja, now or on an earlier miss.
     return render("participation/round_comments.html", form=CommentForm(formdata=None),
                   cached={"list": listed, "index": Markup(shared["index"])},  # nosec B704
-                  clause_field=Markup(shared["clause_field"]), **ctx)  # nosec B704
+                  clause_field=Markup(shared["clause_field"]),  # nosec B704
+                  proposal_field=Markup(shared["proposal_field"]), **ctx)  # nosec B704
 
 
 def _visitor_page(page: str, form, round_, ctx: dict, listed, **templates: str):
@@ -224,11 +226,19 @@ def post_comment(round_id: int):
 
 
 def _new_comment_form(round_, clauses=None, *, clause_id: int | None = None) -> CommentForm:
-    """A blank form after a post, still on the clause the reader was commenting on."""
+    """A blank form after a post, still on the clause the reader was commenting on (its
+    proposed-wording box starting from that clause's text)."""
     form = CommentForm(formdata=None, clause_id=clause_id)
-    form.set_clauses(services.comments.version_clauses(round_) if clauses is None
-                     else clauses)
+    clauses = services.comments.version_clauses(round_) if clauses is None else clauses
+    form.set_clauses(clauses)
+    form.start_proposal_from(next((c for c in clauses if c.id == clause_id), None))
     return form
+
+
+def _shared_fields(form: CommentForm) -> dict[str, str]:
+    field = get_template_attribute("macros/forms.html", "field")
+    return {"clause_field": field(form.clause_id),
+            "proposal_field": field(form.proposed_text, rows=5)}
 
 
 def _changed_clause_counts(comment) -> dict[int, int]:
@@ -256,6 +266,9 @@ def edit_comment(comment_id: int):
     if not services.comments.check_author(current_user, comment):
         abort(403)
     form = EditCommentForm(obj=comment) if request.method == "GET" else EditCommentForm()
+    if request.method == "GET" and not form.proposed_text.data and comment.clause is not None \
+            and comment.parent_id is None:
+        form.proposed_text.data = comment.clause.body  # new wording starts from the clause
     done, status = submit(form, lambda: services.edit_comment(
         current_user, comment, **form.service_data()))
     if done is not None:

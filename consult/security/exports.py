@@ -7,7 +7,8 @@ single quote, and the cell is quoted by the CSV writer. Spreadsheets also skip l
 spaces and fold full-width forms (``＝``, ``＋``) before they decide, so the first
 visible character is looked at after removing whitespace and invisible characters
 and after NFKC folding. ``|`` and ``%`` (old DDE forms) are treated the same.
-Numbers stay numbers: only text is ever prefixed.
+Numbers stay numbers: only text is ever prefixed. A true/false cell is written as the
+reader's word for yes or no (是/否), never as ``True`` or ``yes``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from flask import Response, stream_with_context
+from flask_babel import gettext as _
 
 BOM = "\ufeff"  # spreadsheet programs then read UTF-8 (Chinese) correctly
 _TRIGGERS = frozenset("=+-@|%")
@@ -35,10 +37,18 @@ def _first_visible(text: str) -> str:
     return ""
 
 
+def yes_no(flag: bool) -> str:
+    """A true/false cell in the reader's language."""
+    return _("Yes") if flag else _("No")
+
+
 def neutralise(value: Any) -> Any:
-    """A cell value safe for a spreadsheet: text that could start a formula gets ``'``."""
+    """A cell value safe for a spreadsheet: text that could start a formula gets ``'``;
+    true/false in words."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return yes_no(value)
     if not isinstance(value, str):
         return value
     first = _first_visible(value)

@@ -18,5 +18,7 @@ def _manage(user, round_=None) -> bool:
 
 @rule("survey.answer")
 def _answer(user, round_=None) -> bool:
-    """Active users with a verified e-mail address, not suspended (then: eligible)."""
-    return can_act(user) and user.is_verified
+    """Active users with a verified e-mail address, not suspended (then: eligible), who do
+    not work for the department whose response the survey rates."""
+    return can_act(user) and user.is_verified and not (
+        round_ is not None and is_official_of(user, round_.consultation.department_id))

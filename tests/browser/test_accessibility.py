@@ -79,6 +79,7 @@ def _page_urls() -> dict[str, list[str]]:
             f"/rounds/{vote}/results", f"/rounds/{responded}/response", "/accountability/",
             f"/departments/{dept.slug}", "/suggestions/", f"/suggestions/{suggestion}",
             "/auth/login", "/auth/register", "/auth/reset",
+            "/about/contact", "/about/privacy", "/about/accessibility",
         ],
         "citizen@example.org": [
             "/me/", "/me/notifications", "/me/profile", "/suggestions/new",

@@ -98,6 +98,9 @@ MATRIX: dict[str, str] = {
     "GET health.healthz": "200 200 200 200 200 200 200",
     "GET health.readyz": "200 200 200 200 200 200 200",
     "GET main.index": "200 200 200 200 200 200 200",
+    "GET main.about_accessibility": "200 200 200 200 200 200 200",
+    "GET main.about_contact": "200 200 200 200 200 200 200",
+    "GET main.about_privacy": "200 200 200 200 200 200 200",
     # By address (loopback here), not by role: CONSULT_METRICS_ALLOW / _TOKEN.
     "GET observability.metrics": "200 200 200 200 200 200 200",
     "GET moderation.appeal": "302 404 404 404 404 404 404",
@@ -175,6 +178,9 @@ MATRIX: dict[str, str] = {
     "POST accounts.logout_everywhere": "302 302 302 302 302 302 302",  # after logout
     "POST accounts.profile": "302 422 422 422 422 422 422",
     "POST accounts.register": "422 302 302 302 302 302 302",
+    # The sign-up form's field checks: anyone, nothing saved, never whether an address is
+    # taken (an empty form is 422 with every message).
+    "POST accounts.register_check": "422 422 422 422 422 422 422",
     "POST accounts.resend_verification": "302 303 303 303 303 303 303",
     "POST accounts.reset_password": "422 422 422 422 422 422 422",
     "POST accounts.reset_request": "422 422 422 422 422 422 422",

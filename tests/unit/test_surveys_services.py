@@ -75,7 +75,8 @@ def test_permission_rules_for_every_kind_of_user(app):
         "citizen": (UserFactory(), False, True),
         "unverified": (UserFactory(unverified=True), False, False),
         "suspended": (UserFactory(active=False), False, False),
-        "official": (UserFactory(role="official", role__department=dept), True, True),
+        # The department's officials do not rate their own response (issue 22).
+        "official": (UserFactory(role="official", role__department=dept), True, False),
         "other official": (UserFactory(role="official", role__department=DepartmentFactory()),
                            False, True),
         "admin": (UserFactory(role="admin"), False, True),

@@ -229,15 +229,19 @@ def test_proposed_wording_shows_a_diff_against_the_clause(client, login_as, citi
     assert "<ins>和夜间</ins>" in page
 
 
-def test_proposed_wording_needs_a_clause_and_must_differ(client, login_as, rnd, citizen):
+def test_proposed_wording_needs_a_clause_and_the_untouched_box_proposes_nothing(
+        client, login_as, rnd, citizen):
     from consult.consultations.models import Clause
     clause = db.session.scalar(select(Clause).where(Clause.version_id == rnd.version_id))
     login_as(citizen)
     response = post(client, rnd, body="改写", proposed_text="新的文字")
     assert response.status_code == 422 and 'id="clause_id-error"' in response.text
-    same = post(client, rnd, body="改写", clause_id=str(clause.id), proposed_text=clause.body)
-    assert same.status_code == 422 and 'id="proposed_text-error"' in same.text
     assert comments_of(rnd) == []
+    # The box starts from the clause's text (issue 22): sent unchanged, it is no proposal.
+    same = post(client, rnd, body="改写", clause_id=str(clause.id), proposed_text=clause.body)
+    assert same.status_code == 303
+    [posted] = comments_of(rnd)
+    assert posted.proposed_text is None
 
 
 # ---------------------------------------------------------------- htmx

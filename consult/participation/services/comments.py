@@ -302,8 +302,8 @@ def post_comment(actor: Actor, round_: Round, *, body: str | None,
         proposal = clean_text(proposed_text, field="proposed_text", limit=PROPOSAL_MAX,
                               empty="", required=False)
         if proposal == clause.body.strip():
-            raise ValidationFailed(_l("Your wording is the same as the clause. Change it, or "
-                                      "leave the field empty."), field="proposed_text")
+            # The box starts from the clause's text: left as it was, it proposes nothing.
+            proposal = None
     _refuse_duplicate(actor, round_, body=body, parent_id=parent_id)
 
     comment = Comment(round_id=round_.id, author_id=actor.id, clause_id=clause_id, body=body,
@@ -356,9 +356,13 @@ def _refuse_duplicate(actor: Actor, round_: Round, *, body: str, parent_id: int 
                        field="body")
 
 
+_KEEP: Any = object()
+
+
 def edit_comment(actor: Actor, comment: Comment, *, body: str | None,
-                 proposed_text: str | None = None) -> Comment:
-    """The author corrects a comment within the edit window; it then shows "edited"."""
+                 proposed_text: str | None = None, stance: Any = _KEEP) -> Comment:
+    """The author corrects a comment within the edit window; it then shows "edited". A
+    top-level comment's stance can change too (left out: kept as it was)."""
     if not check_author(actor, comment):
         raise PermissionDenied(_l("Only the author can edit a comment."))
     require_participant(actor, "comment.edit", comment)
@@ -376,11 +380,14 @@ def edit_comment(actor: Actor, comment: Comment, *, body: str | None,
         proposal = clean_text(proposed_text, field="proposed_text", limit=PROPOSAL_MAX,
                               empty="", required=False)
         if proposal is not None and comment.clause and proposal == comment.clause.body.strip():
-            raise ValidationFailed(_l("Your wording is the same as the clause. Change it, or "
-                                      "leave the field empty."), field="proposed_text")
-    if body == comment.body and proposal == comment.proposed_text:
+            proposal = None  # the clause's own text, as the box starts: no new wording
+    chosen = comment.stance
+    if stance is not _KEEP and comment.parent_id is None:
+        chosen = parse_stance(stance)
+    if body == comment.body and proposal == comment.proposed_text and chosen == comment.stance:
         return comment
     comment.body, comment.proposed_text, comment.edited_at = body, proposal, now()
+    comment.stance = chosen
     audit.record(actor, "comment.edit", comment)
     if comment.status == ContentStatus.PUBLISHED and not comment.confidential:
         # The edited text is screened like a new post: a sensitive word added by an

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from consult.evaluation.scores import Share
 from consult.rectification.services.reads import Figures
+from consult.security.exports import csv_text
 
 CSV_HEADER = [
     _l("Month"), _l("Department"), _l("Bad ratings"), _l("Voided after appeal"),
     _l("Followed up"), _l("Resolved"), _l("Resolved in time"), _l("In time low"),
     _l("In time high"), _l("Rectified"), _l("Rectification rate"), _l("Explained"),
     _l("Re-rated"), _l("Re-rated better"), _l("Better low"), _l("Better high"),
-    _l("Appealed"), _l("Appeals upheld"), _l("Escalated"), _l("Last two months in a row"),
+    # "Voided after appeal" is the number of appeals upheld: one column, not two.
+    _l("Appealed"), _l("Escalated"), _l("Last two months in a row"),
 ]
 
 
@@ -35,18 +35,12 @@ def csv_row(f: Figures, name: str) -> list:
             f.followed_up, f.resolved, _fmt(f.in_time_share.value), iv(f.in_time_share, 0),
             iv(f.in_time_share, 1), f.rectified, _fmt(f.rectified_share.value), f.explained,
             f.rerated, _fmt(f.improved_share.value), iv(f.improved_share, 0),
-            iv(f.improved_share, 1), f.appealed, f.voided, f.escalated,
-            "yes" if "last_twice" in f.flags else "no"]
+            iv(f.improved_share, 1), f.appealed, f.escalated, "last_twice" in f.flags]
 
 
 def to_csv(rows: list[tuple[Figures, str]]) -> str:
-    buf = io.StringIO()
-    buf.write("\ufeff")  # BOM: spreadsheet programs then read UTF-8 (Chinese) correctly
-    w = csv.writer(buf)
-    w.writerow([str(h) for h in CSV_HEADER])
-    for f, name in rows:
-        w.writerow(csv_row(f, name))
-    return buf.getvalue()
+    """Through the site's one CSV writer: the BOM, no formulas, yes/no in words."""
+    return csv_text([str(h) for h in CSV_HEADER], (csv_row(f, name) for f, name in rows))
 
 
 def as_json(f: Figures) -> dict[str, Any]:

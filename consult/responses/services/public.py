@@ -105,15 +105,29 @@ def outcomes_for(*, comment_ids: Iterable[int] = (), question_ids: Iterable[int]
 # ---------------------------------------------------------------- "what happened to my opinions"
 
 @dataclass
+class MyOpinionGroup:
+    """The user's answered opinions of one consultation, on the page shown."""
+
+    consultation_id: int
+    title: str
+    items: list[tuple[Triage, Outcome]]
+
+
+@dataclass
 class MyOpinions:
     counts: dict[str, int]
     total: int
-    recent: list[tuple[Triage, Outcome]]
+    page: Page  # items: (Triage, Outcome) pairs, newest response first
+    groups: list[MyOpinionGroup]
+
+    @property
+    def recent(self) -> list[tuple[Triage, Outcome]]:
+        return self.page.items
 
 
-def my_opinions(user: Any, *, limit: int = 8) -> MyOpinions:
-    """Counts per status over the user's opinions in responded rounds, and the most
-    recent ones with their outcome (two queries)."""
+def my_opinions(user: Any, *, page: int = 1, per_page: int = 20) -> MyOpinions:
+    """Counts per status over the user's opinions in responded rounds, and one page of
+    them with their outcome, grouped by consultation (two queries whatever the page)."""
     published = RoundResponse.published_at.is_not(None)
     counts = dict(db.session.execute(
         select(Triage.status, func.count()).join(
@@ -121,21 +135,38 @@ def my_opinions(user: Any, *, limit: int = 8) -> MyOpinions:
         .where(Triage.author_id == user.id, published, Triage.status.is_not(None))
         .group_by(Triage.status)).all())
     counts = {status.value: n for status, n in counts.items()}
+    total = sum(counts.values())
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
     rows = db.session.execute(
-        select(Triage, RoundResponse)
+        select(Triage, RoundResponse, Consultation.title)
         .join(RoundResponse, RoundResponse.round_id == Triage.round_id)
+        .join(Consultation, Consultation.id == RoundResponse.consultation_id)
         .where(Triage.author_id == user.id, published, Triage.status.is_not(None))
         .options(joinedload(Triage.comment), joinedload(Triage.question))
-        .order_by(RoundResponse.published_at.desc(), Triage.id.desc()).limit(limit)).all()
-    recent = []
-    for triage, response in rows:
-        recent.append((triage, Outcome(
+        # One consultation's opinions stay together: the consultation whose newest
+        # response is the most recent first, then its rounds and opinions newest first.
+        .order_by(func.max(RoundResponse.published_at).over(
+                      partition_by=RoundResponse.consultation_id).desc(),
+                  RoundResponse.consultation_id.desc(),
+                  RoundResponse.published_at.desc(), Triage.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    items: list[tuple[Triage, Outcome]] = []
+    groups: list[MyOpinionGroup] = []
+    for triage, response, title in rows:
+        pair = (triage, Outcome(
             status=triage.status, reason=triage.reason,
             diff_url=_diff_url(response.consultation_id, response.from_version_number,
                                response.to_version_number, triage.changed_lineage_id,
                                triage.status),
-            response_url=f"/rounds/{response.round_id}/response")))
-    return MyOpinions(counts=counts, total=sum(counts.values()), recent=recent)
+            response_url=f"/rounds/{response.round_id}/response"))
+        items.append(pair)
+        if not groups or groups[-1].consultation_id != response.consultation_id:
+            groups.append(MyOpinionGroup(response.consultation_id, title, []))
+        groups[-1].items.append(pair)
+    return MyOpinions(counts=counts, total=total,
+                      page=Page(items=items, page=page, per_page=per_page, total=total),
+                      groups=groups)
 
 
 # ---------------------------------------------------------------- accountability

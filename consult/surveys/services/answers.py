@@ -34,6 +34,7 @@ from consult.security.permissions import (
     authorize,
     check,
     is_authenticated,
+    is_official_of,
     suspension_message,
 )
 from consult.surveys.models import (
@@ -144,6 +145,8 @@ def submit_answer(actor: Actor, round_: Round, *, satisfaction: Any, rating: Any
                   heard: Any, comment: str | None = None,
                   answers: Mapping[Any, Iterable[Any]] | None = None) -> SurveyAnswer:
     """Give or change ``actor``'s answer: one per user per round, whatever the races."""
+    if is_official_of(actor, round_.consultation.department_id):
+        raise PermissionDenied(ELIGIBILITY_MESSAGES["own_department"])
     if not check(actor, "survey.answer", round_):
         raise PermissionDenied(suspension_message(actor) or ELIGIBILITY_MESSAGES["unverified"])
     survey = ensure_survey(round_.id, lock=True)

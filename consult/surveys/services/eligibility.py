@@ -14,7 +14,7 @@ from consult.errors import InvalidState
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round, RoundParticipant
-from consult.security.permissions import check, is_authenticated
+from consult.security.permissions import check, is_authenticated, is_official_of
 from consult.surveys.models import Survey
 
 
@@ -23,7 +23,7 @@ class Eligibility:
     """Whether ``user`` may answer, and if not why (for the page and the 403 message)."""
 
     allowed: bool
-    reason: str = ""  # "login", "unverified", "not_participant"
+    reason: str = ""  # "login", "own_department", "unverified", "not_participant"
     participant: bool = False
 
     @property
@@ -35,6 +35,8 @@ ELIGIBILITY_MESSAGES = {
     "login": _l("Log in to answer the survey."),
     "unverified": _l("Verify your e-mail address to answer the survey. We sent you a link "
                      "when you registered."),
+    "own_department": _l("You work for the department that wrote this response, so you "
+                         "cannot rate it: the survey asks the people who took part."),
     "not_participant": _l("Only people who took part in this round (who commented, asked a "
                           "question, supported a comment or voted) can answer its survey."),
 }
@@ -48,6 +50,8 @@ def is_participant(round_id: int, user_id: int) -> bool:
 def eligibility(user: Any, round_: Round, survey: Survey) -> Eligibility:
     if not is_authenticated(user):
         return Eligibility(False, "login")
+    if is_official_of(user, round_.consultation.department_id):
+        return Eligibility(False, "own_department")
     if not check(user, "survey.answer", round_):
         return Eligibility(False, "unverified")
     participant = is_participant(round_.id, user.id)
