@@ -19,10 +19,9 @@ from consult.extensions import db
 from consult.responses import services as responses
 from consult.responses.models import Triage
 from consult.rounds.services import get_round
-from tests.channels_helpers import PDF, today
-from tests.factories import PASSWORD, RoundFactory, UserFactory
-from tests.journey_helpers import Journey
-from tests.responses_helpers import comment
+from tests.browser.journey import Journey
+from tests.factories import PASSWORD, RoundFactory, UserFactory, comment, today
+from tests.files import PDF
 
 
 def setup(live):

@@ -92,7 +92,7 @@ def build_world() -> World:
 def _bad_rating_case(dept):
     """A responded round of department A rated "dissatisfied" by a participant: the
     rectification case every case route is tried on."""
-    from tests.rectification_helpers import rate, responded_round
+    from tests.factories import rate, responded_round
 
     r, _dept, _official = responded_round(dept)
     _rater, case = rate(r)

@@ -32,10 +32,7 @@ def at(days: float):
     return time_machine.travel(T0 + timedelta(days=days), tick=False)
 
 
-@pytest.fixture(autouse=True)
-def _keep_loaded(app):
-    """Objects made by the factories stay usable after their commits (one session here)."""
-    db.session().expire_on_commit = False
+pytestmark = pytest.mark.usefixtures("keep_loaded")
 
 
 @pytest.fixture

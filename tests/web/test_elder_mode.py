@@ -9,10 +9,7 @@ import pytest
 
 from tests.factories import RoundFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def switch(client, mode, next_="/consultations/"):

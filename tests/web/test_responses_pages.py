@@ -13,8 +13,16 @@ from consult.db import atomic, db
 from consult.responses import services
 from consult.responses.models import RoundResponse, Triage
 from consult.rounds.services import get_round
-from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
-from tests.responses_helpers import clause_ids, closed_round, comment, question
+from tests.factories import (
+    ConsultationFactory,
+    DepartmentFactory,
+    RoundFactory,
+    UserFactory,
+    clause_ids,
+    closed_round,
+    comment,
+    question,
+)
 
 pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 

@@ -7,14 +7,18 @@ from datetime import timedelta
 import pytest
 
 from consult.clock import now
-from tests.factories import PASSWORD, ConsultationFactory, RoundFactory, UserFactory
-from tests.responses_helpers import closed_round, comment, question
-from tests.suggestion_helpers import make_suggestion
+from tests.factories import (
+    PASSWORD,
+    ConsultationFactory,
+    RoundFactory,
+    UserFactory,
+    closed_round,
+    comment,
+    make_suggestion,
+    question,
+)
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def fill(r, dept, n):
