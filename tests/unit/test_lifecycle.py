@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.db import db
 from consult.errors import InvalidState, ValidationFailed
@@ -22,6 +20,7 @@ from tests.factories import (
     DraftVersionFactory,
     RoundFactory,
     UserFactory,
+    with_roles,
 )
 
 T0 = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
@@ -42,9 +41,7 @@ def department(app):
 
 @pytest.fixture
 def official(department):
-    user = UserFactory(role="official", role__department=department)
-    return db.session.scalar(select(User).where(User.id == user.id).options(
-        selectinload(User.roles)).execution_options(populate_existing=True))
+    return with_roles(UserFactory(role="official", role__department=department))
 
 
 @pytest.fixture

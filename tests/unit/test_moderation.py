@@ -18,10 +18,7 @@ from consult.rounds.models import Round
 from consult.security.permissions import check
 from tests.factories import add_word, answer_question, ask_question, moderation_item, post_comment
 
-
-@pytest.fixture(autouse=True)
-def request_ctx(english_request):
-    yield
+pytestmark = pytest.mark.usefixtures("english_request")
 
 
 def who(world, role):

@@ -21,10 +21,7 @@ from consult.suggestions.models import (
 )
 from tests.factories import add_word, make_suggestion
 
-
-@pytest.fixture(autouse=True)
-def request_ctx(english_request):
-    yield
+pytestmark = pytest.mark.usefixtures("english_request")
 
 
 
