@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from flask import Flask, g, request_started
+from flask import Flask, g, has_request_context, request_started
 from sqlalchemy import create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
@@ -17,10 +17,7 @@ from sqlalchemy.pool import StaticPool
 from consult.app import create_app
 from consult.config import TestConfig
 from consult.extensions import db
-from tests.factories import DepartmentFactory, UserFactory
-
-# Fixtures shared by test modules in several folders (a module's own fixture of the same name wins).
-pytest_plugins = ("tests.moderation_helpers",)
+from tests.factories import DepartmentFactory, RoundFactory, UserFactory, moderation_world
 
 
 def pytest_addoption(parser):
@@ -201,3 +198,27 @@ def dept(app):
 def official(dept):
     """An official of ``dept``."""
     return UserFactory(role="official", role__department=dept)
+
+
+@pytest.fixture
+def rnd(app):
+    """An open round (comments and votes) on a fresh consultation of a fresh department."""
+    return RoundFactory()
+
+
+@pytest.fixture
+def english_request(app):
+    """Service tests run inside an English request (messages read in English)."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        yield
+
+
+@pytest.fixture
+def world(app):
+    """The moderation world (tests.factories.ModerationWorld): inside the test's own
+    request when it has one (service tests), else a short one."""
+    if has_request_context():
+        return moderation_world()
+    with app.test_request_context("/"):
+        return moderation_world()

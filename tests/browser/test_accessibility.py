@@ -23,9 +23,9 @@ from consult.extensions import db
 from consult.rounds.models import Round, RoundKind
 from consult.seed import DEMO_PASSWORD, seed
 from consult.suggestions.models import Suggestion, Visibility
+from tests.browser.journey import LOCALES
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-LOCALES = {"zh_CN": "zh-CN", "en": "en-GB"}
 
 
 @pytest.fixture(scope="module")

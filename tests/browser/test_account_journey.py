@@ -10,19 +10,10 @@ from sqlalchemy import select
 
 from consult.accounts.models import User
 from consult.extensions import db
+from tests.browser.journey import shoot
 
 EMAIL = "mei@example.org"
 PASSWORD = "plum blossom 2026"
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
-
-
-def shoot(page: Page, artifacts, name: str) -> None:
-    """Full-page screenshots of the current page at desktop and phone widths."""
-    size = page.viewport_size
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(artifacts / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(size)
 
 
 def test_register_verify_log_in_switch_language_log_out(page: Page, live, artifacts):

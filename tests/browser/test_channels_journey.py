@@ -34,11 +34,17 @@ from consult.consultations.models import Consultation
 from consult.extensions import db, limiter
 from consult.participation.models import Comment
 from tests.browser.conftest import LiveServer, _buffered
-from tests.channels_helpers import EXE, PDF, csv_bytes, today, xlsx_bytes
+from tests.browser.journey import Journey
 from tests.conftest import make_app, prepare_schema
-from tests.factories import PASSWORD, DepartmentFactory, RoundFactory, UserFactory
-from tests.journey_helpers import Journey
-from tests.responses_helpers import comment
+from tests.factories import (
+    PASSWORD,
+    DepartmentFactory,
+    RoundFactory,
+    UserFactory,
+    comment,
+    today,
+)
+from tests.files import EXE, PDF, csv_bytes, xlsx_bytes
 
 VARIANTS = [("zh_CN", True), ("zh_CN", False), ("en", True), ("en", False)]
 CODE = re.compile(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}")

@@ -21,22 +21,21 @@ from consult.extensions import db
 from consult.notifications.models import Notification
 from consult.responses.models import RoundResponse
 from consult.rounds import participants
-from tests.factories import PASSWORD, DraftVersionFactory, RoundFactory, UserFactory
-from tests.journey_helpers import LOCALES, Journey
-from tests.responses_helpers import comment, question
+from tests.browser.journey import LOCALES, Journey, log_in, shooter
+from tests.factories import (
+    DraftVersionFactory,
+    RoundFactory,
+    UserFactory,
+    comment,
+    question,
+)
 
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 CLAUSES = ["社区养老服务机构应当提供日间照料服务。",
            "服务收费标准由区民政部门会同发展改革部门制定。",
            "街道办事处负责监督本辖区的社区养老服务。"]
 
 
-def shoot(page: Page, artifacts, name: str) -> None:
-    size = page.viewport_size
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(artifacts / f"responses-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(size)
+shoot = shooter("responses-")
 
 
 def setup(live):
@@ -59,14 +58,6 @@ def setup(live):
             participants.mark(r.id, user.id)
         db.session.commit()
         return r.id, r.consultation_id, clause.lineage_id, official.email, mei.id
-
-
-def log_in(page: Page, _, email: str) -> None:
-    page.goto("/auth/login")
-    page.get_by_label(_("E-mail address")).fill(email)
-    page.get_by_label(_("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=_("Log in")).click()
-    expect(page.get_by_text(_("You are logged in."))).to_be_visible()
 
 
 def close_round(page: Page, _, round_id: int) -> None:

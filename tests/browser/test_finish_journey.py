@@ -6,22 +6,17 @@ from __future__ import annotations
 
 import pytest
 from flask_babel import force_locale, gettext
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, DraftVersionFactory, RoundFactory, UserFactory
+from tests.browser.journey import log_in, shooter
+from tests.factories import DraftVersionFactory, RoundFactory, UserFactory
 
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 CLAUSES = ["社区养老服务机构应当提供日间照料服务。",
            "服务收费标准由区民政部门会同发展改革部门制定。",
            "街道办事处负责监督本辖区的社区养老服务。"]
 
 
-def shoot(page: Page, artifacts, name: str) -> None:
-    size = page.viewport_size
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(artifacts / f"finish-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(size)
+shoot = shooter("finish-")
 
 
 def setup(live):
@@ -36,14 +31,6 @@ def text(live, locale: str):
         with live.app.app_context(), force_locale(locale):
             return gettext(message, **values)
     return say
-
-
-def log_in(page: Page, say, email: str) -> None:
-    page.goto("/auth/login")
-    page.get_by_label(say("E-mail address")).fill(email)
-    page.get_by_label(say("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=say("Log in")).click()
-    expect(page.get_by_text(say("You are logged in."))).to_be_visible()
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])

@@ -19,9 +19,10 @@ from tests.factories import (
     DraftVersionFactory,
     RoundFactory,
     UserFactory,
+    closed_round,
+    comment,
+    responded_round,
 )
-from tests.rectification_helpers import responded_round
-from tests.responses_helpers import closed_round, comment
 from tests.web.test_responses_pages import publish, triage_all
 
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}

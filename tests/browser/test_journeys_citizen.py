@@ -26,8 +26,8 @@ from consult.participation.models import Comment, CommentSupport, Question
 from consult.rounds.services import get_round
 from consult.security import limits
 from consult.voting.models import Ballot, VoteTally
-from tests.factories import DraftVersionFactory, RoundFactory, UserFactory
-from tests.journey_helpers import LOCALES, Journey, add_poll
+from tests.browser.journey import LOCALES, Journey
+from tests.factories import DraftVersionFactory, RoundFactory, UserFactory, add_poll
 
 CLAUSES = ["社区养老服务机构应当提供日间照料服务。",
            "服务收费标准由区民政部门会同发展改革部门制定。",

@@ -2,7 +2,7 @@
 compares the departments (satisfaction with its 95% interval, a department with too few
 answers), opens a department, one of its consultations and a round's scores, and
 downloads the CSV exports; the files are read back and checked against the seeded survey
-answers. Runs on the hand-countable world of ``tests.scores_helpers``.
+answers. Runs on the hand-countable world of ``tests.factories.scores_world``.
 Screenshots at 1280 and 390 px go to test-artifacts/.
 """
 
@@ -19,9 +19,8 @@ from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.rounds.models import Round
 from consult.surveys.models import SurveyAnswer
-from tests.factories import PASSWORD, UserFactory
-from tests.journey_helpers import LOCALES, Journey
-from tests.scores_helpers import build_world
+from tests.browser.journey import LOCALES, Journey
+from tests.factories import PASSWORD, UserFactory, scores_world
 
 Z95 = 1.959963984540054
 
@@ -57,7 +56,7 @@ def seeded(department_id: int) -> dict:
 def test_evaluator_compares_departments_drills_down_and_downloads_csv(
         browser, live, artifacts, locale):
     with live.app.app_context():
-        w = build_world()
+        w = scores_world()
         evaluator = UserFactory(email="ping@example.org", display_name="赵评估",
                                 role="evaluator")
         name_a, name_b = (w["dept_a"].name_en, w["dept_b"].name_en) if locale == "en" \

@@ -19,10 +19,9 @@ from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.questionnaires.models import Purpose, Questionnaire, QuestionnaireQuestion
 from consult.rounds.models import Round, RoundKind
+from tests.browser.journey import LOCALES, shoot
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
-LOCALES = {"zh_CN": "zh-CN", "en": "en-GB"}
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 DRAFT = ("第一条 为规范社区养老服务，制定本办法。\n\n"
          "第二条 社区养老服务机构应当提供日间照料服务。\n\n"
          "第三条 服务收费标准由区民政部门会同发展改革部门制定。\n\n"
@@ -41,13 +40,8 @@ class Journey:
 
     def shoot(self, what: str) -> None:
         self.step += 1
-        size = self.page.viewport_size
-        for label, (width, height) in WIDTHS.items():
-            self.page.set_viewport_size({"width": width, "height": height})
-            self.page.screenshot(path=str(self.artifacts / (
-                f"journey-{self.name}-{self.locale}-{self.step:02d}-{what}-{label}.png")),
-                full_page=True)
-        self.page.set_viewport_size(size)
+        shoot(self.page, self.artifacts,
+              f"journey-{self.name}-{self.locale}-{self.step:02d}-{what}")
 
     def log_in(self, email: str) -> None:
         _ = self._

@@ -16,9 +16,10 @@ from consult.extensions import db
 from consult.rounds.models import Round, RoundParticipant
 from consult.seed import DEMO_PASSWORD, seed
 from consult.surveys.models import SurveyAnswer
+from tests.browser.journey import LOCALES
+from tests.browser.journey import log_in as log_in_with_form
+from tests.browser.journey import shoot as shoot_page
 
-LOCALES = {"zh_CN": "zh-CN", "en": "en-GB"}
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 RUNS = [("zh_CN", True), ("en", True), ("zh_CN", False), ("en", False)]
 
 
@@ -61,18 +62,10 @@ def test_participant_follows_their_opinion_and_rates_the_response(
     def shoot(what):
         if not javascript:
             return
-        for label, (width, height) in WIDTHS.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(artifacts / f"journey-participant-{locale}-{what}-{label}.png"),
-                            full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
+        shoot_page(page, artifacts, f"journey-participant-{locale}-{what}")
 
     def log_in(email):
-        page.goto("/auth/login")
-        page.get_by_label(_("E-mail address")).fill(email)
-        page.get_by_label(_("Password")).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name=_("Log in")).click()
-        expect(page.get_by_text(_("You are logged in."))).to_be_visible()
+        log_in_with_form(page, _, email, DEMO_PASSWORD)
 
     try:
         # What happened to my opinions, then straight to the changed clause.

@@ -15,9 +15,8 @@ from sqlalchemy import func, select
 from consult.consultations.models import Consultation, DraftVersion
 from consult.extensions import db
 from consult.seed import seed
-
-LOCALES = {"zh_CN": "zh-CN", "en": "en-GB"}
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+from tests.browser.journey import LOCALES
+from tests.browser.journey import shoot as shoot_page
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +55,8 @@ def test_visitor_browses_searches_compares_and_reads_the_record(
         step += 1
         if not javascript:  # the same pages; keep the suite fast
             return
-        for label, (width, height) in WIDTHS.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(artifacts / (
-                f"journey-visitor-{locale}-{'js' if javascript else 'nojs'}-"
-                f"{step:02d}-{what}-{label}.png")), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
+        shoot_page(page, artifacts, f"journey-visitor-{locale}-{'js' if javascript else 'nojs'}-"
+                                    f"{step:02d}-{what}")
 
     try:
         page.goto("/")

@@ -15,6 +15,7 @@ from consult.participation.models import Comment
 from consult.questionnaires.models import Purpose, QuestionKind
 from consult.rounds.models import RoundKind
 from consult.voting.models import Ballot
+from tests.browser.journey import LOCALES
 from tests.factories import (
     PASSWORD,
     DraftVersionFactory,
@@ -23,7 +24,6 @@ from tests.factories import (
     add_questionnaire,
 )
 
-LOCALES = {"zh_CN": "zh-CN", "en": "en-GB"}
 FOCUSED = """() => { const e = document.activeElement; if (!e) return null;
   const s = getComputedStyle(e);
   const label = e.labels && e.labels[0] ? e.labels[0].innerText.trim() : '';

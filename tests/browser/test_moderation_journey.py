@@ -12,19 +12,14 @@ from consult.db import atomic
 from consult.extensions import db
 from consult.participation import services as participation
 from consult.rounds.services import get_round
-from tests.factories import PASSWORD, RoundFactory, UserFactory
+from tests.browser.journey import log_in, log_out, shooter
+from tests.factories import RoundFactory, UserFactory
 
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 ABUSE = "楼上的都是蠢货，闭嘴吧 ABUSE-MARKER-91"
 REASON = "含有针对他人的侮辱性言论"
 
 
-def shoot(page: Page, artifacts, name: str) -> None:
-    size = page.viewport_size
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(artifacts / f"moderation-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(size)
+shoot = shooter("moderation-")
 
 
 def setup(live):
@@ -43,24 +38,11 @@ def setup(live):
         return r.id, rude.id, fine.id
 
 
-def log_in(page: Page, live, email: str) -> None:
-    zh = live.zh
-    page.goto("/auth/login")
-    page.get_by_label(zh("E-mail address")).fill(email)
-    page.get_by_label(zh("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=zh("Log in")).click()
-    expect(page.get_by_text(zh("You are logged in."))).to_be_visible()
-
-
-def log_out(page: Page, live) -> None:
-    page.get_by_role("button", name=live.zh("Log out")).click()
-
-
 def test_flag_then_hide_from_the_queue(page: Page, live, artifacts):
     zh = live.zh
     round_id, rude_id, _ = setup(live)
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live, "flagger@example.org")
+    log_in(page, live.zh, "flagger@example.org")
     page.goto(f"/rounds/{round_id}/comments")
     box = page.locator(f"#flag-comment-{rude_id}")
     box.locator("summary").click()
@@ -72,9 +54,9 @@ def test_flag_then_hide_from_the_queue(page: Page, live, artifacts):
     expect(done).to_have_text(zh("Flagged, thank you"))
     assert page.url == url_before  # swapped in place, no page load
     shoot(page, artifacts, "01-flagged")
-    log_out(page, live)
+    log_out(page, live.zh)
 
-    log_in(page, live, "mod@example.org")
+    log_in(page, live.zh, "mod@example.org")
     page.get_by_role("link", name=zh("Moderation")).first.click()
     card = page.locator(f"#case-comment-{rude_id}")
     expect(card).to_contain_text(ABUSE)  # moderators read what they decide on
@@ -85,7 +67,7 @@ def test_flag_then_hide_from_the_queue(page: Page, live, artifacts):
     expect(page.get_by_text(zh("Hidden. The author is notified."))).to_be_visible()
     expect(page.locator(f"#case-comment-{rude_id}")).to_have_count(0)
     shoot(page, artifacts, "03-queue-after")
-    log_out(page, live)
+    log_out(page, live.zh)
 
     page.goto(f"/rounds/{round_id}/comments")
     hidden = page.locator(f"#comment-{rude_id}")
@@ -95,7 +77,7 @@ def test_flag_then_hide_from_the_queue(page: Page, live, artifacts):
     shoot(page, artifacts, "04-public-hidden")
 
     # The author sees the reason and the way to appeal.
-    log_in(page, live, "rude@example.org")
+    log_in(page, live.zh, "rude@example.org")
     page.goto(f"/rounds/{round_id}/comments")
     page.locator(f"#comment-{rude_id}").get_by_role("link", name=zh("Appeal")).click()
     page.get_by_label(zh("Why should it be shown again?")).fill("我只是表达不满，请复核。")
@@ -112,7 +94,7 @@ def test_flag_without_javascript(browser: Browser, live, artifacts, base_url):
                                   locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     try:
-        log_in(page, live, "flagger@example.org")
+        log_in(page, live.zh, "flagger@example.org")
         page.goto(f"/rounds/{round_id}/comments")
         box = page.locator(f"#flag-comment-{fine_id}")
         box.locator("summary").click()

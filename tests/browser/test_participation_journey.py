@@ -15,21 +15,15 @@ from consult.accounts.models import Department
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.participation.models import Comment, CommentSupport
-from tests.factories import PASSWORD, DraftVersionFactory, RoundFactory, UserFactory
+from tests.browser.journey import log_in, log_out, shooter
+from tests.factories import DraftVersionFactory, RoundFactory, UserFactory
 
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 CLAUSES = ["社区养老服务机构应当提供日间照料服务。",
            "服务收费标准由区民政部门会同发展改革部门制定。",
            "街道办事处负责监督本辖区的社区养老服务。"]
 
 
-def shoot(page: Page, artifacts, name: str) -> None:
-    size = page.viewport_size
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(artifacts / f"participation-{name}-{label}.png"),
-                        full_page=True)
-    page.set_viewport_size(size)
+shoot = shooter("participation-")
 
 
 def setup(live):
@@ -46,19 +40,6 @@ def setup(live):
         return r.id, {k: u.email for k, u in people.items()}
 
 
-def log_in(page: Page, live, email: str) -> None:
-    zh = live.zh
-    page.goto("/auth/login")
-    page.get_by_label(zh("E-mail address")).fill(email)
-    page.get_by_label(zh("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=zh("Log in")).click()
-    expect(page.get_by_text(zh("You are logged in."))).to_be_visible()
-
-
-def log_out(page: Page, live) -> None:
-    page.get_by_role("button", name=live.zh("Log out")).click()
-
-
 def test_comment_reply_support_with_javascript(page: Page, live, artifacts):
     zh = live.zh
     round_id, emails = setup(live)
@@ -67,7 +48,7 @@ def test_comment_reply_support_with_javascript(page: Page, live, artifacts):
     expect(page.get_by_text(zh("No comments yet."))).to_be_visible()
     shoot(page, artifacts, "01-empty-visitor")
 
-    log_in(page, live, emails["mei"])
+    log_in(page, live.zh, emails["mei"])
     page.goto(f"/rounds/{round_id}/comments")
     page.get_by_label(zh("Which part is your comment about?")).select_option(label="第2条 条款2")
     page.get_by_label(zh("Your comment"), exact=True).fill(
@@ -88,9 +69,9 @@ def test_comment_reply_support_with_javascript(page: Page, live, artifacts):
     expect(page.locator("#live")).to_have_text(zh("Your comment was posted."))
     assert page.url == url_before
     shoot(page, artifacts, "02-posted-js")
-    log_out(page, live)
+    log_out(page, live.zh)
 
-    log_in(page, live, emails["li"])
+    log_in(page, live.zh, emails["li"])
     page.goto(f"/rounds/{round_id}/comments")
     button = page.locator("#comment-list .support-button").first
     expect(button).to_have_attribute("aria-pressed", "false")
@@ -124,15 +105,15 @@ def test_comment_reply_support_without_javascript(new_context, live, artifacts):
     round_id, emails = setup(live)
     context = new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
     page = context.new_page()
-    log_in(page, live, emails["mei"])
+    log_in(page, live.zh, emails["mei"])
     page.goto(f"/rounds/{round_id}/comments")
     page.get_by_label(zh("Your comment"), exact=True).fill("没有脚本也能发表意见。")
     page.get_by_role("button", name=zh("Post comment")).click()
     expect(page.get_by_text(zh("Your comment was posted."))).to_be_visible()
     expect(page.locator("#comment-list")).to_contain_text("没有脚本也能发表意见。")
-    log_out(page, live)
+    log_out(page, live.zh)
 
-    log_in(page, live, emails["li"])
+    log_in(page, live.zh, emails["li"])
     page.goto(f"/rounds/{round_id}/comments")
     page.locator("#comment-list .support-button").first.click()
     expect(page.get_by_text(zh("You support this comment."))).to_be_visible()
@@ -156,15 +137,15 @@ def test_question_answered_by_the_official(page: Page, live, artifacts):
     zh = live.zh
     round_id, emails = setup(live)
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live, emails["mei"])
+    log_in(page, live.zh, emails["mei"])
     page.goto(f"/rounds/{round_id}/questions")
     page.get_by_label(zh("Your question to the department")).fill("补贴从什么时候开始发放？")
     page.get_by_role("button", name=zh("Send question")).click()
     expect(page.locator("#question-list")).to_contain_text("补贴从什么时候开始发放？")
     expect(page.locator("#live")).to_have_text(zh("Your question was sent to the department."))
-    log_out(page, live)
+    log_out(page, live.zh)
 
-    log_in(page, live, emails["official"])
+    log_in(page, live.zh, emails["official"])
     page.goto("/manage/questions")
     expect(page.locator(".inbox-item")).to_contain_text("补贴从什么时候开始发放？")
     shoot(page, artifacts, "06-inbox-official")

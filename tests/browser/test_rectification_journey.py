@@ -20,8 +20,8 @@ from consult.extensions import db
 from consult.rectification.models import RectificationCase
 from consult.responses.models import Erratum, RoundResponse
 from consult.rounds import participants
+from tests.browser.journey import LOCALES, Journey
 from tests.factories import PASSWORD, RoundFactory, UserFactory
-from tests.journey_helpers import LOCALES, Journey
 
 ERRATUM = "第三条补贴标准更正为每月300元。"
 

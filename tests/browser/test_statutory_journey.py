@@ -20,9 +20,8 @@ from consult.responses.models import Triage
 from consult.rounds.services import get_round
 from tests.browser import test_journeys_official as official_journey
 from tests.browser.test_journeys_official import Journey, local
-from tests.factories import DepartmentFactory, UserFactory
-from tests.responses_helpers import closed_round, comment, question
-from tests.statutory_helpers import docx_text, pdf_text
+from tests.factories import DepartmentFactory, UserFactory, closed_round, comment, question
+from tests.files import docx_text, pdf_text
 
 journey_page = official_journey.journey_page  # the same fixture: zh_CN and English
 

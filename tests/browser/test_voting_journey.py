@@ -19,18 +19,10 @@ from consult.extensions import db
 from consult.rounds.models import Round, RoundKind
 from consult.rounds.services import get_round
 from consult.voting.models import Ballot, VoteTally
-from tests.factories import PASSWORD, RoundFactory, UserFactory
-from tests.journey_helpers import add_poll
+from tests.browser.journey import log_in, shooter
+from tests.factories import RoundFactory, UserFactory, add_poll
 
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
-
-
-def shoot(page: Page, artifacts, name: str) -> None:
-    size = page.viewport_size
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(artifacts / f"voting-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(size)
+shoot = shooter("voting-")
 
 
 def setup(live, **round_kw):
@@ -49,19 +41,6 @@ def setup(live, **round_kw):
         return r.id, {k: u.email for k, u in people.items()}
 
 
-def log_in(page: Page, live, email: str) -> None:
-    zh = live.zh
-    page.goto("/auth/login")
-    page.get_by_label(zh("E-mail address")).fill(email)
-    page.get_by_label(zh("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=zh("Log in")).click()
-    expect(page.get_by_text(zh("You are logged in."))).to_be_visible()
-
-
-def log_out(page: Page, live) -> None:
-    page.get_by_role("button", name=live.zh("Log out")).click()
-
-
 def counts(live, round_id):
     with live.app.app_context():
         ballots = db.session.scalar(select(func.count(Ballot.id))
@@ -78,7 +57,7 @@ def test_vote_and_change_with_javascript(page: Page, live, artifacts):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"/rounds/{round_id}/vote")
     expect(page.get_by_role("link", name=zh("Log in to vote"))).to_be_visible()
-    log_in(page, live, emails["mei"])
+    log_in(page, live.zh, emails["mei"])
     page.goto(f"/rounds/{round_id}/vote")
     shoot(page, artifacts, "01-form")
     page.get_by_label(zh("Support with changes")).check()
@@ -115,7 +94,7 @@ def test_vote_without_javascript(new_context, live, artifacts):
     round_id, emails = setup(live)
     context = new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
     page = context.new_page()
-    log_in(page, live, emails["li"])
+    log_in(page, live.zh, emails["li"])
     page.goto(f"/rounds/{round_id}/vote")
     # no stance: the error summary and the message beside the field, nothing saved
     page.get_by_role("button", name=zh("Cast my vote")).click()
@@ -149,7 +128,7 @@ def test_official_defines_the_poll_and_results_show_after_close(page: Page, live
                                role__department=db.session.get(Department, department_id))
         round_id, email = r.id, official.email
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live, email)
+    log_in(page, live.zh, email)
     page.goto(f"/manage/rounds/{round_id}/poll")
     page.get_by_label(zh("Question"), exact=True).fill("您最希望社区提供哪项服务？")
     page.get_by_label(zh("Answers, one per line")).fill("日间照料")

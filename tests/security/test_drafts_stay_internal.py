@@ -7,20 +7,26 @@ administrator with the draft's ids in every parameter, neither show it nor its r
 from __future__ import annotations
 
 from consult.db import atomic
-from tests.factories import ConsultationFactory, RoundFactory, UserFactory
-from tests.scores_helpers import answer, build_world, evaluated_round
+from tests.factories import (
+    ConsultationFactory,
+    RoundFactory,
+    UserFactory,
+    evaluated_round,
+    scores_world,
+    survey_answer,
+)
 
 MARK = "内部草案X17"
 
 
 def test_evaluation_never_shows_an_unpublished_consultation(app, client, login_as, capsys):
-    world = build_world()
+    world = scores_world()
     draft = ConsultationFactory(department=world["dept_a"], title=MARK, unpublished=True)
     draft_round = evaluated_round(draft)
     RoundFactory(version__consultation=draft, title=MARK + "轮")
     with atomic():
         for user in UserFactory.create_batch(6):
-            answer(draft_round, user)
+            survey_answer(draft_round, user)
     dept = world["dept_a"].id
     args = [{}, {"department": dept}, {"consultation": draft.id}, {"department": dept,
                                                                    "consultation": draft.id}]

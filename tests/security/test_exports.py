@@ -95,9 +95,9 @@ def _urls(app, world) -> dict[str, list[str]]:
 
 
 def test_every_export_neutralises_every_text_cell(app, client, login_as, capsys):
-    from tests.scores_helpers import build_world
+    from tests.factories import scores_world
 
-    world = build_world()
+    world = scores_world()
     _fill(world)
     login_as(UserFactory(role="admin"))
     exports = columns = cells = carried = 0

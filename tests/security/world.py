@@ -8,19 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from consult.accounts.models import User
 from consult.db import atomic
 from consult.extensions import db
 from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
+from tests.factories import with_roles as fresh  # the user with roles loaded
 
 ROLES = ("visitor", "citizen", "official_a", "official_b", "moderator", "evaluator", "admin")
-
-
-def fresh(user: User) -> User:
-    return db.session.scalar(select(User).where(User.id == user.id).options(
-        selectinload(User.roles)).execution_options(populate_existing=True))
 
 
 @dataclass
@@ -107,7 +101,7 @@ def _attachment(official, consultation_id: int) -> int:
 def _bad_rating_case(dept):
     """A responded round of department A rated "dissatisfied" by a participant: the
     rectification case every case route is tried on."""
-    from tests.rectification_helpers import rate, responded_round
+    from tests.factories import rate, responded_round
 
     r, _dept, _official = responded_round(dept)
     _rater, case = rate(r)

@@ -15,8 +15,14 @@ from consult.channels.models import ApplicationStatus, Hearing, HearingApplicati
 from consult.clock import now
 from consult.db import atomic, db
 from consult.errors import Conflict, InvalidState, PermissionDenied, ValidationFailed
-from tests.channels_helpers import load, today
-from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
+from tests.factories import (
+    ConsultationFactory,
+    DepartmentFactory,
+    RoundFactory,
+    UserFactory,
+    load_round,
+    today,
+)
 
 
 def setup_round():
@@ -34,7 +40,7 @@ def schedule(official, r, **fields):
             "day": in_days(10), "at": "14:30", "capacity": "2", "selection": "order"}
     data.update(fields)
     with atomic():
-        return services.schedule_hearing(official, load(r, official), **data).id
+        return services.schedule_hearing(official, load_round(r, official), **data).id
 
 
 def apply(user, hearing_id, statement="我想谈谈社区食堂。"):
@@ -45,7 +51,7 @@ def apply(user, hearing_id, statement="我想谈谈社区食堂。"):
 
 def select_all(official, r, hearing_id, **kw):
     with atomic():
-        return services.select_attendees(official, load(r, official),
+        return services.select_attendees(official, load_round(r, official),
                                          db.session.get(Hearing, hearing_id), **kw)
 
 
@@ -146,11 +152,11 @@ def test_minutes_only_after_the_hearing(app):
     r, official = setup_round()
     hid = schedule(official, r)
     with pytest.raises(InvalidState), atomic():
-        services.publish_minutes(official, load(r, official), db.session.get(Hearing, hid),
+        services.publish_minutes(official, load_round(r, official), db.session.get(Hearing, hid),
                                  minutes="纪要")
     with time_machine.travel(now() + timedelta(days=12)):
         with atomic():
-            services.publish_minutes(official, load(r, official), db.session.get(Hearing, hid),
+            services.publish_minutes(official, load_round(r, official), db.session.get(Hearing, hid),
                                      minutes="座谈会纪要：与会代表一致认为……")
     assert db.session.get(Hearing, hid).minutes_published_at is not None
 
@@ -159,11 +165,11 @@ def test_an_opinion_voiced_at_a_hearing_is_linked_to_it(app):
     r, official = setup_round()
     hid = schedule(official, r)
     with atomic():
-        rec = services.record_opinion(official, load(r, official), channel="hearing",
+        rec = services.record_opinion(official, load_round(r, official), channel="hearing",
                                       received_on=today(), body="座谈会发言",
                                       hearing=db.session.get(Hearing, hid))
     assert rec.hearing_id == hid
     with pytest.raises(ValidationFailed), atomic():
-        services.record_opinion(official, load(r, official), channel="letter",
+        services.record_opinion(official, load_round(r, official), channel="letter",
                                 received_on=today(), body="来信",
                                 hearing=db.session.get(Hearing, hid))

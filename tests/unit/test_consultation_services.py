@@ -6,9 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.clock import now
 from consult.consultations import services
@@ -29,24 +27,15 @@ from tests.factories import (
     DraftVersionFactory,
     RoundFactory,
     UserFactory,
+    with_roles,
 )
 
-
-@pytest.fixture(autouse=True)
-def _keep_loaded(app):
-    db.session().expire_on_commit = False
-
-
-
-def loaded(user):
-    """The user with their roles loaded (the factory adds role rows after the user)."""
-    return db.session.scalar(select(User).where(User.id == user.id).options(
-        selectinload(User.roles)).execution_options(populate_existing=True))
+pytestmark = pytest.mark.usefixtures("keep_loaded")
 
 
 @pytest.fixture
 def official(dept):
-    return loaded(UserFactory(role="official", role__department=dept))
+    return with_roles(UserFactory(role="official", role__department=dept))
 
 
 def make(official, dept, **kw):
@@ -103,7 +92,7 @@ def test_only_officials_of_the_chosen_department_create(official, dept):
     with pytest.raises(ValidationFailed) as exc:
         make(official, other)
     assert exc.value.field == "department_id"
-    citizen = loaded(UserFactory())
+    citizen = with_roles(UserFactory())
     with pytest.raises(PermissionDenied):
         make(citizen, dept)
     assert db.session.scalar(select(func.count()).select_from(Consultation)) == 0
@@ -112,7 +101,7 @@ def test_only_officials_of_the_chosen_department_create(official, dept):
 def test_official_of_another_department_cannot_touch(official, dept):
     c = make(official, dept)
     add(official, c, "正文")
-    outsider = loaded(UserFactory(role="official", role__department=DepartmentFactory()))
+    outsider = with_roles(UserFactory(role="official", role__department=DepartmentFactory()))
     for action in (
         lambda: services.update_consultation(outsider, c, department_id=dept.id, title="改"),
         lambda: services.add_clause(outsider, c, number="1", body="x"),

@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.db import db
 from consult.errors import InvalidState, ValidationFailed
@@ -22,6 +20,7 @@ from tests.factories import (
     DraftVersionFactory,
     RoundFactory,
     UserFactory,
+    with_roles,
 )
 
 T0 = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
@@ -32,10 +31,7 @@ def at(days: float):
     return time_machine.travel(T0 + timedelta(days=days), tick=False)
 
 
-@pytest.fixture(autouse=True)
-def _keep_loaded(app):
-    """Objects made by the factories stay usable after their commits (one session here)."""
-    db.session().expire_on_commit = False
+pytestmark = pytest.mark.usefixtures("keep_loaded")
 
 
 @pytest.fixture
@@ -45,9 +41,7 @@ def department(app):
 
 @pytest.fixture
 def official(department):
-    user = UserFactory(role="official", role__department=department)
-    return db.session.scalar(select(User).where(User.id == user.id).options(
-        selectinload(User.roles)).execution_options(populate_existing=True))
+    return with_roles(UserFactory(role="official", role__department=department))
 
 
 @pytest.fixture

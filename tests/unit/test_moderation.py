@@ -16,18 +16,9 @@ from consult.participation import services as participation
 from consult.participation.models import Comment, ContentStatus, Question
 from consult.rounds.models import Round
 from consult.security.permissions import check
-from tests.moderation_helpers import (
-    add_word,
-    answer,
-    ask_question,
-    item,
-    post_comment,
-)
+from tests.factories import add_word, answer_question, ask_question, moderation_item, post_comment
 
-
-@pytest.fixture(autouse=True)
-def request_ctx(english_request):
-    yield
+pytestmark = pytest.mark.usefixtures("english_request")
 
 
 def who(world, role):
@@ -81,13 +72,13 @@ def test_suspension_rules_protect_admins_and_moderators(world):
 def test_flag_once_per_user_then_conflict_and_counts(world):
     c = post_comment(world, "这条意见是广告")
     with atomic():
-        moderation.flag_item(world.user("citizen"), item("comment", c.id, world=world),
+        moderation.flag_item(world.user("citizen"), moderation_item("comment", c.id, world=world),
                              reason="spam", note="链接是广告")
     with pytest.raises(Conflict), atomic():
-        moderation.flag_item(world.user("citizen"), item("comment", c.id, world=world),
+        moderation.flag_item(world.user("citizen"), moderation_item("comment", c.id, world=world),
                              reason="abuse")
     with atomic():
-        moderation.flag_item(world.user("official"), item("comment", c.id, world=world),
+        moderation.flag_item(world.user("official"), moderation_item("comment", c.id, world=world),
                              reason="abuse")
     case = db.session.scalar(select(ModerationCase))
     assert (case.kind.value, case.item_id, case.open_flags, case.needs_review) == (
@@ -102,7 +93,7 @@ def test_who_cannot_flag(world, role, error):
     c = post_comment(world, "普通的意见")
     with pytest.raises(error) as exc, atomic():
         moderation.flag_item(who(world, role) if role != "author" else world.user("author"),
-                             item("comment", c.id, world=world), reason="spam")
+                             moderation_item("comment", c.id, world=world), reason="spam")
     if role == "suspended":
         assert "suspended until" in str(exc.value.message) and "多次发布广告" in str(
             exc.value.message)
@@ -111,11 +102,11 @@ def test_who_cannot_flag(world, role, error):
 def test_flag_needs_a_known_reason_and_a_short_note(world):
     c = post_comment(world, "普通的意见")
     with pytest.raises(ValidationFailed) as exc, atomic():
-        moderation.flag_item(world.user("citizen"), item("comment", c.id, world=world),
+        moderation.flag_item(world.user("citizen"), moderation_item("comment", c.id, world=world),
                              reason="boring")
     assert exc.value.field == "reason"
     with pytest.raises(ValidationFailed) as exc, atomic():
-        moderation.flag_item(world.user("citizen"), item("comment", c.id, world=world),
+        moderation.flag_item(world.user("citizen"), moderation_item("comment", c.id, world=world),
                              reason="spam", note="长" * 501)
     assert exc.value.field == "note"
     assert db.session.scalar(select(Flag)) is None
@@ -123,11 +114,11 @@ def test_flag_needs_a_known_reason_and_a_short_note(world):
 
 def test_questions_and_answers_can_be_flagged(world):
     q = ask_question(world, "什么时候开始实施？")
-    a = answer(world, q.id, "预计明年一月。")
+    a = answer_question(world, q.id, "预计明年一月。")
     with atomic():
-        moderation.flag_item(world.user("citizen"), item("question", q.id, world=world),
+        moderation.flag_item(world.user("citizen"), moderation_item("question", q.id, world=world),
                              reason="off_topic")
-        moderation.flag_item(world.user("citizen"), item("answer", a.id, world=world),
+        moderation.flag_item(world.user("citizen"), moderation_item("answer", a.id, world=world),
                              reason="misinformation")
     assert {(c.kind.value, c.open_flags) for c in db.session.scalars(
         select(ModerationCase))} == {("question", 1), ("answer", 1)}
@@ -140,9 +131,9 @@ def test_hide_takes_the_reply_out_of_the_counts_notifies_and_restore_puts_it_bac
     reply = post_comment(world, "辱骂性的回复", parent_id=parent.id)
     assert round_counts(world)[0] == 2
     with atomic():
-        moderation.flag_item(world.user("citizen"), item("comment", reply.id, world=world),
+        moderation.flag_item(world.user("citizen"), moderation_item("comment", reply.id, world=world),
                              reason="abuse")
-        moderation.hide_item(world.user("moderator"), item("comment", reply.id, world=world),
+        moderation.hide_item(world.user("moderator"), moderation_item("comment", reply.id, world=world),
                              reason="人身攻击")
     db.session.expire_all()
     hidden = db.session.get(Comment, reply.id)
@@ -159,7 +150,7 @@ def test_hide_takes_the_reply_out_of_the_counts_notifies_and_restore_puts_it_bac
     assert f"/moderation/comment/{reply.id}/appeal" in note.link
 
     with atomic():
-        moderation.restore_item(world.user("moderator"), item("comment", reply.id, world=world))
+        moderation.restore_item(world.user("moderator"), moderation_item("comment", reply.id, world=world))
     db.session.expire_all()
     assert db.session.get(Comment, reply.id).status is ContentStatus.PUBLISHED
     assert round_counts(world)[0] == 2 and db.session.get(Comment, parent.id).reply_count == 1
@@ -169,35 +160,35 @@ def test_hide_takes_the_reply_out_of_the_counts_notifies_and_restore_puts_it_bac
 def test_only_moderators_hide(world, role):
     c = post_comment(world, "普通的意见")
     with pytest.raises(PermissionDenied), atomic():
-        moderation.hide_item(who(world, role), item("comment", c.id, world=world), reason="x")
+        moderation.hide_item(who(world, role), moderation_item("comment", c.id, world=world), reason="x")
 
 
 def test_hide_needs_a_public_reason_and_twice_is_a_conflict(world):
     q = ask_question(world, "问题")
     with pytest.raises(ValidationFailed) as exc, atomic():
-        moderation.hide_item(world.user("moderator"), item("question", q.id, world=world),
+        moderation.hide_item(world.user("moderator"), moderation_item("question", q.id, world=world),
                              reason="  ")
     assert exc.value.field == "reason"
     with atomic():
-        moderation.hide_item(world.user("admin"), item("question", q.id, world=world),
+        moderation.hide_item(world.user("admin"), moderation_item("question", q.id, world=world),
                              reason="与本次征求无关")
     assert round_counts(world)[1] == 0
     with pytest.raises(Conflict), atomic():
-        moderation.hide_item(world.user("moderator"), item("question", q.id, world=world),
+        moderation.hide_item(world.user("moderator"), moderation_item("question", q.id, world=world),
                              reason="again")
 
 
 def test_dismissing_flags_keeps_the_post(world):
     c = post_comment(world, "其实没问题")
     with atomic():
-        moderation.flag_item(world.user("citizen"), item("comment", c.id, world=world),
+        moderation.flag_item(world.user("citizen"), moderation_item("comment", c.id, world=world),
                              reason="spam")
-        moderation.dismiss_flags(world.user("moderator"), item("comment", c.id, world=world))
+        moderation.dismiss_flags(world.user("moderator"), moderation_item("comment", c.id, world=world))
     case = db.session.scalar(select(ModerationCase))
     assert not case.needs_review and db.session.get(Comment, c.id).is_visible
     # Flagging again is possible once the first flag is resolved.
     with atomic():
-        moderation.flag_item(world.user("citizen"), item("comment", c.id, world=world),
+        moderation.flag_item(world.user("citizen"), moderation_item("comment", c.id, world=world),
                              reason="abuse")
 
 
@@ -206,27 +197,27 @@ def test_dismissing_flags_keeps_the_post(world):
 def test_the_author_appeals_once_and_the_moderator_restores(world):
     c = post_comment(world, "被误删的意见")
     with atomic():
-        moderation.hide_item(world.user("moderator"), item("comment", c.id, world=world),
+        moderation.hide_item(world.user("moderator"), moderation_item("comment", c.id, world=world),
                              reason="广告")
     with pytest.raises(PermissionDenied), atomic():
-        moderation.appeal_item(world.user("citizen"), item("comment", c.id, world=world),
+        moderation.appeal_item(world.user("citizen"), moderation_item("comment", c.id, world=world),
                                text="不是我的")
     with pytest.raises(ValidationFailed), atomic():
-        moderation.appeal_item(world.user("author"), item("comment", c.id, world=world),
+        moderation.appeal_item(world.user("author"), moderation_item("comment", c.id, world=world),
                                text="")
     with atomic():
-        moderation.appeal_item(world.user("author"), item("comment", c.id, world=world),
+        moderation.appeal_item(world.user("author"), moderation_item("comment", c.id, world=world),
                                text="这不是广告，是真实建议")
     case = db.session.scalar(select(ModerationCase))
     assert case.appeal_pending and case.needs_review
     with pytest.raises(Conflict), atomic():
-        moderation.appeal_item(world.user("author"), item("comment", c.id, world=world),
+        moderation.appeal_item(world.user("author"), moderation_item("comment", c.id, world=world),
                                text="再申诉一次")
     with pytest.raises(ValidationFailed), atomic():
-        moderation.decide_appeal(world.user("moderator"), item("comment", c.id, world=world),
+        moderation.decide_appeal(world.user("moderator"), moderation_item("comment", c.id, world=world),
                                  outcome="upheld", reason="")
     with atomic():
-        moderation.decide_appeal(world.user("moderator"), item("comment", c.id, world=world),
+        moderation.decide_appeal(world.user("moderator"), moderation_item("comment", c.id, world=world),
                                  outcome="restored", reason=None)
     db.session.expire_all()
     assert db.session.get(Comment, c.id).status is ContentStatus.PUBLISHED
@@ -236,17 +227,17 @@ def test_the_author_appeals_once_and_the_moderator_restores(world):
     assert kinds == ["content_hidden", "appeal_decided"]
     # Hidden again later: the one appeal is spent.
     with atomic():
-        moderation.hide_item(world.user("moderator"), item("comment", c.id, world=world),
+        moderation.hide_item(world.user("moderator"), moderation_item("comment", c.id, world=world),
                              reason="广告")
     with pytest.raises(Conflict), atomic():
-        moderation.appeal_item(world.user("author"), item("comment", c.id, world=world),
+        moderation.appeal_item(world.user("author"), moderation_item("comment", c.id, world=world),
                                text="第三次")
 
 
 def test_only_hidden_posts_can_be_appealed(world):
     c = post_comment(world, "公开的意见")
     with pytest.raises(InvalidState), atomic():
-        moderation.appeal_item(world.user("author"), item("comment", c.id, world=world),
+        moderation.appeal_item(world.user("author"), moderation_item("comment", c.id, world=world),
                                text="?")
 
 
@@ -264,7 +255,7 @@ def test_a_sensitive_word_holds_the_post_uncounted_until_approved(world):
     case = db.session.scalar(select(ModerationCase))
     assert case.held and case.held_match == "加微信" and case.needs_review
     with atomic():
-        moderation.approve_item(world.user("moderator"), item("comment", held.id, world=world))
+        moderation.approve_item(world.user("moderator"), moderation_item("comment", held.id, world=world))
     db.session.expire_all()
     assert db.session.get(Comment, held.id).status is ContentStatus.PUBLISHED
     assert round_counts(world)[0] == 2 and db.session.get(Comment, parent.id).reply_count == 1
@@ -309,7 +300,7 @@ def test_a_rejected_held_question_is_hidden_with_a_reason(world):
     q = ask_question(world, "我的电话是13912345678，请回电")
     assert q.status is ContentStatus.HELD and round_counts(world)[1] == 0
     with atomic():
-        moderation.reject_item(world.user("moderator"), item("question", q.id, world=world),
+        moderation.reject_item(world.user("moderator"), moderation_item("question", q.id, world=world),
                                reason="包含个人信息")
     db.session.expire_all()
     q = db.session.get(Question, q.id)
@@ -388,18 +379,18 @@ def test_every_moderation_action_is_audited(world):
     held2 = post_comment(world, "又一条违禁词")
     mod, author = world.user("moderator"), world.user("author")
     with atomic():
-        moderation.flag_item(world.user("citizen"), item("comment", c.id, world=world),
+        moderation.flag_item(world.user("citizen"), moderation_item("comment", c.id, world=world),
                              reason="spam")
-        moderation.dismiss_flags(mod, item("comment", c.id, world=world))
-        moderation.hide_item(mod, item("comment", c.id, world=world), reason="广告")
+        moderation.dismiss_flags(mod, moderation_item("comment", c.id, world=world))
+        moderation.hide_item(mod, moderation_item("comment", c.id, world=world), reason="广告")
     with atomic():
-        moderation.appeal_item(author, item("comment", c.id, world=world), text="请复核")
+        moderation.appeal_item(author, moderation_item("comment", c.id, world=world), text="请复核")
     with atomic():
-        moderation.decide_appeal(mod, item("comment", c.id, world=world), outcome="upheld",
+        moderation.decide_appeal(mod, moderation_item("comment", c.id, world=world), outcome="upheld",
                                  reason="确为广告")
-        moderation.restore_item(mod, item("comment", c.id, world=world))
-        moderation.approve_item(mod, item("comment", held.id, world=world))
-        moderation.reject_item(mod, item("comment", held2.id, world=world), reason="违规")
+        moderation.restore_item(mod, moderation_item("comment", c.id, world=world))
+        moderation.approve_item(mod, moderation_item("comment", held.id, world=world))
+        moderation.reject_item(mod, moderation_item("comment", held2.id, world=world), reason="违规")
         moderation.suspend_user(mod, world.user("citizen"), days=1, reason="刷屏")
         moderation.lift_suspension(mod, world.user("citizen"))
     actions = set(db.session.scalars(select(AuditEntry.action).where(

@@ -19,13 +19,9 @@ from consult.suggestions.models import (
     SuggestionComment,
     Visibility,
 )
-from tests.moderation_helpers import add_word
-from tests.suggestion_helpers import make_suggestion
+from tests.factories import add_word, make_suggestion
 
-
-@pytest.fixture(autouse=True)
-def request_ctx(english_request):
-    yield
+pytestmark = pytest.mark.usefixtures("english_request")
 
 
 
@@ -177,8 +173,8 @@ def test_hiding_a_suggestion_drops_its_title_from_notifications(world, dept):
 
 def services_actor(user_id):
     from consult.accounts.models import User
-    from tests.suggestion_helpers import actor
-    return actor(db.session.get(User, user_id))
+    from tests.factories import with_roles
+    return with_roles(db.session.get(User, user_id))
 
 
 # ---------------------------------------------------------------- sensitive words

@@ -25,11 +25,6 @@ class Anonymous:
     id = None
 
 
-@pytest.fixture
-def rnd(app):
-    return RoundFactory()
-
-
 def load(round_id, user=None):
     return get_round(user, round_id)
 

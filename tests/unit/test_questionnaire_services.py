@@ -36,9 +36,7 @@ from tests.factories import RoundFactory, UserFactory, add_questionnaire
 POLL, SURVEY = Purpose.POLL, Purpose.SURVEY
 
 
-@pytest.fixture(autouse=True)
-def _keep_loaded(app):
-    db.session().expire_on_commit = False
+pytestmark = pytest.mark.usefixtures("keep_loaded")
 
 
 @pytest.fixture

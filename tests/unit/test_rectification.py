@@ -31,8 +31,7 @@ from consult.security.permissions import check
 from consult.surveys import services as surveys
 from consult.surveys.models import Survey, SurveyAnswer
 from consult.workdays import local_day
-from tests.factories import DepartmentFactory, UserFactory
-from tests.rectification_helpers import fresh, rate, responded_round
+from tests.factories import DepartmentFactory, UserFactory, fresh, rate, responded_round
 
 
 def do(fn, *args, **kwargs):

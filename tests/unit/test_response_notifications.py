@@ -14,8 +14,7 @@ from consult.responses import services as responses
 from consult.responses.models import Triage
 from consult.rounds import participants
 from consult.rounds.services import get_round
-from tests.factories import UserFactory
-from tests.responses_helpers import closed_round, comment
+from tests.factories import UserFactory, closed_round, comment
 
 
 def _do(fn, *args, **kwargs):

@@ -26,13 +26,18 @@ from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
 from consult.rounds.services import get_round
-from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
-from tests.responses_helpers import clause_ids, closed_round, comment, question
+from tests.factories import (
+    ConsultationFactory,
+    DepartmentFactory,
+    RoundFactory,
+    UserFactory,
+    clause_ids,
+    closed_round,
+    comment,
+    question,
+)
 
-
-@pytest.fixture(autouse=True)
-def _keep_loaded(app):
-    db.session().expire_on_commit = False
+pytestmark = pytest.mark.usefixtures("keep_loaded")
 
 
 def load(r, actor):

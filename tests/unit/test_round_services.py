@@ -8,10 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from consult import workdays
-from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.db import db
 from consult.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
@@ -23,6 +21,7 @@ from tests.factories import (
     DepartmentFactory,
     DraftVersionFactory,
     UserFactory,
+    with_roles,
 )
 
 T0 = datetime(2026, 5, 4, 1, 0, tzinfo=UTC)
@@ -37,17 +36,6 @@ def clock(app):
     db.session().expire_on_commit = False
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def dept():
-    return DepartmentFactory()
-
-
-def with_roles(user):
-    """The user as the login loader gives it: roles loaded (the factory adds them in SQL)."""
-    return db.session.scalar(select(User).where(User.id == user.id).options(
-        selectinload(User.roles)).execution_options(populate_existing=True))
 
 
 def stranger():

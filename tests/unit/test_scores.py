@@ -7,7 +7,7 @@ import pytest
 
 from consult.evaluation import scores
 from consult.evaluation.scores import Mean, Scope, Share, t_interval, wilson
-from tests.scores_helpers import build_world
+from tests.factories import scores_world
 
 
 def test_wilson_known_values():
@@ -44,7 +44,7 @@ def test_sample_flags():
 
 
 def test_scores_by_department_hand_computed(app):
-    w = build_world()
+    w = scores_world()
     got = scores.compute(Scope(), "department")
     a, b = got[w["dept_a"].id], got[w["dept_b"].id]
     assert a.answers == 10 and a.small_sample
@@ -70,13 +70,12 @@ def test_scores_by_department_hand_computed(app):
 
 
 def test_published_scope_counts_only_evaluated_rounds(app):
-    w = build_world()
+    w = scores_world()
     # the still-responded round (survey open) is not in published scores
     from datetime import timedelta
 
     from consult.clock import now
     from consult.extensions import db
-    from tests.scores_helpers import answer
     r1 = w["r1"]
     r1.survey_closes_at = now() + timedelta(days=3)
     db.session.commit()
@@ -84,11 +83,10 @@ def test_published_scope_counts_only_evaluated_rounds(app):
     assert w["dept_a"].id not in pub or pub[w["dept_a"].id].answers == 0
     full = scores.compute(Scope(), "department")
     assert full[w["dept_a"].id].answers == 10
-    assert answer  # helper imported for symmetry
 
 
 def test_groupings_and_filters(app):
-    w = build_world()
+    w = scores_world()
     by_round = scores.compute(Scope(), "round")
     assert by_round[w["r1"].id].answers == 10 and by_round[w["r_b"].id].answers == 3
     only_b = scores.compute(Scope(department_id=w["dept_b"].id), "all")["all"]
@@ -98,10 +96,10 @@ def test_groupings_and_filters(app):
 
 
 def test_constant_queries(app, count_queries):
-    build_world()
+    scores_world()
     with count_queries() as small:
         scores.compute(Scope(), "department")
-    build_world(extra_answers=60)
+    scores_world(extra_answers=60)
     with count_queries() as big:
         scores.compute(Scope(), "department")
     assert len(small) == len(big) == 11
@@ -109,9 +107,8 @@ def test_constant_queries(app, count_queries):
 
 def test_unique_participants_recounted_only_when_they_can_change(app, count_queries):
     from consult.extensions import db
-    from tests.factories import DepartmentFactory, UserFactory
-    from tests.scores_helpers import participate
-    w = build_world()
+    from tests.factories import DepartmentFactory, UserFactory, participate
+    w = scores_world()
     first = scores.compute(Scope(), "department")
     with count_queries() as again:
         second = scores.compute(Scope(), "department")
@@ -146,9 +143,8 @@ def test_kept_unique_participants_equal_a_recount(app, group):
     from consult.consultations.models import Tag, consultation_tag
     from consult.extensions import db
     from consult.rounds.models import RoundParticipant
-    from tests.factories import UserFactory
-    from tests.scores_helpers import participate
-    w = build_world()
+    from tests.factories import UserFactory, participate
+    w = scores_world()
     tag = Tag(name="标签")
     db.session.add(tag)
     db.session.flush()
@@ -184,7 +180,7 @@ def test_survey_scores_equal_a_recount_of_the_answers(app):
     from consult.extensions import db
     from consult.rounds.models import Round
     from consult.surveys.models import SurveyAnswer
-    w = build_world(extra_answers=7)
+    w = scores_world(extra_answers=7)
     got = scores.compute(Scope(), "round")
     for r in (w["r1"], w["r_b"]):
         n, total, squares, high = db.session.execute(
@@ -199,7 +195,7 @@ def test_survey_scores_equal_a_recount_of_the_answers(app):
 
 
 def test_parts_limit_the_queries(app, count_queries):
-    w = build_world()
+    w = scores_world()
     with count_queries() as seen:
         got = scores.compute(Scope(published=True), "department", scores.PUBLIC_PARTS)
     assert len(seen) == 5
@@ -210,7 +206,7 @@ def test_parts_limit_the_queries(app, count_queries):
 def test_months_never_none_when_an_event_time_is_missing(app):
     # Imported or half-done data: answers on a round whose response time is missing are
     # counted in the month the round closed (a None month broke sorting: a 500).
-    w = build_world()
+    w = scores_world()
     from consult.extensions import db
     w["r_b"].response_published_at = None
     db.session.commit()
@@ -222,7 +218,7 @@ def test_months_never_none_when_an_event_time_is_missing(app):
 def test_warmed_counts_spare_the_dashboard_the_distinct_count(app, count_queries):
     """``flask rounds tick`` (with Redis) counts ahead; the dashboard then only reads."""
     from consult.evaluation.services import warm_counts
-    build_world()
+    scores_world()
     warm_counts()
     for group in ("department", "month"):
         with count_queries() as seen:
@@ -235,7 +231,7 @@ def test_warmed_counts_spare_the_dashboard_the_distinct_count(app, count_queries
 
 def test_a_failing_cache_store_costs_a_count_not_the_scores(app, monkeypatch):
     from consult import pagecache
-    build_world()
+    scores_world()
     expected = {k: s.participants_unique for k, s in scores.compute(Scope(), "month").items()}
 
     def broken(*args, **kwargs):

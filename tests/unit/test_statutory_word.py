@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from consult.statutory import word
 from consult.statutory.blocks import Document
-from tests.statutory_helpers import docx_tables, docx_text
+from tests.files import docx_tables, docx_text
 
 
 def test_large_table_keeps_every_row_and_line():

@@ -8,8 +8,7 @@ from flask_login import AnonymousUserMixin
 from consult.db import atomic, db
 from consult.security.permissions import check
 from consult.suggestions.models import Suggestion, Visibility
-from tests.factories import DepartmentFactory, UserFactory
-from tests.suggestion_helpers import actor, make_suggestion
+from tests.factories import DepartmentFactory, UserFactory, make_suggestion, with_roles
 
 RULES = ["suggestion.submit", "suggestion.view", "suggestion.support", "suggestion.comment",
          "suggestion.rate", "suggestion.answer", "suggestion.route", "suggestion.manage",
@@ -57,7 +56,7 @@ def world(app):
 def test_rule_matrix_on_a_published_suggestion(world, who):
     dept, users, s = world
     user = users[who]
-    user = user if who == "anonymous" else actor(user)
+    user = user if who == "anonymous" else with_roles(user)
     s = db.session.get(Suggestion, s.id)
     objects = {"suggestion.submit": None, "suggestion.manage": None,
                "suggestion.policy": dept}
@@ -77,22 +76,22 @@ def test_hidden_suggestions_keep_their_page_and_held_ones_are_seen_by_few(world)
 
     def seeing():
         return {who for who, user in users.items()
-                if check(user if who == "anonymous" else actor(user), "suggestion.view", s)}
+                if check(user if who == "anonymous" else with_roles(user), "suggestion.view", s)}
 
     assert seeing() == set(users)
-    assert not check(actor(users["citizen"]), "suggestion.support", s)
-    assert not check(actor(users["citizen"]), "suggestion.comment", s)
+    assert not check(with_roles(users["citizen"]), "suggestion.support", s)
+    assert not check(with_roles(users["citizen"]), "suggestion.comment", s)
     with atomic():
         db.session.get(Suggestion, s.id).status = Visibility.HELD
     s = db.session.get(Suggestion, s.id)
     assert seeing() == {"author", "moderator", "admin"}
-    assert not check(actor(users["citizen"]), "suggestion.support", s)
+    assert not check(with_roles(users["citizen"]), "suggestion.support", s)
 
 
 def test_unrouted_suggestions_are_answered_by_nobody_until_routed(world):
     dept, users, _ = world
     s = make_suggestion(users["citizen"], None)
     s = db.session.get(Suggestion, s.id)
-    assert not any(check(actor(u), "suggestion.answer", s)
+    assert not any(check(with_roles(u), "suggestion.answer", s)
                    for who, u in users.items() if who != "anonymous")
-    assert check(actor(users["admin"]), "suggestion.route", s)
+    assert check(with_roles(users["admin"]), "suggestion.route", s)

@@ -36,10 +36,7 @@ from consult.surveys import services
 from consult.surveys.models import Survey, SurveyAnswer
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def _keep_loaded(app):
-    db.session().expire_on_commit = False
+pytestmark = pytest.mark.usefixtures("keep_loaded")
 
 
 def do(fn, *args, **kwargs):
@@ -233,7 +230,7 @@ def test_invitation_goes_to_participants_only_with_the_survey_link(app, outbox):
 
 def test_publishing_a_response_invites_participants(app, outbox):
     from consult.responses import services as responses
-    from tests.responses_helpers import closed_round, comment
+    from tests.factories import closed_round, comment
 
     r, _dept, official = closed_round()
     participant = UserFactory()

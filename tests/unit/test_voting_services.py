@@ -9,9 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
 
-from consult.accounts.models import User
 from consult.audit.models import AuditEntry
 from consult.clock import now
 from consult.db import atomic
@@ -29,14 +27,7 @@ from consult.rounds.services import get_round
 from consult.security.permissions import check
 from consult.voting import services
 from consult.voting.models import Ballot, Stance, VoteTally
-from tests.factories import DepartmentFactory, RoundFactory, UserFactory
-
-
-def fresh(user) -> User:
-    """The user with roles loaded, as the login loader gives it to requests."""
-    return db.session.scalar(select(User).where(User.id == user.id)
-                             .options(selectinload(User.roles)).execution_options(
-                                 populate_existing=True))
+from tests.factories import DepartmentFactory, RoundFactory, UserFactory, with_roles
 
 
 def load_round(round_id: int):
@@ -55,7 +46,7 @@ def add_question(official, round_id, text="您最关心哪一项？", multiple=F
                  options="日间照料\n助餐服务\n上门护理", kind=None):
     with atomic():
         return services.add_question(
-            fresh(official), load_round(round_id), text=text,
+            with_roles(official), load_round(round_id), text=text,
             kind=kind or ("multiple" if multiple else "single"), options=options).id
 
 
@@ -92,7 +83,7 @@ def close_now(round_id):
 
 def cast(user, round_id, stance="support", answers=None, reason=None):
     with atomic():
-        return services.cast_ballot(fresh(user), load_round(round_id), stance=stance,
+        return services.cast_ballot(with_roles(user), load_round(round_id), stance=stance,
                                     reason=reason, answers=answers)
 
 
@@ -142,13 +133,13 @@ def test_rules_for_each_kind_of_user(dept, official):
     inactive = UserFactory(active=False)
     from flask_login import AnonymousUserMixin
     anonymous = AnonymousUserMixin()
-    assert check(fresh(citizen), "voting.vote", r)
-    assert check(fresh(official), "voting.vote", r)
-    assert not check(fresh(unverified), "voting.vote", r)
-    assert not check(fresh(inactive), "voting.vote", r)
+    assert check(with_roles(citizen), "voting.vote", r)
+    assert check(with_roles(official), "voting.vote", r)
+    assert not check(with_roles(unverified), "voting.vote", r)
+    assert not check(with_roles(inactive), "voting.vote", r)
     assert not check(anonymous, "voting.vote", r)
-    assert check(fresh(official), "voting.manage", r)
-    for user in (fresh(other), fresh(admin), fresh(citizen), anonymous):
+    assert check(with_roles(official), "voting.manage", r)
+    for user in (with_roles(other), with_roles(admin), with_roles(citizen), anonymous):
         assert not check(user, "voting.manage", r)
 
 
@@ -163,8 +154,8 @@ def test_official_adds_edits_and_deletes_questions_while_scheduled(dept, officia
     assert not q.multiple and q.position == 1
     with atomic():
         round_ = load_round(r.id)
-        services.update_question(fresh(official), round_,
-                                 services.get_question(fresh(official), round_, qid),
+        services.update_question(with_roles(official), round_,
+                                 services.get_question(with_roles(official), round_, qid),
                                  text="您希望增加哪些服务？", kind="multiple",
                                  options="助餐服务\n日间照料")
     (q,) = services.list_questions(load_round(r.id))
@@ -172,8 +163,8 @@ def test_official_adds_edits_and_deletes_questions_while_scheduled(dept, officia
     assert [o.text for o in q.options] == ["助餐服务", "日间照料"]
     with atomic():
         round_ = load_round(r.id)
-        services.update_question(fresh(official), round_,
-                                 services.get_question(fresh(official), round_, qid),
+        services.update_question(with_roles(official), round_,
+                                 services.get_question(with_roles(official), round_, qid),
                                  text="再问一次", kind="single", options="甲\n乙\n丙\n丁")
     (q,) = services.list_questions(load_round(r.id))
     assert [o.text for o in q.options] == ["甲", "乙", "丙", "丁"]
@@ -181,8 +172,8 @@ def test_official_adds_edits_and_deletes_questions_while_scheduled(dept, officia
     assert [q.position for q in services.list_questions(load_round(r.id))] == [1, 2]
     with atomic():
         round_ = load_round(r.id)
-        services.delete_question(fresh(official), round_,
-                                 services.get_question(fresh(official), round_, qid))
+        services.delete_question(with_roles(official), round_,
+                                 services.get_question(with_roles(official), round_, qid))
     assert [q.id for q in services.list_questions(load_round(r.id))] == [second]
     assert db.session.scalar(select(func.count(QuestionnaireOption.id))) == 3
     actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
@@ -246,7 +237,7 @@ def test_question_of_another_round_is_not_found(dept, official):
     a, b = make_round(dept, scheduled=True), make_round(dept, scheduled=True)
     qid = add_question(official, a.id)
     with pytest.raises(NotFound):
-        services.get_question(fresh(official), load_round(b.id), qid)
+        services.get_question(with_roles(official), load_round(b.id), qid)
 
 
 def test_poll_questions_are_single_or_multiple_choice(dept, official):
@@ -263,8 +254,8 @@ def test_official_moves_a_question_while_scheduled(dept, official):
     first, second, third = (add_question(official, r.id, text=t) for t in ("一", "二", "三"))
     with atomic():
         round_ = load_round(r.id)
-        services.move_question(fresh(official), round_,
-                               services.get_question(fresh(official), round_, third), by=-1)
+        services.move_question(with_roles(official), round_,
+                               services.get_question(with_roles(official), round_, third), by=-1)
     assert [q.id for q in services.list_questions(load_round(r.id))] == [first, third, second]
     assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())
                              .limit(1)) == "poll.question_moved"
@@ -272,8 +263,8 @@ def test_official_moves_a_question_while_scheduled(dept, official):
     with pytest.raises(InvalidState):
         with atomic():
             round_ = load_round(r.id)
-            services.move_question(fresh(official), round_,
-                                   services.get_question(fresh(official), round_, first), by=1)
+            services.move_question(with_roles(official), round_,
+                                   services.get_question(with_roles(official), round_, first), by=1)
     assert [q.id for q in services.list_questions(load_round(r.id))] == [first, third, second]
 
 

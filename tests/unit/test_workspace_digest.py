@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 import time_machine
 
-from tests.factories import UserFactory
-from tests.responses_helpers import closed_round, question
+from tests.factories import UserFactory, closed_round, question
 
 # 2026-12-02 in Shanghai (UTC+8): 06:00 local is 22:00 UTC the day before.
 EARLY = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)

@@ -11,8 +11,7 @@ import time_machine
 from consult.db import atomic, db
 from consult.responses import services
 from consult.rounds.services import get_round
-from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory
-from tests.responses_helpers import closed_round
+from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, closed_round
 
 T0 = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
 

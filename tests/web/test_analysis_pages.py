@@ -18,8 +18,9 @@ from tests.factories import (
     DepartmentFactory,
     RoundFactory,
     UserFactory,
+    clause_ids,
+    closed_round,
 )
-from tests.responses_helpers import clause_ids, closed_round
 
 pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 

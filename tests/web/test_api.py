@@ -14,8 +14,7 @@ from jsonschema import Draft202012Validator
 from consult.api.openapi import document
 from consult.extensions import db
 from consult.participation.models import Comment, ContentStatus, Question
-from tests.factories import ConsultationFactory, UserFactory
-from tests.scores_helpers import build_world
+from tests.factories import ConsultationFactory, UserFactory, scores_world
 
 SECRET_TITLE = "未发布的秘密征求意见稿"
 
@@ -34,7 +33,7 @@ def _schema_for(path_template: str) -> str:
 
 @pytest.fixture
 def world(app):
-    w = build_world()
+    w = scores_world()
     r1 = w["r1"]
     users = w["users"]
     db.session.add_all([
@@ -185,14 +184,14 @@ def test_api_is_get_only_and_json_errors(client, world):
 @pytest.mark.parametrize("path", ["/api/v1/consultations", "/api/v1/rounds/{r}/comments",
                                   "/api/v1/scores"])
 def test_listing_query_budget_constant(client, app, count_queries, path):
-    w = build_world()
+    w = scores_world()
     url = path.format(r=w["r1"].id)
     with count_queries() as small:
         assert client.get(url).status_code == 200
     for u in UserFactory.create_batch(30):
         db.session.add(Comment(round_id=w["r1"].id, author_id=u.id, body="更多"))
     for _ in range(3):
-        build_world(extra_answers=10)
+        scores_world(extra_answers=10)
     with count_queries() as big:
         assert client.get(url).status_code == 200
     assert len(small) == len(big) <= 15, "\n".join(big)

@@ -16,14 +16,19 @@ from consult import uploads
 from consult.db import atomic, db
 from consult.participation.models import Channel, Comment
 from consult.participation.services import post_comment
-from tests.channels_helpers import EXE, PDF, csv_bytes, load, today, yesterday
-from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
-from tests.responses_helpers import closed_round
+from tests.factories import (
+    ConsultationFactory,
+    DepartmentFactory,
+    RoundFactory,
+    UserFactory,
+    closed_round,
+    load_round,
+    today,
+    yesterday,
+)
+from tests.files import EXE, PDF, csv_bytes
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def open_round():
@@ -192,7 +197,7 @@ def test_the_lookup_answers_a_right_code_and_nothing_for_a_wrong_one(client, log
     r, _dept, official = closed_round()
     from consult.channels import services
     with atomic():
-        rec = services.record_opinion(official, load(r, official), channel="letter",
+        rec = services.record_opinion(official, load_round(r, official), channel="letter",
                                       received_on=yesterday(), body="来信意见")
     code = db.session.get(Comment, rec.comment_id).receipt
     assert client.get("/receipt").status_code == 200
@@ -276,9 +281,9 @@ def test_ledger_query_budget(client, login_as, count_queries):
         for i in range(n):
             author = UserFactory()
             with atomic():
-                post_comment(author, load(r, author), body=f"网上意见{i}")
+                post_comment(author, load_round(r, author), body=f"网上意见{i}")
             with atomic():
-                services.record_opinion(official, load(r, official), channel="letter",
+                services.record_opinion(official, load_round(r, official), channel="letter",
                                         received_on=today(), body=f"来信{i}")
         login_as(official)
         with count_queries() as seen:
@@ -291,12 +296,12 @@ def test_ledger_query_budget(client, login_as, count_queries):
 def test_per_channel_statistics_on_the_response_page_api_and_csv(client, login_as):
     r, _dept, official = closed_round()
     from consult.channels import services
-    from tests.responses_helpers import comment
+    from tests.factories import comment
     from tests.unit.test_channels_services import triage_and_publish
     comment(r)
     for day in (yesterday(), yesterday(), today()):
         with atomic():
-            services.record_opinion(official, load(r, official), channel="letter",
+            services.record_opinion(official, load_round(r, official), channel="letter",
                                     received_on=day, body="来信")
     triage_and_publish(r, official, status="adopted", reason="采纳")
     page = client.get(f"/rounds/{r.id}/response")

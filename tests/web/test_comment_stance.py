@@ -10,17 +10,9 @@ from consult.consultations.models import Clause
 from consult.extensions import db
 from consult.participation.models import Comment, CommentStance
 from consult.participation.services import stance_counts
-from tests.factories import RoundFactory, UserFactory
+from tests.factories import UserFactory
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
-
-
-@pytest.fixture
-def rnd(app):
-    return RoundFactory()
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def clauses(rnd):

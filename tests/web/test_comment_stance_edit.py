@@ -3,13 +3,16 @@ badge follow; a bad stance is 422 beside the field and changes nothing."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from consult.extensions import db
 from consult.participation.models import Comment, CommentStance
 from consult.participation.services import stance_counts
 from tests.factories import UserFactory
-from tests.web.test_comment_stance import clauses, english, post, rnd  # noqa: F401
+from tests.web.test_comment_stance import clauses, post
+
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
 
 def comment():
@@ -17,7 +20,7 @@ def comment():
     return db.session.scalar(select(Comment))
 
 
-def test_the_author_changes_the_stance_and_the_counts_follow(client, login_as, rnd):  # noqa: F811
+def test_the_author_changes_the_stance_and_the_counts_follow(client, login_as, rnd):
     first = clauses(rnd)[0]
     login_as(UserFactory())
     post(client, rnd, body="赞成第一条。", clause_id=str(first.id), stance="support")
@@ -35,7 +38,7 @@ def test_the_author_changes_the_stance_and_the_counts_follow(client, login_as, r
     assert cleared.status_code == 303 and comment().stance is None
 
 
-def test_a_bad_stance_in_an_edit_is_422_and_changes_nothing(client, login_as, rnd):  # noqa: F811
+def test_a_bad_stance_in_an_edit_is_422_and_changes_nothing(client, login_as, rnd):
     login_as(UserFactory())
     post(client, rnd, body="整体意见。", stance="amend")
     c = comment()

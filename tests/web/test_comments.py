@@ -40,11 +40,6 @@ def fresh_round(r_id):
 
 
 @pytest.fixture
-def rnd(app):
-    return RoundFactory()
-
-
-@pytest.fixture
 def citizen(app):
     return UserFactory(display_name="张晓明")
 

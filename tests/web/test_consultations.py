@@ -60,7 +60,7 @@ def test_manager_previews_unpublished_consultation(client, login_as):
     login_as(UserFactory(role="official", role__department=dept))
     response = client.get(f"/consultations/{c.id}")
     assert response.status_code == 200
-    assert "未发布" in response.text or "Not published" in response.text
+    assert "未发布" in response.text
 
 
 # ---------------------------------------------------------------- list and search
@@ -137,7 +137,7 @@ def test_consultation_page(client):
     assert "第一条正文" in text and "旧文" not in text
     assert "征求中" in text  # open round, text tag
     assert "答复逾期" in text  # public overdue mark
-    assert "3天后" in text or "3 天后" in text  # relative closing time
+    assert "3天后" in text  # relative closing time
     assert "根据意见修改" in text and f"/consultations/{c.id}/diff?from=1&amp;to=2" in text
     assert f"/departments/{dept.slug}" in text and "市住建局 12345" in text
     assert f"/rounds/{r.id}" in text
@@ -157,7 +157,7 @@ def _comment_on_every_clause(round_, per_clause: int) -> None:
 
 def test_consultation_page_query_budget_is_constant(client, count_queries, login_as):
     """Margin comment counts, follow button, suggestion link: a constant number of queries."""
-    from tests.suggestion_helpers import actor, make_suggestion
+    from tests.factories import make_suggestion, with_roles
 
     small_id = fill(1, 2, 1)[0].id
     with count_queries() as small:
@@ -173,7 +173,7 @@ def test_consultation_page_query_budget_is_constant(client, count_queries, login
     for i in range(5):
         s = make_suggestion(UserFactory(), big_c.department, title=f"建议加装电梯{i}")
         with atomic():
-            services_answer(actor(official), s, big_c.id)
+            services_answer(with_roles(official), s, big_c.id)
     big_id = big_c.id
     client.set_cookie("locale", "en")
     with count_queries() as big:
@@ -238,7 +238,7 @@ def test_consultation_page_has_follow_button(client, login_as):
 
 
 def test_consultation_page_names_the_suggestion_it_answers(client):
-    from tests.suggestion_helpers import actor, make_suggestion
+    from tests.factories import make_suggestion, with_roles
 
     dept = DepartmentFactory()
     c = ConsultationFactory(department=dept)
@@ -249,7 +249,7 @@ def test_consultation_page_names_the_suggestion_it_answers(client):
     assert "answers the suggestion" not in client.get(
         f"/consultations/{c.id}", headers={"Accept-Language": "en"}).text
     with atomic():
-        services_answer(actor(official), s, c.id)
+        services_answer(with_roles(official), s, c.id)
     text = client.get(f"/consultations/{c.id}", headers={"Accept-Language": "en"}).text
     assert "This consultation answers the suggestion" in text
     assert f'href="/suggestions/{s.id}"' in text and "老旧小区加装电梯审批太慢" in text

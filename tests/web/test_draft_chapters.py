@@ -21,7 +21,7 @@ from tests.factories import (
     RoundFactory,
     UserFactory,
 )
-from tests.statutory_helpers import docx_text, pdf_text
+from tests.files import docx_text, pdf_text
 
 DRAFT = """第一章 总则
 第一条【目的】为了规范社区养老服务，制定本办法。

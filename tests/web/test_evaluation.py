@@ -9,8 +9,7 @@ import io
 
 import pytest
 
-from tests.factories import UserFactory
-from tests.scores_helpers import build_world
+from tests.factories import UserFactory, scores_world
 
 PAGES = ["/evaluation/", "/evaluation/report", "/evaluation/export/departments.csv",
          "/evaluation/export/months.csv"]
@@ -28,7 +27,7 @@ def test_visitors_are_sent_to_login_and_citizens_refused(app, client, login_as, 
 
 @pytest.mark.parametrize("role", ["evaluator", "admin"])
 def test_evaluators_and_admins_see_the_comparison(app, client, login_as, role):
-    w = build_world()
+    w = scores_world()
     login_as(UserFactory(role=role))
     r = client.get("/evaluation/?sort=satisfaction&dir=desc", headers={"Accept-Language": "en"})
     html = r.get_data(as_text=True)
@@ -41,7 +40,7 @@ def test_evaluators_and_admins_see_the_comparison(app, client, login_as, role):
 
 
 def test_drill_down_department_consultation_round(app, client, login_as):
-    w = build_world()
+    w = scores_world()
     login_as(UserFactory(role="evaluator"))
     en = {"Accept-Language": "en"}
     html = client.get(f"/evaluation/departments/{w['dept_a'].id}", headers=en).get_data(True)
@@ -54,7 +53,7 @@ def test_drill_down_department_consultation_round(app, client, login_as):
 
 
 def test_csv_has_bom_and_follows_filters(app, client, login_as):
-    w = build_world()
+    w = scores_world()
     login_as(UserFactory(role="evaluator"))
     r = client.get(f"/evaluation/export/departments.csv?department={w['dept_b'].id}")
     assert r.status_code == 200 and r.mimetype == "text/csv"
@@ -69,7 +68,7 @@ def test_csv_has_bom_and_follows_filters(app, client, login_as):
 
 
 def test_report_states_date_and_filters(app, client, login_as):
-    w = build_world()
+    w = scores_world()
     login_as(UserFactory(role="evaluator"))
     html = client.get("/evaluation/report?from=2020-01&to=2099-12",
                       headers={"Accept-Language": "en"}).get_data(True)
@@ -79,7 +78,7 @@ def test_report_states_date_and_filters(app, client, login_as):
 
 
 def test_bad_filters_are_ignored_with_a_message(app, client, login_as):
-    build_world()
+    scores_world()
     login_as(UserFactory(role="evaluator"))
     r = client.get("/evaluation/?from=yesterday&department=abc&sort=nope",
                    headers={"Accept-Language": "en"})
@@ -87,12 +86,12 @@ def test_bad_filters_are_ignored_with_a_message(app, client, login_as):
 
 
 def test_dashboard_query_budget_constant(app, client, login_as, count_queries):
-    build_world()
+    scores_world()
     login_as(UserFactory(role="evaluator"))
     with count_queries() as small:
         assert client.get("/evaluation/").status_code == 200
     for _ in range(3):
-        build_world(extra_answers=20)
+        scores_world(extra_answers=20)
     with count_queries() as big:
         assert client.get("/evaluation/").status_code == 200
     assert len(small) == len(big) <= 30, "\n".join(big)

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from consult.clock import now
 from consult.extensions import db
-from tests.scores_helpers import build_world
+from tests.factories import scores_world
 
 
 def test_accountability_shows_published_scores_to_visitors(app, client):
-    w = build_world()
+    w = scores_world()
     html = client.get("/accountability/", headers={"Accept-Language": "en"}).get_data(True)
     assert "Published scores" in html
     assert "7 / 10" in html and "small sample" in html and "not enough answers" in html
@@ -19,7 +19,7 @@ def test_accountability_shows_published_scores_to_visitors(app, client):
 
 
 def test_only_evaluated_rounds_count(app, client):
-    w = build_world()
+    w = scores_world()
     w["r1"].survey_closes_at = now() + timedelta(days=2)  # survey still open: not published
     db.session.commit()
     html = client.get(f"/accountability/?department={w['dept_a'].slug}",

@@ -10,19 +10,12 @@ from sqlalchemy import select
 
 from consult.consultations.models import Clause
 from consult.extensions import db
-from tests.factories import RoundFactory, UserFactory
+from tests.factories import UserFactory
 
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
-
-
-@pytest.fixture
-def rnd(app):
-    return RoundFactory()
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def oob(html: str, element_id: str) -> str:

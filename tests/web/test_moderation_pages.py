@@ -13,8 +13,14 @@ from consult.db import atomic, db
 from consult.moderation import services as moderation
 from consult.moderation.models import Flag, FlagReason, ModerationCase
 from consult.participation.models import Comment, ContentStatus
-from tests.factories import UserFactory
-from tests.moderation_helpers import add_word, answer, ask_question, make_world, post_comment
+from tests.factories import (
+    UserFactory,
+    add_word,
+    answer_question,
+    ask_question,
+    moderation_world,
+    post_comment,
+)
 
 HX = {"HX-Request": "true"}
 
@@ -130,7 +136,7 @@ def test_hidden_text_never_appears_on_any_page_fragment_or_json(client, login_as
     c = post_comment(world, f"{MARKER} comment")
     reply = post_comment(world, f"{MARKER} reply", parent_id=c.id)
     q = ask_question(world, f"{MARKER} question")
-    a = answer(world, q.id, f"{MARKER} answer")
+    a = answer_question(world, q.id, f"{MARKER} answer")
     for kind, ident in (("comment", c.id), ("comment", reply.id), ("question", q.id),
                         ("answer", a.id)):
         with atomic():
@@ -273,7 +279,7 @@ def test_words_page_validates_patterns_beside_the_field(client, login_as, world)
 def _flagged_world(world, n_flags: int) -> None:
     """Comments, questions and answers with n_flags flags spread over them."""
     q = ask_question(world, "问题")
-    a = answer(world, q.id, "回答")
+    a = answer_question(world, q.id, "回答")
     comments = [post_comment(world, f"意见{i}") for i in range(3)]
     items = [("comment", c.id) for c in comments] + [("question", q.id), ("answer", a.id)]
     reporters = [UserFactory() for _ in range(max(1, n_flags // len(items)))]
@@ -300,7 +306,7 @@ def test_queue_query_budget_is_constant(app, client, login_as, count_queries, pa
     counts = []
     for n in (5, 500):
         with app.test_request_context("/"):
-            world = make_world()
+            world = moderation_world()
             _flagged_world(world, n)
         login_as(world.user("moderator"))
         client.get(path)  # warm up
@@ -313,7 +319,7 @@ def test_queue_query_budget_is_constant(app, client, login_as, count_queries, pa
 
 
 def test_officials_triage_never_shows_a_comment_hidden_after_close(app, client, login_as):
-    from tests.responses_helpers import closed_round, comment
+    from tests.factories import closed_round, comment
 
     r, _dept, official = closed_round()
     c = comment(r, body=f"{MARKER} triage")

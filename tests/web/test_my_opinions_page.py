@@ -9,8 +9,7 @@ import pytest
 
 from consult.consultations.models import Consultation
 from consult.db import db
-from tests.factories import UserFactory
-from tests.responses_helpers import closed_round, comment, question
+from tests.factories import UserFactory, closed_round, comment, question
 from tests.web.test_responses_pages import publish, triage_all
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -53,7 +53,7 @@ def test_health_checks_answer_plain_http_in_production(production):
     assert client.get("/metrics").status_code == 200
     # Everything else goes to https.
     page = client.get("/consultations/")
-    assert page.status_code in (301, 302)
+    assert page.status_code == 302
     assert page.location.startswith("https://")
 
 

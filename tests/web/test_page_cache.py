@@ -21,12 +21,7 @@ from consult.moderation import services as moderation
 from consult.participation.models import Comment
 from consult.rounds import lifecycle
 from consult.rounds.models import Round
-from tests.factories import RoundFactory, UserFactory
-
-
-@pytest.fixture
-def rnd(app):
-    return RoundFactory()
+from tests.factories import UserFactory
 
 
 @pytest.fixture

@@ -27,11 +27,6 @@ pytestmark = pytest.mark.usefixtures("english")  # assertions read the English m
 
 
 @pytest.fixture
-def rnd(app):
-    return RoundFactory()
-
-
-@pytest.fixture
 def official(rnd):
     from consult.accounts.models import Department
     consultation = db.session.get(Consultation, rnd.consultation_id)

@@ -19,16 +19,13 @@ from consult.rectification.models import CaseStatus, RectificationCase
 from consult.responses.models import Erratum, RoundResponse
 from consult.rounds import participants
 from consult.workdays import local_day
-from tests.factories import DepartmentFactory, UserFactory
-from tests.rectification_helpers import rate, responded_round
+from tests.factories import DepartmentFactory, UserFactory, rate, responded_round
 
 BAD = {"satisfaction": "dissatisfied", "rating": "1", "clarity": "2", "heard": "no",
        "comment": "答复回避了我提出的补贴标准问题。"}
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def case_row(case_id):

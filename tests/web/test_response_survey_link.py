@@ -9,7 +9,7 @@ import pytest
 from consult.clock import now
 from consult.db import db
 from consult.rounds.models import Round
-from tests.responses_helpers import closed_round, comment
+from tests.factories import closed_round, comment
 from tests.web.test_responses_pages import publish, triage_all
 
 pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages

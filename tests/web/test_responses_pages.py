@@ -14,8 +14,16 @@ from consult.responses import services
 from consult.responses.models import RoundResponse, Triage
 from consult.rounds.services import get_round
 from tests.confirm_helpers import confirmed_post
-from tests.factories import ConsultationFactory, DepartmentFactory, RoundFactory, UserFactory
-from tests.responses_helpers import clause_ids, closed_round, comment, question
+from tests.factories import (
+    ConsultationFactory,
+    DepartmentFactory,
+    RoundFactory,
+    UserFactory,
+    clause_ids,
+    closed_round,
+    comment,
+    question,
+)
 
 pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 

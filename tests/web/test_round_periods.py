@@ -7,18 +7,13 @@ from __future__ import annotations
 import pytest
 
 from consult.db import db
-from tests.factories import ConsultationFactory, DepartmentFactory, DraftVersionFactory, UserFactory
+from tests.factories import ConsultationFactory, DepartmentFactory, DraftVersionFactory
 from tests.web.test_rounds import clock, count_rounds, local, round_form  # noqa: F401
 
 
 @pytest.fixture
 def dept(app):
     return DepartmentFactory(min_period_days=30)
-
-
-@pytest.fixture
-def official(dept):
-    return UserFactory(role="official", role__department=dept)
 
 
 @pytest.fixture

@@ -17,14 +17,13 @@ from consult import uploads
 from consult.audit.models import AuditEntry
 from consult.db import db
 from consult.statutory.models import Attachment
-from tests.channels_helpers import EXE, PDF
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
     DraftVersionFactory,
     UserFactory,
 )
-from tests.statutory_helpers import docx_text, pdf_text
+from tests.files import EXE, PDF, docx_text, pdf_text
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6300010000000500010d0a2db40000"

@@ -19,9 +19,12 @@ from tests.factories import (
     DepartmentFactory,
     DraftVersionFactory,
     UserFactory,
+    clause_ids,
+    closed_round,
+    comment,
+    question,
 )
-from tests.responses_helpers import clause_ids, closed_round, comment, question
-from tests.statutory_helpers import docx_tables, docx_text, pdf_fonts, pdf_text
+from tests.files import docx_tables, docx_text, pdf_fonts, pdf_text
 from tests.web.test_responses_pages import load, publish, rows
 
 STATEMENT = "/rounds/{id}/record/statement.{fmt}"

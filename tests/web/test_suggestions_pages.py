@@ -21,8 +21,13 @@ from consult.suggestions.models import (
     SuggestionSupport,
     Visibility,
 )
-from tests.factories import ConsultationFactory, DepartmentFactory, UserFactory
-from tests.suggestion_helpers import actor, make_suggestion
+from tests.factories import (
+    ConsultationFactory,
+    DepartmentFactory,
+    UserFactory,
+    make_suggestion,
+    with_roles,
+)
 
 EN = {"Accept-Language": "en"}
 HX = {"HX-Request": "true", "Accept-Language": "en"}
@@ -68,7 +73,7 @@ def test_list_filters_and_empty_states(client, dept, citizen, official):
     c = make_suggestion(citizen, None, title="不知道找哪个部门的问题")
     with atomic():
         services.add_support(UserFactory(), db.session.get(Suggestion, b.id))
-        services.answer_suggestion(actor(official), db.session.get(Suggestion, a.id),
+        services.answer_suggestion(with_roles(official), db.session.get(Suggestion, a.id),
                                    status="under_study")
     page = client.get("/suggestions/", headers=EN).get_data(as_text=True)
     assert page.index("公交站台没有遮雨棚") < page.index("社区食堂太少")  # most supported first
@@ -297,7 +302,7 @@ def test_rating_by_the_author_after_an_answer(client, login_as, suggestion, citi
     response = client.post(url, data={"rating": "satisfied"}, headers=EN)
     assert response.status_code == 409
     with atomic():
-        services.answer_suggestion(actor(official), db.session.get(Suggestion, suggestion.id),
+        services.answer_suggestion(with_roles(official), db.session.get(Suggestion, suggestion.id),
                                    status="under_study")
     page = client.get(f"/suggestions/{suggestion.id}", headers=EN).get_data(as_text=True)
     assert "Rate the answer" in page

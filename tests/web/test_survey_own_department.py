@@ -14,8 +14,7 @@ from consult.notifications.models import Notification
 from consult.rounds.models import Round
 from consult.signals import survey_opened
 from consult.surveys.models import SurveyAnswer
-from tests.factories import UserFactory
-from tests.responses_helpers import closed_round, comment
+from tests.factories import UserFactory, closed_round, comment
 from tests.web.test_responses_pages import publish, triage_all
 from tests.web.test_surveys_pages import GOOD, add_participants, responded_round
 

@@ -7,10 +7,7 @@ import pytest
 from consult.rounds.models import RoundKind
 from tests.factories import RoundFactory
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_open_round_has_a_call_to_action_on_the_consultation_page(client, app):

@@ -14,7 +14,7 @@ from werkzeug.test import EnvironBuilder
 
 from consult import uploads
 from consult.participation.models import Comment
-from tests.channels_helpers import PDF
+from tests.files import PDF
 from tests.web.test_channels_pages import count, letter_form, open_round
 
 

@@ -15,10 +15,7 @@ from consult.db import db
 from consult.uploads import OLE_MAGIC
 from tests.factories import ConsultationFactory, DepartmentFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from consult.extensions import db
 from consult.notifications.models import Notification
 from consult.participation.models import Answer
 from consult.workspace.models import ReplyTemplate
-from tests.factories import UserFactory
-from tests.responses_helpers import closed_round, comment, question
+from tests.factories import UserFactory, closed_round, comment, question
 
 TEXT = "您好，补贴将于每季度首月发放，具体以街道通知为准。"
 

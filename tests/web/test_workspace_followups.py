@@ -11,10 +11,15 @@ from consult.extensions import db
 from consult.rectification.models import CaseStatus
 from consult.workspace.models import OpinionKind
 from consult.workspace.services import assignments
-from tests.factories import UserFactory
-from tests.rectification_helpers import fresh, rate, responded_round
-from tests.responses_helpers import closed_round, question
-from tests.suggestion_helpers import make_suggestion
+from tests.factories import (
+    UserFactory,
+    closed_round,
+    fresh,
+    make_suggestion,
+    question,
+    rate,
+    responded_round,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -21,8 +21,8 @@ from tests.factories import (
     DraftVersionFactory,
     RoundFactory,
     UserFactory,
+    closed_round,
 )
-from tests.responses_helpers import closed_round
 
 
 @pytest.fixture(autouse=True)

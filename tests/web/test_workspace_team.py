@@ -10,15 +10,12 @@ from consult.audit.models import AuditEntry
 from consult.extensions import db
 from consult.responses.models import Triage
 from consult.workspace.models import Assignment, InternalNote, OpinionKind
-from tests.factories import UserFactory
-from tests.responses_helpers import closed_round, comment, question
+from tests.factories import UserFactory, closed_round, comment, question
 
 SECRET = "内部备注：此人上周已电话沟通，暂缓回复"
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

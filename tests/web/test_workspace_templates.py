@@ -8,16 +8,12 @@ from sqlalchemy import select
 
 from consult.extensions import db
 from consult.workspace.models import ReplyTemplate
-from tests.factories import UserFactory
-from tests.responses_helpers import closed_round, comment, question
-from tests.suggestion_helpers import make_suggestion
+from tests.factories import UserFactory, closed_round, comment, make_suggestion, question
 
 ANSWER = "您好，补贴将于每季度首月发放，具体以街道通知为准。"
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.set_cookie("locale", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def create(client, dept, purpose, title, body=ANSWER):

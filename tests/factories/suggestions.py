@@ -1,4 +1,4 @@
-"""Helpers for the suggestion tests: suggestions are made through the services."""
+"""Suggestions are made through the services (their events and counters are the real ones)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,3 @@ def make_suggestion(author, department=None, **fields):
     with atomic():
         return services.submit_suggestion(
             author, department_id=department.id if department is not None else None, **data)
-
-
-def actor(user):
-    """The user with roles loaded (commits expire them; rules read them)."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from consult.accounts.models import User
-    from consult.extensions import db
-
-    return db.session.scalar(select(User).where(User.id == user.id).options(
-        selectinload(User.roles)).execution_options(populate_existing=True))

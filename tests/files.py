@@ -1,4 +1,5 @@
-"""Shared helpers of the statutory record tests: read back generated Word and PDF files."""
+"""Files in tests: byte samples, uploads and spreadsheets to send, and the text of
+generated Word and PDF files read back."""
 
 from __future__ import annotations
 
@@ -6,6 +7,36 @@ import io
 
 import docx
 import pypdf
+from openpyxl import Workbook
+from werkzeug.datastructures import FileStorage
+
+from consult import uploads
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+EXE = b"MZ\x90\x00" + b"\x00" * 60 + b"PE\x00\x00"
+
+
+def file(data: bytes, name: str) -> FileStorage:
+    """An uploaded file as a form receives it."""
+    return FileStorage(stream=io.BytesIO(data), filename=name)
+
+
+def received(data: bytes, kind: str, name: str = "sheet") -> uploads.Received:
+    return uploads.Received(data=data, filename=f"{name}.{kind}", kind=kind)
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    return ("\n".join(",".join(row) for row in rows) + "\n").encode("utf-8")
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def docx_text(data: bytes) -> str:

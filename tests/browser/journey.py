@@ -1,28 +1,49 @@
-"""Shared pieces of the browser journeys (tests/browser/): one person's browser in a
-given language with or without JavaScript, screenshots at desktop and phone widths, the
-interface's own messages in that language, and a vote round's poll."""
+"""Shared pieces of the browser journeys: one person's browser in a given language with or
+without JavaScript, screenshots at desktop and phone widths, logging in and out with the
+forms, and the interface's own messages in that language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from flask_babel import force_locale, gettext, ngettext
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
-from consult.questionnaires.models import Purpose, QuestionKind
-from tests.factories import add_questionnaire
+from tests.factories import PASSWORD
 
 LOCALES = {"zh_CN": "zh-CN", "en": "en-GB"}
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
-POLL = [("您认为本办法最需要优先落实哪一项？", False, ["资金保障", "服务质量监管", "信息公开"]),
-        ("您通过哪些渠道了解政策？", True, ["政府网站", "微信公众号", "社区公告栏"])]
 
 
-def add_poll(round_) -> None:
-    """A single- and a multiple-choice question on a vote round (``POLL``), committed."""
-    add_questionnaire(round_.id, Purpose.POLL, [
-        (text, QuestionKind.MULTIPLE if multiple else QuestionKind.SINGLE, options)
-        for text, multiple, options in POLL])
+def shoot(page: Page, artifacts: Path, name: str) -> None:
+    """Full-page screenshots of the current page at each of ``WIDTHS``
+    (``{name}-desktop.png``, ``{name}-phone.png``), then the page's own size again."""
+    size = page.viewport_size
+    for label, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(artifacts / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
+def shooter(prefix: str) -> Callable[[Page, Path, str], None]:
+    """``shoot`` with every file name starting with ``prefix``."""
+    def shoot_prefixed(page: Page, artifacts: Path, name: str) -> None:
+        shoot(page, artifacts, f"{prefix}{name}")
+    return shoot_prefixed
+
+
+def log_in(page: Page, say: Callable[..., str], email: str, password: str = PASSWORD) -> None:
+    """Through the login form; ``say`` gives a message in the page's language."""
+    page.goto("/auth/login")
+    page.get_by_label(say("E-mail address")).fill(email)
+    page.get_by_label(say("Password")).fill(password)
+    page.get_by_role("button", name=say("Log in")).click()
+    expect(page.get_by_text(say("You are logged in."))).to_be_visible()
+
+
+def log_out(page: Page, say: Callable[..., str]) -> None:
+    page.get_by_role("button", name=say("Log out")).click()
 
 
 class Journey:
@@ -55,20 +76,10 @@ class Journey:
         self.step += 1
         if not self.javascript:  # the same pages; keep the suite fast
             return
-        page = self.page
-        for label, (width, height) in WIDTHS.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(self.artifacts / (
-                f"{self.name}-{self.step:02d}-{what}-{label}.png")), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
+        shoot(self.page, self.artifacts, f"{self.name}-{self.step:02d}-{what}")
 
     def log_in(self, email: str, password: str) -> None:
-        _, page = self._, self.page
-        page.goto("/auth/login")
-        page.get_by_label(_("E-mail address")).fill(email)
-        page.get_by_label(_("Password")).fill(password)
-        page.get_by_role("button", name=_("Log in")).click()
-        expect(page.get_by_text(_("You are logged in."))).to_be_visible()
+        log_in(self.page, self._, email, password)
 
     def announced(self, message: str) -> None:
         """The outcome of an action: read out in the live region after an htmx swap,
