@@ -1,8 +1,8 @@
 """Rectification cases (好差评): one per bad rating (差评) of a published response.
 
-A participant rates a response "dissatisfied" in its satisfaction survey; a case opens
-for the department that owns the round, due in working days on the official calendar.
-The department records the follow-up contact (回访), then rectifies (what was done, linked
+A participant rates a response 不满意 or 非常不满意 (a 差评) in its satisfaction survey;
+a case opens for the department that owns the round, due in working days on the official
+calendar. The department records the follow-up contact (回访), then rectifies (what was done, linked
 to an erratum or a follow-up action) or explains why not; the rater is told and may rate
 again (the re-rating is kept beside the first rating, which never changes). Instead, the
 department may appeal a rating it thinks mistaken or abusive (申诉复核): an evaluator
@@ -185,10 +185,13 @@ class RectificationCase(db.Model):
 
     @property
     def improved(self) -> bool:
-        return self.rerating is not None and self.rerating != Satisfaction.DISSATISFIED
+        """Rated again on a higher level than the first rating (非常不满意 → 不满意 counts)."""
+        return (self.rerating is not None
+                and Satisfaction(self.rerating).score
+                > Satisfaction(self.first_satisfaction).score)
 
 
-TALLY_COLUMNS = ("opened", "followed_up", "in_time", "rectified", "explained", "rerated",
+TALLY_COLUMNS = ("rated", "opened", "followed_up", "in_time", "rectified", "explained", "rerated",
                  "improved", "appealed", "voided", "escalated")
 
 
@@ -202,6 +205,8 @@ class RectificationTally(db.Model):
     department_id: Mapped[int] = mapped_column(
         ForeignKey("department.id", ondelete="CASCADE"), primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)
+    # Ratings of the department's responses first given that month (the base of 差评率).
+    rated: Mapped[int] = mapped_column(default=0)
     opened: Mapped[int] = mapped_column(default=0)
     followed_up: Mapped[int] = mapped_column(default=0)
     in_time: Mapped[int] = mapped_column(default=0)

@@ -7,7 +7,7 @@ from flask import Flask
 
 from consult import signals
 from consult.rectification.cli import escalate_now, rectification_cli
-from consult.rectification.services import open_case
+from consult.rectification.services import count_rating, open_case
 from consult.rectification.views import bp
 
 
@@ -18,8 +18,10 @@ def init_app(app: Flask) -> None:
     signals.rounds_ticked.connect(escalate_after_tick)
 
 
-def rating_given(answer, *, round_, **_signal) -> None:
-    """A bad rating opens a case for the department (once per rating)."""
+def rating_given(answer, *, round_, first=False, **_signal) -> None:
+    """A new rating counts in the department's 差评率; a bad rating opens a case for the
+    department (once per rating)."""
+    count_rating(answer, round_, first=first)
     open_case(answer, round_)
 
 

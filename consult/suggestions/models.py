@@ -99,9 +99,13 @@ class EventKind(StrEnum):
 
 
 class Rating(StrEnum):
+    """The five levels of 好差评, as the surveys' overall rating (the same values)."""
+
+    VERY_SATISFIED = "very_satisfied"
     SATISFIED = "satisfied"
     BASICALLY_SATISFIED = "basically_satisfied"
     DISSATISFIED = "dissatisfied"
+    VERY_DISSATISFIED = "very_dissatisfied"
 
     @property
     def label(self) -> str:
@@ -109,9 +113,11 @@ class Rating(StrEnum):
 
 
 RATING_LABELS = {
+    Rating.VERY_SATISFIED: _l("Very satisfied"),
     Rating.SATISFIED: _l("Satisfied"),
     Rating.BASICALLY_SATISFIED: _l("Basically satisfied"),
     Rating.DISSATISFIED: _l("Dissatisfied"),
+    Rating.VERY_DISSATISFIED: _l("Very dissatisfied"),
 }
 
 

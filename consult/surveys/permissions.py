@@ -7,7 +7,8 @@ with its own message after this rule.
 
 from __future__ import annotations
 
-from consult.security.permissions import can_act, is_official_of, rule
+from consult.accounts.models import Role
+from consult.security.permissions import can_act, has_role, is_official_of, rule
 
 
 @rule("survey.manage")
@@ -20,3 +21,9 @@ def _manage(user, round_=None) -> bool:
 def _answer(user, round_=None) -> bool:
     """Active users with a verified e-mail address, not suspended (then: eligible)."""
     return can_act(user) and user.is_verified
+
+
+@rule("survey.sample")
+def _sample(user, round_=None) -> bool:
+    """Evaluators (and admins) draw random follow-up samples (随机回访)."""
+    return has_role(user, Role.EVALUATOR) or has_role(user, Role.ADMIN)

@@ -10,6 +10,7 @@ from consult.rectification.services._common import (  # noqa: F401
 )
 from consult.rectification.services.appeals import appeal, decide  # noqa: F401
 from consult.rectification.services.cases import (  # noqa: F401
+    count_rating,
     is_bad,
     open_case,
     record_follow_up,

@@ -35,14 +35,21 @@ from consult.responses.models import Erratum, FollowUpAction, RoundResponse
 from consult.security.input import clean_text
 from consult.security.params import parse_int
 from consult.security.permissions import authorize
-from consult.surveys.models import Satisfaction, SurveyAnswer
+from consult.surveys.models import BAD_SATISFACTION, Satisfaction, SurveyAnswer
 
-BAD = frozenset({Satisfaction.DISSATISFIED})
+BAD = BAD_SATISFACTION
 
 
 def is_bad(satisfaction: Satisfaction | str) -> bool:
-    """A 差评: the lowest level of the overall satisfaction."""
-    return Satisfaction(satisfaction) in BAD
+    """A 差评: the lowest two levels of the overall satisfaction (不满意, 非常不满意)."""
+    return Satisfaction(satisfaction).is_bad
+
+
+def count_rating(answer: SurveyAnswer, round_: Any, *, first: bool) -> None:
+    """A rating given for the first time counts in its month's base of 差评率 (the
+    department's ``rated`` counter), in the rating's transaction."""
+    if first and answer.voided_at is None:
+        count(round_.consultation.department_id, month_of(answer.created_at), rated=1)
 
 
 def open_case(answer: SurveyAnswer, round_: Any, *, at: datetime | None = None
