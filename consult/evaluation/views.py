@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consult.clock import now
@@ -115,8 +116,10 @@ def draw_sample(round_id: int):
     sample, status = submit(form, lambda: surveys.draw_sample(
         current_user, r, **form.service_data()))
     if sample is not None:
-        flash(_("%(num)d participants were drawn with the seed “%(seed)s” and invited to "
-                "the survey.", num=sample.size, seed=sample.seed), "success")
+        flash(ngettext("%(num)d participant was drawn with the seed “%(seed)s” and invited "
+                       "to the survey.",
+                       "%(num)d participants were drawn with the seed “%(seed)s” and invited "
+                       "to the survey.", sample.size, seed=sample.seed), "success")
         return redirect(url_for(".round_scores", round_id=round_id, _anchor="sample"),
                         code=303)
     return _round_page(round_id, form=form, status=status)
