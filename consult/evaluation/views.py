@@ -23,9 +23,9 @@ from consult.evaluation import services
 from consult.evaluation.forms import SampleForm
 from consult.i18n import current_locale
 from consult.rectification import services as rectification
-from consult.security.params import id_arg
 from consult.rounds import lifecycle
 from consult.rounds.lifecycle import RoundState
+from consult.security.params import id_arg
 from consult.security.permissions import authorize, check
 from consult.surveys import services as surveys
 from consult.web import render, submit

@@ -122,13 +122,22 @@ class RectificationCase(db.Model):
                         "(followed_up_on IS NOT NULL AND resolution IS NOT NULL)",
                         name="resolved_after_follow_up"),
         CheckConstraint("status <> 'closed' OR rerating IS NOT NULL", name="closed_rerated"),
+        CheckConstraint("round_id IS NOT NULL OR suggestion_id IS NOT NULL",
+                        name="rated_something"),
         Index("ix_rectification_case_dept_status", "department_id", "status"),
         Index("ix_rectification_case_status_due", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
-                                          index=True)
+    # What was rated: a round's published response (round_id, answer_id), or a
+    # department's answer to an agenda suggestion (suggestion_id, suggestion_answer_id).
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                                 index=True)
+    suggestion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion.id", ondelete="CASCADE"), index=True)
+    # One case per rated suggestion answer (UNIQUE), as one per survey rating.
+    suggestion_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion_event.id", ondelete="SET NULL"), unique=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
     # One case per rating (UNIQUE): a second case for the same rating cannot exist.
     answer_id: Mapped[int | None] = mapped_column(
@@ -176,6 +185,7 @@ class RectificationCase(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     round = relationship("Round", lazy="raise_on_sql")
+    suggestion = relationship("Suggestion", lazy="raise_on_sql")
     department = relationship("Department", lazy="raise_on_sql")
     erratum = relationship("Erratum", lazy="raise_on_sql")
     action = relationship("FollowUpAction", lazy="raise_on_sql")

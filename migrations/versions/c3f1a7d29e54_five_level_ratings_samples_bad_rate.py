@@ -1,5 +1,6 @@
 """Five-level overall rating (好差评), random follow-up samples (随机回访), the ratings
-counted per department and month (the base of 差评率)
+counted per department and month (the base of 差评率), rectification cases for answers to
+agenda suggestions (a reason and a voided mark on their ratings)
 
 The overall rating had three levels (satisfied, basically satisfied, dissatisfied); it
 now has five: 非常满意 very_satisfied, 满意 satisfied, 基本满意 basically_satisfied,
@@ -88,6 +89,27 @@ def upgrade():
     with op.batch_alter_table('survey_sample_member', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_sample_member_sample_id'), ['sample_id'], unique=False)
 
+    with op.batch_alter_table('suggestion_rating', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('comment', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('voided_at', consult.db.UTCDateTime(timezone=True),
+                                      nullable=True))
+    with op.batch_alter_table('rectification_case', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('suggestion_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('suggestion_answer_id', sa.Integer(), nullable=True))
+        batch_op.alter_column('round_id', existing_type=sa.Integer(), nullable=True)
+        batch_op.create_index(batch_op.f('ix_rectification_case_suggestion_id'),
+                              ['suggestion_id'], unique=False)
+        batch_op.create_unique_constraint(
+            batch_op.f('uq_rectification_case_suggestion_answer_id'), ['suggestion_answer_id'])
+        batch_op.create_foreign_key(
+            batch_op.f('fk_rectification_case_suggestion_id_suggestion'), 'suggestion',
+            ['suggestion_id'], ['id'], ondelete='CASCADE')
+        batch_op.create_foreign_key(
+            batch_op.f('fk_rectification_case_suggestion_answer_id_suggestion_event'),
+            'suggestion_event', ['suggestion_answer_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_check_constraint(
+            'rated_something', 'round_id IS NOT NULL OR suggestion_id IS NOT NULL')
+
     _fill_rated()
 
 
@@ -142,6 +164,25 @@ def downgrade():
                          ('very_dissatisfied', 'dissatisfied')):
             conn.execute(sa.text(f'UPDATE {table} SET {column} = :old WHERE {column} = :new'),
                          {"old": old, "new": new})
+    # Cases of suggestion answers have no round: they cannot exist before this revision.
+    conn.execute(sa.text('DELETE FROM rectification_case WHERE round_id IS NULL'))
+    with op.batch_alter_table('rectification_case', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_rectification_case_rated_something'),
+                                 type_='check')
+        batch_op.drop_constraint(
+            batch_op.f('fk_rectification_case_suggestion_answer_id_suggestion_event'),
+            type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_rectification_case_suggestion_id_suggestion'),
+                                 type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('uq_rectification_case_suggestion_answer_id'),
+                                 type_='unique')
+        batch_op.drop_index(batch_op.f('ix_rectification_case_suggestion_id'))
+        batch_op.alter_column('round_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column('suggestion_answer_id')
+        batch_op.drop_column('suggestion_id')
+    with op.batch_alter_table('suggestion_rating', schema=None) as batch_op:
+        batch_op.drop_column('voided_at')
+        batch_op.drop_column('comment')
     conn.execute(sa.text('UPDATE survey SET satisfied = satisfied + very_satisfied, '
                          'dissatisfied = dissatisfied + very_dissatisfied'))
 

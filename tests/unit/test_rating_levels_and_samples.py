@@ -237,3 +237,83 @@ def test_sampled_answers_are_counted_apart_and_compared(app):
         assert surveys.void_answer(answer_id)
     db.session.expire_all()
     assert db.session.get(SurveySample, sample.id).answered == 1
+
+
+# ---------------------------------------------------------------- answers to suggestions
+
+def answered_suggestion():
+    from consult.suggestions import services as suggestions
+    from consult.suggestions.models import Suggestion
+    from tests.factories import DepartmentFactory
+    from tests.suggestion_helpers import actor, make_suggestion
+    dept = DepartmentFactory()
+    official = UserFactory(role="official", role__department=dept)
+    author = UserFactory()
+    s = make_suggestion(author, dept)
+    with atomic():
+        suggestions.answer_suggestion(actor(official), s, status="under_study")
+    return db.session.get(Suggestion, s.id), dept, official, author
+
+
+def test_a_bad_rating_of_a_suggestion_answer_opens_one_case(app):
+    from consult.rectification.models import RectificationCase
+    from consult.suggestions import services as suggestions
+    from tests.suggestion_helpers import actor
+    s, dept, official, author = answered_suggestion()
+    do(suggestions.rate_answer, actor(author), s, rating="very_dissatisfied",
+       comment="答复没有说明何时办理。")
+    case = db.session.scalar(select(RectificationCase))
+    assert case is not None and case.suggestion_id == s.id and case.round_id is None
+    assert (case.department_id, case.rater_id, case.reason) == (
+        dept.id, author.id, "答复没有说明何时办理。")
+    # Rating the same answer again, even badly, opens no second case nor counts twice.
+    do(suggestions.rate_answer, actor(author), db.session.get(type(s), s.id),
+       rating="dissatisfied")
+    assert db.session.scalar(select(func.count(RectificationCase.id))) == 1
+    db.session.expire_all()
+    row = db.session.scalar(select(RectificationTally).where(
+        RectificationTally.department_id == dept.id))
+    assert (row.rated, row.opened) == (1, 1)
+    # The department's steps work on it as on a response's case; no erratum to link.
+    loaded = rectification.load_case(case.id)
+    assert rectification.resolution_choices(loaded) == {"errata": [], "actions": []}
+    with pytest.raises(Conflict):  # closed without a 回访
+        do(rectification.resolve, fresh(official), rectification.load_case(case.id),
+           resolution="explained", note="说明。")
+    do(rectification.record_follow_up, fresh(official), rectification.load_case(case.id),
+       on=local_day(now()), channel="phone", note="已电话回访。")
+    with pytest.raises(ValidationFailed):
+        do(rectification.resolve, fresh(official), rectification.load_case(case.id),
+           resolution="rectified", note="已整改。", erratum_id="1")
+    do(rectification.resolve, fresh(official), rectification.load_case(case.id),
+       resolution="rectified", note="已明确办理时限。")
+    do(rectification.rerate, fresh(author), rectification.load_case(case.id),
+       satisfaction="satisfied")
+    assert rectification.load_case(case.id).improved
+
+
+def test_a_suggestion_rating_voided_on_appeal_can_no_longer_change(app):
+    from consult.rectification.models import RectificationCase
+    from consult.suggestions import services as suggestions
+    from consult.suggestions.models import SuggestionRating
+    from tests.suggestion_helpers import actor
+    s, dept, official, author = answered_suggestion()
+    other_official = UserFactory(role="official", role__department=responded_round()[1])
+    evaluator = UserFactory(role="evaluator")
+    do(suggestions.rate_answer, actor(author), s, rating="very_dissatisfied", comment="骂人")
+    case = db.session.scalar(select(RectificationCase))
+    with pytest.raises(PermissionDenied):  # an appeal by another department
+        do(rectification.appeal, fresh(other_official), rectification.load_case(case.id),
+           reason="恶意评价。")
+    do(rectification.appeal, fresh(official), rectification.load_case(case.id),
+       reason="评价内容与答复无关，属恶意评价。")
+    do(rectification.decide, fresh(evaluator), rectification.load_case(case.id),
+       outcome="voided", reason="评价与答复无关。")
+    db.session.expire_all()
+    assert db.session.scalar(select(SuggestionRating.voided_at)) is not None
+    assert rectification.load_case(case.id).status == CaseStatus.VOIDED
+    with pytest.raises(InvalidState):
+        do(suggestions.rate_answer, actor(author), db.session.get(type(s), s.id),
+           rating="satisfied")
+    [f] = rectification.monthly_figures(department_id=dept.id)
+    assert (f.bad_share.k, f.bad_share.n, f.voided) == (0, 0, 1)

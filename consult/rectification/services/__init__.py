@@ -17,6 +17,7 @@ from consult.rectification.services.cases import (  # noqa: F401
     rerate,
     resolution_choices,
     resolve,
+    suggestion_rated,
 )
 from consult.rectification.services.escalation import escalate_overdue  # noqa: F401
 from consult.rectification.services.export import as_json, to_csv  # noqa: F401

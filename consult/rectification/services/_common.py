@@ -49,6 +49,7 @@ def load_case(case_id: int, *, lock: bool = False) -> RectificationCase:
     """The case with its round, consultation and department (one query), or 404."""
     stmt = (select(RectificationCase).where(RectificationCase.id == case_id)
             .options(joinedload(RectificationCase.round).joinedload(Round.consultation),
+                     joinedload(RectificationCase.suggestion),
                      joinedload(RectificationCase.department),
                      joinedload(RectificationCase.erratum),
                      joinedload(RectificationCase.action))

@@ -32,6 +32,7 @@ PUBLIC_FILTERS = ("all", "open", "overdue", "rectified", "explained", "voided")
 def _listing() -> Select:
     return (select(RectificationCase)
             .options(joinedload(RectificationCase.round).joinedload(Round.consultation),
+                     joinedload(RectificationCase.suggestion),
                      joinedload(RectificationCase.department))
             .order_by(RectificationCase.due_at, RectificationCase.id))
 
