@@ -77,3 +77,30 @@ def test_round_page_queries_stay_constant(app, client, login_as, count_queries):
     with count_queries() as big:
         assert client.get(f"/evaluation/rounds/{r.id}").status_code == 200
     assert len(small) == len(big) <= 40, "\n".join(big)
+
+
+def test_a_suggestion_answer_rated_badly_shows_its_case_everywhere(app, client, login_as):
+    """The author rates the answer 非常不满意 with a reason through the page (no JS); the
+    case shows on the department's workspace list, its own page and the public record,
+    the reason only to the department."""
+    from consult.rectification.models import RectificationCase
+    from tests.unit.test_rating_levels_and_samples import answered_suggestion
+    s, _dept, official, author = answered_suggestion()
+    login_as(author)
+    resp = client.post(f"/suggestions/{s.id}/rating",
+                       data={"rating": "very_dissatisfied", "comment": "没有给出办理时限。"},
+                       headers=EN)
+    assert resp.status_code == 303
+    case = db.session.scalar(select(RectificationCase))
+    assert case is not None and case.suggestion_id == s.id
+    login_as(official)
+    listing = client.get("/manage/rectification/", headers=EN).get_data(True)
+    assert s.title in listing
+    page = client.get(f"/manage/rectification/{case.id}", headers=EN).get_data(True)
+    assert "没有给出办理时限。" in page and "Answer to an agenda suggestion rated" in page
+    client.get("/auth/logout")
+    login_as(UserFactory())
+    public = client.get(f"/rectification/{case.id}", headers=EN).get_data(True)
+    assert s.title in public and "没有给出办理时限。" not in public
+    assert f"/suggestions/{s.id}" in public
+    assert s.title in client.get("/rectification/", headers=EN).get_data(True)
