@@ -1,9 +1,10 @@
 """好差评 in Chromium, in zh_CN and English, with and without JavaScript: a citizen rates
-a response “dissatisfied” with a reason; the official sees the case with its due date,
+a response 非常不满意 (the lowest of five levels) with a reason; the official sees the case with its due date,
 is refused closing it without a follow-up, records the 回访 and a rectification linked to
 an erratum; the citizen is notified and rates again; another rating is appealed by the
-department and voided by an evaluator; the public record, the accountability page and the
-evaluation dashboard show the figures. Screenshots go to test-artifacts/."""
+department and voided by an evaluator; the evaluator draws a random follow-up sample (随机回访)
+of the participant who did not rate, and is refused the same seed again; the public record,
+the accountability page and the evaluation dashboard show the figures. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def setup(live):
         db.session.add(Erratum(response_id=response.id, body=ERRATUM))
         UserFactory(email="official@example.org", role="official", role__department=dept)
         UserFactory(email="evaluator@example.org", role="evaluator")
-        for email in ("mei@example.org", "troll@example.org"):
+        for email in ("mei@example.org", "troll@example.org", "lan@example.org"):
             participants.mark(r.id, UserFactory(email=email).id)
         db.session.commit()
         return r.id, consultation.title
@@ -52,7 +53,7 @@ def rate_badly(j: Journey, round_id: int, comment: str) -> None:
     _, page = j._, j.page
     page.goto(f"/rounds/{round_id}/survey")
     for legend, pick in (
-            (_("Overall, how satisfied are you with the department's response?"), 2),
+            (_("Overall, how satisfied are you with the department's response?"), 4),
             (_("Rate the response from 1 (very poor) to 5 (very good)"), 0),
             (_("How clear is the response, from 1 (very unclear) to 5 (very clear)?"), 1),
             (_("Did you feel heard?"), 2)):
@@ -146,7 +147,23 @@ def test_bad_rating_followed_up_rectified_rerated_appealed(browser, live, artifa
         page.goto("/evaluation/")
         expect(page.get_by_role("heading", name=_("Bad ratings followed up, by month"))
                ).to_be_visible()
+        expect(page.get_by_role("columnheader", name=_("Bad rating rate"))).to_be_visible()
         evaluator.shoot("evaluation")
+
+        # 随机回访: the one participant who did not rate is drawn and invited; the same
+        # seed again is refused with the reason.
+        page.goto(f"/evaluation/rounds/{round_id}")
+        for attempt in range(2):
+            page.get_by_label(_("How many participants to draw")).fill("5")
+            page.get_by_label(_("Seed (optional)")).fill("journey-1")
+            page.get_by_role("button", name=_("Draw and invite")).click()
+        expect(page.get_by_text(_(
+            "A sample was already drawn for this round with the seed “%(seed)s”. The same "
+            "seed gives the same people: choose another seed.", seed="journey-1")).first
+        ).to_be_visible()
+        expect(page.get_by_role("cell", name=_("%(size)d of %(population)d", size=1,
+                                               population=1))).to_be_visible()
+        evaluator.shoot("sample")
 
         # The public record, without the raters.
         page = troll.page
