@@ -104,3 +104,12 @@ def test_a_suggestion_answer_rated_badly_shows_its_case_everywhere(app, client, 
     assert s.title in public and "没有给出办理时限。" not in public
     assert f"/suggestions/{s.id}" in public
     assert s.title in client.get("/rectification/", headers=EN).get_data(True)
+
+
+def test_the_public_record_shows_the_bad_rating_rate(app, client):
+    r, dept, _official = responded_round()
+    rate(r)
+    rate(r, satisfaction="satisfied", rating=4)
+    rate(r, satisfaction="very_satisfied", rating=5)
+    html = client.get("/accountability/", headers=EN).get_data(True)
+    assert "Bad rating rate" in html and "1/3" in html
