@@ -153,7 +153,7 @@ def test_bad_rating_followed_up_rectified_rerated_appealed(browser, live, artifa
         # 随机回访: the one participant who did not rate is drawn and invited; the same
         # seed again is refused with the reason.
         page.goto(f"/evaluation/rounds/{round_id}")
-        for attempt in range(2):
+        for _attempt in range(2):
             page.get_by_label(_("How many participants to draw")).fill("5")
             page.get_by_label(_("Seed (optional)")).fill("journey-1")
             page.get_by_role("button", name=_("Draw and invite")).click()

@@ -4,6 +4,7 @@ shared helpers in _common.py."""
 
 from consult.rectification.services._common import (  # noqa: F401
     DEFAULT_DAYS,
+    count_rated,
     days_for,
     due_at,
     load_case,

@@ -67,6 +67,11 @@ def require_status(case: RectificationCase, *allowed: CaseStatus, message: Any) 
         raise InvalidState(message)
 
 
+def count_rated(department_id: int, month: date, n: int) -> None:
+    """Set-by-adding the month's ratings (the demo seed's recount)."""
+    count(department_id, month, rated=n)
+
+
 def count(department_id: int, month: date, **deltas: int) -> None:
     """Move the department's counters for the month, in the caller's transaction."""
     db.session.execute(upsert_insert(RectificationTally)
