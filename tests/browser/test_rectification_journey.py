@@ -1,26 +1,32 @@
 """好差评 in Chromium, in zh_CN and English, with and without JavaScript: a citizen rates
-a response 非常不满意 (the lowest of five levels) with a reason; the official sees the case with its due date,
+a response 非常不满意 (the lowest of five levels) with a reason; the official sees the case
+with its due date counted across a holiday (the next weekday made one on the calendar),
 is refused closing it without a follow-up, records the 回访 and a rectification linked to
 an erratum; the citizen is notified and rates again; another rating is appealed by the
-department and voided by an evaluator; the evaluator draws a random follow-up sample (随机回访)
-of the participant who did not rate, and is refused the same seed again; the public record,
-the accountability page and the evaluation dashboard show the figures. Screenshots go to test-artifacts/."""
+department and voided by an evaluator; the evaluator draws a random follow-up sample
+(随机回访) of the participant who did not rate, and is refused the same seed again; the
+public record, the accountability page and the evaluation dashboard show the figures.
+Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from consult import workdays
 from consult.accounts.models import Department
 from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.extensions import db
+from consult.rectification import services as rectification
 from consult.rectification.models import RectificationCase
 from consult.responses.models import Erratum, RoundResponse
 from consult.rounds import participants
+from consult.rounds.models import Round
 from tests.factories import PASSWORD, RoundFactory, UserFactory
 from tests.journey_helpers import LOCALES, Journey
 
@@ -64,6 +70,26 @@ def rate_badly(j: Journey, round_id: int, comment: str) -> None:
     expect(page.get_by_role("button", name=_("Send my answer"))).to_have_count(0)
 
 
+def with_a_holiday(monkeypatch, live, round_id: int) -> date:
+    """The next weekday is made a holiday on the official calendar (the live server runs in
+    this process); returns the due day counted by hand across it."""
+    today = now().astimezone(ZoneInfo("Asia/Shanghai")).date()
+    holiday = today + timedelta(days=1)
+    while holiday.weekday() >= 5:
+        holiday += timedelta(days=1)
+    monkeypatch.setattr(workdays.chinese_calendar, "is_workday",
+                        lambda d: d.weekday() < 5 and d != holiday)
+    with live.app.app_context():
+        r = db.session.get(Round, round_id)
+        days = rectification.days_for(db.session.get(Consultation, r.consultation_id)
+                                      .department_id)
+    day, counted = today, 0
+    while counted < days:
+        day += timedelta(days=1)
+        counted += day.weekday() < 5 and day != holiday
+    return day
+
+
 def case_ids(live) -> list[int]:
     with live.app.app_context():
         return list(db.session.scalars(select(RectificationCase.id)
@@ -73,8 +99,9 @@ def case_ids(live) -> list[int]:
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 @pytest.mark.parametrize("locale", list(LOCALES))
 def test_bad_rating_followed_up_rectified_rerated_appealed(browser, live, artifacts, locale,
-                                                           javascript):
+                                                           javascript, monkeypatch):
     round_id, title = setup(live)
+    due_day = with_a_holiday(monkeypatch, live, round_id)
     mei = Journey(browser, live, artifacts, "rectification-citizen", locale, javascript)
     official = Journey(browser, live, artifacts, "rectification-official", locale, javascript)
     evaluator = Journey(browser, live, artifacts, "rectification-evaluator", locale,
@@ -94,6 +121,13 @@ def test_bad_rating_followed_up_rectified_rerated_appealed(browser, live, artifa
         page.goto("/manage/rectification/")
         page.get_by_role("link", name=_("Case %(id)d", id=first)).click()
         expect(page.get_by_text("答复回避了补贴标准问题。")).to_be_visible()
+        # Its due date is counted across the holiday, and shown.
+        with live.app.app_context():
+            due_at = db.session.get(RectificationCase, first).due_at
+            assert workdays.local_day(due_at) == due_day
+        with live.app.test_request_context(headers={"Accept-Language": LOCALES[locale]}):
+            shown = live.app.jinja_env.filters["datetime"](due_at, "medium")
+        expect(page.get_by_text(shown).first).to_be_visible()
         official.shoot("case")
         # Closing it without a 回访 is refused, with the reason.
         page.get_by_label(_("Rectified")).check()
