@@ -56,6 +56,13 @@ Sender: the Round whose response was just published; ``actor``.""")
 survey_opened = _signals.signal("survey-opened", doc="""
 Sender: the Round whose satisfaction survey opened (with its response); receivers invite
 its participants.""")
+suggestion_rated = _signals.signal("suggestion-rated", doc="""
+Sender: the SuggestionRating just given or changed by the author; ``suggestion``;
+``actor``; ``first``: True when this answer had not been rated. Rectification counts it
+and opens a case for a 差评.""")
+survey_sample_drawn = _signals.signal("survey-sample-drawn", doc="""
+Sender: the SurveySample just drawn by an evaluator (随机回访); ``round_``: its Round;
+``user_ids``: its members. Notifications invites them to the survey.""")
 survey_answered = _signals.signal("survey-answered", doc="""
 Sender: the SurveyAnswer just given or changed by its author; ``round_``: its Round;
 ``actor``; ``first``: True for a new answer. Rectification opens a case for a bad rating

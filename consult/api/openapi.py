@@ -144,7 +144,9 @@ SCHEMAS: dict[str, Any] = {
         "actions": {"type": "array", "items": _ref("Action")}}),
     "DepartmentScores": _obj({"department": _ref("DepartmentRef"), "scores": _ref("Scores")}),
     "Rectification": _obj({
-        "month": STR, "department": _ref("DepartmentRef"), "bad_ratings": INT, "voided": INT,
+        "month": STR, "department": _ref("DepartmentRef"), "rank": _nullable("integer"),
+        "departments_ranked": _nullable("integer"), "ratings": INT, "bad_ratings": INT,
+        "bad_rating_rate": SHARE, "voided": INT,
         "followed_up": INT, "rectified": INT, "explained": INT, "rerated": INT,
         "escalated": INT, "overdue_now": _nullable("integer"), "resolved_in_time": SHARE,
         "rectification_rate": SHARE, "rerated_better": SHARE, "appeals_upheld": SHARE,

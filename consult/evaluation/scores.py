@@ -8,7 +8,8 @@ in the writer's transaction is the recount of a big table, the counter is summed
 participants, which no counter adds up to, are recounted only when they can have changed
 (``_unique_participants``):
 
-- satisfaction rate: share of answers "satisfied" or "basically satisfied", Wilson 95%;
+- satisfaction rate: share of answers on the top three of the five levels (非常满意, 满意,
+  基本满意), Wilson 95%; the lowest two (不满意, 非常不满意) are 差评;
 - rating, clarity: mean of 1–5 with a 95% t-interval clipped to 1–5 (from SUM and SUM of
   squares), and the share of 4–5 with a Wilson interval;
 - felt heard: share of "yes" with a Wilson interval;
@@ -399,7 +400,8 @@ def _survey_answers(out: _Collect, scope: Scope, group: str) -> None:
         return total(*(getattr(Survey, f"{prefix}_{v}") * (v * v) for v in SCALE))
 
     stmt = _base(select(
-        key, total(Survey.respondents), total(Survey.satisfied, Survey.basically_satisfied),
+        key, total(Survey.respondents),
+        total(Survey.very_satisfied, Survey.satisfied, Survey.basically_satisfied),
         total(Survey.rating_sum), squares("rating"), total(Survey.rating_4, Survey.rating_5),
         total(Survey.clarity_sum), squares("clarity"),
         total(Survey.clarity_4, Survey.clarity_5), total(Survey.heard_yes),

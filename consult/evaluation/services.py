@@ -27,6 +27,7 @@ from consult.rounds.models import Round
 from consult.security.exports import csv_text
 from consult.security.params import id_arg, parse_month
 from consult.security.permissions import authorize
+from consult.surveys import services as surveys
 
 # Sortable columns: key -> (label, getter of the sort value)
 COLUMNS: dict[str, tuple[Any, Any]] = {
@@ -158,12 +159,18 @@ def rounds_table(actor: Actor, c: Consultation, f: Filters):
     return [(r, found.get(r.id) or sc.Scores(key=r.id)) for r in items]
 
 
-def round_scores(actor: Actor, round_id: int):
+def evaluated_round(actor: Actor, round_id: int) -> tuple[Round, Consultation]:
+    """A published consultation's round, for evaluators (403), else 404."""
     authorize(actor, "evaluation.view")
     r = db.session.get(Round, round_id)
     c = db.session.get(Consultation, r.consultation_id) if r else None
     if r is None or c is None or c.published_at is None:
         raise NotFound(_l("This round does not exist."))
+    return r, c
+
+
+def round_scores(actor: Actor, round_id: int):
+    r, c = evaluated_round(actor, round_id)
     return r, c, sc.overall(sc.Scope(round_id=r.id))
 
 
@@ -297,3 +304,35 @@ def csv_row(name: str, s: sc.Scores) -> list:
 
 def to_csv(rows: list[tuple[str, sc.Scores]]) -> str:
     return csv_text([str(h) for h in CSV_HEADER], (csv_row(name, s) for name, s in rows))
+
+
+# ---------------------------------------------------------------- random follow-up samples
+
+@dataclass
+class SampleComparison:
+    """Opt-in and sampled satisfaction of a round side by side (随机回访): opt-in are the
+    answers of people who were not sampled, from the survey's counters less the
+    samples'. Shares with Wilson intervals; rates of response likewise."""
+
+    samples: list
+    opt_in: sc.Share
+    sampled: sc.Share
+    opt_in_rate: sc.Share
+    sampled_rate: sc.Share
+
+
+def sample_comparison(round_: Round) -> SampleComparison:
+    """Two queries: the survey's counters and the round's samples."""
+    survey = surveys.get_survey(round_.id)
+    samples = surveys.samples_of(round_.id)
+    answered = sum(s.answered for s in samples)
+    satisfied = sum(s.satisfied for s in samples)
+    members = sum(s.size for s in samples)
+    all_satisfied = surveys.satisfied_count(survey)
+    return SampleComparison(
+        samples=samples,
+        opt_in=sc.Share(all_satisfied - satisfied, survey.respondents - answered),
+        sampled=sc.Share(satisfied, answered),
+        opt_in_rate=sc.Share(survey.participant_respondents - answered,
+                             max(round_.participant_count - members, 0)),
+        sampled_rate=sc.Share(answered, members))

@@ -3,25 +3,32 @@
 /evaluation/                                   departments compared, trends by month
 /evaluation/departments/<id>                   a department's consultations
 /evaluation/consultations/<id>                 a consultation's rounds
-/evaluation/rounds/<id>                        a round's scores with intervals
+/evaluation/rounds/<id>                        a round's scores with intervals, its random
+                                               follow-up samples beside the opt-in answers
+/evaluation/rounds/<id>/sample (POST)          draw a random follow-up sample (随机回访)
 /evaluation/report                             printable report, one page per department
 /evaluation/export/<table>.csv                 every table as CSV with the same filters
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consult.clock import now
 from consult.errors import NotFound
 from consult.evaluation import services
+from consult.evaluation.forms import SampleForm
 from consult.i18n import current_locale
 from consult.rectification import services as rectification
+from consult.rounds import lifecycle
+from consult.rounds.lifecycle import RoundState
 from consult.security.params import id_arg
-from consult.security.permissions import authorize
-from consult.web import render
+from consult.security.permissions import authorize, check
+from consult.surveys import services as surveys
+from consult.web import render, submit
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="templates")
 
@@ -80,13 +87,42 @@ def consultation(consultation_id: int):
 @bp.get("/rounds/<int:round_id>")
 @login_required
 def round_scores(round_id: int):
+    return _round_page(round_id)
+
+
+def _round_page(round_id: int, *, form: SampleForm | None = None, status: int = 200):
     f = services.Filters.from_args(request.args)
     r, c, s = services.round_scores(current_user, round_id)
     chart = services.share_chart(_("Shares (intervals: 95%)"), [
         (_("Satisfaction"), s.satisfaction), (_("Rating 4–5"), s.rating_high),
         (_("Clarity 4–5"), s.clarity_high), (_("Felt heard"), s.heard)])
-    return render("evaluation/round.html", round=r, consultation=c, s=s, chart=chart,
-                  **_ctx(f))
+    can_draw = (lifecycle.state_of(r) is RoundState.RESPONDED
+                and check(current_user, "survey.sample", r))
+    if form is None and can_draw:
+        form = SampleForm(formdata=None)
+    return render("evaluation/round.html", status=status, round=r, consultation=c, s=s,
+                  chart=chart, comparison=services.sample_comparison(r),
+                  sample_form=form if can_draw or form is not None else None, **_ctx(f))
+
+
+@bp.post("/rounds/<int:round_id>/sample")
+@login_required
+def draw_sample(round_id: int):
+    """Draw a random follow-up sample of the round's participants who have not rated and
+    invite them (one transaction); the page again with the message beside the field if
+    refused (422, 409)."""
+    r, _c = services.evaluated_round(current_user, round_id)
+    form = SampleForm()
+    sample, status = submit(form, lambda: surveys.draw_sample(
+        current_user, r, **form.service_data()))
+    if sample is not None:
+        flash(ngettext("%(num)d participant was drawn with the seed “%(seed)s” and invited "
+                       "to the survey.",
+                       "%(num)d participants were drawn with the seed “%(seed)s” and invited "
+                       "to the survey.", sample.size, seed=sample.seed), "success")
+        return redirect(url_for(".round_scores", round_id=round_id, _anchor="sample"),
+                        code=303)
+    return _round_page(round_id, form=form, status=status)
 
 
 @bp.get("/report")

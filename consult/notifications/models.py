@@ -46,7 +46,7 @@ KIND_LABELS = {
     NotificationKind.CONTENT_HIDDEN: _l("A moderator hides something I posted"),
     NotificationKind.APPEAL_DECIDED: _l("A moderator decides my appeal"),
     NotificationKind.RATING_FOLLOWED_UP: _l(
-        "A department rectifies or explains a response I rated dissatisfied"),
+        "A department rectifies or explains a response I rated dissatisfied or very dissatisfied"),
     NotificationKind.RECTIFICATION_OVERDUE: _l(
         "Cases of bad ratings are overdue in my department"),
     NotificationKind.ROUND_CLOSING: _l(

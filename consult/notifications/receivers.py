@@ -14,6 +14,7 @@ sender's transaction: rows commit or roll back with the action, e-mail goes afte
     link /rounds/<id>/response.
 ``survey_opened(round_)``       the round's participants, invited to rate the response
     (the invitation links to the response and the survey).
+``survey_sample_drawn(sample)`` the members of a random follow-up sample, invited likewise
 ``suggestion_answered(suggestion, event=, actor=)``   the author and every supporter of
     an agenda suggestion the department answered or transferred.
 """
@@ -118,6 +119,18 @@ def question_answered(question, *, actor: Any = None,
 def survey_opened(round_, **_signal) -> None:
     """Invite the round's participants to the satisfaction survey, in-app and by e-mail
     (per their settings)."""
+    _invite(round_, select(RoundParticipant.user_id).where(
+        RoundParticipant.round_id == round_.id))
+
+
+def survey_sample_drawn(sample, *, round_, user_ids, **_signal) -> None:
+    """Invite the members of a random follow-up sample (随机回访) to the survey, in-app and
+    by e-mail (per their settings)."""
+    _invite(round_, select(User.id).where(User.id.in_(list(user_ids))), sample_id=sample.id)
+
+
+def _invite(round_, audience: Select, **extra: Any) -> None:
+    """``audience``: a SELECT of user ids; the department's own officials are left out."""
     round_title, consultation_id, consultation_title, department_id = db.session.execute(
         select(Round.title, Consultation.id, Consultation.title, Consultation.department_id)
         .join(Consultation, Consultation.id == Round.consultation_id)
@@ -127,13 +140,13 @@ def survey_opened(round_, **_signal) -> None:
     own_officials = select(RoleAssignment.user_id).where(
         RoleAssignment.role == Role.OFFICIAL,
         RoleAssignment.department_id == department_id)
+    invited = audience.subquery()
     notify(
-        select(RoundParticipant.user_id).where(RoundParticipant.round_id == round_.id,
-                                               RoundParticipant.user_id.not_in(own_officials)),
+        select(invited.c[0]).where(invited.c[0].not_in(own_officials)),
         NotificationKind.SURVEY_INVITATION, link=f"/rounds/{round_.id}/survey",
         consultation_id=consultation_id, round_id=round_.id, round_title=round_title or "",
         consultation_title=consultation_title,
-        survey_closes_at=closes.isoformat() if closes else None)
+        survey_closes_at=closes.isoformat() if closes else None, **extra)
 
 
 def suggestion_answered(suggestion, *, event, actor: Any, **_signal) -> None:

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     signals.round_closed.connect(receivers.round_closed)
     signals.response_published.connect(receivers.response_published)
     signals.survey_opened.connect(receivers.survey_opened)
+    signals.survey_sample_drawn.connect(receivers.survey_sample_drawn)
     signals.comment_replied.connect(receivers.comment_replied)
     signals.question_answered.connect(receivers.question_answered)
     signals.suggestion_answered.connect(receivers.suggestion_answered)

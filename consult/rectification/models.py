@@ -1,8 +1,8 @@
 """Rectification cases (好差评): one per bad rating (差评) of a published response.
 
-A participant rates a response "dissatisfied" in its satisfaction survey; a case opens
-for the department that owns the round, due in working days on the official calendar.
-The department records the follow-up contact (回访), then rectifies (what was done, linked
+A participant rates a response 不满意 or 非常不满意 (a 差评) in its satisfaction survey;
+a case opens for the department that owns the round, due in working days on the official
+calendar. The department records the follow-up contact (回访), then rectifies (what was done, linked
 to an erratum or a follow-up action) or explains why not; the rater is told and may rate
 again (the re-rating is kept beside the first rating, which never changes). Instead, the
 department may appeal a rating it thinks mistaken or abusive (申诉复核): an evaluator
@@ -122,13 +122,22 @@ class RectificationCase(db.Model):
                         "(followed_up_on IS NOT NULL AND resolution IS NOT NULL)",
                         name="resolved_after_follow_up"),
         CheckConstraint("status <> 'closed' OR rerating IS NOT NULL", name="closed_rerated"),
+        CheckConstraint("round_id IS NOT NULL OR suggestion_id IS NOT NULL",
+                        name="rated_something"),
         Index("ix_rectification_case_dept_status", "department_id", "status"),
         Index("ix_rectification_case_status_due", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
-                                          index=True)
+    # What was rated: a round's published response (round_id, answer_id), or a
+    # department's answer to an agenda suggestion (suggestion_id, suggestion_answer_id).
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                                 index=True)
+    suggestion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion.id", ondelete="CASCADE"), index=True)
+    # One case per rated suggestion answer (UNIQUE), as one per survey rating.
+    suggestion_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion_event.id", ondelete="SET NULL"), unique=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
     # One case per rating (UNIQUE): a second case for the same rating cannot exist.
     answer_id: Mapped[int | None] = mapped_column(
@@ -176,6 +185,7 @@ class RectificationCase(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     round = relationship("Round", lazy="raise_on_sql")
+    suggestion = relationship("Suggestion", lazy="raise_on_sql")
     department = relationship("Department", lazy="raise_on_sql")
     erratum = relationship("Erratum", lazy="raise_on_sql")
     action = relationship("FollowUpAction", lazy="raise_on_sql")
@@ -185,10 +195,13 @@ class RectificationCase(db.Model):
 
     @property
     def improved(self) -> bool:
-        return self.rerating is not None and self.rerating != Satisfaction.DISSATISFIED
+        """Rated again on a higher level than the first rating (非常不满意 → 不满意 counts)."""
+        return (self.rerating is not None
+                and Satisfaction(self.rerating).score
+                > Satisfaction(self.first_satisfaction).score)
 
 
-TALLY_COLUMNS = ("opened", "followed_up", "in_time", "rectified", "explained", "rerated",
+TALLY_COLUMNS = ("rated", "opened", "followed_up", "in_time", "rectified", "explained", "rerated",
                  "improved", "appealed", "voided", "escalated")
 
 
@@ -202,6 +215,8 @@ class RectificationTally(db.Model):
     department_id: Mapped[int] = mapped_column(
         ForeignKey("department.id", ondelete="CASCADE"), primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)
+    # Ratings of the department's responses first given that month (the base of 差评率).
+    rated: Mapped[int] = mapped_column(default=0)
     opened: Mapped[int] = mapped_column(default=0)
     followed_up: Mapped[int] = mapped_column(default=0)
     in_time: Mapped[int] = mapped_column(default=0)

@@ -1,6 +1,6 @@
 """Demo cases for ``flask seed-demo`` (runs after the surveys).
 
-Every demo survey answer rated "dissatisfied" opens its case at the time it was given,
+Every demo survey answer rated 不满意 or 非常不满意 opens its case at the time it was given,
 and the cases then go through a deterministic mix of what departments do: followed up and
 rectified (linked to the round's erratum when there is one), followed up and explained,
 rated again (better or not), appealed and decided by the evaluator (one voided, one
@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult import workdays
@@ -23,12 +24,13 @@ from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.db import db
 from consult.rectification import services
-from consult.rectification.models import RectificationCase
+from consult.rectification.models import RectificationCase, RectificationTally
 from consult.responses.models import Erratum, RoundResponse
 from consult.rounds.models import Round, RoundParticipant
 from consult.rounds.seed import _official_of
+from consult.suggestions.models import SuggestionRating
 from consult.surveys import services as surveys
-from consult.surveys.models import Heard, Satisfaction, SurveyAnswer
+from consult.surveys.models import BAD_SATISFACTION, Heard, Satisfaction, SurveyAnswer
 
 DEMO_CITIZEN = "citizen@example.org"
 
@@ -53,7 +55,7 @@ APPEALS = [
 def seed() -> None:
     answers = list(db.session.scalars(
         select(SurveyAnswer)
-        .where(SurveyAnswer.satisfaction == Satisfaction.DISSATISFIED,
+        .where(SurveyAnswer.satisfaction.in_(BAD_SATISFACTION),
                SurveyAnswer.voided_at.is_(None),
                ~exists().where(RectificationCase.answer_id == SurveyAnswer.id))
         .order_by(SurveyAnswer.updated_at, SurveyAnswer.id)))
@@ -71,6 +73,28 @@ def seed() -> None:
         _progress(case, r, i, rng, evaluator)
     _demo_citizen_case()
     services.escalate_overdue()
+    _recount_rated()
+
+
+def _recount_rated() -> None:
+    """The ratings per department and month (差评率's base), recounted from the demo's
+    survey answers and suggestion ratings that stand: the seed writes answers without
+    the rating signal, and a recount keeps the command idempotent."""
+    counts: dict[tuple[int, Any], int] = {}
+    rows = db.session.execute(
+        select(Consultation.department_id, SurveyAnswer.created_at)
+        .join(Round, Round.id == SurveyAnswer.round_id)
+        .join(Consultation, Consultation.id == Round.consultation_id)
+        .where(SurveyAnswer.voided_at.is_(None))).all()
+    rows += db.session.execute(
+        select(SuggestionRating.department_id, SuggestionRating.created_at)
+        .where(SuggestionRating.voided_at.is_(None))).all()
+    for department_id, at in rows:
+        key = (department_id, workdays.local_day(at).replace(day=1))
+        counts[key] = counts.get(key, 0) + 1
+    db.session.execute(update(RectificationTally).values(rated=0))
+    for (department_id, month), n in counts.items():
+        services.count_rated(department_id, month, n)
 
 
 def _rounds(ids: set[int]) -> dict[int, Round]:

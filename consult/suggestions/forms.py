@@ -102,6 +102,8 @@ class RateForm(BaseForm):
     rating = RadioField(_l("How satisfied are you with the answer?"),
                         choices=[(r.value, RATING_LABELS[r]) for r in Rating],
                         validators=[DataRequired(_l("Choose how satisfied you are."))])
+    comment = TextAreaField(_l("Why? (optional; the department reads it, it is not "
+                               "published)"))
 
 
 class RouteForm(BaseForm):

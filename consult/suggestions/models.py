@@ -99,9 +99,13 @@ class EventKind(StrEnum):
 
 
 class Rating(StrEnum):
+    """The five levels of 好差评, as the surveys' overall rating (the same values)."""
+
+    VERY_SATISFIED = "very_satisfied"
     SATISFIED = "satisfied"
     BASICALLY_SATISFIED = "basically_satisfied"
     DISSATISFIED = "dissatisfied"
+    VERY_DISSATISFIED = "very_dissatisfied"
 
     @property
     def label(self) -> str:
@@ -109,9 +113,11 @@ class Rating(StrEnum):
 
 
 RATING_LABELS = {
+    Rating.VERY_SATISFIED: _l("Very satisfied"),
     Rating.SATISFIED: _l("Satisfied"),
     Rating.BASICALLY_SATISFIED: _l("Basically satisfied"),
     Rating.DISSATISFIED: _l("Dissatisfied"),
+    Rating.VERY_DISSATISFIED: _l("Very dissatisfied"),
 }
 
 
@@ -289,8 +295,18 @@ class SuggestionRating(db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
     answer_id: Mapped[int] = mapped_column(ForeignKey("suggestion_event.id"))
     rating: Mapped[Rating] = mapped_column(str_enum(Rating, length=24))
+    # The author's reason (optional; the department reads it in a rectification case).
+    comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now)
+    # Set when an evaluator voided the rating after the department's appeal (申诉复核):
+    # it no longer counts and can no longer change.
+    voided_at: Mapped[datetime | None]
+
+    @property
+    def is_bad(self) -> bool:
+        """A 差评: 不满意 or 非常不满意."""
+        return self.rating in (Rating.DISSATISFIED, Rating.VERY_DISSATISFIED)
 
 
 class SuggestionPolicy(db.Model):

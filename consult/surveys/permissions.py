@@ -7,7 +7,8 @@ with its own message after this rule.
 
 from __future__ import annotations
 
-from consult.security.permissions import can_act, is_official_of, rule
+from consult.accounts.models import Role
+from consult.security.permissions import can_act, has_role, is_official_of, rule
 
 
 @rule("survey.manage")
@@ -22,3 +23,9 @@ def _answer(user, round_=None) -> bool:
     not work for the department whose response the survey rates."""
     return can_act(user) and user.is_verified and not (
         round_ is not None and is_official_of(user, round_.consultation.department_id))
+
+
+@rule("survey.sample")
+def _sample(user, round_=None) -> bool:
+    """Evaluators (and admins) draw random follow-up samples (随机回访)."""
+    return has_role(user, Role.EVALUATOR) or has_role(user, Role.ADMIN)

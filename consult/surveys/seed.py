@@ -48,12 +48,20 @@ QUESTIONS = [
 
 # (satisfaction, weight, typical ratings, typical "felt heard")
 PROFILES = [
+    (Satisfaction.VERY_SATISFIED, 12, (5, 5, 4), (Heard.YES, Heard.YES, Heard.YES)),
     (Satisfaction.SATISFIED, 45, (4, 5, 5), (Heard.YES, Heard.YES, Heard.PARTLY)),
     (Satisfaction.BASICALLY_SATISFIED, 35, (3, 4, 4), (Heard.PARTLY, Heard.YES, Heard.PARTLY)),
     (Satisfaction.DISSATISFIED, 20, (1, 2, 2, 3), (Heard.NO, Heard.PARTLY, Heard.NO)),
+    (Satisfaction.VERY_DISSATISFIED, 6, (1, 1, 2), (Heard.NO, Heard.NO, Heard.NO)),
 ]
 
 COMMENTS = {
+    Satisfaction.VERY_SATISFIED: [
+        "答复及时、具体，采纳情况一目了然，非常满意。",
+    ],
+    Satisfaction.VERY_DISSATISFIED: [
+        "答复完全没有回应我们反映的问题，只是套话。",
+    ],
     Satisfaction.SATISFIED: [
         "答复逐条回应了大家的意见，看得出是认真研究过的。",
         "采纳了关于夜间照护的建议，感谢。",

@@ -1,25 +1,32 @@
 """好差评 in Chromium, in zh_CN and English, with and without JavaScript: a citizen rates
-a response “dissatisfied” with a reason; the official sees the case with its due date,
+a response 非常不满意 (the lowest of five levels) with a reason; the official sees the case
+with its due date counted across a holiday (the next weekday made one on the calendar),
 is refused closing it without a follow-up, records the 回访 and a rectification linked to
 an erratum; the citizen is notified and rates again; another rating is appealed by the
-department and voided by an evaluator; the public record, the accountability page and the
-evaluation dashboard show the figures. Screenshots go to test-artifacts/."""
+department and voided by an evaluator; the evaluator draws a random follow-up sample
+(随机回访) of the participant who did not rate, and is refused the same seed again; the
+public record, the accountability page and the evaluation dashboard show the figures.
+Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from consult import workdays
 from consult.accounts.models import Department
 from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.extensions import db
+from consult.rectification import services as rectification
 from consult.rectification.models import RectificationCase
 from consult.responses.models import Erratum, RoundResponse
 from consult.rounds import participants
+from consult.rounds.models import Round
 from tests.browser.journey import LOCALES, Journey
 from tests.factories import PASSWORD, RoundFactory, UserFactory
 
@@ -42,7 +49,7 @@ def setup(live):
         db.session.add(Erratum(response_id=response.id, body=ERRATUM))
         UserFactory(email="official@example.org", role="official", role__department=dept)
         UserFactory(email="evaluator@example.org", role="evaluator")
-        for email in ("mei@example.org", "troll@example.org"):
+        for email in ("mei@example.org", "troll@example.org", "lan@example.org"):
             participants.mark(r.id, UserFactory(email=email).id)
         db.session.commit()
         return r.id, consultation.title
@@ -52,7 +59,7 @@ def rate_badly(j: Journey, round_id: int, comment: str) -> None:
     _, page = j._, j.page
     page.goto(f"/rounds/{round_id}/survey")
     for legend, pick in (
-            (_("Overall, how satisfied are you with the department's response?"), 2),
+            (_("Overall, how satisfied are you with the department's response?"), 4),
             (_("Rate the response from 1 (very poor) to 5 (very good)"), 0),
             (_("How clear is the response, from 1 (very unclear) to 5 (very clear)?"), 1),
             (_("Did you feel heard?"), 2)):
@@ -61,6 +68,26 @@ def rate_badly(j: Journey, round_id: int, comment: str) -> None:
         comment)
     page.get_by_role("button", name=_("Send my answer")).click()
     expect(page.get_by_role("button", name=_("Send my answer"))).to_have_count(0)
+
+
+def with_a_holiday(monkeypatch, live, round_id: int) -> date:
+    """The next weekday is made a holiday on the official calendar (the live server runs in
+    this process); returns the due day counted by hand across it."""
+    today = now().astimezone(ZoneInfo("Asia/Shanghai")).date()
+    holiday = today + timedelta(days=1)
+    while holiday.weekday() >= 5:
+        holiday += timedelta(days=1)
+    monkeypatch.setattr(workdays.chinese_calendar, "is_workday",
+                        lambda d: d.weekday() < 5 and d != holiday)
+    with live.app.app_context():
+        r = db.session.get(Round, round_id)
+        days = rectification.days_for(db.session.get(Consultation, r.consultation_id)
+                                      .department_id)
+    day, counted = today, 0
+    while counted < days:
+        day += timedelta(days=1)
+        counted += day.weekday() < 5 and day != holiday
+    return day
 
 
 def case_ids(live) -> list[int]:
@@ -72,8 +99,9 @@ def case_ids(live) -> list[int]:
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 @pytest.mark.parametrize("locale", list(LOCALES))
 def test_bad_rating_followed_up_rectified_rerated_appealed(browser, live, artifacts, locale,
-                                                           javascript):
+                                                           javascript, monkeypatch):
     round_id, title = setup(live)
+    due_day = with_a_holiday(monkeypatch, live, round_id)
     mei = Journey(browser, live, artifacts, "rectification-citizen", locale, javascript)
     official = Journey(browser, live, artifacts, "rectification-official", locale, javascript)
     evaluator = Journey(browser, live, artifacts, "rectification-evaluator", locale,
@@ -93,6 +121,13 @@ def test_bad_rating_followed_up_rectified_rerated_appealed(browser, live, artifa
         page.goto("/manage/rectification/")
         page.get_by_role("link", name=_("Case %(id)d", id=first)).click()
         expect(page.get_by_text("答复回避了补贴标准问题。")).to_be_visible()
+        # Its due date is counted across the holiday, and shown.
+        with live.app.app_context():
+            due_at = db.session.get(RectificationCase, first).due_at
+            assert workdays.local_day(due_at) == due_day
+        with live.app.test_request_context(headers={"Accept-Language": LOCALES[locale]}):
+            shown = live.app.jinja_env.filters["datetime"](due_at, "medium")
+        expect(page.get_by_text(shown).first).to_be_visible()
         official.shoot("case")
         # Closing it without a 回访 is refused, with the reason.
         page.get_by_label(_("Rectified")).check()
@@ -146,7 +181,23 @@ def test_bad_rating_followed_up_rectified_rerated_appealed(browser, live, artifa
         page.goto("/evaluation/")
         expect(page.get_by_role("heading", name=_("Bad ratings followed up, by month"))
                ).to_be_visible()
+        expect(page.get_by_role("columnheader", name=_("Bad rating rate"))).to_be_visible()
         evaluator.shoot("evaluation")
+
+        # 随机回访: the one participant who did not rate is drawn and invited; the same
+        # seed again is refused with the reason.
+        page.goto(f"/evaluation/rounds/{round_id}")
+        for _attempt in range(2):
+            page.get_by_label(_("How many participants to draw")).fill("5")
+            page.get_by_label(_("Seed (optional)")).fill("journey-1")
+            page.get_by_role("button", name=_("Draw and invite")).click()
+        expect(page.get_by_text(_(
+            "A sample was already drawn for this round with the seed “%(seed)s”. The same "
+            "seed gives the same people: choose another seed.", seed="journey-1")).first
+        ).to_be_visible()
+        expect(page.get_by_role("cell", name=_("%(size)d of %(population)d", size=1,
+                                               population=1))).to_be_visible()
+        evaluator.shoot("sample")
 
         # The public record, without the raters.
         page = troll.page

@@ -95,6 +95,7 @@ MATRIX: dict[str, str] = {
     "GET evaluation.export": "302 403 403 403 403 404 404",
     "GET evaluation.report": "302 403 403 403 403 200 200",
     "GET evaluation.round_scores": "302 403 403 403 403 200 200",
+    "POST evaluation.draw_sample": "302 403 403 403 403 409 409",
     "GET health.healthz": "200 200 200 200 200 200 200",
     "GET health.readyz": "200 200 200 200 200 200 200",
     "GET main.index": "200 200 200 200 200 200 200",

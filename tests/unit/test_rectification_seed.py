@@ -8,10 +8,14 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from consult.accounts.models import User
+from consult.consultations.models import Consultation
 from consult.db import db
 from consult.rectification.models import TALLY_COLUMNS, RectificationCase, RectificationTally
+from consult.rounds.models import Round
 from consult.seed import seed
+from consult.suggestions.models import SuggestionRating
 from consult.surveys.models import SurveyAnswer
+from consult.workdays import local_day
 
 
 def _tallies():
@@ -23,8 +27,12 @@ def test_demo_cases(app):
     seed()
     cases = list(db.session.scalars(select(RectificationCase)))
     bad = db.session.scalar(select(func.count(SurveyAnswer.id)).where(
-        SurveyAnswer.satisfaction == "dissatisfied"))
-    assert len(cases) == bad > 0
+        SurveyAnswer.satisfaction.in_(("dissatisfied", "very_dissatisfied"))))
+    bad_answers = db.session.scalar(select(func.count(SuggestionRating.id)).where(
+        SuggestionRating.rating.in_(("dissatisfied", "very_dissatisfied"))))
+    assert len(cases) == bad + bad_answers and bad > 0
+    assert {c.first_satisfaction.value for c in cases} == {"dissatisfied", "very_dissatisfied"}
+    assert any(c.suggestion_id for c in cases)
     assert {"open", "appealed", "resolved", "closed", "voided"} <= {c.status.value for c in cases}
     recount: Counter = Counter()
     for c in cases:
@@ -39,6 +47,16 @@ def test_demo_cases(app):
         recount[key, "appealed"] += c.appealed_at is not None
         recount[key, "voided"] += c.status.value == "voided"
         recount[key, "escalated"] += c.escalated_at is not None
+    # Ratings (差评率's base): every survey answer and suggestion rating that stands.
+    for department_id, at in [*db.session.execute(
+            select(Consultation.department_id, SurveyAnswer.created_at)
+            .join(Round, Round.id == SurveyAnswer.round_id)
+            .join(Consultation, Consultation.id == Round.consultation_id)
+            .where(SurveyAnswer.voided_at.is_(None))),
+            *db.session.execute(select(SuggestionRating.department_id,
+                                       SuggestionRating.created_at)
+                                .where(SuggestionRating.voided_at.is_(None)))]:
+        recount[(department_id, local_day(at).replace(day=1)), "rated"] += 1
     tallies = _tallies()
     for key, values in tallies.items():
         assert values == tuple(recount[key, col] for col in TALLY_COLUMNS), key

@@ -4,18 +4,21 @@ shared helpers in _common.py."""
 
 from consult.rectification.services._common import (  # noqa: F401
     DEFAULT_DAYS,
+    count_rated,
     days_for,
     due_at,
     load_case,
 )
 from consult.rectification.services.appeals import appeal, decide  # noqa: F401
 from consult.rectification.services.cases import (  # noqa: F401
+    count_rating,
     is_bad,
     open_case,
     record_follow_up,
     rerate,
     resolution_choices,
     resolve,
+    suggestion_rated,
 )
 from consult.rectification.services.escalation import escalate_overdue  # noqa: F401
 from consult.rectification.services.export import as_json, to_csv  # noqa: F401

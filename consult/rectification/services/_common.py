@@ -49,6 +49,7 @@ def load_case(case_id: int, *, lock: bool = False) -> RectificationCase:
     """The case with its round, consultation and department (one query), or 404."""
     stmt = (select(RectificationCase).where(RectificationCase.id == case_id)
             .options(joinedload(RectificationCase.round).joinedload(Round.consultation),
+                     joinedload(RectificationCase.suggestion),
                      joinedload(RectificationCase.department),
                      joinedload(RectificationCase.erratum),
                      joinedload(RectificationCase.action))
@@ -64,6 +65,11 @@ def load_case(case_id: int, *, lock: bool = False) -> RectificationCase:
 def require_status(case: RectificationCase, *allowed: CaseStatus, message: Any) -> None:
     if case.status not in allowed:
         raise InvalidState(message)
+
+
+def count_rated(department_id: int, month: date, n: int) -> None:
+    """Set-by-adding the month's ratings (the demo seed's recount)."""
+    count(department_id, month, rated=n)
 
 
 def count(department_id: int, month: date, **deltas: int) -> None:

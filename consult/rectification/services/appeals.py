@@ -19,6 +19,7 @@ from consult.rectification.models import NOTE_MAX, CaseStatus, Outcome, Rectific
 from consult.rectification.services._common import count, require_status
 from consult.security.input import clean_text
 from consult.security.permissions import authorize
+from consult.suggestions.services import void_rating
 from consult.surveys.services import void_answer
 
 
@@ -61,6 +62,8 @@ def decide(actor: Actor, case: RectificationCase, *, outcome: Any,
         case.status = CaseStatus.VOIDED
         if case.answer_id is not None:
             void_answer(case.answer_id, at=at)
+        elif case.suggestion_id is not None:
+            void_rating(case.suggestion_id, case.suggestion_answer_id, at=at)
         count(case.department_id, case.month, voided=1)
     else:
         case.status = CaseStatus.OPEN

@@ -35,14 +35,21 @@ from consult.responses.models import Erratum, FollowUpAction, RoundResponse
 from consult.security.input import clean_text
 from consult.security.params import parse_int
 from consult.security.permissions import authorize
-from consult.surveys.models import Satisfaction, SurveyAnswer
+from consult.surveys.models import BAD_SATISFACTION, Satisfaction, SurveyAnswer
 
-BAD = frozenset({Satisfaction.DISSATISFIED})
+BAD = BAD_SATISFACTION
 
 
 def is_bad(satisfaction: Satisfaction | str) -> bool:
-    """A 差评: the lowest level of the overall satisfaction."""
-    return Satisfaction(satisfaction) in BAD
+    """A 差评: the lowest two levels of the overall satisfaction (不满意, 非常不满意)."""
+    return Satisfaction(satisfaction).is_bad
+
+
+def count_rating(answer: SurveyAnswer, round_: Any, *, first: bool) -> None:
+    """A rating given for the first time counts in its month's base of 差评率 (the
+    department's ``rated`` counter), in the rating's transaction."""
+    if first and answer.voided_at is None:
+        count(round_.consultation.department_id, month_of(answer.created_at), rated=1)
 
 
 def open_case(answer: SurveyAnswer, round_: Any, *, at: datetime | None = None
@@ -71,6 +78,39 @@ def open_case(answer: SurveyAnswer, round_: Any, *, at: datetime | None = None
         return None
     count(department_id, case.month, opened=1)
     audit.record(None, "rectification.open", case, round_id=round_.id,
+                 due_at=case.due_at.isoformat())
+    return case
+
+
+def suggestion_rated(rating: Any, suggestion: Any, *, first: bool,
+                     at: datetime | None = None) -> RectificationCase | None:
+    """A rating of a department's answer to an agenda suggestion: counted in 差评率 when
+    the answer had not been rated, and a 差评 opens a case for the department that
+    answered (once per rated answer). Runs in the rating's transaction."""
+    at = at or now()
+    department_id = rating.department_id
+    if first:
+        count(department_id, month_of(at), rated=1)
+    if not is_bad(rating.rating.value) or rating.voided_at is not None:
+        return None
+    exists = db.session.scalar(select(RectificationCase.id).where(
+        RectificationCase.suggestion_answer_id == rating.answer_id))
+    if exists is not None:
+        return None
+    value = Satisfaction(rating.rating.value)
+    case = RectificationCase(
+        suggestion_id=suggestion.id, suggestion_answer_id=rating.answer_id,
+        department_id=department_id, rater_id=rating.user_id, first_satisfaction=value,
+        first_rating=value.score, reason=rating.comment, status=CaseStatus.OPEN,
+        opened_at=at, month=month_of(at), due_at=due_at(department_id, at))
+    try:
+        with db.session.begin_nested():
+            db.session.add(case)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    count(department_id, case.month, opened=1)
+    audit.record(None, "rectification.open", case, suggestion_id=suggestion.id,
                  due_at=case.due_at.isoformat())
     return case
 
@@ -111,7 +151,9 @@ def record_follow_up(actor: Actor, case: RectificationCase, *, on: date | None,
 
 def resolution_choices(case: RectificationCase) -> dict[str, list]:
     """The round's errata and follow-up actions a rectification may link to (two
-    queries)."""
+    queries; none for a suggestion's answer)."""
+    if case.round_id is None:
+        return {"errata": [], "actions": []}
     errata = db.session.scalars(
         select(Erratum).join(RoundResponse, RoundResponse.id == Erratum.response_id)
         .where(RoundResponse.round_id == case.round_id)
@@ -128,6 +170,8 @@ def _linked(model, value: Any, case: RectificationCase, *, field: str) -> int | 
     text = str(value)
     row_id = parse_int(text, low=1)
     row = db.session.get(model, row_id) if row_id is not None else None
+    if row is None or case.round_id is None:
+        raise ValidationFailed(_l("Choose one of this round's own corrections."), field=field)
     round_id = None
     if isinstance(row, FollowUpAction):
         round_id = row.round_id
@@ -172,8 +216,9 @@ def resolve(actor: Actor, case: RectificationCase, *, resolution: Any, note: str
     if case.rater_id is not None:
         notify([case.rater_id], NotificationKind.RATING_FOLLOWED_UP,
                link=f"/rectification/{case.id}", actor=actor,
-               consultation_id=case.round.consultation_id,
-               consultation_title=case.round.consultation.title,
+               consultation_id=case.round.consultation_id if case.round else None,
+               consultation_title=(case.round.consultation.title if case.round
+                                   else case.suggestion.title),
                resolution=kind.value, case_id=case.id)
     db.session.flush()
     return case

@@ -11,7 +11,8 @@ from consult.rectification.services.reads import Figures
 from consult.security.exports import csv_text
 
 CSV_HEADER = [
-    _l("Month"), _l("Department"), _l("Bad ratings"), _l("Voided after appeal"),
+    _l("Month"), _l("Rank"), _l("Department"), _l("Ratings"), _l("Bad ratings"),
+    _l("Bad rating rate"), _l("Bad rate low"), _l("Bad rate high"), _l("Voided after appeal"),
     _l("Followed up"), _l("Resolved"), _l("Resolved in time"), _l("In time low"),
     _l("In time high"), _l("Rectified"), _l("Rectification rate"), _l("Explained"),
     _l("Re-rated"), _l("Re-rated better"), _l("Better low"), _l("Better high"),
@@ -31,7 +32,9 @@ def _share(s: Share) -> dict[str, Any]:
 def csv_row(f: Figures, name: str) -> list:
     def iv(s: Share, i: int):
         return _fmt(s.interval[i]) if s.interval else ""
-    return [f.month.strftime("%Y-%m") if f.month else "", name, f.opened, f.voided,
+    return [f.month.strftime("%Y-%m") if f.month else "", f.rank or "", name, f.rated,
+            f.opened, _fmt(f.bad_share.value), iv(f.bad_share, 0), iv(f.bad_share, 1),
+            f.voided,
             f.followed_up, f.resolved, _fmt(f.in_time_share.value), iv(f.in_time_share, 0),
             iv(f.in_time_share, 1), f.rectified, _fmt(f.rectified_share.value), f.explained,
             f.rerated, _fmt(f.improved_share.value), iv(f.improved_share, 0),
@@ -47,7 +50,10 @@ def as_json(f: Figures) -> dict[str, Any]:
     d = f.department
     return {"month": f.month.strftime("%Y-%m") if f.month else None,
             "department": {"id": d.id, "slug": d.slug, "name": d.name} if d else None,
-            "bad_ratings": f.opened, "voided": f.voided, "followed_up": f.followed_up,
+            "rank": f.rank, "departments_ranked": f.ranked or None,
+            "ratings": f.rated, "bad_ratings": f.opened,
+            "bad_rating_rate": _share(f.bad_share), "voided": f.voided,
+            "followed_up": f.followed_up,
             "rectified": f.rectified, "explained": f.explained, "rerated": f.rerated,
             "escalated": f.escalated, "overdue_now": f.overdue if f.month is None else None,
             "resolved_in_time": _share(f.in_time_share),

@@ -32,6 +32,7 @@ PUBLIC_FILTERS = ("all", "open", "overdue", "rectified", "explained", "voided")
 def _listing() -> Select:
     return (select(RectificationCase)
             .options(joinedload(RectificationCase.round).joinedload(Round.consultation),
+                     joinedload(RectificationCase.suggestion),
                      joinedload(RectificationCase.department))
             .order_by(RectificationCase.due_at, RectificationCase.id))
 
@@ -104,6 +105,7 @@ class Figures:
     """A department's record (all months, or one), from the tallies; ``overdue`` is
     counted from the open cases (one query for every department)."""
 
+    rated: int = 0
     opened: int = 0
     followed_up: int = 0
     in_time: int = 0
@@ -118,6 +120,8 @@ class Figures:
     department: Department | None = None
     month: date | None = None
     flags: list[str] = field(default_factory=list)
+    rank: int | None = None  # within the month (1 = best), set by ``monthly_figures``
+    ranked: int = 0  # departments ranked that month
 
     @property
     def resolved(self) -> int:
@@ -127,6 +131,12 @@ class Figures:
     def counted(self) -> int:
         """Bad ratings that stand (not voided)."""
         return self.opened - self.voided
+
+    @property
+    def bad_share(self) -> Share:
+        """差评率: bad ratings that stand among the ratings given (voided ones left both;
+        a rating turned bad after its first month still counts)."""
+        return Share(self.counted, max(self.rated - self.voided, self.counted))
 
     @property
     def in_time_share(self) -> Share:
@@ -202,6 +212,8 @@ def monthly_figures(*, start: date | None = None, end: date | None = None,
         figures.sort(key=lambda f: (-(f.in_time_share.value or 0), f.counted,
                                     f.department.name if f.department else ""))
         last_of[month] = figures[-1].department.id if len(figures) > 1 else None
+        for i, f in enumerate(figures, start=1):
+            f.rank, f.ranked = i, len(figures)
         out.extend(figures)
     months = sorted(by_month)
     for f in out:

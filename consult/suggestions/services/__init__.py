@@ -34,6 +34,7 @@ from consult.suggestions.services.answering import (  # noqa: F401
     route_suggestion,
     set_reply_days,
     unrouted,
+    void_rating,
 )
 from consult.suggestions.services.reading import (  # noqa: F401
     Detail,

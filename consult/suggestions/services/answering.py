@@ -20,6 +20,7 @@ from consult.errors import (
     InvalidState,
     ValidationFailed,
 )
+from consult.security.input import clean_text
 from consult.security.permissions import authorize
 from consult.suggestions import deadlines
 from consult.suggestions.models import (
@@ -165,9 +166,14 @@ def route_suggestion(actor: Actor, suggestion: Suggestion, *, department_id) -> 
     return event
 
 
-def rate_answer(actor: Actor, suggestion: Suggestion, *, rating: str) -> SuggestionRating:
-    """The author rates the current answer. One row per suggestion (unique); rating
-    again changes it and points it at the answer and department rated now."""
+RATING_COMMENT_MAX = 2000
+
+
+def rate_answer(actor: Actor, suggestion: Suggestion, *, rating: str,
+                comment: str | None = None) -> SuggestionRating:
+    """The author rates the current answer (five levels; the lowest two, 差评, open a
+    rectification case through ``suggestion_rated``). One row per suggestion (unique);
+    rating again changes it and points it at the answer and department rated now."""
     _require_verified(actor, "suggestion.rate", suggestion)
     if suggestion.latest_answer_id is None or not suggestion.is_answered:
         raise InvalidState(_l("You can rate the answer once the department has given one."))
@@ -175,13 +181,19 @@ def rate_answer(actor: Actor, suggestion: Suggestion, *, rating: str) -> Suggest
         value = Rating(rating)
     except ValueError:
         raise ValidationFailed(_l("Choose how satisfied you are."), field="rating") from None
+    comment = clean_text(comment, field="comment", limit=RATING_COMMENT_MAX, required=False)
     at = clock_now()
     row = db.session.scalar(select(SuggestionRating).where(
         SuggestionRating.suggestion_id == suggestion.id))
+    if row is not None and row.voided_at is not None:
+        raise InvalidState(_l("Your rating of this answer was voided after review and can "
+                              "no longer be changed."))
     if row is None:
         row = SuggestionRating(suggestion_id=suggestion.id, user_id=actor.id, created_at=at)
         db.session.add(row)
-    row.rating, row.updated_at = value, at
+    # A rating of an answer not rated before counts once in the department's 差评率.
+    first = row.answer_id != suggestion.latest_answer_id
+    row.rating, row.updated_at, row.comment = value, at, comment
     row.department_id = suggestion.department_id
     row.answer_id = suggestion.latest_answer_id
     try:
@@ -192,7 +204,21 @@ def rate_answer(actor: Actor, suggestion: Suggestion, *, rating: str) -> Suggest
             from None
     audit.record(actor, "suggestion.rated", suggestion, rating=value.value,
                  department_id=row.department_id)
+    signals.suggestion_rated.send(row, suggestion=suggestion, actor=actor, first=first)
     return row
+
+
+def void_rating(suggestion_id: int, answer_id: int | None, *,
+                at: datetime | None = None) -> bool:
+    """Mark the author's rating of that answer voided after an appeal upheld by an
+    evaluator (kept, never deleted). False when it is gone, moved on or voided already."""
+    row = db.session.scalar(select(SuggestionRating).where(
+        SuggestionRating.suggestion_id == suggestion_id).with_for_update())
+    if row is None or row.voided_at is not None or row.answer_id != answer_id:
+        return False
+    row.voided_at = at or clock_now()
+    db.session.flush()
+    return True
 
 
 def set_reply_days(actor: Actor, department: Department, *, reply_days) -> SuggestionPolicy:

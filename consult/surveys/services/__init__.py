@@ -48,4 +48,12 @@ from consult.surveys.services.results import (  # noqa: F401
     Results,
     get_results,
     results_visible,
+    satisfied_count,
+)
+from consult.surveys.services.sampling import (  # noqa: F401
+    choose,
+    digest,
+    draw_sample,
+    population_of,
+    samples_of,
 )

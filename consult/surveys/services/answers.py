@@ -56,6 +56,7 @@ from consult.surveys.services.eligibility import (
     require_open,
 )
 from consult.surveys.services.questions import list_questions
+from consult.surveys.services.sampling import move_sample_counters
 from consult.web import paginate
 
 SURVEY = Purpose.SURVEY
@@ -202,6 +203,7 @@ def void_answer(answer_id: int, *, at: datetime | None = None) -> bool:
     db.session.execute(update(Survey).where(Survey.round_id == answer.round_id)
                        .values(**{c: getattr(Survey, c) + n for c, n in deltas.items() if n})
                        .execution_options(synchronize_session=False))
+    move_sample_counters(answer.round_id, answer.user_id, new=None, old=old.satisfaction)
     db.session.execute(update(SurveyAnswer).where(SurveyAnswer.id == answer_id)
                        .values(voided_at=at or now())
                        .execution_options(synchronize_session=False))
@@ -221,6 +223,8 @@ def record_answer(round_id: int, user_id: int, clean: CleanAnswer, *, is_partici
     answer_id, old = _upsert_answer(round_id, user_id, values, is_participant=is_participant,
                                     at=at)
     _move_survey_counters(round_id, values, old, is_participant=is_participant)
+    move_sample_counters(round_id, user_id, new=clean.satisfaction,
+                         old=None if old is None else old.satisfaction)
     counts = questionnaires.save_answers(SURVEY, answer_id, clean.custom,
                                          before=Answers() if old is None else None)
     questionnaires.move_counts(counts)

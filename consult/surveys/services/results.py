@@ -12,6 +12,7 @@ from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
 from consult.surveys.models import (
     CLARITY_COLUMNS,
+    GOOD_SATISFACTION,
     HEARD_COLUMNS,
     RATING_COLUMNS,
     SATISFACTION_COLUMNS,
@@ -25,9 +26,11 @@ from consult.surveys.services.questions import list_questions
 # Sample sizes below which results are flagged ("small sample") or withheld.
 SMALL_SAMPLE, TOO_FEW = 30, 5
 
-SATISFACTION_COLOURS = {Satisfaction.SATISFIED: "#1b6b3a",
+SATISFACTION_COLOURS = {Satisfaction.VERY_SATISFIED: "#14522c",
+                        Satisfaction.SATISFIED: "#1b6b3a",
                         Satisfaction.BASICALLY_SATISFIED: "#2f6f9f",
-                        Satisfaction.DISSATISFIED: "#a52a21"}
+                        Satisfaction.DISSATISFIED: "#a52a21",
+                        Satisfaction.VERY_DISSATISFIED: "#7a1d17"}
 HEARD_COLOURS = {Heard.YES: "#1b6b3a", Heard.PARTLY: "#2f6f9f", Heard.NO: "#a52a21"}
 
 
@@ -42,6 +45,7 @@ class Results:
     participant_respondents: int = 0
     response_rate: float | None = None
     satisfied_share: float | None = None
+    satisfied_count: int = 0
     satisfaction: list[Bar] = field(default_factory=list)
     rating: list[Bar] = field(default_factory=list)
     clarity: list[Bar] = field(default_factory=list)
@@ -56,6 +60,11 @@ class Results:
         if self.respondents < TOO_FEW:
             return "too_few"
         return "small" if self.respondents < SMALL_SAMPLE else "enough"
+
+
+def satisfied_count(survey: Survey) -> int:
+    """Answers in the satisfaction rate: 非常满意, 满意 and 基本满意."""
+    return sum(getattr(survey, SATISFACTION_COLUMNS[s]) for s in GOOD_SATISFACTION)
 
 
 def results_visible(round_: Round) -> bool:
@@ -99,7 +108,8 @@ def _standard_results(res: Results, survey: Survey) -> None:
     res.heard = _bars(survey, HEARD_COLUMNS, lambda h: h.label, HEARD_COLOURS)
     res.rating = _bars(survey, RATING_COLUMNS, str)
     res.clarity = _bars(survey, CLARITY_COLUMNS, str)
+    res.satisfied_count = satisfied_count(survey)
     if n:
-        res.satisfied_share = share(survey.satisfied + survey.basically_satisfied, n)
+        res.satisfied_share = share(res.satisfied_count, n)
         res.rating_mean = survey.rating_sum / n
         res.clarity_mean = survey.clarity_sum / n
