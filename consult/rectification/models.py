@@ -16,7 +16,9 @@ States (``CaseStatus``), the only transitions:
                               └─voided──▶ voided
 
 The public figures per department and month are counters (``RectificationTally``)
-moved in the same transaction as each step, so no page recounts cases.
+moved in the same transaction as each step, so no page recounts cases. "Followed up in
+time" is decided once per case (``followed_up_in_time``): by the first 回访 entered, or,
+when the due date passes without one, by the escalation tick (late).
 """
 
 from __future__ import annotations
