@@ -269,3 +269,75 @@ def test_recorded_opinions_lose_their_author_and_keep_everything_pointing_at_the
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+FOLLOW_UP_IN_TIME = "2a0433206ee3"  # "followed up in time" on cases and tallies
+BEFORE_FOLLOW_UP_IN_TIME = "c3f1a7d29e54"
+
+
+@pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
+def test_followed_up_in_time_is_filled_from_the_cases_and_dropped_on_downgrade(
+        pytestconfig, empty_database):
+    """Up: each case's 回访 is in time when recorded by the due date (or the case was
+    resolved by then), late when recorded later or escalated without one, undecided
+    otherwise; each tally counts its cases decided and in time; a 回访 without a verdict
+    is refused from then on. Down: the columns go, the other counters stay."""
+    from datetime import date, timedelta
+
+    app = make_app(pytestconfig, **empty_database)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision=BEFORE_FOLLOW_UP_IN_TIME)
+            dept = _insert("department", slug="d")
+            quiet = _insert("department", slug="q", name="q")
+            consultation = _insert("consultation", department_id=dept)
+            version = _insert("draft_version", consultation_id=consultation, number=1)
+            round_id = _insert("round", consultation_id=consultation, version_id=version,
+                               kind="both")
+            month, due = date(2026, 10, 1), datetime(2026, 10, 13, 15, 59, 59, tzinfo=UTC)
+            hour, day = timedelta(hours=1), timedelta(days=1)
+
+            def case(**values):
+                return _insert("rectification_case", **{
+                    "round_id": round_id, "department_id": dept, "first_rating": 1,
+                    "first_satisfaction": "dissatisfied", "status": "open", "month": month,
+                    "due_at": due, "opened_at": due - 7 * day, **values})
+
+            in_time = case(followed_up_at=due - hour, followed_up_on=date(2026, 10, 13))
+            edited = case(followed_up_at=due + day, followed_up_on=date(2026, 10, 12),
+                          resolved_at=due - hour, status="resolved", resolution="explained")
+            late = case(followed_up_at=due + day, followed_up_on=date(2026, 10, 14))
+            missed = case(escalated_at=due + hour)
+            waiting = case()
+            _insert("rectification_tally", department_id=dept, month=month, opened=5,
+                    followed_up=3, escalated=1)
+            _insert("rectification_tally", department_id=quiet, month=month)
+            db.session.commit()
+
+            flask_migrate.upgrade(revision=FOLLOW_UP_IN_TIME)
+            flags = dict(_rows("SELECT id, followed_up_in_time FROM rectification_case"))
+            assert {k: (None if v is None else bool(v)) for k, v in flags.items()} == {
+                in_time: True, edited: True, late: False, missed: False, waiting: None}
+            assert _rows("SELECT department_id, opened, followed_up, follow_up_due, "
+                         "follow_up_in_time, escalated FROM rectification_tally "
+                         "ORDER BY department_id") == [(dept, 5, 3, 4, 2, 1),
+                                                       (quiet, 0, 0, 0, 0, 0)]
+            with pytest.raises(IntegrityError):  # a 回访 needs its verdict from now on
+                case(followed_up_at=due, followed_up_on=date(2026, 10, 13))
+            db.session.rollback()
+            checks = {c["name"] for c in
+                      inspect(db.engine).get_check_constraints("rectification_case")}
+            assert {"ck_rectification_case_follow_up_timed",
+                    "ck_rectification_case_resolved_after_follow_up"} <= checks
+
+            flask_migrate.downgrade(revision=BEFORE_FOLLOW_UP_IN_TIME)
+            columns = {c["name"] for c in inspect(db.engine).get_columns("rectification_case")}
+            assert "followed_up_in_time" not in columns and "followed_up_at" in columns
+            assert _rows("SELECT department_id, opened, followed_up, escalated "
+                         "FROM rectification_tally ORDER BY department_id") == [
+                (dept, 5, 3, 1), (quiet, 0, 0, 0)]
+            flask_migrate.upgrade()
+            assert differences() == []
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -147,7 +147,11 @@ SCHEMAS: dict[str, Any] = {
         "month": STR, "department": _ref("DepartmentRef"), "rank": _nullable("integer"),
         "departments_ranked": _nullable("integer"), "ratings": INT, "bad_ratings": INT,
         "bad_rating_rate": SHARE, "voided": INT,
-        "followed_up": INT, "rectified": INT, "explained": INT, "rerated": INT,
+        "followed_up": INT, "followed_up_in_time": {
+            **SHARE, "description": "Cases whose follow-up (回访) was recorded by the case's "
+            "due date (working days, official calendar) among those whose follow-up was "
+            "recorded or whose due date has passed without one."},
+        "rectified": INT, "explained": INT, "rerated": INT,
         "escalated": INT, "overdue_now": _nullable("integer"), "resolved_in_time": SHARE,
         "rectification_rate": SHARE, "rerated_better": SHARE, "appeals_upheld": SHARE,
         "last_two_months_in_a_row": BOOL}),

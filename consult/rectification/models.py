@@ -16,7 +16,9 @@ States (``CaseStatus``), the only transitions:
                               └─voided──▶ voided
 
 The public figures per department and month are counters (``RectificationTally``)
-moved in the same transaction as each step, so no page recounts cases.
+moved in the same transaction as each step, so no page recounts cases. "Followed up in
+time" is decided once per case (``followed_up_in_time``): by the first 回访 entered, or,
+when the due date passes without one, by the escalation tick (late).
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ class RectificationCase(db.Model):
         CheckConstraint("status <> 'closed' OR rerating IS NOT NULL", name="closed_rerated"),
         CheckConstraint("round_id IS NOT NULL OR suggestion_id IS NOT NULL",
                         name="rated_something"),
+        CheckConstraint("followed_up_at IS NULL OR followed_up_in_time IS NOT NULL",
+                        name="follow_up_timed"),
         Index("ix_rectification_case_dept_status", "department_id", "status"),
         Index("ix_rectification_case_status_due", "status", "due_at"),
     )
@@ -159,6 +163,11 @@ class RectificationCase(db.Model):
     follow_up_channel: Mapped[Channel | None] = mapped_column(str_enum(Channel))
     follow_up_note: Mapped[str | None] = mapped_column(Text)
     followed_up_at: Mapped[datetime | None]
+    # Whether the 回访 was recorded (``followed_up_at``, the moment the department entered
+    # it, not the contact date it gives) by ``due_at``: set once, when the first 回访 is
+    # recorded, or False when the due date passes without one (the escalation tick); NULL
+    # while neither has happened. Later edits of the 回访 never change it.
+    followed_up_in_time: Mapped[bool | None]
     followed_up_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"))
 
@@ -201,8 +210,9 @@ class RectificationCase(db.Model):
                 > Satisfaction(self.first_satisfaction).score)
 
 
-TALLY_COLUMNS = ("rated", "opened", "followed_up", "in_time", "rectified", "explained", "rerated",
-                 "improved", "appealed", "voided", "escalated")
+TALLY_COLUMNS = ("rated", "opened", "followed_up", "follow_up_due", "follow_up_in_time",
+                 "in_time", "rectified", "explained", "rerated", "improved", "appealed", "voided",
+                 "escalated")
 
 
 class RectificationTally(db.Model):
@@ -219,6 +229,13 @@ class RectificationTally(db.Model):
     rated: Mapped[int] = mapped_column(default=0)
     opened: Mapped[int] = mapped_column(default=0)
     followed_up: Mapped[int] = mapped_column(default=0)
+    # "Followed up in time": cases whose 回访 was recorded or whose due date passed without
+    # one (``follow_up_due``), and of them those whose 回访 was recorded by the due date
+    # (``follow_up_in_time``); each case moves them once, when its
+    # ``RectificationCase.followed_up_in_time`` is set.
+    follow_up_due: Mapped[int] = mapped_column(default=0)
+    follow_up_in_time: Mapped[int] = mapped_column(default=0)
+    # Cases rectified or explained by their due date (the share "resolved in time").
     in_time: Mapped[int] = mapped_column(default=0)
     rectified: Mapped[int] = mapped_column(default=0)
     explained: Mapped[int] = mapped_column(default=0)

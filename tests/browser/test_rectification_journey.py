@@ -5,7 +5,8 @@ is refused closing it without a follow-up, records the 回访 and a rectificatio
 an erratum; the citizen is notified and rates again; another rating is appealed by the
 department and voided by an evaluator; the evaluator draws a random follow-up sample
 (随机回访) of the participant who did not rate, and is refused the same seed again; the
-public record, the accountability page and the evaluation dashboard show the figures.
+public record, the accountability page and the evaluation dashboard show the figures
+(followed up in time among them).
 Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
@@ -182,6 +183,8 @@ def test_bad_rating_followed_up_rectified_rerated_appealed(browser, live, artifa
         expect(page.get_by_role("heading", name=_("Bad ratings followed up, by month"))
                ).to_be_visible()
         expect(page.get_by_role("columnheader", name=_("Bad rating rate"))).to_be_visible()
+        expect(page.get_by_role("columnheader", name=_("Followed up in time"), exact=True)
+               ).to_be_visible()
         evaluator.shoot("evaluation")
 
         # 随机回访: the one participant who did not rate is drawn and invited; the same
@@ -203,6 +206,8 @@ def test_bad_rating_followed_up_rectified_rerated_appealed(browser, live, artifa
         page = troll.page
         page.goto("/accountability/")
         expect(page.get_by_role("heading", name=_("Bad ratings followed up"))).to_be_visible()
+        expect(page.get_by_role("columnheader", name=_("Followed up in time"), exact=True)
+               ).to_be_visible()
         page.goto(f"/rectification/{first}")
         expect(page.get_by_text("已发布勘误，明确补贴标准。")).to_be_visible()
         expect(page.get_by_text("答复回避了补贴标准问题。")).to_have_count(0)

@@ -39,6 +39,8 @@ def test_demo_cases(app):
         key = (c.department_id, c.month)
         recount[key, "opened"] += 1
         recount[key, "followed_up"] += c.followed_up_on is not None
+        recount[key, "follow_up_due"] += c.followed_up_in_time is not None
+        recount[key, "follow_up_in_time"] += bool(c.followed_up_in_time)
         recount[key, "in_time"] += bool(c.resolved_in_time)
         recount[key, "rectified"] += c.resolution is not None and c.resolution.value == "rectified"
         recount[key, "explained"] += c.resolution is not None and c.resolution.value == "explained"
@@ -60,6 +62,9 @@ def test_demo_cases(app):
     tallies = _tallies()
     for key, values in tallies.items():
         assert values == tuple(recount[key, col] for col in TALLY_COLUMNS), key
+    # Both sides of "followed up in time" are in the demo: in time, late and missed.
+    assert {True, False} <= {c.followed_up_in_time for c in cases}
+    assert any(c.followed_up_in_time is False and c.followed_up_on is None for c in cases)
     citizen = db.session.scalar(select(User).where(User.email == "citizen@example.org"))
     mine = [c for c in cases if c.rater_id == citizen.id]
     assert [c.status.value for c in mine] == ["resolved"]

@@ -74,6 +74,9 @@ def count_rated(department_id: int, month: date, n: int) -> None:
 
 def count(department_id: int, month: date, **deltas: int) -> None:
     """Move the department's counters for the month, in the caller's transaction."""
+    deltas = {c: n for c, n in deltas.items() if n}
+    if not deltas:
+        return
     db.session.execute(upsert_insert(RectificationTally)
                        .values(department_id=department_id, month=month)
                        .on_conflict_do_nothing(index_elements=["department_id", "month"]))
@@ -81,5 +84,5 @@ def count(department_id: int, month: date, **deltas: int) -> None:
         update(RectificationTally)
         .where(RectificationTally.department_id == department_id,
                RectificationTally.month == month)
-        .values(**{c: getattr(RectificationTally, c) + n for c, n in deltas.items() if n})
+        .values(**{c: getattr(RectificationTally, c) + n for c, n in deltas.items()})
         .execution_options(synchronize_session=False))

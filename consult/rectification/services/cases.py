@@ -141,10 +141,16 @@ def record_follow_up(actor: Actor, case: RectificationCase, *, on: date | None,
     first = case.followed_up_on is None
     case.followed_up_on, case.follow_up_channel, case.follow_up_note = on, channel, note
     case.followed_up_at, case.followed_up_by_id = at, actor.id
-    if first:
-        count(case.department_id, case.month, followed_up=1)
+    deltas = {"followed_up": int(first)}
+    if case.followed_up_in_time is None:
+        # "Followed up in time": the first 回访 entered by the due date (the moment it is
+        # recorded, whatever contact date it gives). A case whose due date passed without
+        # one was counted late by the escalation tick already and is not counted again.
+        case.followed_up_in_time = at <= case.due_at
+        deltas.update(follow_up_due=1, follow_up_in_time=int(case.followed_up_in_time))
+    count(case.department_id, case.month, **deltas)
     audit.record(actor, "rectification.follow_up", case, on=on.isoformat(),
-                 channel=channel.value)
+                 channel=channel.value, in_time=case.followed_up_in_time)
     db.session.flush()
     return case
 
