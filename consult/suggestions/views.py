@@ -28,6 +28,7 @@ from consult.suggestions.forms import (
 from consult.suggestions.models import ANSWER_LABELS, AnswerStatus
 from consult.suggestions.services import bulk
 from consult.web import (
+    CONFIRM_FIELD,
     confirmed,
     page_number,
     render,
@@ -222,15 +223,15 @@ def answer_many():
     try:
         with atomic():
             rows = bulk.load_selection(current_user, form.ids.data)  # 403 / 422
+            if not request.form.get(CONFIRM_FIELD):  # the preview: the selection first
+                bulk.check_selection(rows)
             answer, text, linked = bulk.check_answer(
                 rows, status=form.status.data, body=form.body.data,
                 consultation_id=form.consultation_id.data)
             state = bulk.confirmation_state(rows, answer, text, linked)
+            done = None
             if confirmed(bulk.PURPOSE, state):  # a replayed confirmation: 409
                 done = bulk.answer_suggestions(current_user, rows, answer, text, linked)
-            else:
-                bulk.check_selection(rows)
-                done = None
     except ValidationFailed as exc:
         form.add_service_error(exc)
         return _manage_page(status=exc.status, many=form)

@@ -138,7 +138,7 @@ def test_bad_input_is_422_beside_the_selection_or_the_field(client, login_as, de
         assert error and message in error.group(1), where
         return text
 
-    text = refused(preview(client, [mine[0].id, theirs[0].id]),
+    text = refused(preview(client, [mine[0].id, theirs[0].id], status="on_agenda"),
                    "mixes departments", "many-ids")
     # the ticked boxes stay ticked
     assert re.search(rf'value="{mine[0].id}" form="answer-many"[^>]*checked', text)
