@@ -1,5 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.suggestions.models import (
@@ -96,6 +103,26 @@ class AnswerForm(BaseForm):
         if self.other_consultation_id.data:
             data["consultation_id"] = self.other_consultation_id.data
         return data
+
+
+class BulkAnswerForm(BaseForm):
+    """The officials' list's "answer several at once" (prefix "many"): the ticked
+    suggestions, one answer and one text; the confirmation page posts it again, signed.
+    The service checks every value (422 beside its field)."""
+    ids = SelectMultipleField(_l("Selected suggestions"), choices=[], coerce=str,
+                              validate_choice=False)
+    status = RadioField(_l("Answer"), choices=[
+        (s.value, ANSWER_LABELS[s]) for s in (AnswerStatus.UNDER_STUDY, AnswerStatus.ON_AGENDA,
+                                              AnswerStatus.COVERED, AnswerStatus.NOT_TAKEN)],
+        validate_choice=False)
+    body = TextAreaField(
+        _l("One public answer for all selected suggestions"),
+        description=_l("Shown on each suggestion's page, in your department's name; each "
+                       "author and supporter is notified."))
+    consultation_id = SelectField(
+        _l("The consultation they became"), validate_choice=False,
+        description=_l("For “taken onto the agenda” or “already covered”: one of your "
+                       "departments' consultations."))
 
 
 class RateForm(BaseForm):

@@ -81,3 +81,10 @@ def _policy(user, department=None) -> bool:
         return False
     dept_id = department if isinstance(department, int) else department.id
     return has_role(user, Role.ADMIN) or is_official_of(user, dept_id)
+
+
+@rule("suggestion.answer_many")
+def _answer_many(user, obj=None) -> bool:
+    """Answering several at once: officials of any department (each suggestion is then
+    checked with ``suggestion.answer``)."""
+    return is_authenticated(user) and bool(user.official_department_ids)

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consult.db import atomic
+from consult.errors import ValidationFailed
 from consult.i18n import current_locale
 from consult.security.params import enum_arg, text_arg
 from consult.security.permissions import authorize
+from consult.security.redirects import safe_target
 from consult.suggestions import deadlines, services
 from consult.suggestions.forms import (
     AnswerForm,
+    BulkAnswerForm,
     CommentForm,
     EmptyForm,
     PolicyForm,
@@ -21,8 +25,18 @@ from consult.suggestions.forms import (
     RouteForm,
     SuggestionForm,
 )
-from consult.suggestions.models import AnswerStatus
-from consult.web import page_number, render, respond, submit, wants_fragment
+from consult.suggestions.models import ANSWER_LABELS, AnswerStatus
+from consult.suggestions.services import bulk
+from consult.web import (
+    CONFIRM_FIELD,
+    confirmed,
+    page_number,
+    render,
+    render_confirmation,
+    respond,
+    submit,
+    wants_fragment,
+)
 from consult.workspace.models import OpinionKind, TemplatePurpose
 from consult.workspace.services import assignments, replies
 
@@ -156,7 +170,7 @@ def manage():
 
 
 def _manage_page(*, status: int = 200, route_errors: dict | None = None,
-                 route_forms: dict | None = None):
+                 route_forms: dict | None = None, many: BulkAnswerForm | None = None):
     authorize(current_user, "suggestion.manage")
     who = enum_arg("who", assignments.WHO_CHOICES, assignments.WHO_ALL)
     queue = services.open_for_official(current_user, page=page_number(),
@@ -167,10 +181,76 @@ def _manage_page(*, status: int = 200, route_errors: dict | None = None,
     if current_user.has_role("admin"):
         routing = services.unrouted(current_user, page=page_number())
         departments = services.active_departments()
+    reply_templates = []
+    if current_user.official_department_ids and (queue.items or many is not None):
+        # answer several at once
+        if many is None:
+            many = BulkAnswerForm(formdata=None, prefix="many")
+            if request.args.get("template"):  # a reply template inserted without JavaScript
+                many.body.data = replies.own_template(
+                    current_user, TemplatePurpose.SUGGESTION, request.args["template"])
+        _bulk_choices(many)
+        reply_templates = replies.templates_of_purpose(current_user,
+                                                       TemplatePurpose.SUGGESTION)
     return render("suggestions/manage.html", status=status, queue=queue, routing=routing,
-                  who=who,
+                  who=who, many=many, picked=set(many.ids.data or []) if many else set(),
+                  back=safe_target(request.form.get("next"), url_for(".manage"))
+                  if request.method == "POST" else request.full_path.rstrip("?"),
+                  reply_templates=reply_templates,
                   departments=departments, route_errors=route_errors or {},
                   route_form=RouteForm(formdata=None))
+
+
+def _bulk_choices(form: BulkAnswerForm) -> None:
+    form.consultation_id.choices = [("", _("Choose…"))] + [
+        (str(c.id), c.title + ("" if c.published_at else " " + _("(not published yet)")))
+        for c in bulk.consultation_choices(current_user)]
+
+
+@bp.post("/manage/suggestions/answer-many")
+@login_required
+def answer_many():
+    """One answer for several suggestions of one department: the first post shows what
+    the public will see and asks for confirmation; the confirmation (signed, for exactly
+    these suggestions as they are and this answer) publishes every answer in one
+    transaction. Bad input re-shows the list with the message beside the selection or
+    the field (422); a replayed confirmation is a 409; nothing is half-saved."""
+    authorize(current_user, "suggestion.answer_many")
+    form = BulkAnswerForm(prefix="many")
+    back = safe_target(request.form.get("next"), url_for(".manage"))
+    if not form.validate_on_submit():
+        return _manage_page(status=422, many=form)
+    try:
+        with atomic():
+            rows = bulk.load_selection(current_user, form.ids.data)  # 403 / 422
+            if not request.form.get(CONFIRM_FIELD):  # the preview: the selection first
+                bulk.check_selection(rows)
+            answer, text, linked = bulk.check_answer(
+                rows, status=form.status.data, body=form.body.data,
+                consultation_id=form.consultation_id.data)
+            state = bulk.confirmation_state(rows, answer, text, linked)
+            done = None
+            if confirmed(bulk.PURPOSE, state):  # a replayed confirmation: 409
+                done = bulk.answer_suggestions(current_user, rows, answer, text, linked)
+    except ValidationFailed as exc:
+        form.add_service_error(exc)
+        return _manage_page(status=exc.status, many=form)
+    if done is None:
+        return render_confirmation(
+            purpose=bulk.PURPOSE, state=state, title=_("Check the answers before you "
+                                                        "publish them"),
+            action_label=ngettext("publish %(num)d answer", "publish %(num)d answers",
+                                  len(rows)),
+            action_url=url_for(".answer_many"), back=back,
+            preview="suggestions/_answer_many_preview.html", suggestions=rows,
+            answer_label=ANSWER_LABELS[answer], text=text, linked=linked,
+            fields=[("next", back), *(("many-ids", str(s.id)) for s in rows),
+                    ("many-status", answer.value), ("many-body", text),
+                    ("many-consultation_id", str(linked.id if linked else ""))])
+    flash(ngettext("%(num)d answer published. Each author and supporter is notified.",
+                   "%(num)d answers published. Each author and supporter is notified.",
+                   len(done)), "success")
+    return redirect(back, code=303)
 
 
 @bp.post("/manage/suggestions/<int:suggestion_id>/route")

@@ -249,6 +249,7 @@ MATRIX: dict[str, str] = {
     "POST rounds.manage_round": "302 403 422 403 403 403 403",
     "POST rounds.manage_rounds": "302 403 422 403 403 403 403",
     "POST suggestions.answer": "302 403 422 403 403 403 403",
+    "POST suggestions.answer_many": "302 403 422 422 403 403 403",
     "POST suggestions.comment": "302 422 422 422 422 422 422",
     "POST suggestions.deadlines_page": "302 403 404 404 403 403 404",
     "POST suggestions.new": "302 422 422 422 422 422 422",
@@ -367,7 +368,8 @@ def check_invariants(observed):
         staff = endpoint.startswith(("admin.", "analysis.", "evaluation.", "moderation.q",
                                      "moderation.s", "moderation.w", "workspace.")) or ".manage" in endpoint or endpoint in {
             "participation.question_inbox", "responses.triage", "suggestions.manage",
-            "suggestions.deadlines_page", "suggestions.answer", "suggestions.route"}
+            "suggestions.deadlines_page", "suggestions.answer", "suggestions.route",
+            "suggestions.answer_many"}
         if staff:
             for role in ("visitor", "citizen"):
                 if by_role[role] in OK:
@@ -378,7 +380,8 @@ def check_invariants(observed):
         if (endpoint.startswith(("consultations.manage", "rounds.manage", "rounds.close",
                                 "rounds.extend", "voting.manage", "surveys.manage",
                                 "responses.manage", "responses.triage", "workspace.opinion",
-                                "workspace.add_note", "workspace.claim", "workspace.bulk_assign"))
+                                "workspace.add_note", "workspace.claim", "workspace.bulk_assign",
+                                "suggestions.answer_many"))
                 or endpoint == "workspace.assign") \
                 and endpoint not in ("consultations.manage_index", "consultations.manage_new") \
                 and by_role["official_b"] in OK:

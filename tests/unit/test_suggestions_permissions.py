@@ -12,7 +12,7 @@ from tests.factories import DepartmentFactory, UserFactory, make_suggestion, wit
 
 RULES = ["suggestion.submit", "suggestion.view", "suggestion.support", "suggestion.comment",
          "suggestion.rate", "suggestion.answer", "suggestion.route", "suggestion.manage",
-         "suggestion.policy"]
+         "suggestion.policy", "suggestion.answer_many"]
 
 # who -> the rules they pass on a published suggestion of department A
 EXPECTED = {
@@ -25,9 +25,9 @@ EXPECTED = {
                "suggestion.comment", "suggestion.rate"},
     "official_a": {"suggestion.submit", "suggestion.view", "suggestion.support",
                    "suggestion.comment", "suggestion.answer", "suggestion.manage",
-                   "suggestion.policy"},
+                   "suggestion.policy", "suggestion.answer_many"},
     "official_b": {"suggestion.submit", "suggestion.view", "suggestion.support",
-                   "suggestion.comment", "suggestion.manage"},
+                   "suggestion.comment", "suggestion.manage", "suggestion.answer_many"},
     "admin": {"suggestion.submit", "suggestion.view", "suggestion.support",
               "suggestion.comment", "suggestion.route", "suggestion.manage",
               "suggestion.policy"},
@@ -59,6 +59,7 @@ def test_rule_matrix_on_a_published_suggestion(world, who):
     user = user if who == "anonymous" else with_roles(user)
     s = db.session.get(Suggestion, s.id)
     objects = {"suggestion.submit": None, "suggestion.manage": None,
+               "suggestion.answer_many": None,
                "suggestion.policy": dept}
     passed = {name for name in RULES if check(user, name, objects.get(name, s))}
     assert passed == EXPECTED[who]
