@@ -114,7 +114,7 @@ def test_evaluator_compares_departments_drills_down_and_downloads_csv(
         assert float(row_a[_("Satisfaction high")]) == pytest.approx(high, abs=1e-4)
         assert float(row_a[_("Mean rating")]) == pytest.approx(a["rating"])
         assert float(row_a[_("Felt heard")]) == pytest.approx(a["heard"] / a["n"])
-        assert row_a[_("Small sample")] == "yes"
+        assert row_a[_("Small sample")] == _("Yes")  # 是 in Chinese, never a raw yes
         assert row_b[_("Satisfaction")] == "" and row_b[_("Mean rating")] == ""
 
         # A department, its consultation, then the round's scores.
