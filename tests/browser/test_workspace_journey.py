@@ -180,16 +180,18 @@ def test_an_official_triages_with_a_colleague_and_publishes_the_response(
     expect(page.get_by_text(journey.n_("%(num)d opinion assigned.", "%(num)d opinions assigned.",
                                        total - HALF))).to_be_visible()
     people = page.locator("section[aria-labelledby=people-title]")
-    expect(people).to_contain_text(world.li_name + ": " + _(
-        "%(done)d of %(total)d triaged", done=0, total=HALF))
+    expect(people).to_contain_text(_("%(label)s: %(value)s", label=world.li_name, value=_(
+        "%(done)d of %(total)d triaged", done=0, total=HALF)))
+    expect(row(page, theirs[0])).to_contain_text(_("Assigned to %(name)s", name=world.li_name))
+    expect(row(page, mine[0])).to_contain_text(_("Assigned to %(name)s", name="王科长"))
     journey.shoot("assigned")
 
     # His half: "assigned to me", one reason from the department's template, in bulk.
     triage_mine(page, journey, world.round_id, mine, "not_adopted", template="已有规定")
     expect(page.locator("#triage-progress")).to_contain_text(
         _("%(done)d of %(total)d triaged", done=total - HALF, total=total))
-    expect(people).to_contain_text("王科长: " + _(
-        "%(done)d of %(total)d triaged", done=total - HALF, total=total - HALF))
+    expect(people).to_contain_text(_("%(label)s: %(value)s", label="王科长", value=_(
+        "%(done)d of %(total)d triaged", done=total - HALF, total=total - HALF)))
     expect(row(page, mine[0]).locator(".triage-row__meta")).to_contain_text(_("Not adopted"))
     journey.shoot("triaged-mine")
 
