@@ -156,7 +156,7 @@ def test_an_official_triages_with_a_colleague_and_publishes_the_response(
     waiting = page.locator("#ws-triage")
     expect(waiting.get_by_role("heading", name=_("Closed rounds to triage"))).to_be_visible()
     item = waiting.locator(".workspace-item", has_text=TITLE)
-    expect(item).to_contain_text(_("Triage not started"))
+    expect(item).to_contain_text(_("%(done)d of %(total)d triaged", done=0, total=len(OPINIONS)))
     journey.shoot("workspace")
 
     # Open the triage: nothing triaged yet.
