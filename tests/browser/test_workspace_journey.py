@@ -320,6 +320,7 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(
     assert first.status == 303
     again = post(url, form=confirmation, max_redirects=0)
     assert again.status == 409
+    assert _("The response to this round has already been published.") in again.text()
     page.goto(url)  # the preview of a published response leads to the response itself
     expect(page.locator("main")).to_contain_text(SUMMARY)
     with live.app.app_context():
