@@ -168,7 +168,8 @@ def _triage_page(round_id: int, *, status: int = 200, failed_row=None, bulk_form
         progress=services.progress_of(response), top_forms=top_forms,
         status_filters=services.STATUS_FILTERS, back=request.full_path.rstrip("?"),
         colleagues=assignments.colleagues(round_.consultation.department_id),
-        by_person=assignments.triage_progress_by_person(round_id), reasons=reasons)
+        by_person=assignments.triage_progress_by_person(round_id), reasons=reasons,
+        assignees=assignments.assignees_of_rows(page.items))
 
 
 def _reasons(round_):
@@ -205,7 +206,7 @@ def triage_one(round_id: int, triage_id: int):
         form.set_choices(services.themes_of(round_id), lineages)
         return render("responses/_triage_row.html", status=status, round=round_, t=triage,
                       form=form, editable=True, announce=None, back=_back(round_id),
-                      reasons=_reasons(round_))
+                      reasons=_reasons(round_), assignees=assignments.assignees_of_rows([triage]))
     if not wants_fragment():
         flash(_("Saved: %(status)s.", status=Adoption(form.status.data).label), "success")
         return redirect(_back(round_id), code=303)
@@ -216,7 +217,7 @@ def triage_one(round_id: int, triage_id: int):
     return render("responses/_triage_row_swap.html", round=round_, t=triage, themes=themes,
                   form=_row_form(triage, themes, lineages), editable=True,
                   progress=services.progress_of(response), back=_back(round_id),
-                  reasons=_reasons(round_),
+                  reasons=_reasons(round_), assignees=assignments.assignees_of_rows([triage]),
                   announce=_("Saved: %(status)s.", status=triage.status.label))
 
 

@@ -427,7 +427,8 @@ def test_triage_page_query_budget(client, login_as, count_queries):
         assert resp.status_code == 200
         counts.append(list(seen))
     small, big = counts
-    assert len(big) == len(small) <= 15, "\n".join(big)
+    # 16: one of them names each row's assignee (issue 18).
+    assert len(big) == len(small) <= 16, "\n".join(big)
 
 
 def test_response_pages_query_budget(client, login_as, count_queries):

@@ -108,6 +108,32 @@ def test_bulk_assignment_from_the_triage_and_the_mine_filter(client, login_as, t
     assert len(queries) <= 8, queries
 
 
+def _row(html: str, triage_id: str) -> str:
+    start = html.index(f'id="triage-{triage_id}"')
+    end = html.find("<article", start)
+    return html[start:end if end != -1 else len(html)]
+
+
+def test_each_triage_row_names_its_assignee_also_after_an_htmx_save(client, login_as, team):
+    r, _dept, official, colleague = team
+    comment(r, body="意见甲")
+    question(r, body="问题乙")
+    comment(r, body="意见丙")
+    login_as(official)
+    client.get(f"/manage/rounds/{r.id}/triage")
+    ids = triage_ids(r.id)
+    client.post(f"/manage/rounds/{r.id}/assign", data={
+        "bulk-ids": ids[:2], "bulk-assignee_id": str(colleague.id)})
+    page = client.get(f"/manage/rounds/{r.id}/triage").text
+    assert "Assigned to 李科员" in _row(page, ids[0])
+    assert "Assigned to 李科员" in _row(page, ids[1])  # the question
+    assert "Assigned to" not in _row(page, ids[2])
+    swapped = client.post(f"/manage/rounds/{r.id}/triage/{ids[0]}",
+                          data={f"t{ids[0]}-status": "adopted"},
+                          headers={"HX-Request": "true"})
+    assert swapped.status_code == 200 and "Assigned to 李科员" in swapped.text
+
+
 def test_bulk_assignment_refuses_rows_of_another_round(client, login_as, team):
     r, _dept, official, colleague = team
     comment(r)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, delete, func, select
+from sqlalchemy import Select, and_, case, delete, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from consult import audit
@@ -126,6 +126,23 @@ def assignees_of(kind: OpinionKind, item_ids: list[int]) -> dict[int, User]:
         Assignment.kind == kind, Assignment.item_id.in_(item_ids))
         .options(joinedload(Assignment.assignee)))
     return {a.item_id: a.assignee for a in rows}
+
+
+def assignees_of_rows(rows: list[Triage]) -> dict[int, User]:
+    """Who each triage row's opinion is assigned to, by triage id (one query, none for no
+    rows): the triage shows it on every row."""
+    if not rows:
+        return {}
+    comments = [t.comment_id for t in rows if t.comment_id]
+    questions = [t.question_id for t in rows if t.question_id]
+    found = {(a.kind, a.item_id): a.assignee for a in db.session.scalars(
+        select(Assignment).where(or_(
+            and_(Assignment.kind == OpinionKind.COMMENT, Assignment.item_id.in_(comments)),
+            and_(Assignment.kind == OpinionKind.QUESTION, Assignment.item_id.in_(questions))))
+        .options(joinedload(Assignment.assignee)))}
+    by_row = {t.id: found.get((OpinionKind.COMMENT, t.comment_id) if t.comment_id
+                              else (OpinionKind.QUESTION, t.question_id)) for t in rows}
+    return {k: v for k, v in by_row.items() if v is not None}
 
 
 def mine_in_round(actor: Actor, round_id: int) -> tuple[list[int], list[int]]:

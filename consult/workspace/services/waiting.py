@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import contains_eager
 
 from consult import workdays
@@ -24,7 +24,7 @@ from consult.accounts.models import Actor, Department
 from consult.clock import now as clock_now
 from consult.consultations.models import Consultation
 from consult.db import db
-from consult.participation.models import VISIBLE, Question
+from consult.participation.models import VISIBLE, Comment, ContentStatus, Question
 from consult.rectification.models import CaseStatus, RectificationCase
 from consult.responses.models import FollowUpAction, RoundResponse
 from consult.responses.services.public import UNFINISHED
@@ -213,7 +213,29 @@ def _triage(ids: list[int], now: datetime, limit: int) -> Section:
                        RoundResponse.triaged_count < RoundResponse.opinion_count))
             .order_by(Round.response_due_at, Round.id))
     total, rows = _slice(stmt, limit)
-    return Section(TRIAGE, total, [_round_item(TRIAGE, r, resp, now) for r, resp in rows])
+    items = [_round_item(TRIAGE, r, resp, now) for r, resp in rows]
+    waiting = _opinions_to_triage([r.id for r, resp in rows if resp is None])
+    for item, (r, _resp) in zip(items, rows, strict=True):
+        if waiting.get(r.id):  # not started yet: "0 of N", N as the triage will hold
+            item.progress = (0, waiting[r.id])
+    return Section(TRIAGE, total, items)
+
+
+def _opinions_to_triage(round_ids: list[int]) -> dict[int, int]:
+    """How many opinions each round's triage will hold once started (the published
+    top-level comments and published questions, as ``start_triage`` takes them), in one
+    query; none for no rounds."""
+    if not round_ids:
+        return {}
+    comments = (select(Comment.round_id.label("round_id"))
+                .where(Comment.round_id.in_(round_ids), Comment.depth == 0,
+                       Comment.status == ContentStatus.PUBLISHED))
+    questions = (select(Question.round_id.label("round_id"))
+                 .where(Question.round_id.in_(round_ids),
+                        Question.status == ContentStatus.PUBLISHED))
+    both = union_all(comments, questions).subquery()
+    return dict(db.session.execute(select(both.c.round_id, func.count())
+                                   .group_by(both.c.round_id)).all())
 
 
 def _responses(ids: list[int], now: datetime, limit: int) -> Section:
