@@ -14,7 +14,10 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef"
 # A Chinese character, then ASCII punctuation (spaces between allowed), or the reverse.
 # A full stop after ASCII text ("example.org") is not Chinese punctuation; "." after a
 # Chinese character is.
-BAD = re.compile(rf"[{CJK}][ \t]*(?:[,:;?!()]|\.(?![A-Za-z0-9]))|[,:;?!()][ \t]*[{CJK}]")
+# Text nodes are joined with a line break; an inline element ("问题 <span>(3)</span>") splits
+# one line of text into two nodes, so after a Chinese character a line break counts as a
+# space (not before one: a closing bracket ends many a table cell before the next).
+BAD = re.compile(rf"[{CJK}]\s*(?:[,:;?!()]|\.(?![A-Za-z0-9]))|[,:;?!()][ \t]*[{CJK}]")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}")
 
 
