@@ -62,7 +62,7 @@ def test_public_record_shows_followed_up_in_time(client):
                  f"/rectification/?department={dept.slug}"):
         page = client.get(path)
         assert page.status_code == 200, path
-        assert "按时回访" in page.text and "3/5 (60%)" in page.text, path
+        assert "按时回访" in page.text and "3/5（60%）" in page.text, path
     client.set_cookie("locale", "en")
     page = client.get("/accountability/")
     assert "Followed up in time" in page.text and "3/5 (60%)" in page.text
