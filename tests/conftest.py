@@ -19,6 +19,10 @@ from consult.config import TestConfig
 from consult.extensions import db
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory, moderation_world
 
+# The Redis database the tests may use and empty: one per concurrent run (CI runs SQLite and
+# PostgreSQL side by side, each with its own REDIS_TEST_URL).
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
 
 def pytest_addoption(parser):
     parser.addoption(

@@ -18,12 +18,12 @@ from werkzeug.serving import make_server
 
 from consult.clock import now
 from consult.rounds.models import RoundKind
-from tests.conftest import make_app
+from tests.conftest import REDIS_TEST_URL, make_app
 from tests.factories import PASSWORD, RoundFactory, UserFactory
 
 pytestmark = pytest.mark.pg
 
-REDIS = "redis://127.0.0.1:6379/15"
+REDIS = REDIS_TEST_URL
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 
 from consult.evaluation import scores
 from consult.evaluation.scores import Mean, Scope, Share, t_interval, wilson
+from tests.conftest import REDIS_TEST_URL
 from tests.factories import scores_world
 
 
@@ -224,7 +225,7 @@ def test_warmed_counts_spare_the_dashboard_the_distinct_count(app, count_queries
         with count_queries() as seen:
             scores.compute(Scope(), group)
         assert not any("count(distinct" in q.lower() for q in seen), group
-    app.config["REDIS_URL"] = "redis://127.0.0.1:6379/15"  # only read by the command
+    app.config["REDIS_URL"] = REDIS_TEST_URL  # only read by the command
     output = app.test_cli_runner().invoke(args=["rounds", "tick"]).output
     assert "Evaluation counts are up to date" in output
 

@@ -13,6 +13,7 @@ from consult.db import db
 from consult.participation.models import Comment
 from consult.responses.models import Theme, Triage
 from tests.analysis_corpus import corpus, load_into
+from tests.conftest import REDIS_TEST_URL
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
@@ -221,7 +222,7 @@ def test_pages_use_a_bounded_number_of_queries(client, login_as, count_queries):
 def test_with_redis_the_job_goes_to_an_rq_worker(app, client, login_as):
     redis = pytest.importorskip("redis")
     from rq import Queue, SimpleWorker
-    url = "redis://127.0.0.1:6379/15"
+    url = REDIS_TEST_URL
     connection = redis.Redis.from_url(url)
     try:
         connection.ping()

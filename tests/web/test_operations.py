@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 
 import pytest
@@ -15,7 +14,7 @@ from consult import observability
 from consult.analysis import jobs
 from consult.analysis.models import AnalysisResult, AnalysisStatus
 from consult.db import atomic, db
-from tests.conftest import make_app
+from tests.conftest import REDIS_TEST_URL, make_app
 from tests.factories import RoundFactory
 
 
@@ -81,7 +80,7 @@ def test_readyz_is_503_naming_redis_when_it_is_unreachable(pytestconfig):
 
 
 def test_readyz_checks_a_running_redis(pytestconfig):
-    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    url = REDIS_TEST_URL
     redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
