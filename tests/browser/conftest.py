@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,15 +94,18 @@ def _buffered(app: Flask):
     return application
 
 
-@pytest.fixture(scope="session")
-def live_server(pytestconfig, tmp_path_factory) -> Iterator[LiveServer]:
+@contextmanager
+def serving(pytestconfig, tmp_path_factory, name: str, **overrides) -> Iterator[LiveServer]:
+    """A live server on a free port with the real forms (CSRF on), its own database and a
+    mail outbox; ``overrides`` change its settings (a second server with rate limits on)."""
     settings = {
         "SERVER_NAME": None,  # any Host the browser uses is served
         "WTF_CSRF_ENABLED": True,  # the real forms, tokens included
         "MAIL_BACKEND": "locmem",
+        **overrides,
     }
     if pytestconfig.consult_db_url is None:
-        path = tmp_path_factory.mktemp("live") / "consult.sqlite3"
+        path = tmp_path_factory.mktemp(name) / "consult.sqlite3"
         settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "poolclass": NullPool, "connect_args": {"check_same_thread": False}}
@@ -110,10 +114,9 @@ def live_server(pytestconfig, tmp_path_factory) -> Iterator[LiveServer]:
     with app.app_context():
         prepare_schema(pytestconfig)
     server = make_server("127.0.0.1", 0, _buffered(app), threaded=False)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=f"{name}-server", daemon=True)
     thread.start()
     live = LiveServer(app, f"http://127.0.0.1:{server.server_port}")
-    app.config["SITE_URL"] = live.url  # e-mailed links point at this server
     try:
         yield live
     finally:
@@ -123,6 +126,13 @@ def live_server(pytestconfig, tmp_path_factory) -> Iterator[LiveServer]:
         live.clear()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(pytestconfig, tmp_path_factory) -> Iterator[LiveServer]:
+    with serving(pytestconfig, tmp_path_factory, "live") as live:
+        live.app.config["SITE_URL"] = live.url  # e-mailed links point at this server
+        yield live
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
@@ -24,8 +23,6 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
-from sqlalchemy.pool import NullPool
-from werkzeug.serving import make_server
 
 from consult.accounts.models import Department
 from consult.channels.models import Hearing, HearingApplication, HearingKind, Selection
@@ -33,9 +30,8 @@ from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.extensions import db, limiter
 from consult.participation.models import Comment
-from tests.browser.conftest import LiveServer, _buffered
+from tests.browser.conftest import LiveServer, serving
 from tests.browser.journey import Journey
-from tests.conftest import make_app, prepare_schema
 from tests.factories import (
     PASSWORD,
     DepartmentFactory,
@@ -262,31 +258,12 @@ def _consultation(live, round_id: int) -> int:
 def limited_server(pytestconfig, tmp_path_factory) -> Iterator[LiveServer]:
     """A second live server, like the shared one but with the lookup's rate limit on (the
     shared one runs without: the other journeys post forms faster than people do)."""
-    settings = {"SERVER_NAME": None, "WTF_CSRF_ENABLED": True, "MAIL_BACKEND": "locmem",
-                "RATELIMIT_ENABLED": True, "RECEIPT_RATE_LIMIT": "3 per minute"}
-    if pytestconfig.consult_db_url is None:
-        path = tmp_path_factory.mktemp("limited") / "consult.sqlite3"
-        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "poolclass": NullPool, "connect_args": {"check_same_thread": False}}
-    app = make_app(pytestconfig, **settings)
-    app.extensions["mailman"].outbox = []
-    with app.app_context():
-        prepare_schema(pytestconfig)
-    server = make_server("127.0.0.1", 0, _buffered(app), threaded=False)
-    thread = threading.Thread(target=server.serve_forever, name="limited-server", daemon=True)
-    thread.start()
-    live = LiveServer(app, f"http://127.0.0.1:{server.server_port}")
     try:
-        yield live
+        with serving(pytestconfig, tmp_path_factory, "limited", RATELIMIT_ENABLED=True,
+                     RECEIPT_RATE_LIMIT="3 per minute") as live:
+            yield live
     finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
-        live.clear()
         limiter.enabled = False  # as the shared server's app has it
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture
