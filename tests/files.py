@@ -54,9 +54,13 @@ def docx_tables(data: bytes) -> list[list[list[str]]]:
     return [[[cell.text for cell in row.cells] for row in t.rows] for t in document.tables]
 
 
+def pdf_pages(data: bytes) -> list[str]:
+    """The text of each page of a PDF."""
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
 def pdf_text(data: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return "\n".join(pdf_pages(data))
 
 
 def pdf_fonts(data: bytes) -> set[str]:

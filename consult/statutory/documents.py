@@ -87,7 +87,7 @@ def statement(record: Record) -> Document:
         status = ADOPTION_LABELS[row.status] if row.status else _("Not triaged yet")
         rows.append([row.number, where, row.body, status, row.reason])
     document.table([_("No."), _("Clause"), _("Opinion"), _("Adopted?"), _("Reason given")],
-                   rows, widths=[1, 2, 6, 2, 5])
+                   rows, widths=[4, 6, 18, 6, 14])
     if record.withheld:
         document.para(ngettext(
             "%(num)d further opinion is not shown (hidden by a moderator, or sent only to "
