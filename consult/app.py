@@ -35,7 +35,7 @@ from consult.channels import wiring as channels
 from consult.consultations import wiring as consultations
 from consult.errors import register_error_handlers
 from consult.evaluation import wiring as evaluation
-from consult.extensions import babel, csrf, db, htmx, limiter, mail, migrate
+from consult.extensions import babel, csrf, db, htmx, limiter, mail
 from consult.main import wiring as main
 from consult.moderation import wiring as moderation
 from consult.notifications import wiring as notifications
@@ -67,7 +67,10 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def create_app(settings: type | dict[str, Any] | None = None) -> Flask:
+def create_app(settings: type | dict[str, Any] | None = None, *,
+               migrations: bool = True) -> Flask:
+    """The app. ``migrations=False`` (the web server's ``wsgi.py``) leaves out ``flask db``
+    and Alembic, which the web server never uses (a tenth of its start-up)."""
     app = Flask("consult", instance_relative_config=True)
     # Posted text cleaned (security.input) and the upload views' body limit (uploads).
     app.request_class = uploads.Request
@@ -77,7 +80,8 @@ def create_app(settings: type | dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     observability.init_app(app)  # request ids, JSON logs, /metrics (first: sees every response)
     app.teardown_request(lambda exc: db.session.remove())  # see consult.db._session_scope
-    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR") or MIGRATIONS))
+    if migrations:
+        init_migrations(app)
     csrf.init_app(app)
     htmx.init_app(app)
     mail.init_app(app)
