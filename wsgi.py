@@ -5,7 +5,7 @@ from consult.app import create_app, warm_up
 from consult.config import SettingError
 
 try:
-    app = create_app()
+    app = create_app(migrations=False)  # migrations run from the command line, not here
 except SettingError as exc:
     raise SystemExit(f"Error: {exc.format_message()}") from None
 # gunicorn.conf.py preloads this module in the master: templates compiled (and modules

@@ -80,6 +80,9 @@ class Config:
     DB_POOL_SIZE = 5
     DB_MAX_OVERFLOW = 5
     WARM_UP = True  # wsgi.py: compile templates in the gunicorn master
+    # Compiled templates kept on disk (consult.templating.TemplateCache): None is the
+    # instance folder's template-cache, "" none.
+    TEMPLATE_CACHE: str | None = None
     # Observability (consult/observability.py)
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"
@@ -111,6 +114,7 @@ class TestConfig(Config):
     SITE_URL = "http://localhost"
     # A cheap scrypt: the default costs about half a second per hash or check.
     PASSWORD_HASH_METHOD = "scrypt:2048:8:1"
+    TEMPLATE_CACHE = ""  # each test's app compiles in memory: nothing written
 
 
 class ProductionConfig(Config):
@@ -469,6 +473,7 @@ SETTINGS: tuple[Setting, ...] = (
     app_setting("FORCE_HTTPS", BOOL),
     app_setting("COMPRESS_REGISTER", BOOL),
     app_setting("WARM_UP", BOOL),
+    app_setting("TEMPLATE_CACHE", Text()),
     app_setting("LOG_FORMAT", Choice(choices=("json", "text"))),
     app_setting("LOG_LEVEL", Choice(choices=("DEBUG", "INFO", "WARNING", "ERROR"))),
     app_setting("ACCESS_LOG", BOOL),

@@ -1,4 +1,5 @@
-"""Flask extensions, created unbound and initialised in ``create_app``."""
+"""Flask extensions, created unbound and initialised in ``create_app`` (Flask-Migrate
+too, but only for the commands: ``consult.app.init_migrations``)."""
 
 from flask_babel import Babel
 from flask_htmx import HTMX
@@ -6,12 +7,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
-from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from consult.db import db
 
-migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
@@ -19,4 +18,4 @@ htmx = HTMX()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address)
 
-__all__ = ["db", "migrate", "login_manager", "csrf", "babel", "htmx", "mail", "limiter"]
+__all__ = ["db", "login_manager", "csrf", "babel", "htmx", "mail", "limiter"]

@@ -4,17 +4,28 @@ None of them touches the database: a page shows what its view passed in (the vie
 the services, and calls other domains' section functions by name), so reading a view is
 enough to know what its page queries. What is here formats, labels, links and checks
 permissions on objects already loaded.
+
+Compiled templates are kept on disk (``TemplateCache``, a Jinja bytecode cache in
+``CONSULT_TEMPLATE_CACHE``, the instance folder's ``template-cache`` by default), so the
+warm-up of a start after the first of a release loads them instead of compiling them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import stat
+import sys
 from typing import Any
 
+import jinja2
 from flask import Flask
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from markupsafe import Markup
 
 from consult import i18n
@@ -82,6 +93,7 @@ def init_app(app: Flask) -> None:
         audit_object=audit_labels.object_label,
         audit_details=audit_labels.details,
     )
+    app.jinja_env.bytecode_cache = template_cache(app)
 
 
 def can(name: str, obj: Any = None) -> bool:
@@ -124,3 +136,134 @@ def proposal_diff(proposed: str | None, original: str | None) -> Markup:
     if not proposed:
         return Markup("")
     return inline_diff(original or "", proposed)
+
+
+# ------------------------------------------------------------------ compiled templates
+
+log = logging.getLogger(__name__)
+
+# The Environment's settings that change the code a template compiles to.
+_COMPILE_OPTIONS = ("block_start_string", "block_end_string", "variable_start_string",
+                    "variable_end_string", "comment_start_string", "comment_end_string",
+                    "line_statement_prefix", "line_comment_prefix", "trim_blocks",
+                    "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "optimized",
+                    "is_async", "newstyle_gettext")
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Jinja's bytecode cache in a folder of the app's own, so compiling every template
+    (most of the warm-up) is paid by the first start of a release, not by every start.
+
+    Jinja already recompiles a template whose source changed (its checksum is kept with the
+    code) and keys each file on the template's name and path and on the Python version.
+    The key here adds everything else the compiled code depends on (``fingerprint``), so a
+    new release never runs a template compiled for an older one. The folder is made (owner
+    only) when the first template is loaded; the files are code the app runs, so a folder
+    others may write to is not used, as Jinja refuses such a temporary folder. Writing is
+    best effort: where the folder cannot be used, templates are compiled in memory as
+    without a cache, with a warning in the log.
+    """
+
+    def __init__(self, directory: str) -> None:
+        super().__init__(directory, "%s.cache")
+        self.usable: bool | None = None  # known at the first template
+        self._fingerprint = ""
+        self.used: set[str] = set()  # the keys of this process's templates
+
+    def get_bucket(self, environment, name, filename, source) -> Bucket:
+        if self.usable is None:
+            self._fingerprint = fingerprint(environment)
+            self.usable = self._prepare_folder()
+        key = hashlib.sha1(f"{self._fingerprint}|{self.get_cache_key(name, filename)}"
+                           .encode()).hexdigest()
+        self.used.add(key)
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        if self.usable:
+            self.load_bytecode(bucket)
+        return bucket
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if not self.usable:
+            return
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            self.usable = False
+            log.warning("Compiled templates cannot be kept in %s (%s): each start "
+                        "compiles them again.", self.directory, exc)
+
+    def _prepare_folder(self) -> bool:
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            mode = os.stat(self.directory).st_mode
+        except OSError as exc:
+            log.warning("Compiled templates cannot be kept in %s (%s): each start "
+                        "compiles them again.", self.directory, exc)
+            return False
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            log.warning("Compiled templates are not kept in %s: other users may write to "
+                        "it (chmod go-w %s).", self.directory, self.directory)
+            return False
+        return True
+
+    def prune(self) -> int:
+        """Remove the files this process did not use (other releases' templates, removed
+        templates); returns how many went. The warm-up calls it after loading them all."""
+        try:
+            names = os.listdir(self.directory) if self.usable else []
+        except OSError:
+            names = []
+        removed = 0
+        for name in names:
+            if name.endswith(".cache") and name.removesuffix(".cache") not in self.used:
+                try:
+                    os.remove(os.path.join(self.directory, name))
+                    removed += 1
+                except OSError:
+                    pass
+        return removed
+
+
+def fingerprint(env: jinja2.Environment) -> str:
+    """What the code of a compiled template depends on besides its source: Jinja's version,
+    the Environment's syntax and compiler settings, its extensions, and the code of its
+    filters and tests (Jinja applies a filter to constant arguments at compile time, so
+    ``{{ "x"|f }}`` keeps f's result of the day it was compiled)."""
+    parts = [jinja2.__version__, sys.version]
+    parts += [f"{name}={getattr(env, name, None)!r}" for name in _COMPILE_OPTIONS]
+    parts.append(_origin(env.autoescape) if callable(env.autoescape) else repr(env.autoescape))
+    parts += sorted(f"{k}={v!r}" for k, v in env.policies.items() if k.startswith("compiler."))
+    parts += sorted(env.extensions)
+    modules = {_module_of(f) for f in (*env.filters.values(), *env.tests.values())}
+    modules |= {type(ext).__module__ for ext in env.extensions.values()}
+    digest = hashlib.sha1("\n".join(parts).encode())
+    for module in sorted(m for m in modules if m):
+        digest.update(module.encode())
+        path = getattr(sys.modules.get(module), "__file__", None)
+        if path:
+            try:
+                with open(path, "rb") as f:
+                    digest.update(f.read())
+            except OSError:
+                pass
+    return digest.hexdigest()
+
+
+def _module_of(func) -> str | None:
+    func = getattr(func, "func", func)  # functools.partial
+    func = getattr(func, "__func__", func)  # a bound method
+    return getattr(func, "__module__", None) or type(func).__module__
+
+
+def _origin(func) -> str:
+    func = getattr(func, "__func__", func)
+    return f"{_module_of(func)}.{getattr(func, '__qualname__', type(func).__qualname__)}"
+
+
+def template_cache(app: Flask) -> TemplateCache | None:
+    """The cache in ``TEMPLATE_CACHE`` (None: the instance folder's ``template-cache``;
+    empty: none)."""
+    folder = app.config.get("TEMPLATE_CACHE")
+    if folder is None:
+        folder = os.path.join(app.instance_path, "template-cache")
+    return TemplateCache(folder) if folder else None

@@ -7,8 +7,8 @@ from types import ModuleType
 
 
 def chart_library() -> ModuleType:
-    """pygal, imported on first use (175 ms; ``consult.warm_up`` imports it ahead in the
-    production master), without the import hook it installs for its map plugins: that
+    """pygal, imported on first use (175 ms; by the first chart, not at a worker's start),
+    without the import hook it installs for its map plugins: that
     hook raises ImportWarning on every later import (warnings are errors in the tests),
     and no map plugin is used."""
     import pygal  # noqa: PLC0415 - heavy (pygal): imported only when a chart is drawn

@@ -3,18 +3,15 @@
 Chinese text gets an East Asian font (宋体 for text, 黑体 for headings) set on the
 ``w:eastAsia`` attribute, which python-docx does not expose, so Word on a Chinese system
 shows the official look; the file carries text, not glyphs, so any CJK font renders it.
+
+python-docx (with lxml) is imported by the first Word file, not by every worker's start
+(tests/unit/test_lean_start.py).
 """
 
 from __future__ import annotations
 
 import io
 from copy import deepcopy
-
-from docx import Document as new_docx
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from consult.statutory.blocks import Document
 
@@ -23,6 +20,8 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 
 
 def _east_asian(style_or_run, name: str) -> None:
+    from docx.oxml.ns import qn  # noqa: PLC0415 - heavy (python-docx): Word files only
+
     rpr = style_or_run.element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -32,6 +31,11 @@ def _east_asian(style_or_run, name: str) -> None:
 
 
 def to_docx(document: Document) -> bytes:
+    # heavy (python-docx, lxml): imported by the first Word file, see the docstring above
+    from docx import Document as new_docx  # noqa: PLC0415
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415
+    from docx.shared import Pt  # noqa: PLC0415
+
     doc = new_docx()
     doc.core_properties.title = document.title
     normal = doc.styles["Normal"]
@@ -69,6 +73,9 @@ def to_docx(document: Document) -> bytes:
 
 
 def _table(doc, block) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT  # noqa: PLC0415 - heavy (python-docx)
+    from docx.oxml.ns import qn  # noqa: PLC0415
+
     head, rows = block["head"], block["rows"]
     table = doc.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
@@ -96,6 +103,8 @@ def _table(doc, block) -> None:
 def _set_cell_text(tc, text: str) -> None:
     """The cell's one paragraph's one run gets ``text`` (lines as breaks), as
     ``cell.text = text`` would."""
+    from docx.oxml.ns import qn  # noqa: PLC0415 - heavy (python-docx): Word files only
+
     paragraph = tc.find(qn("w:p"))
     run = paragraph.find(qn("w:r"))
     if run is None:  # the first row's cell was empty

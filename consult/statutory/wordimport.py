@@ -14,10 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-import docx
-from docx.opc.exceptions import PackageNotFoundError
 from flask_babel import lazy_gettext as _l
-from lxml.etree import LxmlError
 
 from consult.errors import ValidationFailed
 
@@ -56,7 +53,12 @@ class Preview:
 
 
 def paragraphs_of(data: bytes, *, field_name: str = "file") -> list[str]:
-    """The non-empty paragraphs of a Word file, in order (422 when it cannot be read)."""
+    """The non-empty paragraphs of a Word file, in order (422 when it cannot be read).
+    python-docx and lxml are imported here, by the first Word file, not at start."""
+    import docx  # noqa: PLC0415 - heavy (python-docx, lxml): Word files only
+    from docx.opc.exceptions import PackageNotFoundError  # noqa: PLC0415
+    from lxml.etree import LxmlError  # noqa: PLC0415
+
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, LxmlError):

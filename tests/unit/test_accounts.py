@@ -276,6 +276,26 @@ def test_login_failures_say_the_same_for_unknown_address_and_wrong_password(app)
     assert unknown.value.field == wrong.value.field == "email"
 
 
+def test_an_unknown_address_costs_a_password_check_of_the_configured_method(
+        app, monkeypatch):
+    """The timing equaliser derives a key with the method and cost real accounts use (not
+    werkzeug's default), and nothing is derived ahead at import."""
+    import werkzeug.security
+
+    derived = []
+    real = werkzeug.security._hash_internal
+    monkeypatch.setattr(werkzeug.security, "_hash_internal",
+                        lambda method, salt, password: derived.append(method)
+                        or real(method, salt, password))
+    UserFactory(email="mei@example.org")
+    for email in ("nobody@example.org", "mei@example.org"):
+        with pytest.raises(ValidationFailed):
+            services.authenticate(email=email, password="wrong password 1")
+    configured = app.config["PASSWORD_HASH_METHOD"]
+    assert derived[0] == configured and derived[1].startswith(configured)
+    assert not hasattr(services, "_DUMMY_HASH")
+
+
 def test_login_is_case_insensitive_on_the_address(app):
     user = UserFactory(email="mei@example.org")
     with atomic():

@@ -16,7 +16,7 @@ def test_every_template_compiles_ahead_and_stays_cached(app):
     assert app.jinja_env.get_template("base.html") is app.jinja_env.get_template("base.html")
 
 
-def test_wsgi_precompiles_unless_told_not_to(monkeypatch):
+def test_wsgi_precompiles_unless_told_not_to(monkeypatch, tmp_path):
     import importlib
     import sys
 
@@ -24,6 +24,7 @@ def test_wsgi_precompiles_unless_told_not_to(monkeypatch):
     calls = []
     monkeypatch.setattr(app_module, "warm_up", lambda app: calls.append(app) or 0)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("CONSULT_TEMPLATE_CACHE", str(tmp_path / "templates"))
     for setting, expected in (("1", 1), ("0", 0)):
         monkeypatch.setenv("CONSULT_WARM_UP", setting)
         calls.clear()
