@@ -1,5 +1,5 @@
 """Files in tests: byte samples, uploads and spreadsheets to send, and the text of
-generated Word and PDF files read back."""
+generated Word and PDF files read back; a body too large for the app, posted."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import docx
 import pypdf
 from openpyxl import Workbook
 from werkzeug.datastructures import FileStorage
+from werkzeug.test import EnvironBuilder
 
 from consult import uploads
 
@@ -70,3 +71,16 @@ def pdf_fonts(data: bytes) -> set[str]:
         for font in (page["/Resources"].get("/Font") or {}).values():
             fonts.add(str(font.get_object()["/BaseFont"]))
     return fonts
+
+
+def post_big(client, url: str, data: dict):
+    """A multipart POST of a body larger than the app takes (``data`` holds the files)."""
+    # The builder spools a large body to a temporary file: close it ourselves.
+    builder = EnvironBuilder(path=url, method="POST", data=data,
+                             content_type="multipart/form-data")
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()

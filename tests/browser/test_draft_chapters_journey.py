@@ -7,50 +7,17 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from consult.consultations import services
-from consult.db import atomic
 from tests.browser import test_journeys_official as official_journey
 from tests.browser.test_journeys_official import LOCALES, Journey
-from tests.factories import ConsultationFactory, DepartmentFactory, UserFactory
+from tests.factories import chaptered_draft, rechaptered_version
 
 journey_page = official_journey.journey_page  # zh_CN and English
-
-DRAFT = """第一章 总则
-第一条【目的】为了规范社区养老服务，制定本办法。
-第二条 本办法适用于本市行政区域。
-第二章 服务
-第一节 基本服务
-第三条 社区养老服务包括助餐、助浴。
-第二节 收费
-第四条 收费实行明码标价。
-"""
-
 
 def two_versions() -> tuple[int, int]:
     """Version 2 puts a new clause first (every clause renumbered) and moves 第二条 into
     the second chapter. Returns the consultation's id and the moved clause's lineage."""
-    dept = DepartmentFactory()
-    official = UserFactory(role="official", role__department=dept)
-    c = ConsultationFactory(department=dept)
-    with atomic():
-        services.import_clauses(official, c, text=DRAFT)
-    with atomic():
-        services.publish_version(official, c, change_note="首次公开。")
-    with atomic():
-        working = services.working_copy(official, c)
-        moved = working[1]
-        for i, w in enumerate(working, start=2):
-            services.update_clause(official, c, w.id, number=f"第{'一二三四五'[i - 1]}条",
-                                   heading=w.heading, body=w.body)
-        services.update_clause(official, c, moved.id, number="第三条", heading="",
-                               body=moved.body, chapter="第二章 服务", section="第一节 基本服务")
-        new = services.add_clause(official, c, number="第一条", body="新增的第一条。",
-                                  chapter="第一章 总则")
-        for _ in range(len(working)):
-            services.move_clause(official, c, new.id, direction="up")
-    with atomic():
-        services.publish_version(official, c, change_note="第二稿。")
-    return c.id, moved.lineage_id
+    c, official = chaptered_draft()
+    return c.id, rechaptered_version(c, official)
 
 
 def test_chapters_on_the_page_and_in_the_diff(journey_page, live, artifacts, browser):

@@ -66,3 +66,19 @@ def fresh(user) -> User:
     """The user reloaded as a request would load it, every other object expired too."""
     db.session.expire_all()
     return db.session.scalar(select(User).where(User.id == user.id))
+
+
+class RoleAssignmentFactory(Base):
+    """One more role for an existing user (``user=`` or ``user_id=``; a new user by
+    default): ``RoleAssignmentFactory(user=u, department=dept)`` makes ``u`` an official of
+    ``dept`` too."""
+
+    class Meta:
+        model = RoleAssignment
+        exclude = ("user", "department")
+
+    user = None
+    department = None
+    user_id = factory.LazyAttribute(lambda o: (o.user or UserFactory()).id)
+    role = Role.OFFICIAL
+    department_id = factory.LazyAttribute(lambda o: o.department.id if o.department else None)

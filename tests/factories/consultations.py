@@ -1,5 +1,6 @@
-"""Consultations, their versions and clauses, and rounds in each state: the factories,
-and builders for a round with its department and an official of it."""
+"""Consultations, their versions and clauses, rounds in each state, their participants
+and extensions: the factories, and builders for a round with its department and an
+official of it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from consult.consultations.models import (
     DraftVersion,
 )
 from consult.extensions import db
-from consult.rounds.models import Round, RoundKind
+from consult.rounds.models import Round, RoundExtension, RoundKind, RoundParticipant
 from consult.rounds.services import get_round
 from tests.factories.accounts import DepartmentFactory, UserFactory
 from tests.factories.base import Base
@@ -103,6 +104,30 @@ class RoundFactory(Base):
             closes_at=factory.LazyFunction(lambda: now() - timedelta(days=20)),
             response_due_at=factory.LazyFunction(lambda: now() - timedelta(days=5)),
             recorded_state="closed")
+
+
+class RoundParticipantFactory(Base):
+    """A row saying ``user_id`` took part in ``round_id`` (the round's
+    ``participant_count`` does not move: ``participate`` moves it)."""
+
+    class Meta:
+        model = RoundParticipant
+
+    round_id = factory.LazyFunction(lambda: RoundFactory().id)
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    first_at = factory.LazyFunction(now)
+
+
+class RoundExtensionFactory(Base):
+    """A public record of a round's closing date moved a week later."""
+
+    class Meta:
+        model = RoundExtension
+
+    round_id = factory.LazyFunction(lambda: RoundFactory().id)
+    old_closes_at = factory.LazyFunction(now)
+    new_closes_at = factory.LazyAttribute(lambda o: o.old_closes_at + timedelta(days=7))
+    reason = "收到的意见较多，延长一周。"
 
 
 def closed_round(clauses: int = 3, **kwargs):

@@ -1,19 +1,34 @@
-"""Participants and survey answers through the services (so the round's counters move as
-in production), and a rated response that opens a rectification case."""
+"""A survey's row straight into the table; participants and survey answers through the
+services (so the round's counters move as in production), a rated response that opens
+a rectification case, and a department's own deadline for such cases."""
 
 from __future__ import annotations
 
+import factory
 from sqlalchemy import select
 
 from consult.db import atomic
 from consult.extensions import db
-from consult.rectification.models import RectificationCase
+from consult.rectification.models import RectificationCase, RectificationPolicy
 from consult.rounds import participants
 from consult.rounds.services import get_round
 from consult.surveys import services as surveys
-from consult.surveys.models import Heard, Satisfaction
+from consult.surveys.models import Heard, Satisfaction, Survey
 from consult.surveys.services import CleanAnswer, record_answer
-from tests.factories.accounts import UserFactory, fresh
+from tests.factories.accounts import DepartmentFactory, UserFactory, fresh
+from tests.factories.base import Base
+from tests.factories.consultations import RoundFactory
+
+
+class SurveyFactory(Base):
+    """A round's survey row with its counters (all zero unless given) straight into the
+    table; ``open_to_all=True`` lets anyone verified answer."""
+
+    class Meta:
+        model = Survey
+
+    round_id = factory.LazyFunction(lambda: RoundFactory(closed=True).id)
+    open_to_all = False
 
 
 def participate(round_, user) -> None:
@@ -44,3 +59,13 @@ def rate(round_, user=None, *, satisfaction="dissatisfied", rating=1,
     case = db.session.scalar(select(RectificationCase).where(
         RectificationCase.answer_id == answer.id))
     return user, case
+
+
+class RectificationPolicyFactory(Base):
+    """A department's own deadline for rectification cases, in working days."""
+
+    class Meta:
+        model = RectificationPolicy
+
+    department_id = factory.LazyFunction(lambda: DepartmentFactory().id)
+    due_days = 10

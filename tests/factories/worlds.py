@@ -1,5 +1,6 @@
 """Bigger worlds several test modules share: a round with people in every moderation role,
-and a small hand-countable world for the scores (unit, evaluation pages and API)."""
+a small hand-countable world for the scores (unit, evaluation pages and API), and a draft
+with chapters and sections (its page and its diff, on the web and in the browser)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import date, timedelta
 
 from consult.accounts.models import User
 from consult.clock import now
+from consult.consultations import services as drafts
+from consult.consultations.models import Consultation
 from consult.db import atomic, db
 from consult.moderation import services as moderation
 from consult.participation import services as participation
@@ -142,3 +145,50 @@ def scores_world(extra_answers: int = 0) -> dict:
     db.session.commit()
     return dict(dept_a=dept_a, dept_b=dept_b, ca=ca, cb=cb, r1=r1, r_late=r_late,
                 r_over=r_over, r_b=r_b, users=users)
+
+
+# ---------------------------------------------------------------- chapters
+
+CHAPTERS_DRAFT = """第一章 总则
+第一条【目的】为了规范社区养老服务，制定本办法。
+第二条 本办法适用于本市行政区域。
+第二章 服务
+第一节 基本服务
+第三条 社区养老服务包括助餐、助浴。
+第二节 收费
+第四条 收费实行明码标价。
+"""
+
+
+def chaptered_draft() -> tuple[Consultation, User]:
+    """A published consultation whose version 1 (``CHAPTERS_DRAFT``) has two chapters, the
+    second with two sections; and its official."""
+    dept = DepartmentFactory()
+    official = UserFactory(role="official", role__department=dept)
+    c = ConsultationFactory(department=dept)
+    with atomic():
+        drafts.import_clauses(official, c, text=CHAPTERS_DRAFT)
+    with atomic():
+        drafts.publish_version(official, c, change_note="首次公开。")
+    return c, official
+
+
+def rechaptered_version(c: Consultation, official: User) -> int:
+    """Version 2 of a ``chaptered_draft``: a new clause at the top renumbers every clause,
+    and 第二条 moves into the second chapter, first section (its text unchanged). Returns
+    the moved clause's lineage."""
+    with atomic():
+        working = drafts.working_copy(official, c)
+        moved = working[1]
+        for i, w in enumerate(working, start=2):
+            moved_to = dict(chapter="第二章 服务", section="第一节 基本服务") \
+                if w.id == moved.id else {}
+            drafts.update_clause(official, c, w.id, number=f"第{'一二三四五'[i - 1]}条",
+                                 heading=w.heading, body=w.body, **moved_to)
+        new = drafts.add_clause(official, c, number="第一条", body="新增的第一条。",
+                                chapter="第一章 总则")
+        for _ in range(len(working)):
+            drafts.move_clause(official, c, new.id, direction="up")
+    with atomic():
+        drafts.publish_version(official, c, change_note="第二稿。")
+    return moved.lineage_id

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from consult.extensions import db
 from consult.participation.models import Comment, CommentSupport, Question, QuestionSupport
-from tests.factories import RoundFactory, UserFactory
+from tests.factories import CommentFactory, QuestionFactory, RoundFactory, UserFactory
 
 pytestmark = pytest.mark.pg
 
@@ -56,11 +56,7 @@ def _hammer(app, jobs):
 def test_concurrent_comment_supports_count_distinct_users(app):
     r = RoundFactory()
     author = UserFactory()
-    comment = Comment(round_id=r.id, author_id=author.id, body="请支持", depth=0)
-    db.session.add(comment)
-    db.session.commit()
-    comment.thread_id = comment.id
-    db.session.commit()
+    comment = CommentFactory(round_id=r.id, author_id=author.id, body="请支持")
     users = [UserFactory() for _ in range(THREADS // 2)]
     # every user clicks twice at the same moment (double click, two tabs)
     jobs = []
@@ -95,12 +91,7 @@ def test_concurrent_comment_supports_count_distinct_users(app):
 def test_concurrent_question_supports_and_answers(app):
     r = RoundFactory()
     asker = UserFactory()
-    from consult.consultations.models import Consultation
-    department_id = db.session.get(Consultation, r.consultation_id).department_id
-    question = Question(round_id=r.id, author_id=asker.id, body="何时实施？",
-                        department_id=department_id)
-    db.session.add(question)
-    db.session.commit()
+    question = QuestionFactory(round_id=r.id, author_id=asker.id, body="何时实施？")
     users = [UserFactory() for _ in range(THREADS)]
     jobs = [(_client_for(app, u), f"/questions/{question.id}/support", {"supported": "1"})
             for u in users]
@@ -112,7 +103,7 @@ def test_concurrent_question_supports_and_answers(app):
 
     # two officials answer at the same moment: one answer, one 409, no 500
     from consult.accounts.models import Department
-    department = db.session.get(Department, department_id)
+    department = db.session.get(Department, question.department_id)
     officials = [UserFactory(role="official", role__department=department) for _ in range(2)]
     jobs = [(_client_for(app, o), f"/questions/{question.id}/answer", {"body": f"答{i}"})
             for i, o in enumerate(officials)]

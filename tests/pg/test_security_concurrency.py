@@ -15,11 +15,11 @@ from consult.accounts.models import User
 from consult.clock import now
 from consult.extensions import db
 from consult.participation.models import Comment, CommentSupport, Question, QuestionSupport
-from consult.rounds.models import Round, RoundParticipant
+from consult.rounds.models import Round
 from consult.suggestions.models import Suggestion, SuggestionSupport
 from consult.surveys.models import Survey, SurveyAnswer
 from consult.voting.models import Ballot, VoteTally
-from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from tests.factories import DepartmentFactory, RoundFactory, RoundParticipantFactory, UserFactory
 from tests.threads import run_all
 
 pytestmark = pytest.mark.pg
@@ -113,8 +113,7 @@ def test_survey_answers_sent_at_once_stay_single(app):
                      survey_closes_at=published + timedelta(days=14),
                      recorded_state="responded")
     user = UserFactory()
-    db.session.add(RoundParticipant(round_id=r.id, user_id=user.id, first_at=now()))
-    db.session.commit()
+    RoundParticipantFactory(round_id=r.id, user_id=user.id)
     statuses = hammer(app, user.get_id(), "POST", f"/rounds/{r.id}/survey",
                       {"satisfaction": "satisfied", "rating": "4", "clarity": "5",
                        "heard": "yes", "comment": "很好"})

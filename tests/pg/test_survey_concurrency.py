@@ -21,9 +21,14 @@ from consult.questionnaires.models import (
     QuestionnaireOption,
     QuestionnaireQuestion,
 )
-from consult.rounds.models import RoundParticipant
 from consult.surveys.models import Survey, SurveyAnswer
-from tests.factories import DepartmentFactory, RoundFactory, UserFactory, add_questionnaire
+from tests.factories import (
+    DepartmentFactory,
+    RoundFactory,
+    RoundParticipantFactory,
+    UserFactory,
+    add_questionnaire,
+)
 from tests.threads import run_all
 
 pytestmark = pytest.mark.pg
@@ -46,8 +51,7 @@ def test_concurrent_answers_and_changes_keep_one_answer_and_exact_counters(app):
     poll = [(qid, kind, options) for (qid, options), (kind, _) in zip(made, specs, strict=True)]
     users = [UserFactory() for _ in range(6)]
     for u in users:
-        db.session.add(RoundParticipant(round_id=round_id, user_id=u.id, first_at=now()))
-    db.session.commit()
+        RoundParticipantFactory(round_id=round_id, user_id=u.id)
     logins = [u.get_id() for u in users]
 
     threads_per_user, posts_per_thread = 3, 10

@@ -20,11 +20,11 @@ from consult.accounts.models import Department, User
 from consult.consultations.models import Consultation
 from consult.db import atomic
 from consult.extensions import db
-from consult.participation.models import Answer, Comment, ContentStatus, Question
+from consult.participation.models import Answer, Comment, Question
 from consult.responses.models import Triage
 from consult.rounds.models import Round
 from consult.security.exports import neutralise
-from tests.factories import UserFactory
+from tests.factories import AnswerFactory, CommentFactory, QuestionFactory, UserFactory
 
 MARK = "X17"
 PAYLOADS = ["=1+1", "+1", "-1+1", "@SUM(1)", "\t=1", "\r=1", " =1", "\u3000＝1",
@@ -52,14 +52,10 @@ def _fill(world) -> None:
     """Every exported text column holds a payload."""
     r1, ca = world["r1"], world["ca"]
     author = UserFactory()
-    comment = Comment(round_id=r1.id, author_id=author.id, body="意见", thread_id=None,
-                      status=ContentStatus.PUBLISHED)
-    question = Question(round_id=r1.id, author_id=author.id, department_id=ca.department_id,
-                        body="问", status=ContentStatus.PUBLISHED)
-    db.session.add_all([comment, question])
-    db.session.flush()
-    db.session.add(Answer(question_id=question.id, author_id=author.id,
-                          department_id=ca.department_id, body="答"))
+    comment = CommentFactory(round_id=r1.id, author_id=author.id, body="意见")
+    question = QuestionFactory(round_id=r1.id, author_id=author.id,
+                               department_id=ca.department_id, body="问")
+    AnswerFactory(question=question, author_id=author.id, body="答")
     db.session.add(Triage(round_id=r1.id, comment_id=comment.id, status="adopted",
                           reason="理由"))
     db.session.flush()

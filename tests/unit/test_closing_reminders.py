@@ -14,13 +14,19 @@ from consult.notifications.models import (
     ClosingReminder,
     Delivery,
     DigestSetting,
-    Follow,
     Notification,
     NotificationKind,
 )
-from consult.rounds.models import RoundParticipant
-from consult.voting.models import Ballot
-from tests.factories import ConsultationFactory, DraftVersionFactory, RoundFactory, UserFactory
+from tests.factories import (
+    BallotFactory,
+    ConsultationFactory,
+    DigestSettingFactory,
+    DraftVersionFactory,
+    FollowFactory,
+    RoundFactory,
+    RoundParticipantFactory,
+    UserFactory,
+)
 
 # Wednesday 2 December 2026, 09:30 in Shanghai (UTC+8).
 START = datetime(2026, 12, 2, 1, 30, tzinfo=UTC)
@@ -48,14 +54,11 @@ def a_round_closing_in(hours: float):
 
 def people(r):
     follower, voter, participant, stranger = (UserFactory() for _ in range(4))
-    db.session.add_all([
-        Follow(consultation_id=r.consultation_id, user_id=follower.id),
-        Follow(consultation_id=r.consultation_id, user_id=voter.id),
-        RoundParticipant(round_id=r.id, user_id=voter.id, first_at=START),
-        RoundParticipant(round_id=r.id, user_id=participant.id, first_at=START),
-        Ballot(round_id=r.id, user_id=voter.id, stance="support"),
-    ])
-    db.session.commit()
+    for user in (follower, voter):
+        FollowFactory(consultation_id=r.consultation_id, user_id=user.id)
+    for user in (voter, participant):
+        RoundParticipantFactory(round_id=r.id, user_id=user.id, first_at=START)
+    BallotFactory(round_id=r.id, user_id=voter.id, stance="support")
     return follower, voter, participant, stranger
 
 
@@ -99,8 +102,7 @@ def test_a_daily_digest_replaces_each_email_and_is_sent_once_a_day(app, outbox):
     with time_machine.travel(START, tick=False):
         r = a_round_closing_in(24)
         follower, _voter, participant, _ = people(r)
-        db.session.add(DigestSetting(user_id=follower.id, delivery=Delivery.DAILY))
-        db.session.commit()
+        DigestSettingFactory(user_id=follower.id, delivery=Delivery.DAILY)
         # 09:30 local, after the digest hour (08:00): the reminder goes into today's digest
         tick(app)
         assert follower.id in reminders() and participant.id in reminders()
@@ -121,10 +123,8 @@ def test_a_weekly_digest_is_sent_once_a_week(app, outbox):
     with time_machine.travel(early, tick=False):
         consultation = ConsultationFactory(title="停车管理条例")
         user = UserFactory()
-        db.session.add_all([
-            Follow(consultation_id=consultation.id, user_id=user.id),
-            DigestSetting(user_id=user.id, delivery=Delivery.WEEKLY)])
-        db.session.commit()
+        FollowFactory(consultation_id=consultation.id, user_id=user.id)
+        DigestSettingFactory(user_id=user.id, delivery=Delivery.WEEKLY)
         RoundFactory(version=DraftVersionFactory(consultation=consultation),
                      consultation=consultation, kind="vote",
                      opens_at=early - timedelta(days=3), closes_at=early + timedelta(hours=20))

@@ -19,7 +19,7 @@ from consult.suggestions.models import (
     SuggestionComment,
     Visibility,
 )
-from tests.factories import add_word, make_suggestion
+from tests.factories import RoleAssignmentFactory, add_word, make_suggestion
 
 pytestmark = pytest.mark.usefixtures("english_request")
 
@@ -148,10 +148,7 @@ def test_hiding_a_suggestion_comment_takes_it_out_of_the_count(world, dept):
 
 
 def official_of(world, dept):
-    from consult.accounts.models import RoleAssignment
-    with atomic():
-        db.session.add(RoleAssignment(user_id=world.official_id, role="official",
-                                      department_id=dept.id))
+    RoleAssignmentFactory(user_id=world.official_id, department=dept)
     return services_actor(world.official_id)
 
 

@@ -20,9 +20,14 @@ from consult.notifications.models import (
     NotificationPreference,
 )
 from consult.rounds import lifecycle
-from consult.rounds.models import RoundParticipant
 from consult.rounds.services import get_round
-from tests.factories import PASSWORD_HASH, ConsultationFactory, RoundFactory, UserFactory
+from tests.factories import (
+    PASSWORD_HASH,
+    ConsultationFactory,
+    RoundFactory,
+    RoundParticipantFactory,
+    UserFactory,
+)
 
 
 def notifications_of(user) -> list[Notification]:
@@ -154,8 +159,7 @@ def test_followers_and_participants_are_notified_once(app):
     for user in (both, follower):
         follow(user, consultation)
     for user in (both, participant):
-        db.session.add(RoundParticipant(round_id=round_.id, user_id=user.id, first_at=now()))
-    db.session.commit()
+        RoundParticipantFactory(round_id=round_.id, user_id=user.id)
     with atomic():
         receivers.round_closed(round_)
     for user, expected in ((both, 1), (follower, 1), (participant, 1), (stranger, 0)):

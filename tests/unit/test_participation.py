@@ -16,7 +16,7 @@ from consult.participation.models import Comment, CommentSupport
 from consult.rounds.models import Round
 from consult.rounds.services import get_round
 from consult.security.permissions import check
-from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from tests.factories import DepartmentFactory, RoundFactory, UserFactory, comment
 
 
 class Anonymous:
@@ -123,22 +123,15 @@ def test_withdrawn_comment_exposes_no_text():
 
 def test_top_proposals_per_clause_by_support(rnd, count_queries):
     from consult.consultations.models import Clause
-    from consult.participation.models import ContentStatus
     clauses = list(db.session.scalars(select(Clause).where(Clause.version_id == rnd.version_id)
                                       .order_by(Clause.position)))
     u = UserFactory()
-    rows = []
     for clause, supports in ((clauses[0], (5, 1, 9, 3)), (clauses[1], (2,))):
         for n in supports:
-            rows.append(Comment(round_id=rnd.id, author_id=u.id, clause_id=clause.id, depth=0,
-                                body="b", proposed_text=f"wording {n}", support_count=n))
-    rows.append(Comment(round_id=rnd.id, author_id=u.id, clause_id=clauses[0].id, depth=0,
-                        body="b", proposed_text="gone", support_count=99,
-                        status=ContentStatus.WITHDRAWN))
-    rows.append(Comment(round_id=rnd.id, author_id=u.id, clause_id=clauses[0].id, depth=0,
-                        body="no wording", support_count=50))
-    db.session.add_all(rows)
-    db.session.commit()
+            comment(rnd, u, clause_id=clause.id, body="b", proposed=f"wording {n}", supports=n)
+    comment(rnd, u, clause_id=clauses[0].id, body="b", proposed="gone", supports=99,
+            withdrawn=True)
+    comment(rnd, u, clause_id=clauses[0].id, body="no wording", supports=50)
     round_ = load(rnd.id)
     first, second = clauses[0].id, clauses[1].id
     with count_queries() as queries:

@@ -22,16 +22,24 @@ from consult.rectification import services
 from consult.rectification.models import (
     CaseStatus,
     RectificationCase,
-    RectificationPolicy,
     RectificationTally,
 )
-from consult.responses.models import Erratum, RoundResponse
 from consult.rounds.services import get_round
 from consult.security.permissions import check
 from consult.surveys import services as surveys
 from consult.surveys.models import Survey, SurveyAnswer
 from consult.workdays import local_day
-from tests.factories import DepartmentFactory, UserFactory, fresh, rate, responded_round
+from tests.factories import (
+    DepartmentFactory,
+    ErratumFactory,
+    RectificationPolicyFactory,
+    RoleAssignmentFactory,
+    RoundResponseFactory,
+    UserFactory,
+    fresh,
+    rate,
+    responded_round,
+)
 
 
 def do(fn, *args, **kwargs):
@@ -91,8 +99,7 @@ def test_deadline_counts_working_days_across_a_holiday(app):
     opened = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
     due = services.due_at(dept.id, opened)
     assert due.astimezone(ZoneInfo("Asia/Shanghai")).date() == date(2026, 10, 13)
-    with atomic():
-        db.session.add(RectificationPolicy(department_id=dept.id, due_days=2))
+    RectificationPolicyFactory(department_id=dept.id, due_days=2)
     assert services.days_for(dept.id) == 2
     assert services.days_for(DepartmentFactory().id) == services.DEFAULT_DAYS
 
@@ -119,14 +126,8 @@ def test_a_second_case_for_one_rating_is_never_made(app):
 def test_follow_up_then_rectify_linked_to_an_erratum_then_rerate(app, outbox):
     r, dept, official = responded_round()
     rater, case = rate(r)
-    response = RoundResponse(round_id=r.id, consultation_id=r.consultation_id,
-                             department_id=dept.id, from_version_number=1,
-                             published_at=now())
-    with atomic():
-        db.session.add(response)
-        db.session.flush()
-        erratum = Erratum(response_id=response.id, body="第三条的补贴标准更正为每月300元。")
-        db.session.add(erratum)
+    response = RoundResponseFactory(round_=r, department_id=dept.id, published_at=now())
+    erratum = ErratumFactory(response_id=response.id, body="第三条的补贴标准更正为每月300元。")
     with pytest.raises(Conflict):  # closed without a 回访
         do(services.resolve, fresh(official), case_of(case.id), resolution="rectified",
            note="已更正。")
@@ -187,13 +188,8 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_changes(app):
         do(services.resolve, fresh(official), case_of(case.id), resolution="ignored",
            note="x")
     assert e.value.field == "resolution"
-    resp = RoundResponse(round_id=other_r.id, consultation_id=other_r.consultation_id,
-                         department_id=_d.id, from_version_number=1)
-    with atomic():
-        db.session.add(resp)
-        db.session.flush()
-        foreign = Erratum(response_id=resp.id, body="别的轮次的勘误。")
-        db.session.add(foreign)
+    resp = RoundResponseFactory(round_=other_r, department_id=_d.id, published_at=None)
+    foreign = ErratumFactory(response_id=resp.id, body="别的轮次的勘误。")
     with pytest.raises(ValidationFailed) as e:  # another round's erratum
         do(services.resolve, fresh(official), case_of(case.id), resolution="rectified",
            note="已更正。", erratum_id=foreign.id)
@@ -227,10 +223,7 @@ def test_rules_for_every_kind_of_user(app):
         assert check(user, "rectification.rerate", c) is again, name
     # An evaluator who is also an official of the department never reviews its appeals.
     both = UserFactory(role="evaluator")
-    from consult.accounts.models import Role, RoleAssignment
-    with atomic():
-        db.session.add(RoleAssignment(user_id=both.id, role=Role.OFFICIAL,
-                                      department_id=dept.id))
+    RoleAssignmentFactory(user=both, department=dept)
     assert check(fresh(both), "rectification.review", c) is False
 
 

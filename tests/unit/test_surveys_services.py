@@ -34,7 +34,7 @@ from consult.security.permissions import check
 from consult.surveys import seed as survey_seed
 from consult.surveys import services
 from consult.surveys.models import Survey, SurveyAnswer
-from tests.factories import DepartmentFactory, RoundFactory, UserFactory
+from tests.factories import DepartmentFactory, RoundFactory, SurveyFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("keep_loaded")
 
@@ -257,9 +257,8 @@ def test_publishing_a_response_invites_participants(app, outbox):
                                         (29, "small"), (30, "enough")])
 def test_sample_flags(app, n, sample):
     r = responded_round(days_ago=20, survey_days=14)
-    db.session.add(Survey(round_id=r.id, respondents=n, participant_respondents=n,
-                          satisfied=n, rating_5=n,
-                          rating_sum=5 * n, clarity_5=n, clarity_sum=5 * n, heard_yes=n))
+    SurveyFactory(round_id=r.id, respondents=n, participant_respondents=n, satisfied=n,
+                  rating_5=n, rating_sum=5 * n, clarity_5=n, clarity_sum=5 * n, heard_yes=n)
     db.session.execute(update(Round).where(Round.id == r.id).values(participant_count=40))
     db.session.commit()
     res = services.get_results(load(r.id))

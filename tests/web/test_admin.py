@@ -15,12 +15,7 @@ from consult.audit.models import AuditEntry
 from consult.extensions import db
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
-
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    client.set_cookie("locale", "en")
-    return client
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 @pytest.fixture

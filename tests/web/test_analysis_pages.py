@@ -10,17 +10,18 @@ from consult.analysis import jobs
 from consult.analysis.models import AnalysisResult, AnalysisStatus
 from consult.clock import now
 from consult.db import db
-from consult.participation.models import Comment
 from consult.responses.models import Theme, Triage
 from tests.analysis_corpus import corpus, load_into
 from tests.conftest import REDIS_TEST_URL
 from tests.factories import (
+    AnalysisResultFactory,
     ConsultationFactory,
     DepartmentFactory,
     RoundFactory,
     UserFactory,
     clause_ids,
     closed_round,
+    comment,
 )
 
 pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
@@ -101,9 +102,7 @@ def test_a_new_run_starts_only_when_enough_opinions_arrived(client, login_as):
 
     def add(k):
         for i in range(k):
-            db.session.add(Comment(round_id=r.id, author_id=author.id, depth=0,
-                                   body=f"第{i}条补充意见：社区停车位要公平分配 {i}"))
-        db.session.commit()
+            comment(r, author, body=f"第{i}条补充意见：社区停车位要公平分配 {i}")
 
     add(5)  # 5 of 73: under 20 %
     client.get(_url(r))
@@ -137,9 +136,8 @@ def test_needs_run_rules():
 def test_status_fragment_polls_while_running_and_refreshes_when_done(client, login_as):
     r, _, official = _open_round()
     login_as(official)
-    db.session.add(AnalysisResult(round_id=r.id, status=AnalysisStatus.RUNNING, progress=45,
-                                  step="themes", opinion_count=0, requested_at=now()))
-    db.session.commit()
+    AnalysisResultFactory(round_id=r.id, status=AnalysisStatus.RUNNING, progress=45,
+                          step="themes", opinion_count=0, requested_at=now())
     resp = client.get(_url(r, "/status?section=themes&polling=1"),
                       headers={"HX-Request": "true"})
     body = resp.get_data(as_text=True)

@@ -12,9 +12,15 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from consult.api.openapi import document
-from consult.extensions import db
-from consult.participation.models import Comment, ContentStatus, Question
-from tests.factories import ConsultationFactory, UserFactory, scores_world
+from consult.participation.models import ContentStatus
+from tests.factories import (
+    CommentFactory,
+    ConsultationFactory,
+    QuestionFactory,
+    UserFactory,
+    comment,
+    scores_world,
+)
 
 SECRET_TITLE = "未发布的秘密征求意见稿"
 
@@ -36,18 +42,15 @@ def world(app):
     w = scores_world()
     r1 = w["r1"]
     users = w["users"]
-    db.session.add_all([
-        Comment(round_id=r1.id, author_id=users[2].id, body="公开的意见文字"),
-        Comment(round_id=r1.id, author_id=users[3].id, body="撤回的私密文字",
-                status=ContentStatus.WITHDRAWN),
-        Comment(round_id=r1.id, author_id=users[4].id, body="被隐藏的违规文字",
-                status=ContentStatus.HIDDEN, moderation_reason="人身攻击"),
-        Comment(round_id=r1.id, author_id=users[5].id, body="待审核的敏感文字",
-                status=ContentStatus.HELD),
-        Question(round_id=r1.id, author_id=users[6].id, department_id=w["dept_a"].id,
-                 body="被隐藏的问题文字", status=ContentStatus.HIDDEN)])
+    comment(r1, users[2], body="公开的意见文字")
+    comment(r1, users[3], body="撤回的私密文字", withdrawn=True)
+    CommentFactory(round_id=r1.id, author_id=users[4].id, body="被隐藏的违规文字",
+                   status=ContentStatus.HIDDEN, moderation_reason="人身攻击")
+    CommentFactory(round_id=r1.id, author_id=users[5].id, body="待审核的敏感文字",
+                   status=ContentStatus.HELD)
+    QuestionFactory(round_id=r1.id, author_id=users[6].id, body="被隐藏的问题文字",
+                    status=ContentStatus.HIDDEN)
     secret = ConsultationFactory(unpublished=True, department=w["dept_a"], title=SECRET_TITLE)
-    db.session.commit()
     w["secret"] = secret
     return w
 
@@ -189,7 +192,7 @@ def test_listing_query_budget_constant(client, app, count_queries, path):
     with count_queries() as small:
         assert client.get(url).status_code == 200
     for u in UserFactory.create_batch(30):
-        db.session.add(Comment(round_id=w["r1"].id, author_id=u.id, body="更多"))
+        comment(w["r1"], u, body="更多")
     for _ in range(3):
         scores_world(extra_answers=10)
     with count_queries() as big:

@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consult.audit.models import AuditEntry
 from consult.clock import now
 from consult.db import atomic, db
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import AuditEntryFactory, DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("english")  # assertions read the English messages
 
@@ -23,18 +22,13 @@ def log(app):
     admin = UserFactory(role="admin", display_name="管理员甲")
     moderator = UserFactory(role="moderator", display_name="审核员乙")
     long_ago = now() - timedelta(days=40)
-    with atomic():
-        for entry in (
-            AuditEntry(actor_id=moderator.id, action="moderation.hide", target_type="comment",
-                       target_id=7, data={"reason": "广告"}),
-            AuditEntry(actor_id=moderator.id, action="moderation.suspend", target_type="user",
-                       target_id=3, data={"reason": "=HYPERLINK(\"x\")"}),
-            AuditEntry(actor_id=admin.id, action="user.roles_changed", target_type="user",
-                       target_id=3, data={}),
-            AuditEntry(actor_label="system", action="round.closed", target_type="round",
-                       target_id=1, at=long_ago),
-        ):
-            db.session.add(entry)
+    AuditEntryFactory(actor_id=moderator.id, action="moderation.hide",
+                      target_type="comment", target_id=7, data={"reason": "广告"})
+    AuditEntryFactory(actor_id=moderator.id, action="moderation.suspend",
+                      target_type="user", target_id=3, data={"reason": "=HYPERLINK(\"x\")"})
+    AuditEntryFactory(actor_id=admin.id, action="user.roles_changed",
+                      target_type="user", target_id=3, data={})
+    AuditEntryFactory(action="round.closed", target_type="round", target_id=1, at=long_ago)
     return admin, moderator
 
 
@@ -114,10 +108,9 @@ def test_csv_keeps_chinese_and_defuses_formulas(client, login_as, log):
 
 
 def test_csv_streams_many_rows_in_batches(client, login_as, log):
-    with atomic():
-        for i in range(1203):
-            db.session.add(AuditEntry(actor_label="system", action="bulk.test",
-                                      target_type="round", target_id=i))
+    with atomic():  # built, and added in one transaction
+        db.session.add_all(AuditEntryFactory.build(action="bulk.test", target_type="round",
+                                                   target_id=i) for i in range(1203))
     login_as(log[0])
     response = client.get("/admin/audit.csv?action=bulk.")
     assert response.is_streamed
@@ -131,9 +124,9 @@ def test_audit_page_query_budget(client, login_as, log, count_queries):
     with count_queries() as small:
         client.get("/admin/audit")
     with atomic():
-        for i in range(300):
-            db.session.add(AuditEntry(actor_id=log[1].id, action="moderation.flag",
-                                      target_type="comment", target_id=i))
+        db.session.add_all(AuditEntryFactory.build(
+            actor_id=log[1].id, action="moderation.flag",
+            target_type="comment", target_id=i) for i in range(300))
     with count_queries() as big:
         client.get("/admin/audit")
     assert len(small) == len(big) <= 10, "\n".join(big)
@@ -155,10 +148,8 @@ def test_a_day_is_the_readers_day(client, login_as, app):
     """An entry at 23:30 UTC on 1 December is on 2 December in Shanghai."""
     from datetime import UTC, datetime
     admin = UserFactory(role="admin")
-    with atomic():
-        db.session.add(AuditEntry(actor_label="system", action="round.closed",
-                                  target_type="round", target_id=1,
-                                  at=datetime(2026, 12, 1, 23, 30, tzinfo=UTC)))
+    AuditEntryFactory(action="round.closed", target_type="round", target_id=1,
+                      at=datetime(2026, 12, 1, 23, 30, tzinfo=UTC))
     login_as(admin)
     on_2nd = rows(client.get("/admin/audit.csv?since=2026-12-02&until=2026-12-02"))
     on_1st = rows(client.get("/admin/audit.csv?since=2026-12-01&until=2026-12-01"))

@@ -20,12 +20,7 @@ from tests.factories import PASSWORD, UserFactory
 GOOD_PASSWORD = "plum blossom 2026"
 
 
-@pytest.fixture
-def client(app):
-    """An English-speaking visitor (messages are asserted in English)."""
-    client = app.test_client()
-    client.set_cookie("locale", "en")
-    return client
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def text(response) -> str:

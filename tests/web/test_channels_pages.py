@@ -10,7 +10,6 @@ import re
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.test import EnvironBuilder
 
 from consult import uploads
 from consult.db import atomic, db
@@ -26,7 +25,7 @@ from tests.factories import (
     today,
     yesterday,
 )
-from tests.files import EXE, PDF, csv_bytes
+from tests.files import EXE, PDF, csv_bytes, post_big
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -107,16 +106,8 @@ def test_an_executable_or_huge_upload_is_refused_and_nothing_saved(client, login
     assert resp.status_code == 422 and "This kind of file is not accepted here." in resp.text
     assert count(Comment) == 0 and count(uploads.Upload) == 0
     big = b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024)
-    # The builder spools the 20 MB body to a temporary file: close it ourselves.
-    builder = EnvironBuilder(path=f"/manage/rounds/{r.id}/ledger/new", method="POST",
-                             data=letter_form(file=(io.BytesIO(big), "big.pdf")),
-                             content_type="multipart/form-data")
-    environ = builder.get_environ()
-    try:
-        resp = client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    resp = post_big(client, f"/manage/rounds/{r.id}/ledger/new",
+                    letter_form(file=(io.BytesIO(big), "big.pdf")))
     assert resp.status_code == 413
     assert count(Comment) == 0 and count(uploads.Upload) == 0
     resp = client.post(f"/manage/rounds/{r.id}/ledger/new", data=letter_form(body=""))
@@ -139,16 +130,8 @@ def test_a_scan_of_a_few_megabytes_passes_the_csrf_check(client, login_as, app):
         url = f"/manage/rounds/{r.id}/ledger/new"
 
         def post(**extra):
-            # The builder spools a large body to a temporary file: close it ourselves.
-            builder = EnvironBuilder(path=url, method="POST", content_type="multipart/form-data",
-                                     data=letter_form(file=(io.BytesIO(scan), "scan.pdf"),
-                                                      **extra))
-            environ = builder.get_environ()
-            try:
-                return client.open(environ)
-            finally:
-                environ["wsgi.input"].close()
-                builder.close()
+            return post_big(client, url, letter_form(file=(io.BytesIO(scan), "scan.pdf"),
+                                                     **extra))
 
         refused = post()
         assert refused.status_code == 400 and count(Comment) == 0

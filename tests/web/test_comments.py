@@ -17,6 +17,7 @@ from tests.factories import (
     DraftVersionFactory,
     RoundFactory,
     UserFactory,
+    comment,
 )
 
 HX = {"HX-Request": "true"}
@@ -482,15 +483,11 @@ def test_clause_comment_counts_service(app, rnd):
     clauses = list(db.session.scalars(select(Clause).where(Clause.version_id == rnd.version_id)
                                       .order_by(Clause.position)))
     u = UserFactory()
-    db.session.add_all([
-        Comment(round_id=rnd.id, author_id=u.id, clause_id=clauses[0].id, body="a", depth=0),
-        Comment(round_id=rnd.id, author_id=u.id, clause_id=clauses[0].id, body="b", depth=0),
-        Comment(round_id=rnd.id, author_id=u.id, clause_id=clauses[2].id, body="c", depth=0),
-        Comment(round_id=rnd.id, author_id=u.id, clause_id=clauses[2].id, body="d", depth=0,
-                status=ContentStatus.WITHDRAWN),
-        Comment(round_id=rnd.id, author_id=u.id, body="whole", depth=0),
-    ])
-    db.session.commit()
+    comment(rnd, u, clause_id=clauses[0].id, body="a")
+    comment(rnd, u, clause_id=clauses[0].id, body="b")
+    comment(rnd, u, clause_id=clauses[2].id, body="c")
+    comment(rnd, u, clause_id=clauses[2].id, body="d", withdrawn=True)
+    comment(rnd, u, body="whole")
     assert clause_comment_counts(rnd) == {clauses[0].id: 2, clauses[2].id: 1}
 
 

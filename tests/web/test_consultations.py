@@ -20,6 +20,7 @@ from tests.factories import (
     DraftVersionFactory,
     RoundFactory,
     UserFactory,
+    comment,
 )
 
 
@@ -145,14 +146,12 @@ def test_consultation_page(client):
 
 def _comment_on_every_clause(round_, per_clause: int) -> None:
     from consult.consultations.models import Clause
-    from consult.participation.models import Comment
 
     author = UserFactory()
     clause_ids = db.session.scalars(select(Clause.id).where(Clause.version_id == round_.version_id))
-    db.session.add_all([Comment(round_id=round_.id, author_id=author.id, clause_id=cid,
-                                body=f"意见{i}", depth=0)
-                        for cid in clause_ids for i in range(per_clause)])
-    db.session.commit()
+    for cid in list(clause_ids):
+        for i in range(per_clause):
+            comment(round_, author, clause_id=cid, body=f"意见{i}")
 
 
 def test_consultation_page_query_budget_is_constant(client, count_queries, login_as):
@@ -204,13 +203,10 @@ def test_consultation_page_margin_links_each_clause_to_its_discussion(client):
     r = RoundFactory(version=v, consultation=c)
     _comment_on_every_clause(r, per_clause=2)
     from consult.consultations.models import Clause
-    from consult.participation.models import Comment
 
     first = db.session.scalar(select(Clause).where(Clause.version_id == v.id,
                                                    Clause.position == 1))
-    db.session.add(Comment(round_id=r.id, author_id=UserFactory().id, clause_id=first.id,
-                           body="再一条", depth=0))
-    db.session.commit()
+    comment(r, clause_id=first.id, body="再一条")
     text = client.get(f"/consultations/{c.id}", headers={"Accept-Language": "en"}).text
     assert f'/rounds/{r.id}/comments?clause={first.id}"' in text
     assert "3 comments on 第1条" in text and "2 comments on 第2条" in text

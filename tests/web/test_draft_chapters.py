@@ -16,36 +16,19 @@ from consult.consultations.models import DraftVersion, WorkingClause
 from consult.db import atomic, db
 from tests.factories import (
     ConsultationFactory,
-    DepartmentFactory,
     DraftVersionFactory,
     RoundFactory,
-    UserFactory,
+    chaptered_draft,
+    rechaptered_version,
 )
 from tests.files import docx_text, pdf_text
-
-DRAFT = """第一章 总则
-第一条【目的】为了规范社区养老服务，制定本办法。
-第二条 本办法适用于本市行政区域。
-第二章 服务
-第一节 基本服务
-第三条 社区养老服务包括助餐、助浴。
-第二节 收费
-第四条 收费实行明码标价。
-"""
 
 
 @pytest.fixture
 def draft(app):
     """A published consultation whose version 1 has two chapters, the second with two
     sections; and its official."""
-    dept = DepartmentFactory()
-    official = UserFactory(role="official", role__department=dept)
-    c = ConsultationFactory(department=dept)
-    with atomic():
-        services.import_clauses(official, c, text=DRAFT)
-    with atomic():
-        services.publish_version(official, c, change_note="首次公开。")
-    return c, official
+    return chaptered_draft()
 
 
 def soup(resp):
@@ -136,24 +119,6 @@ def test_official_sets_and_changes_chapter_in_the_working_copy(client, login_as,
     assert "Chapter changed 1" in " ".join(text(find(page, "//p[.notice]")[0]).split())
 
 
-def _second_version(c, official):
-    """Version 2: a new clause at the top renumbers every clause, and 第二条 moves into
-    the second chapter (its text unchanged)."""
-    with atomic():
-        working = services.working_copy(official, c)
-        for i, w in enumerate(working, start=2):
-            services.update_clause(official, c, w.id, number=f"第{'一二三四五'[i - 1]}条",
-                                   heading=w.heading, body=w.body,
-                                   chapter="第二章 服务" if w.number == "第二条" else None,
-                                   section="第一节 基本服务" if w.number == "第二条" else None)
-        new = services.add_clause(official, c, number="第一条", body="新增的第一条。",
-                                  chapter="第一章 总则")
-        for _ in range(len(working)):
-            services.move_clause(official, c, new.id, direction="up")
-    with atomic():
-        services.publish_version(official, c, change_note="第二稿。")
-
-
 def badges(page) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for b in find(page, "//span[.diff-badge]"):
@@ -169,7 +134,7 @@ def test_diff_shows_new_numbers_and_chapters_as_whole_labels(client, draft, loca
                                                              renumbered, regrouped):
     client.set_cookie("locale", locale)
     c, official = draft
-    _second_version(c, official)
+    rechaptered_version(c, official)
     page = soup(client.get(f"/consultations/{c.id}/diff?from=1&to=2"))
     found = badges(page)
     assert found["renumbered"] == ["第一条 → 第二条", "第二条 → 第三条", "第三条 → 第四条",

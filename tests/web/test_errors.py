@@ -14,12 +14,7 @@ from consult.extensions import db
 from tests.conftest import make_app
 from tests.factories import UserFactory
 
-
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    client.set_cookie("locale", "en")
-    return client
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def assert_error_page(response, status: int, title: str, message: str | None = None):

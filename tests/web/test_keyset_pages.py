@@ -14,8 +14,15 @@ from sqlalchemy import select
 
 from consult.clock import now
 from consult.extensions import db
-from consult.participation.models import Comment
-from tests.factories import DraftVersionFactory, RoundFactory, UserFactory
+from tests.factories import (
+    AuditEntryFactory,
+    CommentFactory,
+    DraftVersionFactory,
+    RoundFactory,
+    UserFactory,
+    comment,
+    question,
+)
 
 NEXT = re.compile(r'<a rel="next" href="([^"]+)"')
 PREV = re.compile(r'<a rel="prev" href="([^"]+)"')
@@ -29,16 +36,11 @@ def rnd(app):
     clauses = list(db.session.scalars(select(Clause.id).where(Clause.version_id == r.version_id)))
     users = [UserFactory() for _ in range(5)]
     start = now() - timedelta(hours=3)
-    db.session.add_all(
+    for i in range(47):
         # Same-second times and equal support counts: the id must break the ties.
-        Comment(round_id=r.id, author_id=users[i % 5].id, body=f"意见{i}",
-                clause_id=None if i % 5 == 0 else clauses[i % 4],
-                created_at=start + timedelta(seconds=i // 3), support_count=i % 4)
-        for i in range(47))
-    db.session.commit()
-    for c in db.session.scalars(select(Comment).where(Comment.round_id == r.id)):
-        c.thread_id = c.id
-    db.session.commit()
+        CommentFactory(round_id=r.id, author_id=users[i % 5].id, body=f"意见{i}",
+                       clause_id=None if i % 5 == 0 else clauses[i % 4],
+                       created_at=start + timedelta(seconds=i // 3), support_count=i % 4)
     return r
 
 
@@ -80,8 +82,7 @@ def test_new_comments_do_not_shift_the_next_page(client, login_as, rnd):
     page1 = client.get(f"/rounds/{rnd.id}/comments").text
     seen = IDS.findall(page1)
     for i in range(5):
-        db.session.add(Comment(round_id=rnd.id, author_id=UserFactory().id, body=f"新{i}"))
-    db.session.commit()
+        comment(rnd, body=f"新{i}")
     page2 = IDS.findall(client.get(unescape(NEXT.search(page1).group(1))).text)
     assert not set(page2) & set(seen) and len(page2) == 20
 
@@ -127,16 +128,12 @@ def _walk_all(client, url, pattern):
 
 
 def test_questions_users_and_audit_log_are_paged_by_key(client, login_as, rnd):
-    from consult.audit.models import AuditEntry
-    from consult.participation.models import Question
-
     asker = UserFactory()
-    db.session.add_all(Question(round_id=rnd.id, author_id=asker.id, body=f"问题{i}",
-                                department_id=rnd.consultation.department_id)
-                       for i in range(45))
-    db.session.add_all(AuditEntry(action=f"test.entry{i}", actor_label="测试") for i in range(120))
+    for i in range(45):
+        question(rnd, asker, body=f"问题{i}")
+    for i in range(120):
+        AuditEntryFactory(action=f"test.entry{i}", actor_label="测试")
     users = [UserFactory() for _ in range(40)]
-    db.session.commit()
 
     questions, pages = _walk_all(client, f"/rounds/{rnd.id}/questions",
                                  re.compile(r'id="question-(\d+)"'))

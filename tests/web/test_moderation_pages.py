@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from consult.db import atomic, db
 from consult.moderation import services as moderation
-from consult.moderation.models import Flag, FlagReason, ModerationCase
+from consult.moderation.models import Flag, FlagReason
 from consult.participation.models import Comment, ContentStatus
 from tests.factories import (
+    FlagFactory,
+    ModerationCaseFactory,
     UserFactory,
     add_word,
     answer_question,
@@ -285,20 +287,17 @@ def _flagged_world(world, n_flags: int) -> None:
     reporters = [UserFactory() for _ in range(max(1, n_flags // len(items)))]
     reasons = list(FlagReason)
     made = 0
-    with atomic():
-        for i, reporter in enumerate(reporters):
-            for j, (kind, ident) in enumerate(items):
-                if made >= n_flags:
-                    break
-                db.session.add(Flag(kind=kind, item_id=ident, reporter_id=reporter.id,
-                                    reason=reasons[(i + j) % len(reasons)]))
-                made += 1
-        for kind, ident in items:
-            case = ModerationCase(kind=kind, item_id=ident, author_id=world.author_id,
-                                  round_id=world.round_id, needs_review=True,
-                                  open_flags=db.session.query(Flag).filter_by(
-                                      kind=kind, item_id=ident).count())
-            db.session.add(case)
+    for i, reporter in enumerate(reporters):
+        for j, (kind, ident) in enumerate(items):
+            if made >= n_flags:
+                break
+            FlagFactory(kind=kind, item_id=ident, reporter_id=reporter.id,
+                        reason=reasons[(i + j) % len(reasons)])
+            made += 1
+    for kind, ident in items:
+        ModerationCaseFactory(kind=kind, item_id=ident, author_id=world.author_id,
+                              round_id=world.round_id, open_flags=db.session.query(
+                                  Flag).filter_by(kind=kind, item_id=ident).count())
 
 
 @pytest.mark.parametrize("path", ["/moderation/", "/moderation/?reason=spam&show=flags"])

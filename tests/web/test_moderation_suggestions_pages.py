@@ -9,11 +9,14 @@ from sqlalchemy import select
 
 from consult.db import atomic, db
 from consult.moderation import services as moderation
-from consult.moderation.models import Flag, FlagReason, ModerationCase
+from consult.moderation.models import Flag, FlagReason
 from consult.suggestions import services
 from consult.suggestions.models import Suggestion, SuggestionComment, Visibility
 from tests.factories import (
     DepartmentFactory,
+    FlagFactory,
+    ModerationCaseFactory,
+    RoleAssignmentFactory,
     UserFactory,
     add_word,
     make_suggestion,
@@ -271,13 +274,10 @@ def test_a_suspended_user_cannot_submit_comment_support_or_rate(client, login_as
 
 
 def test_a_suspended_author_cannot_rate_the_answer(client, login_as, world, dept):
-    from consult.accounts.models import RoleAssignment
     from tests.factories import with_roles
 
     s = suggest(world, dept)
-    with atomic():
-        db.session.add(RoleAssignment(user_id=world.official_id, role="official",
-                                      department_id=dept.id))
+    RoleAssignmentFactory(user_id=world.official_id, department=dept)
     with atomic():
         services.answer_suggestion(with_roles(world.user("official")),
                                    db.session.get(Suggestion, s.id), status="under_study")
@@ -299,18 +299,17 @@ def _flagged(world, dept, n_flags: int):
     items = [("suggestion", s.id)] + [("suggestion_comment", c.id) for c in comments]
     reporters = [UserFactory() for _ in range(max(1, n_flags // len(items)))]
     reasons = list(FlagReason)
-    with atomic():
-        made = 0
-        for i, reporter in enumerate(reporters):
-            for j, (kind, ident) in enumerate(items):
-                if made < n_flags:
-                    db.session.add(Flag(kind=kind, item_id=ident, reporter_id=reporter.id,
-                                        reason=reasons[(i + j) % len(reasons)]))
-                    made += 1
-        for kind, ident in items:
-            db.session.add(ModerationCase(
-                kind=kind, item_id=ident, author_id=world.author_id, needs_review=True,
-                open_flags=db.session.query(Flag).filter_by(kind=kind, item_id=ident).count()))
+    made = 0
+    for i, reporter in enumerate(reporters):
+        for j, (kind, ident) in enumerate(items):
+            if made < n_flags:
+                FlagFactory(kind=kind, item_id=ident, reporter_id=reporter.id,
+                            reason=reasons[(i + j) % len(reasons)])
+                made += 1
+    for kind, ident in items:
+        ModerationCaseFactory(
+            kind=kind, item_id=ident, author_id=world.author_id,
+            open_flags=db.session.query(Flag).filter_by(kind=kind, item_id=ident).count())
 
 
 def test_queue_query_budget_with_suggestions_is_constant(app, client, login_as,

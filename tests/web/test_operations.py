@@ -12,10 +12,10 @@ import pytest
 
 from consult import observability
 from consult.analysis import jobs
-from consult.analysis.models import AnalysisResult, AnalysisStatus
-from consult.db import atomic, db
+from consult.analysis.models import AnalysisStatus
+from consult.db import db
 from tests.conftest import REDIS_TEST_URL, make_app
-from tests.factories import RoundFactory
+from tests.factories import AnalysisResultFactory
 
 
 @pytest.fixture
@@ -166,8 +166,7 @@ def test_metrics_count_requests_by_route(client):
 def test_metrics_show_the_analysis_jobs_waiting(client):
     for status in (AnalysisStatus.QUEUED, AnalysisStatus.QUEUED, AnalysisStatus.RUNNING,
                    AnalysisStatus.DONE):
-        with atomic():
-            db.session.add(AnalysisResult(round_id=RoundFactory().id, status=status))
+        AnalysisResultFactory(status=status)
     text = client.get("/metrics").text
     assert 'consult_analysis_jobs{status="queued"} 2.0' in text
     assert 'consult_analysis_jobs{status="running"} 1.0' in text

@@ -21,7 +21,7 @@ from consult.moderation import services as moderation
 from consult.participation.models import Comment
 from consult.rounds import lifecycle
 from consult.rounds.models import Round
-from tests.factories import UserFactory
+from tests.factories import UserFactory, comment
 
 
 @pytest.fixture
@@ -117,9 +117,8 @@ def test_htmx_sort_and_filter_are_cached_apart(client, login_as, rnd, author, vi
 
 def test_query_arguments_are_part_of_the_key(app, rnd, visitor):
     users = [UserFactory() for _ in range(3)]
-    db.session.add_all(Comment(round_id=rnd.id, author_id=users[i % 3].id, body=f"意见{i}")
-                       for i in range(25))
-    db.session.commit()
+    for i in range(25):
+        comment(rnd, users[i % 3], body=f"意见{i}")
     tagged = page(visitor, rnd, "?campaign=evil")
     assert "campaign=evil" in tagged  # the pagination link keeps the visitor's arguments
     assert "campaign=evil" not in page(visitor, rnd)  # ... and only the visitor's

@@ -13,9 +13,11 @@ from consult.extensions import db
 from consult.participation.models import Answer, Question, QuestionSupport
 from consult.rounds.models import Round
 from tests.factories import (
+    AnswerFactory,
     ConsultationFactory,
     DepartmentFactory,
     DraftVersionFactory,
+    QuestionFactory,
     RoundFactory,
     UserFactory,
 )
@@ -165,9 +167,8 @@ def test_answer_allowed_after_close_but_not_after_response(client, login_as, rnd
     db.session.commit()
     login_as(official)
     assert client.post(f"/questions/{q.id}/answer", data={"body": "可以"}).status_code == 303
-    q2 = Question(round_id=rnd.id, author_id=q.author_id, department_id=q.department_id,
-                  body="另一个")
-    db.session.add(q2)
+    q2 = QuestionFactory(round_id=rnd.id, author_id=q.author_id,
+                         department_id=q.department_id, body="另一个")
     r = db.session.get(Round, rnd.id)
     r.response_published_at = now()
     db.session.commit()
@@ -208,15 +209,11 @@ def test_questions_page_and_inbox_query_budgets(client, login_as, count_queries,
     users = [UserFactory() for _ in range(5)]
     for r, n in ((rnd, 3), (big, 200)):
         for i in range(n):
-            q = Question(round_id=r.id, author_id=users[i % 5].id, body=f"问题{i}",
-                         department_id=consultation.department_id)
-            db.session.add(q)
+            q = QuestionFactory(round_id=r.id, author_id=users[i % 5].id, body=f"问题{i}",
+                                department_id=consultation.department_id,
+                                answered_at=now() if i % 2 else None)
             if i % 2:
-                db.session.flush()
-                db.session.add(Answer(question_id=q.id, author_id=official.id, body="答",
-                                      department_id=q.department_id))
-                q.answered_at = now()
-    db.session.commit()
+                AnswerFactory(question=q, author_id=official.id, body="答")
     login_as(users[0])
     with count_queries() as few:
         assert client.get(url(rnd)).status_code == 200

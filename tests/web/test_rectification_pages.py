@@ -16,10 +16,16 @@ from consult.clock import now
 from consult.db import atomic
 from consult.extensions import db
 from consult.rectification.models import CaseStatus, RectificationCase
-from consult.responses.models import Erratum, RoundResponse
 from consult.rounds import participants
 from consult.workdays import local_day
-from tests.factories import DepartmentFactory, UserFactory, rate, responded_round
+from tests.factories import (
+    DepartmentFactory,
+    ErratumFactory,
+    RoundResponseFactory,
+    UserFactory,
+    rate,
+    responded_round,
+)
 
 BAD = {"satisfaction": "dissatisfied", "rating": "1", "clarity": "2", "heard": "no",
        "comment": "答复回避了我提出的补贴标准问题。"}
@@ -34,15 +40,8 @@ def case_row(case_id):
 
 
 def with_erratum(r, dept):
-    with atomic():
-        response = RoundResponse(round_id=r.id, consultation_id=r.consultation_id,
-                                 department_id=dept.id, from_version_number=1,
-                                 published_at=now())
-        db.session.add(response)
-        db.session.flush()
-        erratum = Erratum(response_id=response.id, body="第三条补贴标准更正为每月300元。")
-        db.session.add(erratum)
-    return erratum
+    response = RoundResponseFactory(round_=r, department_id=dept.id, published_at=now())
+    return ErratumFactory(response_id=response.id, body="第三条补贴标准更正为每月300元。")
 
 
 def test_journey_rate_follow_up_rectify_rerate(client, login_as):

@@ -16,11 +16,7 @@ from tests.web.test_auth import field_error
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    client.set_cookie("locale", "en")
-    return client
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def users() -> int:

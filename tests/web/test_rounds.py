@@ -10,13 +10,15 @@ from sqlalchemy import func, select
 
 from consult.audit.models import AuditEntry
 from consult.db import db
-from consult.rounds.models import Round, RoundExtension, RoundParticipant
+from consult.rounds.models import Round, RoundExtension
 from tests.confirm_helpers import confirmed_post
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
     DraftVersionFactory,
+    RoundExtensionFactory,
     RoundFactory,
+    RoundParticipantFactory,
     UserFactory,
 )
 
@@ -334,11 +336,9 @@ def test_round_page_query_budget(client, login_as, official, consultation, count
     small = RoundFactory(version=DraftVersionFactory(consultation=consultation))
     big = RoundFactory(version=DraftVersionFactory(consultation=consultation), kind="vote")
     for i in range(12):
-        db.session.add(RoundExtension(round_id=big.id, old_closes_at=T0, new_closes_at=T0,
-                                      reason=f"第{i}次延期"))
-    for _ in range(30):
-        db.session.add(RoundParticipant(round_id=big.id, user_id=UserFactory().id, first_at=T0))
-    db.session.commit()
+        RoundExtensionFactory(round_id=big.id, old_closes_at=T0, new_closes_at=T0,
+                              reason=f"第{i}次延期")
+    RoundParticipantFactory.create_batch(30, round_id=big.id, first_at=T0)
     login_as(official)
     for _role in ("official", "visitor"):  # logged in, then logged out
         with count_queries() as few:

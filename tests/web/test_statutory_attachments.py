@@ -11,7 +11,6 @@ import re
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.test import EnvironBuilder
 
 from consult import uploads
 from consult.audit.models import AuditEntry
@@ -23,7 +22,7 @@ from tests.factories import (
     DraftVersionFactory,
     UserFactory,
 )
-from tests.files import EXE, PDF, docx_text, pdf_text
+from tests.files import EXE, PDF, docx_text, pdf_text, post_big
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6300010000000500010d0a2db40000"
@@ -124,16 +123,8 @@ def test_a_20_mb_upload_is_413_and_nothing_is_kept(client, login_as):
     consultation, official = world()
     login_as(official)
     big = b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024)
-    builder = EnvironBuilder(path=f"/manage/consultations/{consultation.id}/attachments",
-                             method="POST",
-                             data={"title": "", "file": (io.BytesIO(big), "big.pdf")},
-                             content_type="multipart/form-data")
-    environ = builder.get_environ()
-    try:
-        resp = client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    resp = post_big(client, f"/manage/consultations/{consultation.id}/attachments",
+                    {"title": "", "file": (io.BytesIO(big), "big.pdf")})
     assert resp.status_code == 413  # the app's 413 page (tests/web/test_upload_limits.py)
     assert count(Attachment) == 0 and count(uploads.Upload) == 0
 

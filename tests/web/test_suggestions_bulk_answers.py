@@ -13,16 +13,16 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from consult.accounts.models import RoleAssignment
 from consult.audit.models import AuditEntry
 from consult.db import atomic, db
 from consult.notifications.models import Notification, NotificationKind
 from consult.suggestions import services
 from consult.suggestions.models import AnswerStatus, Suggestion, SuggestionEvent, Visibility
-from consult.workspace.models import ReplyTemplate
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
+    ReplyTemplateFactory,
+    RoleAssignmentFactory,
     UserFactory,
     make_suggestion,
     with_roles,
@@ -121,9 +121,7 @@ def test_a_confirmation_for_another_answer_or_tampered_is_refused(client, login_
 
 def test_bad_input_is_422_beside_the_selection_or_the_field(client, login_as, dept, official):
     other = DepartmentFactory()
-    db.session.add(RoleAssignment(user_id=official.id, role="official",
-                                  department_id=other.id))
-    db.session.commit()
+    RoleAssignmentFactory(user=official, department=other)
     mine, theirs = several(dept, 2), several(other, 1)
     with atomic():
         services.answer_suggestion(with_roles(official), db.session.get(Suggestion, mine[1].id),
@@ -215,29 +213,6 @@ def test_taken_onto_the_agenda_links_the_consultation_for_each(client, login_as,
         assert fresh.consultation_id == consultation.id
 
 
-def test_a_suggestion_template_fills_the_bulk_text_and_another_departments_is_404(
-        client, login_as, dept, official):
-    several(dept, 1)
-    other = DepartmentFactory()
-    stranger = UserFactory(role="official", role__department=other)
-    login_as(stranger)
-    client.post("/manage/templates", data={"department_id": str(other.id),
-                                           "purpose": "suggestion", "title": "别人的",
-                                           "body": "别的部门的答复"})
-    foreign = db.session.scalar(select(ReplyTemplate))
-    login_as(official)
-    client.post("/manage/templates", data={"department_id": str(dept.id),
-                                           "purpose": "suggestion", "title": "纳入调研",
-                                           "body": TEXT})
-    own = db.session.scalar(select(ReplyTemplate).where(ReplyTemplate.title == "纳入调研"))
-    page = client.get("/manage/suggestions")
-    assert "纳入调研" in page.text and "别人的" not in page.text
-    assert 'data-template-for="many-body"' in page.text
-    filled = client.get(f"/manage/suggestions?template={own.id}")
-    assert filled.status_code == 200 and f"{TEXT}</textarea>" in filled.text
-    assert client.get(f"/manage/suggestions?template={foreign.id}").status_code == 404
-
-
 def test_under_study_rows_have_no_box_and_the_list_budget_is_flat(client, login_as, dept,
                                                                    official, count_queries):
     chosen = several(dept, 2)
@@ -256,9 +231,8 @@ def test_under_study_rows_have_no_box_and_the_list_budget_is_flat(client, login_
     several(dept, 15)
     for _ in range(5):
         ConsultationFactory(department=dept)
-    with atomic():
-        db.session.add(ReplyTemplate(department_id=dept.id, purpose="suggestion",
-                                     title="模板", body="正文", created_by_id=official.id))
+    ReplyTemplateFactory(department_id=dept.id, purpose="suggestion", title="模板", body="正文",
+                         created_by_id=official.id)
     with count_queries() as many:
         assert client.get("/manage/suggestions").status_code == 200
     assert len(many) == len(few) <= 15, "\n".join(many)

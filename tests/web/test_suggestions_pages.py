@@ -24,6 +24,7 @@ from consult.suggestions.models import (
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
+    RoleAssignmentFactory,
     UserFactory,
     make_suggestion,
     with_roles,
@@ -410,15 +411,13 @@ def _bulk(n: int, dept, author, fans, consultation) -> Suggestion:
                                   "/suggestions/?overdue=1", "DETAIL", "/manage/suggestions",
                                   "/suggestions/similar?title=社区建议"])
 def test_query_budget(app, client, login_as, count_queries, path, pytestconfig):
-    from consult.accounts.models import RoleAssignment
     from tests.conftest import clear_database, prepare_schema
 
     counts = []
     for n in (3, 300):
         dept = DepartmentFactory()
         author = UserFactory(role="admin")
-        db.session.add(RoleAssignment(user_id=author.id, role="official",
-                                      department_id=dept.id))
+        RoleAssignmentFactory(user=author, department=dept)
         fans = [UserFactory() for _ in range(3)]
         consultation = ConsultationFactory(department=dept)
         first = _bulk(n, dept, author, fans, consultation)

@@ -21,11 +21,7 @@ from tests.web.test_surveys_pages import GOOD, add_participants, responded_round
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    client.set_cookie("locale", "en")
-    return client
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def head(page: str) -> str:

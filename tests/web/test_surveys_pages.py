@@ -13,7 +13,6 @@ import time_machine
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from consult.accounts.models import User
 from consult.clock import now
 from consult.extensions import db
 from consult.questionnaires.models import (
@@ -23,12 +22,13 @@ from consult.questionnaires.models import (
     QuestionnaireOption,
     QuestionnaireQuestion,
 )
-from consult.rounds.models import Round, RoundParticipant
+from consult.rounds.models import Round
 from consult.surveys.models import Survey, SurveyAnswer
 from tests.factories import (
-    PASSWORD_HASH,
     DepartmentFactory,
     RoundFactory,
+    RoundParticipantFactory,
+    SurveyFactory,
     UserFactory,
     add_questionnaire,
 )
@@ -37,11 +37,7 @@ HX = {"HX-Request": "true"}
 GOOD = {"satisfaction": "basically_satisfied", "rating": "4", "clarity": "3", "heard": "partly"}
 
 
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    client.set_cookie("locale", "en")
-    return client
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def text(response) -> str:
@@ -65,7 +61,7 @@ def responded_round(dept, *, published_days_ago=2, survey_days=14, **kw):
 
 def add_participants(round_id, users):
     for user in users:
-        db.session.add(RoundParticipant(round_id=round_id, user_id=user.id, first_at=now()))
+        RoundParticipantFactory(round_id=round_id, user_id=user.id)
     db.session.execute(update(Round).where(Round.id == round_id).values(
         participant_count=Round.participant_count + len(users)))
     db.session.commit()
@@ -146,8 +142,7 @@ def test_non_participant_is_refused_with_who_may_answer(client, login_as, respon
 
 def test_opened_survey_lets_any_verified_user_answer(client, login_as, dept, responded):
     round_id, _ = responded
-    db.session.add(Survey(round_id=round_id, open_to_all=True))
-    db.session.commit()
+    SurveyFactory(round_id=round_id, open_to_all=True)
     login_as(UserFactory())
     assert client.post(url(round_id), data=GOOD).status_code == 303
     survey = survey_row(round_id)
@@ -157,8 +152,7 @@ def test_opened_survey_lets_any_verified_user_answer(client, login_as, dept, res
 
 def test_unverified_user_is_refused_even_when_opened(client, login_as, responded):
     round_id, _ = responded
-    db.session.add(Survey(round_id=round_id, open_to_all=True))
-    db.session.commit()
+    SurveyFactory(round_id=round_id, open_to_all=True)
     login_as(UserFactory(unverified=True))
     page = client.get(url(round_id))
     assert page.status_code == 403 and "Verify your e-mail address" in text(page)
@@ -447,8 +441,7 @@ def test_survey_manage_is_officials_of_the_department_only(client, login_as, dep
 
 def _answers(round_id, n, *, participants=True):
     """n answers straight into the table plus matching counters."""
-    users = [User(email=f"r{round_id}-{i}@example.org", display_name=f"答{i}",
-                  password_hash=PASSWORD_HASH, email_verified_at=now()) for i in range(n)]
+    users = UserFactory.build_batch(n)  # in one transaction: some tests need a thousand
     db.session.add_all(users)
     db.session.flush()
     rows_ = []
@@ -469,7 +462,7 @@ def _answers(round_id, n, *, participants=True):
         for col in (r["satisfaction"], f"heard_{r['heard']}", f"rating_{r['rating']}",
                     f"clarity_{r['clarity']}"):
             counters[col] = counters.get(col, 0) + 1
-    db.session.add(Survey(round_id=round_id, **counters))
+    SurveyFactory(round_id=round_id, **counters)
     db.session.execute(update(Round).where(Round.id == round_id).values(participant_count=50))
     db.session.commit()
 
@@ -612,10 +605,7 @@ def test_officials_read_written_answers_without_names(client, login_as, dept, of
     assert "希望公开整改时间表。" in page and "问题4:</span> 多开说明会。" in page
     assert "写信人" not in page and "1 answer with text" in page
     small = _budget(client, login_as, count_queries, page_url, official)
-    users = [User(email=f"w{i}@example.org", display_name=f"w{i}", password_hash=PASSWORD_HASH)
-             for i in range(60)]
-    db.session.add_all(users)
-    db.session.flush()
+    users = UserFactory.create_batch(60, unverified=True)
     db.session.execute(insert(SurveyAnswer), [dict(
         round_id=r.id, user_id=u.id, satisfaction="satisfied", rating=5, clarity=5,
         heard="yes", comment=f"意见{u.id}", created_at=now(), updated_at=now()) for u in users])

@@ -10,29 +10,16 @@ import io
 import re
 
 import pytest
-from werkzeug.test import EnvironBuilder
 
 from consult import uploads
 from consult.participation.models import Comment
-from tests.files import PDF
+from tests.files import PDF, post_big
 from tests.web.test_channels_pages import count, letter_form, open_round
 
 
 def token_of(client, url: str) -> str:
     page = client.get(url)
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
-
-
-def post_big(client, url: str, data: dict):
-    # The builder spools a large body to a temporary file: close it ourselves.
-    builder = EnvironBuilder(path=url, method="POST", data=data,
-                             content_type="multipart/form-data")
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
 
 
 def test_a_file_over_the_form_limit_is_accepted_with_csrf_on(app, client, login_as):

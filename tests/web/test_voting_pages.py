@@ -34,12 +34,7 @@ from tests.factories import (
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def client(app):
-    """An English-speaking client (messages are asserted in English)."""
-    client = app.test_client()
-    client.set_cookie("locale", "en")
-    return client
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def text(response) -> str:

@@ -113,28 +113,6 @@ def test_questions_of_another_department_are_403_and_citizens_too(client, login_
     assert r.id
 
 
-def test_a_question_template_fills_the_bulk_answer_and_another_departments_is_404(
-        client, login_as):
-    r, dept, official = closed_round()
-    question(r)
-    _o, other_dept, stranger = closed_round()
-    login_as(stranger)
-    client.post("/manage/templates", data={"department_id": str(other_dept.id),
-                                           "purpose": "question", "title": "别人的",
-                                           "body": "别的部门的答复"})
-    foreign = db.session.scalar(select(ReplyTemplate))
-    login_as(official)
-    client.post("/manage/templates", data={"department_id": str(dept.id),
-                                           "purpose": "question", "title": "补贴发放",
-                                           "body": TEXT})
-    own = db.session.scalar(select(ReplyTemplate).where(ReplyTemplate.title == "补贴发放"))
-    page = client.get("/manage/questions")
-    assert "补贴发放" in page.text and "别人的" not in page.text
-    filled = client.get(f"/manage/questions?template={own.id}")
-    assert filled.status_code == 200 and f"{TEXT}</textarea>" in filled.text, filled.text[filled.text.find("<main"):]
-    assert client.get(f"/manage/questions?template={foreign.id}").status_code == 404
-
-
 def test_each_triage_row_offers_the_reply_templates(client, login_as):
     r, dept, official = closed_round()
     comment(r)

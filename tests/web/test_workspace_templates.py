@@ -1,5 +1,5 @@
 """Reply templates (常用答复): kept per department, inserted into the answer forms and the
-bulk triage reason, never a template of another department."""
+bulk triage reason and bulk answers, never a template of another department."""
 
 from __future__ import annotations
 
@@ -82,3 +82,28 @@ def test_suggestion_answer_template_edit_and_delete(client, login_as):
     assert db.session.get(ReplyTemplate, row.id).body == "改过的。"
     assert client.post(f"/manage/templates/{row.id}/delete").status_code == 303
     assert db.session.scalar(select(ReplyTemplate)) is None
+
+
+@pytest.mark.parametrize("purpose, inbox, waiting", [
+    ("question", "/manage/questions", lambda r, dept: question(r)),
+    ("suggestion", "/manage/suggestions", lambda r, dept: make_suggestion(UserFactory(), dept)),
+])
+def test_a_template_fills_the_bulk_answer_and_another_departments_is_404(
+        client, login_as, purpose, inbox, waiting):
+    """The question inbox and the suggestions list: the department's templates of the
+    purpose are offered for the bulk answer's text, another department's never."""
+    r, dept, official = closed_round()
+    waiting(r, dept)
+    _other_round, other_dept, stranger = closed_round()
+    login_as(stranger)
+    assert create(client, other_dept, purpose, "别人的", body="别的部门的答复").status_code == 303
+    foreign = db.session.scalar(select(ReplyTemplate))
+    login_as(official)
+    assert create(client, dept, purpose, "我们的").status_code == 303
+    own = db.session.scalar(select(ReplyTemplate).where(ReplyTemplate.title == "我们的"))
+    page = client.get(inbox)
+    assert "我们的" in page.text and "别人的" not in page.text
+    assert 'data-template-for="many-body"' in page.text
+    filled = client.get(f"{inbox}?template={own.id}")
+    assert filled.status_code == 200 and f"{ANSWER}</textarea>" in filled.text
+    assert client.get(f"{inbox}?template={foreign.id}").status_code == 404
