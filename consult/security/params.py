@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from consult.errors import ServiceError
+from consult.errors import ServiceError, ValidationFailed
 
 INT_MAX = 2**31 - 1  # PostgreSQL INTEGER
 PAGE_MAX = 100_000
@@ -66,6 +66,19 @@ def parse_int(raw: object, *, low: int = 0, high: int = INT_MAX) -> int | None:
     if pattern.fullmatch(text) and low <= int(text) <= high:
         return int(text)
     return None
+
+
+def ticked_ids(values: Collection[Any] | None, *, most: int, none: Any,
+               too_many: Any) -> list[int]:
+    """The ids of the ticked boxes of a list (``ids``), each once, in order; anything that
+    is not an id is ignored. None ticked (``none``) or more than ``most`` (``too_many``) is
+    a ValidationFailed beside the list."""
+    ids = sorted({n for n in (parse_int(v, low=1) for v in values or []) if n is not None})
+    if not ids:
+        raise ValidationFailed(none, field="ids")
+    if len(ids) > most:
+        raise ValidationFailed(too_many, field="ids")
+    return ids
 
 
 def int_arg(name: str, *, default: int | None = None, low: int = 0, high: int = INT_MAX,

@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 
+from consult import pagecache
 from consult.accounts.models import Actor
-from consult.errors import InvalidState, PermissionDenied
-from consult.rounds import lifecycle
+from consult.clock import now
+from consult.db import db, insert_ignore
+from consult.errors import Conflict, InvalidState, PermissionDenied
+from consult.rounds import lifecycle, participants
 from consult.rounds.lifecycle import RoundState
 from consult.rounds.models import Round
 from consult.security.permissions import authorize, is_authenticated
@@ -42,3 +47,31 @@ def require_open(round_: Round) -> None:
     lifecycle.require(round_, RoundState.OPEN)
 
 
+
+
+def set_support(actor: Actor, target: Any, link: Any, key: str, *, supported: bool,
+                already: Any, not_yet: Any) -> bool:
+    """Add or remove ``actor``'s support row (``link``, keyed by ``key`` and the user) of a
+    comment or a question, and move its ``support_count``: the part after the rules that
+    the two share. Nothing to change is a Conflict with ``already`` or ``not_yet``."""
+    model = type(target)
+    try:
+        if supported:
+            changed = insert_ignore(link, **{key: target.id}, user_id=actor.id,
+                                    created_at=now())
+            message, delta = already, 1
+        else:
+            changed = bool(db.session.execute(delete(link).where(
+                getattr(link, key) == target.id, link.user_id == actor.id)).rowcount)
+            message, delta = not_yet, -1
+    except IntegrityError as exc:  # pragma: no cover - a race the insert-or-ignore absorbs
+        raise Conflict(already) from exc
+    if not changed:
+        raise Conflict(message)
+    db.session.execute(update(model).where(model.id == target.id)
+                       .values(support_count=model.support_count + delta))
+    pagecache.touch_rounds(db.session, [target.round_id])  # the count is shown
+    if supported:
+        participants.mark(target.round_id, actor.id)
+    db.session.refresh(target, ["support_count"])
+    return supported

@@ -8,16 +8,15 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from consult import audit, pagecache, signals
+from consult import audit, signals
 from consult.accounts.models import Actor
 from consult.clock import now
 from consult.consultations.models import Clause
-from consult.db import db, insert_ignore
+from consult.db import db
 from consult.errors import (
     Conflict,
     InvalidState,
@@ -41,6 +40,7 @@ from consult.participation.services._common import (
     PROPOSAL_MAX,
     require_open,
     require_participant,
+    set_support,
 )
 from consult.rounds import participants
 from consult.rounds.models import Round
@@ -433,26 +433,6 @@ def set_comment_support(actor: Actor, comment: Comment, *, supported: bool) -> b
     require_open(comment.round)
     if not comment.is_visible:
         raise InvalidState(_l("This comment was withdrawn; it can no longer be supported."))
-    try:
-        if supported:
-            changed = insert_ignore(CommentSupport, comment_id=comment.id, user_id=actor.id,
-                                    created_at=now())
-            message = _l("You already support this comment.")
-            delta = 1
-        else:
-            changed = bool(db.session.execute(delete(CommentSupport).where(
-                CommentSupport.comment_id == comment.id,
-                CommentSupport.user_id == actor.id)).rowcount)
-            message = _l("You do not support this comment.")
-            delta = -1
-    except IntegrityError as exc:  # pragma: no cover - a race the insert-or-ignore absorbs
-        raise Conflict(_l("You already support this comment.")) from exc
-    if not changed:
-        raise Conflict(message)
-    db.session.execute(update(Comment).where(Comment.id == comment.id)
-                       .values(support_count=Comment.support_count + delta))
-    pagecache.touch_rounds(db.session, [comment.round_id])  # the count is shown
-    if supported:
-        participants.mark(comment.round_id, actor.id)
-    db.session.refresh(comment, ["support_count"])
-    return supported
+    return set_support(actor, comment, CommentSupport, "comment_id", supported=supported,
+                       already=_l("You already support this comment."),
+                       not_yet=_l("You do not support this comment."))

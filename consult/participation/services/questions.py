@@ -7,16 +7,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from consult import audit, pagecache, signals
+from consult import audit, signals
 from consult.accounts.models import Actor
 from consult.clock import now
 from consult.consultations.models import Consultation
-from consult.db import db, insert_ignore
+from consult.db import db
 from consult.errors import Conflict, InvalidState, NotFound, PermissionDenied
 from consult.participation.models import (
     VISIBLE,
@@ -31,6 +31,7 @@ from consult.participation.services._common import (
     QUESTION_MAX,
     require_open,
     require_participant,
+    set_support,
 )
 from consult.rounds import lifecycle, participants
 from consult.rounds.lifecycle import RoundState
@@ -170,27 +171,9 @@ def set_question_support(actor: Actor, question: Question, *, supported: bool) -
     require_open(question.round)
     if not question.is_visible:
         raise InvalidState(_l("This question was withdrawn."))
-    try:
-        if supported:
-            changed = insert_ignore(QuestionSupport, question_id=question.id,
-                                    user_id=actor.id, created_at=now())
-            message, delta = _l("You already want to know this too."), 1
-        else:
-            changed = bool(db.session.execute(delete(QuestionSupport).where(
-                QuestionSupport.question_id == question.id,
-                QuestionSupport.user_id == actor.id)).rowcount)
-            message, delta = _l("You had not marked this question."), -1
-    except IntegrityError as exc:  # pragma: no cover - absorbed by insert-or-ignore
-        raise Conflict(_l("You already want to know this too.")) from exc
-    if not changed:
-        raise Conflict(message)
-    db.session.execute(update(Question).where(Question.id == question.id)
-                       .values(support_count=Question.support_count + delta))
-    pagecache.touch_rounds(db.session, [question.round_id])  # the count is shown
-    if supported:
-        participants.mark(question.round_id, actor.id)
-    db.session.refresh(question, ["support_count"])
-    return supported
+    return set_support(actor, question, QuestionSupport, "question_id", supported=supported,
+                       already=_l("You already want to know this too."),
+                       not_yet=_l("You had not marked this question."))
 
 
 def answer_question(actor: Actor, question: Question, *, body: str | None) -> Answer:

@@ -19,7 +19,7 @@ from consult.accounts.models import Actor
 from consult.consultations.models import Consultation
 from consult.db import db
 from consult.errors import ValidationFailed
-from consult.security.params import parse_int
+from consult.security.params import ticked_ids
 from consult.security.permissions import authorize
 from consult.suggestions.models import AnswerStatus, Suggestion, SuggestionEvent, Visibility
 from consult.suggestions.services._common import _clean
@@ -30,13 +30,8 @@ PURPOSE = "suggestions.answer-many"
 
 
 def selected_ids(values: list[Any] | None) -> list[int]:
-    ids = sorted({n for n in (parse_int(v, low=1) for v in values or []) if n is not None})
-    if not ids:
-        raise ValidationFailed(_l("Tick at least one suggestion."), field="ids")
-    if len(ids) > BULK_MAX:
-        raise ValidationFailed(_l("Answer at most %(num)d suggestions at once.", num=BULK_MAX),
-                               field="ids")
-    return ids
+    return ticked_ids(values, most=BULK_MAX, none=_l("Tick at least one suggestion."),
+                      too_many=_l("Answer at most %(num)d suggestions at once.", num=BULK_MAX))
 
 
 def load_selection(actor: Actor, values: list[Any] | None) -> list[Suggestion]:

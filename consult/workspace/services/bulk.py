@@ -20,21 +20,16 @@ from consult.participation.models import Answer, Question
 from consult.participation.services import ANSWER_MAX, answer_question
 from consult.rounds.services import get_round
 from consult.security.input import clean_text
-from consult.security.params import parse_int
+from consult.security.params import ticked_ids
 from consult.security.permissions import authorize
 
 BULK_MAX = 50  # questions answered at once
 PURPOSE = "questions.answer-many"
 
 
-def selected_ids(values: list[Any]) -> list[int]:
-    ids = sorted({n for n in (parse_int(v, low=1) for v in values or []) if n is not None})
-    if not ids:
-        raise ValidationFailed(_l("Tick at least one question."), field="ids")
-    if len(ids) > BULK_MAX:
-        raise ValidationFailed(_l("Answer at most %(num)d questions at once.", num=BULK_MAX),
-                               field="ids")
-    return ids
+def selected_ids(values: list[Any] | None) -> list[int]:
+    return ticked_ids(values, most=BULK_MAX, none=_l("Tick at least one question."),
+                      too_many=_l("Answer at most %(num)d questions at once.", num=BULK_MAX))
 
 
 def questions_to_answer(actor: Actor, values: list[Any]) -> list[Question]:
