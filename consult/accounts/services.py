@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -234,6 +235,12 @@ def warn_of_failed_logins(email: str) -> None:
     audit.record(None, "user.failed_logins_reported", user)
 
 
+@cache
+def _load_user_statement():
+    """Built once: every logged-in request runs it."""
+    return select(User).where(User.id == bindparam("uid")).options(joinedload(User.roles))
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: one query for the user and their roles (a join: every
     logged-in request runs it, and a second round trip costs more than the few rows)."""
@@ -241,9 +248,7 @@ def load_user(user_id: str) -> User | None:
     uid, version = parse_int(raw_uid, low=1), parse_int(raw_version)
     if uid is None or version is None:
         return None
-    user = db.session.execute(
-        select(User).where(User.id == uid).options(joinedload(User.roles))
-    ).unique().scalar_one_or_none()
+    user = db.session.execute(_load_user_statement(), {"uid": uid}).unique().scalar_one_or_none()
     if user is None or user.session_version != version:
         return None
     return user

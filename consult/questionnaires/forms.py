@@ -11,6 +11,7 @@ service error lands beside its question and in the error summary like any other.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from flask import request
@@ -116,7 +117,17 @@ def answer_form(form_class: type[F], questions: Iterable[QuestionnaireQuestion],
     """A ``form_class`` with one answer field per question (``q<id>``, after its own
     fields). The class is made per request: the questions are the round's."""
     questions = list(questions)
-    fields = {f"q{q.id}": AnswerField(q.text, default=list) for q in questions}
-    built = type(form_class.__name__, (form_class,), fields)(**kwargs)
+    built = _answer_form_class(form_class, tuple((q.id, q.text) for q in questions))(**kwargs)
     built.questions = questions
     return built
+
+
+@lru_cache(maxsize=256)
+def _answer_form_class(form_class: type[F], fields: tuple[tuple[int, str], ...]) -> type[F]:
+    """The class for these questions (ids and texts), made once: making a form class costs
+    more than the rest of a vote's form (a round without a poll uses ``form_class``)."""
+    if not fields:
+        return form_class
+    return type(form_class.__name__, (form_class,),
+                {f"q{question_id}": AnswerField(text, default=list)
+                 for question_id, text in fields})

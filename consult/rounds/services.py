@@ -8,10 +8,11 @@ field they belong to. Services flush, never commit; every action is audited.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit
@@ -41,13 +42,22 @@ FIELDS = ("kind", "version_number", "title", "opens_at", "closes_at", "response_
 
 # ---------------------------------------------------------------- reads
 
+@cache
 def round_options():
-    """What a round page needs: consultation, department, version, extensions."""
+    """What a round page needs: consultation, department, version, extensions (built once:
+    loader options are immutable)."""
     return (
         joinedload(Round.consultation).joinedload(Consultation.department),
         joinedload(Round.version),
         selectinload(Round.extensions),
     )
+
+
+@cache
+def _round_read(extensions: bool):
+    """get_round's statement, built once (every round page and every vote reads it)."""
+    options = round_options() if extensions else round_options()[:2]
+    return select(Round).where(Round.id == bindparam("round_id")).options(*options)
 
 
 MAX_ID = 2**63 - 1  # larger ids from a URL would overflow the database's integers (500)
@@ -63,8 +73,7 @@ def get_round(actor: Actor, round_id: int, *, rule: str | None = None,
     (``"round.manage"``, ``"response.manage"``, ``"analysis.view"``...)."""
     if not 0 < round_id <= MAX_ID:
         raise NotFound(_l("This round does not exist."))
-    options = round_options() if extensions else round_options()[:2]
-    r = db.session.scalar(select(Round).where(Round.id == round_id).options(*options))
+    r = db.session.scalar(_round_read(extensions), {"round_id": round_id})
     if r is None or not check(actor, "round.view", r):
         raise NotFound(_l("This round does not exist."))
     if rule is not None:

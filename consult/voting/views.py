@@ -44,6 +44,10 @@ def _ballot_summary(questions, ballot):
 
 @bp.route("/rounds/<int:round_id>/vote", methods=["GET", "POST"])
 def vote(round_id: int):
+    if request.method == "POST" and current_user.is_authenticated:
+        # A ballot holds the round's state until it commits: held before the round is
+        # read, the round read below is already the one the ballot is checked against.
+        services.hold_round(round_id)
     round_ = _vote_round(round_id)
     if request.method == "POST" and not current_user.is_authenticated:
         return login_manager.unauthorized()

@@ -273,3 +273,22 @@ def test_rounds_tick_command(app, make_round):
         assert "1 round changed state." in result.output
         assert "No round changed state." in runner.invoke(args=["rounds", "tick"]).output
     assert actions(r) == [("round.open", "system")]
+
+
+@pytest.mark.pg
+def test_state_held_before_the_read_is_not_read_again(make_round, count_queries):
+    """A ballot that holds the round's state before reading the round (the vote page)
+    re-reads nothing in ``hold_state``; once its transaction ends, the next one does."""
+    round_id = make_round().id
+    db.session.commit()
+    db.session.expunge_all()
+    lifecycle.hold_state_before_reading(round_id)
+    r = db.session.get(Round, round_id)
+    with count_queries() as seen:
+        lifecycle.hold_state(r)
+    assert seen == []
+    db.session.commit()
+    with count_queries() as seen:
+        lifecycle.hold_state(r)
+    assert len(seen) == 2, seen  # the lock, then the dates
+    db.session.rollback()

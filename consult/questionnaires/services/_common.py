@@ -4,8 +4,9 @@ insert-or-ignore, counters moved in one statement."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import selectinload
 
 from consult.db import db
@@ -15,11 +16,18 @@ from consult.questionnaires.models import RULES, Purpose, Questionnaire, Questio
 
 def list_questions(round_id: int, purpose: Purpose) -> list[QuestionnaireQuestion]:
     """The round's questions for ``purpose`` with their options, in order (two queries)."""
-    return list(db.session.scalars(
-        select(QuestionnaireQuestion).join(Questionnaire)
-        .where(Questionnaire.round_id == round_id, Questionnaire.purpose == purpose)
-        .options(selectinload(QuestionnaireQuestion.options))
-        .order_by(QuestionnaireQuestion.position)))
+    return list(db.session.scalars(_list_questions_statement(),
+                                   {"round_id": round_id, "purpose": purpose}))
+
+
+@cache
+def _list_questions_statement():
+    """Built once: every vote and every answer reads it."""
+    return (select(QuestionnaireQuestion).join(Questionnaire)
+            .where(Questionnaire.round_id == bindparam("round_id"),
+                   Questionnaire.purpose == bindparam("purpose"))
+            .options(selectinload(QuestionnaireQuestion.options))
+            .order_by(QuestionnaireQuestion.position))
 
 
 def get_question(round_id: int, purpose: Purpose, question_id: int) -> QuestionnaireQuestion:

@@ -9,6 +9,7 @@ from consult.questionnaires.services import (  # noqa: F401
 )
 from consult.voting.services._common import (  # noqa: F401
     FINAL_STATES,
+    hold_round,
     lock_round,
     require_vote,
 )

@@ -21,6 +21,14 @@ def require_vote(round_: Round) -> None:
                                   "questions and ballots."))
 
 
+def hold_round(round_id: int) -> None:
+    """Before a ballot's request reads the round: hold its state until the ballot commits
+    (``lifecycle.hold_state_before_reading``), so that ``cast_ballot`` need not re-read its
+    dates. Harmless for a round that does not exist or that the voter may not see: the
+    read that follows says so."""
+    lifecycle.hold_state_before_reading(round_id)
+
+
 def lock_round(round_: Round) -> Round:
     """Re-read the round's dates under a row lock (PostgreSQL); SQLite serialises writers.
     For editing the poll (officials, rare); ballots use ``lifecycle.hold_state``.
