@@ -129,28 +129,31 @@ def _manage_round(round_id: int):
     return get_round(current_user, round_id, rule="voting.manage", extensions=False)
 
 
+def _save_question(round_, form: QuestionForm, save):
+    """A poll question posted: 422 for a round without a vote and 409 outside "scheduled"
+    come before the fields' messages; then the form and ``save`` (one transaction)."""
+    try:
+        services.require_vote(round_)
+        lifecycle.require(round_, RoundState.SCHEDULED)
+    except (ValidationFailed, InvalidState) as exc:
+        form.add_service_error(exc)
+        return None, exc.status
+    return submit(form, save)
+
+
 @bp.route("/manage/rounds/<int:round_id>/poll", methods=["GET", "POST"])
 @login_required
 def manage_poll(round_id: int):
     round_ = _manage_round(round_id)
     form = QuestionForm(purpose=Purpose.POLL)
+    status = 200
     if request.method == "POST":
-        # 422 for a round without a vote, 409 outside "scheduled", before field messages.
-        try:
-            services.require_vote(round_)
-            lifecycle.require(round_, RoundState.SCHEDULED)
-        except (ValidationFailed, InvalidState) as exc:
-            form.add_service_error(exc)
-            status = exc.status
-        else:
-            question, status = submit(form, lambda: services.add_question(
-                current_user, round_, **form.question_data()))
-            if question is not None:
-                flash(_("The question is added."), "success")
-                return redirect(url_for(".manage_poll", round_id=round_id) +
-                                f"#question-{question.id}", code=303)
-    else:
-        status = 200
+        question, status = _save_question(round_, form, lambda: services.add_question(
+            current_user, round_, **form.question_data()))
+        if question is not None:
+            flash(_("The question is added."), "success")
+            return redirect(url_for(".manage_poll", round_id=round_id) +
+                            f"#question-{question.id}", code=303)
     questions = services.list_questions(round_) if round_.kind.has_vote else []
     return render("voting/manage_poll.html", status=status,
                   **_page_ctx(round_, questions=questions, form=form))
@@ -164,19 +167,12 @@ def edit_question(round_id: int, question_id: int):
     form = QuestionForm(purpose=Purpose.POLL, question=question)
     status = 200
     if request.method == "POST":
-        try:
-            services.require_vote(round_)
-            lifecycle.require(round_, RoundState.SCHEDULED)
-        except (ValidationFailed, InvalidState) as exc:
-            form.add_service_error(exc)
-            status = exc.status
-        else:
-            saved, status = submit(form, lambda: services.update_question(
-                current_user, round_, question, **form.question_data()))
-            if saved is not None:
-                flash(_("The question is saved."), "success")
-                return redirect(url_for(".manage_poll", round_id=round_id) +
-                                f"#question-{question_id}", code=303)
+        saved, status = _save_question(round_, form, lambda: services.update_question(
+            current_user, round_, question, **form.question_data()))
+        if saved is not None:
+            flash(_("The question is saved."), "success")
+            return redirect(url_for(".manage_poll", round_id=round_id) +
+                            f"#question-{question_id}", code=303)
     return render("voting/edit_question.html", status=status,
                   **_page_ctx(round_, question=question, form=form))
 
