@@ -249,34 +249,33 @@ def create_theme(round_id: int):
     return redirect(_back(round_id) + "#themes", code=303)
 
 
-@bp.post("/manage/rounds/<int:round_id>/themes/<int:theme_id>/rename")
-@login_required
-def rename_theme(round_id: int, theme_id: int):
+def _change_theme(round_id: int, theme_id: int, form, change, done_message: str):
+    """Rename or merge a theme: the form (prefixed per theme) and ``change(round_, theme)``
+    in one transaction; refusals are shown beside that theme on the triage page."""
     round_ = _started_round(round_id)
     theme = services.get_theme(round_, theme_id)
-    form = ThemeForm(prefix=f"r{theme_id}")
-    done, status = submit(form, lambda: services.rename_theme(current_user, round_, theme,
-                                                              name=form.name.data))
+    done, status = submit(form, lambda: change(round_, theme))
     if done is None:
         return _triage_page(round_id, status=status,
                             merge_errors={theme_id: [m for _f, _l, m in form.all_errors]})
-    flash(_("Theme renamed."), "success")
+    flash(done_message, "success")
     return redirect(_back(round_id) + "#themes", code=303)
+
+
+@bp.post("/manage/rounds/<int:round_id>/themes/<int:theme_id>/rename")
+@login_required
+def rename_theme(round_id: int, theme_id: int):
+    form = ThemeForm(prefix=f"r{theme_id}")
+    return _change_theme(round_id, theme_id, form, lambda round_, theme: services.rename_theme(
+        current_user, round_, theme, name=form.name.data), _("Theme renamed."))
 
 
 @bp.post("/manage/rounds/<int:round_id>/themes/<int:theme_id>/merge")
 @login_required
 def merge_theme(round_id: int, theme_id: int):
-    round_ = _started_round(round_id)
-    theme = services.get_theme(round_, theme_id)
     form = MergeThemeForm(prefix=f"m{theme_id}")
-    done, status = submit(form, lambda: services.merge_themes(current_user, round_, theme,
-                                                              into_id=form.into_id.data))
-    if done is None:
-        return _triage_page(round_id, status=status,
-                            merge_errors={theme_id: [m for _f, _l, m in form.all_errors]})
-    flash(_("Themes merged."), "success")
-    return redirect(_back(round_id) + "#themes", code=303)
+    return _change_theme(round_id, theme_id, form, lambda round_, theme: services.merge_themes(
+        current_user, round_, theme, into_id=form.into_id.data), _("Themes merged."))
 
 
 # ---------------------------------------------------------------- the response
