@@ -349,8 +349,11 @@ def poll_url(round_id, *rest):
 def test_official_adds_edits_and_deletes_a_question(client, login_as, dept, official):
     r = make_round(dept, scheduled=True)
     login_as(official)
-    page = text(client.get(poll_url(r.id)))
+    resp = client.get(poll_url(r.id))
+    page = text(resp)
     assert "No poll questions yet." in page and "Add a question" in page
+    html = resp.get_data(as_text=True)  # the shared editor's form, with its fields
+    assert f'action="{poll_url(r.id)}"' in html and 'name="options"' in html
     response = client.post(poll_url(r.id), data={
         "text": "您最需要哪项服务？", "options": "日间照料\r\n助餐服务\r\n\r\n上门护理"})
     assert response.status_code == 303
