@@ -143,7 +143,7 @@ class ParticipantReach(db.Model):
     __tablename__ = "participant_reach"
     __table_args__ = (
         CheckConstraint("rounds >= 0", name="rounds_not_negative"),
-        Index("ix_participant_reach_unsettled", "delta",
+        Index("ix_participant_reach_unsettled", "department_id", "month",
               sqlite_where=text("delta != 0"), postgresql_where=text("delta != 0")),
     )
 

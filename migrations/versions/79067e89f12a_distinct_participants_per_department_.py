@@ -52,7 +52,7 @@ def upgrade():
 
     # Indexes after the bulk fill: built once instead of kept row by row.
     with op.batch_alter_table('participant_reach', schema=None) as batch_op:
-        batch_op.create_index('ix_participant_reach_unsettled', ['delta'], unique=False, sqlite_where=sa.text('delta != 0'), postgresql_where=sa.text('delta != 0'))
+        batch_op.create_index('ix_participant_reach_unsettled', ['department_id', 'month'], unique=False, sqlite_where=sa.text('delta != 0'), postgresql_where=sa.text('delta != 0'))
         batch_op.create_index(batch_op.f('ix_participant_reach_user_id'), ['user_id'], unique=False)
 
 
