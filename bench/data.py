@@ -4,7 +4,8 @@ Deterministic (one seeded ``random.Random``), bulk (``executemany`` of plain dic
 SQLAlchemy Core: psycopg pipelines them on PostgreSQL, sqlite3 runs them in C), and
 consistent: every counter the services keep in SQL is set from the rows written here
 (``Round.comment_count``/``ballot_count``/``participant_count``, ``Comment.support_count``
-and ``reply_count``, ``VoteTally``, ``Survey`` counters, ``DraftVersion.clause_count``).
+and ``reply_count``, ``VoteTally``, ``Survey`` counters, ``DraftVersion.clause_count``, the
+distinct participants per department and month: ``ParticipantReach``/``ParticipantTally``).
 
 The data does not go through the services on purpose (a million ballots through
 ``cast_ballot`` would take an hour); ``tests/web/test_production.py`` checks the counters
@@ -36,6 +37,7 @@ from consult.consultations.models import (
 )
 from consult.extensions import db
 from consult.participation.models import Comment, CommentSupport
+from consult.rounds import participants as round_participants
 from consult.rounds.models import Round, RoundParticipant
 from consult.surveys.models import Survey, SurveyAnswer
 from consult.voting.models import Ballot, VoteTally
@@ -320,6 +322,9 @@ class Generator:
             update(t["round"]).where(t["round"].c.id == bindparam("rid"))
             .values({c: bindparam(f"v_{c}") for c in counters}),
             [{"rid": row["id"], **{f"v_{c}": row[c] for c in counters}} for row in rounds])
+        # The distinct participants per department and month, counted from the rows just
+        # written (the services keep them one participation at a time).
+        round_participants.rebuild(db.session())
         self._fix_sequences(t)
         return self.counts
 

@@ -542,10 +542,20 @@ def integrity(url: str, rid: int) -> dict:
                                "FROM vote_tally WHERE round_id = :r"), {"r": rid}).one()._asdict()
         counter = c.execute(text("SELECT ballot_count FROM round WHERE id = :r"),
                             {"r": rid}).scalar()
+        # Distinct participants per department, kept one participation at a time (the
+        # burst's new voters included), against their recount over every participant row.
+        unique = dict(c.execute(text(
+            "SELECT c.department_id, count(DISTINCT p.user_id) FROM round_participant p "
+            "JOIN round r ON r.id = p.round_id JOIN consultation c ON c.id = r.consultation_id "
+            "WHERE c.published_at IS NOT NULL GROUP BY c.department_id")).all())
+        kept = dict(c.execute(text(
+            "SELECT department_id, participants FROM participant_tally "
+            "WHERE month = '' AND department_id <> 0 AND participants > 0")).all())
     eng.dispose()
-    ok = rows == voters == counter and all(tally[k] == recount.get(k, 0) for k in tally)
+    tallied = all(tally[k] == recount.get(k, 0) for k in tally)
+    ok = rows == voters == counter and tallied and kept == unique
     return {"ballot_rows": rows, "distinct_voters": voters, "round_ballot_count": counter,
-            "tally_equals_recount": all(tally[k] == recount.get(k, 0) for k in tally),
+            "tally_equals_recount": tallied, "unique_participants_equal_recount": kept == unique,
             "ok": ok}
 
 

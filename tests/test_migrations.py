@@ -341,3 +341,69 @@ def test_followed_up_in_time_is_filled_from_the_cases_and_dropped_on_downgrade(
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+PARTICIPANT_TALLY = "79067e89f12a"  # distinct participants per department and month
+
+
+@pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
+def test_participant_tally_is_filled_from_the_participants_and_dropped_on_downgrade(
+        pytestconfig, empty_database):
+    """Up: each person counts once per department, per closing month (the round's early
+    close, else its planned one) and per both, whatever their number of rounds there;
+    rounds of unpublished consultations do not count. Down: the tables and columns go."""
+    app = make_app(pytestconfig, **empty_database)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision=FOLLOW_UP_IN_TIME)
+            a, b = _insert("department", slug="a", name="a"), _insert("department", slug="b")
+            published = datetime(2026, 1, 5, tzinfo=UTC)
+            ca = _insert("consultation", department_id=a, published_at=published)
+            cb = _insert("consultation", department_id=b, published_at=published)
+            draft = _insert("consultation", department_id=b)
+
+            versions: dict[int, int] = {}
+
+            def round_(consultation, closes, closed=None):
+                versions[consultation] = versions.get(consultation, 0) + 1
+                version = _insert("draft_version", consultation_id=consultation,
+                                  number=versions[consultation])
+                return _insert("round", consultation_id=consultation, version_id=version,
+                               kind="both", opens_at=closes.replace(day=1), closes_at=closes,
+                               closed_at=closed, response_due_at=closes)
+
+            oct_, nov = datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
+            a_oct, a_oct2 = round_(ca, oct_), round_(ca, nov, closed=oct_)  # closed early
+            a_nov, b_oct = round_(ca, nov), round_(cb, oct_)
+            d_oct = round_(draft, oct_)
+            people = [_insert("user", email=f"p{i}@example.org") for i in range(4)]
+            for r, who in ((a_oct, [0, 1]), (a_oct2, [0]), (a_nov, [0, 2]), (b_oct, [0, 3]),
+                           (d_oct, [1, 2])):
+                for i in who:
+                    _insert("round_participant", round_id=r, user_id=people[i], first_at=oct_)
+            db.session.commit()
+
+            flask_migrate.upgrade(revision=PARTICIPANT_TALLY)
+            assert _rows("SELECT department_id, month, participants FROM participant_tally "
+                         "ORDER BY department_id, month") == [
+                (0, "2026-10", 3), (0, "2026-11", 2), (a, "", 3), (a, "2026-10", 2),
+                (a, "2026-11", 2), (b, "", 2), (b, "2026-10", 2)]
+            assert _rows(f"SELECT rounds FROM participant_reach WHERE department_id = {a} "
+                         f"AND month = '2026-10' AND user_id = {people[0]}") == [(2,)]
+            assert _rows("SELECT id, tallied_department_id, tallied_month FROM round "
+                         "ORDER BY id") == [(a_oct, a, "2026-10"), (a_oct2, a, "2026-10"),
+                                            (a_nov, a, "2026-11"), (b_oct, b, "2026-10"),
+                                            (d_oct, None, None)]
+            assert not _rows("SELECT 1 FROM participant_reach WHERE delta != 0")
+
+            flask_migrate.downgrade(revision=FOLLOW_UP_IN_TIME)
+            names = set(inspect(db.engine).get_table_names())
+            assert not names & {"participant_reach", "participant_tally"}
+            columns = {c["name"] for c in inspect(db.engine).get_columns("round")}
+            assert "tallied_month" not in columns and "closes_at" in columns
+            assert _rows("SELECT count(*) FROM round_participant") == [(9,)]
+            flask_migrate.upgrade()
+            assert differences() == []
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import TimestampMixin, db, str_enum
@@ -81,6 +81,11 @@ class Round(TimestampMixin, db.Model):
     # Bumped in the transaction of any change shown on the round's cached public pages
     # (consult.pagecache): part of every cache key, so a change is never served stale.
     content_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The department and closing month (YYYY-MM) its participants are counted under in
+    # ``ParticipantReach``; None while none are (no participant yet, or the consultation
+    # is unpublished). Written only by ``consult.rounds.participants``.
+    tallied_department_id: Mapped[int | None]
+    tallied_month: Mapped[str | None] = mapped_column(String(7))
 
     consultation = relationship("Consultation", back_populates="rounds", lazy="raise_on_sql")
     version = relationship("DraftVersion", lazy="raise_on_sql")
@@ -119,3 +124,43 @@ class RoundParticipant(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
                                          primary_key=True, index=True)
     first_at: Mapped[datetime]
+
+
+class ParticipantReach(db.Model):
+    """A person who took part in some round of a department in a month: one row per
+    (department, month, user) with the number of those rounds, so that the distinct
+    participants of a department, of a month, or of both are a counter
+    (``ParticipantTally``) instead of a recount of every ``RoundParticipant`` row.
+
+    The month is the round's closing month (``closed_at``, else ``closes_at``) and the
+    department its consultation's, as the evaluation groups them; only rounds of
+    published consultations count. ``department_id`` 0 stands for every department and
+    ``month`` "" for every month. ``delta`` is the row's change to its group's counter
+    not yet added to it (1: new, -1: gone, its ``rounds`` down to 0), 0 once the
+    transaction has settled the counters; written by ``consult.rounds.participants`` only.
+    """
+
+    __tablename__ = "participant_reach"
+    __table_args__ = (
+        CheckConstraint("rounds >= 0", name="rounds_not_negative"),
+        Index("ix_participant_reach_unsettled", "department_id", "month",
+              sqlite_where=text("delta != 0"), postgresql_where=text("delta != 0")),
+    )
+
+    department_id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    rounds: Mapped[int] = mapped_column(default=0)
+    delta: Mapped[int] = mapped_column(default=0)
+
+
+class ParticipantTally(db.Model):
+    """Distinct participants of a department in a month (0: every department; "": every
+    month): the number of its ``ParticipantReach`` rows, moved at each commit."""
+
+    __tablename__ = "participant_tally"
+
+    department_id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    participants: Mapped[int] = mapped_column(default=0)

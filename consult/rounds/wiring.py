@@ -1,15 +1,17 @@
 """How the rounds domain joins the app: its pages, ``flask rounds tick``, and the page
-cache's content versions (a round's own changes and a renamed department bump them)."""
+cache's content versions (a round's own changes and a renamed department bump them), and
+the distinct participants' counters kept at each commit."""
 
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import inspect, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from consult import pagecache
 from consult.accounts.models import Department
 from consult.consultations.models import Consultation
+from consult.rounds import participants
 from consult.rounds.cli import rounds_cli
 from consult.rounds.models import Round
 from consult.rounds.views import bp
@@ -21,6 +23,13 @@ def init_app(app: Flask) -> None:
     pagecache.bump_versions_with(bump_content_versions)
     pagecache.shown_on_rounds(Round, round_itself)
     pagecache.shown_on_rounds(Department, department_rounds)
+    # Distinct participants per department and month: a round's participants move with
+    # its group, and the counters move at commit (consult.rounds.participants).
+    for name, listener in (("before_flush", participants.collect_moves),
+                           ("before_commit", participants.settle_at_commit),
+                           ("after_soft_rollback", participants.forget)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 def bump_content_versions(session: Session, round_ids: list[int]) -> None:

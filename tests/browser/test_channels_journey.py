@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from consult.accounts.models import Department
-from consult.channels.models import Hearing, HearingApplication, HearingKind, Selection
+from consult.channels.models import Hearing, HearingKind, Selection
 from consult.clock import now
 from consult.consultations.models import Consultation
 from consult.extensions import db, limiter
@@ -35,6 +35,8 @@ from tests.browser.journey import Journey
 from tests.factories import (
     PASSWORD,
     DepartmentFactory,
+    HearingApplicationFactory,
+    HearingFactory,
     RoundFactory,
     UserFactory,
     comment,
@@ -63,11 +65,10 @@ def seed(live) -> dict:
         comment(r, UserFactory(), body="网上意见：建议公开收费标准。")
         secret = comment(r, UserFactory(), body=ONLINE_SECRET)
         secret.confidential = True
-        hearing = Hearing(round_id=r.id, kind=HearingKind.SYMPOSIUM, topic="养老服务座谈会",
-                          place="市民中心三楼", starts_at=now() - timedelta(days=5),
-                          capacity=20, apply_until=(now() - timedelta(days=8)).date(),
-                          selection=Selection.ORDER, selected_at=now() - timedelta(days=7))
-        db.session.add(hearing)
+        hearing = HearingFactory(round_id=r.id, place="市民中心三楼",
+                                 starts_at=now() - timedelta(days=5), capacity=20,
+                                 apply_until=(now() - timedelta(days=8)).date(),
+                                 selected_at=now() - timedelta(days=7))
         db.session.commit()
         return {"round": r.id, "official": official.email, "other": other.email,
                 "hearing": hearing.id}
@@ -335,16 +336,15 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(
     with live.app.app_context():
         from consult.accounts.models import User
         official = db.session.scalar(select(User).where(User.email == world["official"]))
-        hearing = Hearing(round_id=round_id, kind=HearingKind.HEARING, topic="收费标准听证会",
-                          place="区政府礼堂", starts_at=now() + timedelta(days=10), capacity=1,
-                          apply_until=(now() + timedelta(days=3)).date(),
-                          selection=Selection.CHOICE, created_by_id=official.id)
-        db.session.add(hearing)
-        db.session.flush()
+        hearing = HearingFactory(round_id=round_id, kind=HearingKind.HEARING,
+                                 topic="收费标准听证会", place="区政府礼堂",
+                                 starts_at=now() + timedelta(days=10), capacity=1,
+                                 apply_until=(now() + timedelta(days=3)).date(),
+                                 selection=Selection.CHOICE, created_by_id=official.id)
         for name in ("张三", "李四"):
-            db.session.add(HearingApplication(hearing_id=hearing.id,
-                                              user_id=UserFactory(display_name=name).id,
-                                              statement=f"{name}：我想谈谈收费标准。"))
+            HearingApplicationFactory(hearing_id=hearing.id,
+                                      user_id=UserFactory(display_name=name).id,
+                                      statement=f"{name}：我想谈谈收费标准。")
         db.session.commit()
         hearing_id = hearing.id
     page.goto(f"/manage/rounds/{round_id}/hearings/{hearing_id}")

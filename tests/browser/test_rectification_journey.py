@@ -25,11 +25,16 @@ from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.rectification import services as rectification
 from consult.rectification.models import RectificationCase
-from consult.responses.models import Erratum, RoundResponse
 from consult.rounds import participants
 from consult.rounds.models import Round
 from tests.browser.journey import LOCALES, Journey
-from tests.factories import PASSWORD, RoundFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    ErratumFactory,
+    RoundFactory,
+    RoundResponseFactory,
+    UserFactory,
+)
 
 ERRATUM = "第三条补贴标准更正为每月300元。"
 
@@ -42,12 +47,9 @@ def setup(live):
                          recorded_state="responded")
         consultation = db.session.get(Consultation, r.consultation_id)
         dept = db.session.get(Department, consultation.department_id)
-        response = RoundResponse(round_id=r.id, consultation_id=consultation.id,
-                                 department_id=dept.id, from_version_number=1,
-                                 summary="感谢大家的意见。", published_at=published)
-        db.session.add(response)
-        db.session.flush()
-        db.session.add(Erratum(response_id=response.id, body=ERRATUM))
+        response = RoundResponseFactory(round_=r, summary="感谢大家的意见。",
+                                        published_at=published)
+        ErratumFactory(response_id=response.id, body=ERRATUM)
         UserFactory(email="official@example.org", role="official", role__department=dept)
         UserFactory(email="evaluator@example.org", role="evaluator")
         for email in ("mei@example.org", "troll@example.org", "lan@example.org"):

@@ -9,10 +9,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from consult.db import atomic, db
-from consult.workspace.models import ReplyTemplate
 from tests.browser.journey import Journey
-from tests.factories import PASSWORD, DepartmentFactory, UserFactory, make_suggestion
+from tests.factories import (
+    PASSWORD,
+    DepartmentFactory,
+    ReplyTemplateFactory,
+    UserFactory,
+    make_suggestion,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,10 +31,8 @@ def test_answer_two_suggestions_at_once(browser, live, artifacts, locale, javasc
         official = UserFactory(role="official", role__department=dept)
         chosen = [make_suggestion(UserFactory(), dept, title=title) for title in
                   ("社区老年食堂太少", "老旧小区加装电梯审批太慢", "公园夜间照明不足")]
-        with atomic():
-            db.session.add(ReplyTemplate(department_id=dept.id, purpose="suggestion",
-                                         title="已有规定", body=REASON,
-                                         created_by_id=official.id))
+        ReplyTemplateFactory(department_id=dept.id, purpose="suggestion", title="已有规定",
+                             body=REASON, created_by_id=official.id)
         ids = [s.id for s in chosen]
         email = official.email
     journey = Journey(browser, live, artifacts, "suggestion-bulk", locale, javascript)

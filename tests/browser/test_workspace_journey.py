@@ -22,12 +22,13 @@ from sqlalchemy import func, select
 from consult.audit.models import AuditEntry
 from consult.extensions import db
 from consult.responses.models import Triage
-from consult.workspace.models import Assignment, ReplyTemplate, TemplatePurpose
+from consult.workspace.models import Assignment, TemplatePurpose
 from tests.browser.journey import LOCALES, Journey, log_out
 from tests.factories import (
     PASSWORD,
     ConsultationFactory,
     DepartmentFactory,
+    ReplyTemplateFactory,
     RoundFactory,
     UserFactory,
     comment,
@@ -84,13 +85,12 @@ def seed(live) -> World:
                                       slug="transport")
         stranger = UserFactory(email="zhao@example.org", display_name="赵专员",
                                role="official", role__department=elsewhere)
-        db.session.add_all([
-            ReplyTemplate(department_id=dept.id, purpose=TemplatePurpose.TRIAGE,
-                          title="已有规定", body=REASON, created_by_id=wang.id),
-            (foreign := ReplyTemplate(department_id=elsewhere.id,
-                                      purpose=TemplatePurpose.TRIAGE, title="交通另行规定",
-                                      body="交通事项由交通部门另行规定。",
-                                      created_by_id=stranger.id))])
+        ReplyTemplateFactory(department_id=dept.id, purpose=TemplatePurpose.TRIAGE,
+                             title="已有规定", body=REASON, created_by_id=wang.id)
+        foreign = ReplyTemplateFactory(department_id=elsewhere.id,
+                                       purpose=TemplatePurpose.TRIAGE, title="交通另行规定",
+                                       body="交通事项由交通部门另行规定。",
+                                       created_by_id=stranger.id)
         db.session.commit()
         return World(r.id, other.id, wang.email, li.email, li.display_name, stranger.id,
                      foreign.id)

@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from consult.evaluation import scores
 from consult.extensions import db
 from consult.questionnaires.models import (
     AnswerChoice,
@@ -21,8 +22,8 @@ from consult.questionnaires.models import (
     QuestionnaireOption,
     QuestionnaireQuestion,
 )
-from consult.rounds import lifecycle
-from consult.rounds.models import Round, RoundKind
+from consult.rounds import lifecycle, participants
+from consult.rounds.models import Round, RoundKind, RoundParticipant
 from consult.voting.models import Ballot, VoteTally
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory, add_questionnaire
 from tests.threads import run_all
@@ -92,6 +93,16 @@ def _assert_counters_equal_recount(round_id: int, poll, voters: int) -> None:
             per_ballot = Counter(db.session.scalars(
                 select(AnswerChoice.owner_id).where(AnswerChoice.question_id == qid)))
             assert all(n == 1 for n in per_ballot.values())
+    # the distinct participants per department and month (moved at each commit, and by a
+    # racing close) equal their recount over the participant rows
+    for group in ("department", "month"):
+        key = scores._key(group)
+        recount = dict(db.session.execute(
+            scores._base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
+                         .select_from(RoundParticipant)
+                         .join(Round, Round.id == RoundParticipant.round_id), group)
+            .where(*scores.Scope().round_filters()).group_by(key)).all())
+        assert participants.tallies(by=group) == recount, group
 
 
 def test_concurrent_casts_and_changes_keep_one_ballot_and_exact_counters(app):

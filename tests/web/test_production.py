@@ -8,8 +8,10 @@ import re
 from sqlalchemy import func, select
 
 from bench.data import generate, viral_round_id
+from consult.evaluation import scores
 from consult.extensions import db
 from consult.participation.models import Comment, CommentSupport
+from consult.rounds import participants
 from consult.rounds.models import Round, RoundParticipant
 from consult.surveys.models import Survey, SurveyAnswer
 from consult.voting.models import Ballot, VoteTally
@@ -84,6 +86,16 @@ def test_bench_data_counters_equal_recounts(app):
             select(func.count(), func.coalesce(func.sum(rows.c.rating), 0))).one()
         assert (survey.respondents, survey.rating_sum) == (n, rating_sum)
         assert survey.satisfied + survey.basically_satisfied + survey.dissatisfied == n
+    # the distinct participants per department and month: the counters read by the
+    # dashboard equal the recount over every participant row
+    for group in ("department", "month"):
+        key = scores._key(group)
+        recount = dict(db.session.execute(
+            scores._base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
+                         .select_from(RoundParticipant)
+                         .join(Round, Round.id == RoundParticipant.round_id), group)
+            .where(*scores.Scope().round_filters()).group_by(key)).all())
+        assert participants.tallies(by=group) == recount and recount, group
 
 
 def test_bench_data_is_deterministic(pytestconfig):

@@ -128,6 +128,8 @@ def record_ballot(round_id: int, user_id: int, *, stance: Stance, reason: str | 
         ballot_id, old_stance, joined = _write_ballot_pg(
             round_id, user_id, stance=stance, reason=reason, at=at, participant=participant)
         inserted = old_stance is None
+        if joined:
+            participants.joined(round_id, user_id)
     else:
         ballot_id, old_stance = _upsert_ballot(round_id, user_id, stance=stance,
                                                reason=reason, at=at)
