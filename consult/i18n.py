@@ -10,9 +10,9 @@ from babel import Locale, dates, support
 from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import Domain, format_datetime, get_locale, get_timezone, get_translations
 from flask_babel import gettext as _
+from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
-from flask_login import current_user
 
 from consult.clock import now
 from consult.operator_locale import in_cli, operator_locale
