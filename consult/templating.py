@@ -46,10 +46,12 @@ from consult.security.sanitize import linkify
 from consult.suggestions import deadlines
 from consult.surveys.models import SCALE, Heard, Satisfaction
 from consult.voting.models import Stance
+from consult.web import IdUrls
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
+    i18n.install_template_gettext(app.jinja_env)
     app.jinja_env.globals.update(
         # accounts, security, i18n
         can=can,
@@ -59,6 +61,9 @@ def init_app(app: Flask) -> None:
         LOCALE_NAMES=i18n.LOCALE_NAMES,
         html_lang=i18n.html_lang,
         elder_mode=elder_mode,
+        # links and labels of long lists, worked out once per list
+        id_urls=IdUrls,
+        labels_of=labels_of,
         # rounds
         round_state=lifecycle.state_view,
         round_state_class=lifecycle.state_class,
@@ -100,6 +105,12 @@ def can(name: str, obj: Any = None) -> bool:
     """``can("round.close", round)``: show a button only when its POST would pass (the
     server checks again)."""
     return check(current_user, name, obj)
+
+
+def labels_of(members) -> dict[Any, str]:
+    """{member: its label in the current language} of an enum's ``members``, for a list
+    that shows one per row (a label is looked up in the catalog each time it is read)."""
+    return {member: str(member.label) for member in members}
 
 
 def days_between(delta) -> int:

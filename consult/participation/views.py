@@ -89,7 +89,10 @@ def _list_comments(round_, clause, viewer=None) -> dict:
         sort=request.args.get("sort", "newest"), clause=clause, page=page_number(),
         per_page=current_app.config.get("PAGE_SIZE", 20), cursor=token_arg("at"),
         stance=request.args.get("stance"))
-    return {"view": view, "outcomes": outcomes_for(comment_ids=[c.id for c in view.page.items])}
+    # Only a published response gives opinions an outcome: no statement before it.
+    outcomes = (outcomes_for(comment_ids=[c.id for c in view.page.items])
+                if round_.response_published_at is not None else None)
+    return {"view": view, "outcomes": outcomes}
 
 
 def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200,
@@ -97,8 +100,8 @@ def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200
     ctx = _round_ctx(round_)
     if form is None and not current_user.is_authenticated:
         return _anonymous_comments_page(round_, ctx)
-    if form is None and current_app.config.get("PAGE_CACHE"):
-        page = _reader_comments_page(round_, ctx)
+    if form is None:  # a miss (or the cache off) too: the shared list is cheaper to fill
+        page = _reader_comments_page(round_, ctx)  # than this reader's to render whole
         if page is not None:
             return page
     clause = _clause_filter(round_)
@@ -181,7 +184,7 @@ def _visitor_page(page: str, form, round_, ctx: dict, listed, **templates: str):
 
 @bp.get("/rounds/<int:round_id>/comments")
 def round_comments(round_id: int):
-    round_ = get_round(current_user, round_id)
+    round_ = get_round(current_user, round_id, extensions=False)  # the page shows none
     return _comments_page(round_)
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consult import audit, signals
-from consult.accounts.models import Actor
+from consult.accounts.models import Actor, User
 from consult.clock import now
 from consult.consultations.models import Clause
 from consult.db import db
@@ -187,20 +187,66 @@ class CommentsView:
         return sum(self.counts.values())
 
 
+@dataclass
+class Tallies:
+    """What ``comment_tallies`` counts (see there)."""
+
+    counts: dict[int, int] = field(default_factory=dict)  # as clause_comment_counts
+    stances: dict[int | None, dict[CommentStance, int]] = field(default_factory=dict)
+    # {(clause id, stance): top-level comments the viewer may see}
+    listed: dict[tuple[int | None, CommentStance | None], int] = field(default_factory=dict)
+
+    def total(self, clause: Clause | None, stance: CommentStance | None) -> int:
+        """The top-level comments the viewer may see on ``clause`` stating ``stance``
+        (None: any)."""
+        return sum(n for (clause_id, said), n in self.listed.items()
+                   if (clause is None or clause_id == clause.id)
+                   and (stance is None or said == stance))
+
+
+def comment_tallies(viewer: Any, round_: Round) -> Tallies:
+    """Every count the comments page shows, in ONE grouped statement over the round's
+    comments (instead of a count per figure): per clause, per stance, and the top-level
+    comments ``viewer`` may see (``shown_to``) by clause and stance, from which the list's
+    total under any filter follows."""
+    visible = Comment.status.in_(VISIBLE)
+    listed = and_(Comment.parent_id.is_(None), shown_to(Comment, viewer))
+    rows = db.session.execute(
+        select(Comment.clause_id, Comment.stance, visible, listed, func.count())
+        .where(Comment.round_id == round_.id)
+        .group_by(Comment.clause_id, Comment.stance, visible, listed))
+    tallies = Tallies()
+    for clause_id, stance, is_visible, is_listed, count in rows:
+        stance = CommentStance(stance) if stance is not None else None
+        if is_visible:
+            if clause_id is not None:
+                tallies.counts[clause_id] = tallies.counts.get(clause_id, 0) + count
+            if stance is not None:
+                by_stance = tallies.stances.setdefault(clause_id, {})
+                by_stance[stance] = by_stance.get(stance, 0) + count
+        if is_listed:
+            key = (clause_id, stance)
+            tallies.listed[key] = tallies.listed.get(key, 0) + count
+    return tallies
+
+
 def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
                   clause: Clause | None = None, page: int = 1,
                   per_page: int = 20, cursor: str | None = None,
                   stance: str | None = None) -> CommentsView:
     """A page of threads: top-level comments (sorted, filtered) with all their replies,
-    in a constant number of queries whatever the number of comments. Pages followed from
-    the first by their links are read by key (``cursor``), not by OFFSET."""
+    in a constant number of queries whatever the number of comments (the round's clauses,
+    its counts, the page, the replies, the viewer's supports when logged in). Pages
+    followed from the first by their links are read by key (``cursor``), not by OFFSET."""
     sort = sort if sort in SORTS else "newest"
     chosen = CommentStance(stance) if stance in STANCES else None
     clauses = version_clauses(round_)
-    counts = clause_comment_counts(round_)
+    tallies = comment_tallies(viewer, round_)
+    # The authors' roles are not shown: no statement to load them (User.roles is eager).
+    authors = joinedload(Comment.author).raiseload(User.roles)
     stmt = (select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None),
                                   shown_to(Comment, viewer))
-            .options(joinedload(Comment.author)))
+            .options(authors))
     if clause is not None:
         stmt = stmt.where(Comment.clause_id == clause.id)
     if chosen is not None:
@@ -218,16 +264,16 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
         stmt = stmt.order_by(Comment.created_at.desc(), Comment.id.desc())
         key_types = (datetime, int)
     result = keyset_paginate(stmt, page=page, per_page=per_page, cursor=cursor,
-                             key_types=key_types)
-    view = CommentsView(page=result, clauses=clauses, counts=counts, sort=sort, clause=clause,
-                        stance=chosen, stances=stance_counts(round_))
+                             key_types=key_types, total=tallies.total(clause, chosen))
+    view = CommentsView(page=result, clauses=clauses, counts=tallies.counts, sort=sort,
+                        clause=clause, stance=chosen, stances=tallies.stances)
     thread_ids = [c.id for c in result.items]
     everything = list(result.items)
     if thread_ids:
         replies = db.session.scalars(
             select(Comment).where(Comment.thread_id.in_(thread_ids),
                                   Comment.parent_id.is_not(None), shown_to(Comment, viewer))
-            .options(joinedload(Comment.author))
+            .options(authors)
             .order_by(Comment.created_at, Comment.id))
         for reply in replies:
             view.children.setdefault(reply.parent_id, []).append(reply)
