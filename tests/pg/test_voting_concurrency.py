@@ -13,7 +13,6 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from consult.evaluation import scores
 from consult.extensions import db
 from consult.questionnaires.models import (
     AnswerChoice,
@@ -23,9 +22,10 @@ from consult.questionnaires.models import (
     QuestionnaireQuestion,
 )
 from consult.rounds import lifecycle, participants
-from consult.rounds.models import Round, RoundKind, RoundParticipant
+from consult.rounds.models import Round, RoundKind
 from consult.voting.models import Ballot, VoteTally
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory, add_questionnaire
+from tests.oracles import distinct_participants
 from tests.threads import run_all
 
 pytestmark = pytest.mark.pg
@@ -96,12 +96,7 @@ def _assert_counters_equal_recount(round_id: int, poll, voters: int) -> None:
     # the distinct participants per department and month (moved at each commit, and by a
     # racing close) equal their recount over the participant rows
     for group in ("department", "month"):
-        key = scores._key(group)
-        recount = dict(db.session.execute(
-            scores._base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
-                         .select_from(RoundParticipant)
-                         .join(Round, Round.id == RoundParticipant.round_id), group)
-            .where(*scores.Scope().round_filters()).group_by(key)).all())
+        recount = distinct_participants(group)
         assert participants.tallies(by=group) == recount, group
 
 

@@ -15,7 +15,7 @@ from consult.evaluation import scores
 from consult.evaluation.scores import Scope
 from consult.extensions import db
 from consult.rounds import lifecycle, participants
-from consult.rounds.models import ParticipantReach, ParticipantTally, Round, RoundParticipant
+from consult.rounds.models import ParticipantReach, ParticipantTally, Round
 from tests.factories import (
     ConsultationFactory,
     DepartmentFactory,
@@ -23,16 +23,9 @@ from tests.factories import (
     UserFactory,
     participate,
 )
+from tests.oracles import distinct_participants
 
-
-def _recount(group: str, department_id: int | None = None) -> dict:
-    """The oracle: distinct participants over the participant rows of the rounds in scope."""
-    key = scores._key(group)
-    stmt = scores._base(select(key, func.count(func.distinct(RoundParticipant.user_id)))
-                        .select_from(RoundParticipant)
-                        .join(Round, Round.id == RoundParticipant.round_id), group)
-    return dict(db.session.execute(
-        stmt.where(*Scope(department_id=department_id).round_filters()).group_by(key)).all())
+_recount = distinct_participants  # the oracle
 
 
 def _shown(group: str, department_id: int | None = None) -> dict:
