@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 from flask import Flask
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -88,6 +88,7 @@ def init_app(app: Flask) -> None:
         datetime=i18n.format_datetime_filter,
         datetime_min=i18n.datetime_min,
         day=day,
+        file_size=file_size,
         relative=i18n.relative,
         linkify=linkify,
         proposal_diff=proposal_diff,
@@ -111,6 +112,14 @@ def labels_of(members) -> dict[Any, str]:
     """{member: its label in the current language} of an enum's ``members``, for a list
     that shows one per row (a label is looked up in the catalog each time it is read)."""
     return {member: str(member.label) for member in members}
+
+
+def file_size(size: int) -> str:
+    """A file's size for people: kilobytes below a megabyte (never "0 KB" for a tiny
+    file), megabytes above, one decimal, in the reader's number format."""
+    if size >= 1024 * 1024:
+        return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
+    return _("%(size)s KB", size=format_decimal(max(round(size / 1024, 1), 0.1)))
 
 
 def days_between(delta) -> int:
