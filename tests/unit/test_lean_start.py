@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("numpy", "scipy", "sklearn", "jieba", "pygal", "pandas", "matplotlib",
-         "docx", "lxml", "alembic", "flask_migrate")
+         "docx", "lxml", "alembic", "flask_migrate", "babel.messages.frontend")
 
 
 def imported_after(code: str, tmp_path) -> list[str]:
