@@ -15,8 +15,6 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, jsonify
-from redis import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -57,6 +55,11 @@ def _database() -> str:
 
 
 def _redis() -> str:
+    # The client library (about 0.1 s to import) only where Redis is configured: a server
+    # without it does not pay for it at every start.
+    from redis import Redis  # noqa: PLC0415
+    from redis.exceptions import RedisError  # noqa: PLC0415
+
     client = current_app.extensions.get("consult_health_redis")
     if client is None:
         client = Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2,

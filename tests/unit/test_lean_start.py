@@ -15,7 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("numpy", "scipy", "sklearn", "jieba", "pygal", "pandas", "matplotlib",
-         "docx", "lxml", "alembic", "flask_migrate", "babel.messages.frontend")
+         "docx", "lxml", "alembic", "flask_migrate", "babel.messages.frontend",
+         "redis")  # redis: only with REDIS_URL set
 
 
 def imported_after(code: str, tmp_path) -> list[str]:
