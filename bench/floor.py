@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from flask import (
     Blueprint,
     abort,
+    current_app,
     g,
     has_request_context,
     redirect,
-    render_template_string,
     request,
 )
 from sqlalchemy import event, func, select, update
@@ -33,6 +33,19 @@ FLOOR_TEMPLATE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 {% endfor %}</ol></li>{% endfor %}</ol></main></html>"""
 
 
+def _render_floor(**context) -> str:
+    """The floor's page as Flask renders any page (the app's context processors included),
+    from a template compiled once per app, as consult's templates are: not
+    ``render_template_string``, which compiles its source again on every request and made
+    the floor slower than a real page would be."""
+    template = current_app.extensions.get("bench_floor_template")
+    if template is None:
+        template = current_app.jinja_env.from_string(FLOOR_TEMPLATE)
+        current_app.extensions["bench_floor_template"] = template
+    current_app.update_template_context(context)
+    return template.render(context)
+
+
 def floor_blueprint() -> Blueprint:
     """The P1 floor: the same rows as the first page of /rounds/<id>/comments, selected
     with bare SQLAlchemy and a minimal template; and the P2 floor (below)."""
@@ -51,8 +64,8 @@ def floor_blueprint() -> Blueprint:
                                       Comment.parent_id.is_not(None))
                 .options(joinedload(Comment.author)).order_by(Comment.created_at)):
             replies.setdefault(reply.thread_id, []).append(reply)
-        return render_template_string(FLOOR_TEMPLATE, round_id=round_id, total=total,
-                                      comments=comments, replies=replies)
+        return _render_floor(round_id=round_id, total=total, comments=comments,
+                             replies=replies)
 
     @bp.post("/_bench/floor/vote/<int:round_id>")
     def floor_vote(round_id: int):
