@@ -41,9 +41,6 @@ def test_a_year_the_calendar_does_not_know_counts_monday_to_friday_and_says_so(
     monkeypatch.setattr(workdays, "_WARNED", set())  # as a fresh process
     future = 2100
     assert not workdays.calendar_known(future)
-    # Alembic's logging.config.fileConfig (tests/test_migrations.py) disables the loggers
-    # that exist when it runs; a process of its own is unaffected.
-    monkeypatch.setattr(workdays.log, "disabled", False)
     with caplog.at_level(logging.WARNING, logger="consult.workdays"):
         assert workdays.add_workdays(date(future, 1, 1), 1) == date(future, 1, 4)  # Fri -> Mon
         workdays.add_workdays(date(future, 1, 4), 3)

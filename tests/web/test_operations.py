@@ -127,9 +127,6 @@ def test_json_log_lines_carry_the_request_id(app):
 
 def test_the_access_log_has_one_record_per_request(app, client, caplog, monkeypatch):
     app.config["ACCESS_LOG"] = True
-    # Alembic's logging.config.fileConfig (tests/test_migrations.py) disables the loggers
-    # that exist when it runs; a process of its own (flask db upgrade) is unaffected.
-    monkeypatch.setattr(observability.access_log, "disabled", False)
     with caplog.at_level(logging.INFO, logger="consult.access"):
         response = client.get("/consultations/?q=x", headers={"User-Agent": "probe/1"})
     records = [r for r in caplog.records if r.name == "consult.access"]
