@@ -194,7 +194,7 @@ class TemplateCache(FileSystemBytecodeCache):
         if self.usable is None:
             self._fingerprint = fingerprint(environment)
             self.usable = self._prepare_folder()
-        key = hashlib.sha1(f"{self._fingerprint}|{self.get_cache_key(name, filename)}"
+        key = hashlib.sha256(f"{self._fingerprint}|{self.get_cache_key(name, filename)}"
                            .encode()).hexdigest()
         self.used.add(key)
         bucket = Bucket(environment, key, self.get_source_checksum(source))
@@ -256,7 +256,7 @@ def fingerprint(env: jinja2.Environment) -> str:
     parts += sorted(env.extensions)
     modules = {_module_of(f) for f in (*env.filters.values(), *env.tests.values())}
     modules |= {type(ext).__module__ for ext in env.extensions.values()}
-    digest = hashlib.sha1("\n".join(parts).encode())
+    digest = hashlib.sha256("\n".join(parts).encode())
     for module in sorted(m for m in modules if m):
         digest.update(module.encode())
         path = getattr(sys.modules.get(module), "__file__", None)
