@@ -301,10 +301,6 @@ def collect_moves(session: Session, flush_context, instances) -> None:
         session.info.setdefault(_RETALLY, set()).update(found)
 
 
-def settle_at_commit(session: Session) -> None:
-    settle(session)
-
-
 def forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         for key in (_RETALLY, _PENDING, _GONE):

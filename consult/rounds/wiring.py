@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     # Distinct participants per department and month: a round's participants move with
     # its group, and the counters move at commit (consult.rounds.participants).
     for name, listener in (("before_flush", participants.collect_moves),
-                           ("before_commit", participants.settle_at_commit),
+                           ("before_commit", participants.settle),
                            ("after_soft_rollback", participants.forget)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
