@@ -691,6 +691,10 @@ def main() -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--seconds", type=float, default=10.0, help="per load figure")
     ap.add_argument("--fresh", action="store_true", help="rebuild the databases")
+    ap.add_argument("--sqlite-dir", type=Path, default=Path("/tmp"),
+                    help="folder of the SQLite bench database (one per concurrent bench)")
+    ap.add_argument("--pg-database", help="PostgreSQL bench database (default "
+                    "consult_bench_<scale>; one per concurrent bench)")
     ap.add_argument("--skip-pg", action="store_true",
                     help="no PostgreSQL figures (P2, P3 on PostgreSQL)")
     ap.add_argument("--requests", type=int, default=20, help="per P3 page")
@@ -705,7 +709,7 @@ def main() -> int:
     res["load_average"] = {"start": os.getloadavg()}
     template_cache = prepare_release()
     if only & {"P1", "P3", "P4"}:
-        sqlite_url = f"sqlite:////tmp/consult-bench-{args.scale}.sqlite3"
+        sqlite_url = f"sqlite:///{args.sqlite_dir.resolve()}/consult-bench-{args.scale}.sqlite3"
         info = build(sqlite_url, args.scale, args.fresh)
         res["generate_sqlite_s"] = info["generate_s"]
         res["rows_sqlite"] = info["rows"]
@@ -727,7 +731,7 @@ def main() -> int:
             res["P3"] = p3(server, info, args.requests)
         server.stop()
     if only & {"P2", "P3"} and not args.skip_pg:
-        pg_url = pg_create(f"consult_bench_{args.scale}")
+        pg_url = pg_create(args.pg_database or f"consult_bench_{args.scale}")
         pg_info = build(pg_url, args.scale, args.fresh)
         res["generate_pg_s"] = pg_info["generate_s"]
         res["rows_pg"] = pg_info["rows"]
