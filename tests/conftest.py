@@ -3,6 +3,7 @@ a test client, logging in as a role, and a SQL statement counter."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from flask import Flask, g, has_request_context, request_started
 from sqlalchemy import create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
+from werkzeug.routing import Rule
 
 from consult.app import create_app
 from consult.config import TestConfig
@@ -43,6 +45,38 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "pg" in item.keywords:
                 item.add_marker(skip)
+
+
+def pytest_collection_finish(session):
+    """Every module, model and factory is loaded now and lives to the end: the cycle
+    collector stops walking them (about a sixth of the suite's CPU went to collections
+    walking the same long-lived objects again and again), and runs less often (each test
+    leaves an app's worth of cycles, freed a few tests later instead of after each)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 1_000)
+
+
+def _memoized_builders():
+    """Each test builds its own app, and Werkzeug compiles the URL builder of each of its
+    ~200 rules with ``ast`` and ``compile``: two thirds of ``create_app`` in a test. The
+    builder is a function of the rule's text, defaults and flags only (it reads the rule's
+    converters through its ``self`` argument when called), so the tests compile each once
+    per run. Production builds one app per process and keeps Werkzeug's own."""
+    compile_builder = Rule._compile_builder
+    builders: dict[tuple, object] = {}
+
+    def memoized(self, append_unknown=True):
+        key = (self.rule, self.subdomain, self.host, self.merge_slashes, append_unknown,
+               tuple(sorted((k, repr(v)) for k, v in (self.defaults or {}).items())))
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = memoized
+
+
+_memoized_builders()
 
 
 def pytest_report_header(config):
@@ -128,18 +162,23 @@ def prepare_schema(pytestconfig) -> None:
         _PG_SCHEMA_READY.add(url)
 
 
+_CLEAR_SQL: list[str] = []
+
+
 def clear_database(pytestconfig) -> None:
     if pytestconfig.consult_db_url is None:
         return  # each app has its own in-memory database, gone with its engine
     # DELETE, children first: a test leaves a few rows, and TRUNCATE of every table
-    # (new files for each) took about two seconds per test.
+    # (new files for each) took about two seconds per test. All of them in one round trip
+    # (a script of statements without parameters): a quarter of the time of one each.
+    if not _CLEAR_SQL:
+        _CLEAR_SQL.append("; ".join(
+            [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+            + ["SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S' "
+               "AND c.relnamespace = current_schema()::regnamespace"]))
     try:
         with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
-            conn.execute(text(
-                "SELECT setval(c.oid, 1, false) FROM pg_class c "
-                "WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"))
+            conn.exec_driver_sql(_CLEAR_SQL[0])
     except sa_exc.IntegrityError:  # a foreign-key cycle the order cannot satisfy
         tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         with db.engine.begin() as conn:
