@@ -143,6 +143,9 @@ class Comment(TimestampMixin, db.Model):
         # "Most supported" order read from the index (bench: a hash join of every comment
         # of a viral round to its author before the sort otherwise).
         Index("ix_comment_round_support", "round_id", "support_count", "created_at", "id"),
+        # The comments page's counts (services.comments.comment_tallies) grouped by these
+        # columns read from the index alone, in order (no sort of the round's comments).
+        Index("ix_comment_round_tally", "round_id", "clause_id", "stance", "status", "depth"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
