@@ -16,11 +16,19 @@ PROMETHEUS_MULTIPROC_DIR (a new temporary folder unless given, emptied at start)
 /metrics adds up.
 """
 
+import gc
 import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
+
+# No garbage collection while the master builds the app at its start: wsgi.py freezes what
+# it made and turns the collector back on (see there); when_ready does too, in case the app
+# is not preloaded, and every worker at its fork. (A reload reads this file again, with the
+# app already built: nothing to do then.)
+if "wsgi" not in sys.modules:
+    gc.disable()
 
 from consult.config import SettingError, gunicorn_settings
 
@@ -95,6 +103,10 @@ _own_metrics_dir = (os.path.dirname(_metrics) == tempfile.gettempdir()
                     and os.path.basename(_metrics).startswith("consult-metrics-"))
 
 
+def when_ready(server):
+    gc.enable()
+
+
 def on_exit(server):
     if _own_metrics_dir:
         shutil.rmtree(_metrics, ignore_errors=True)
@@ -102,6 +114,7 @@ def on_exit(server):
 
 def post_fork(server, worker):
     """Never share a connection opened in the master (preload) across processes."""
+    gc.enable()
     app = sys.modules.get("wsgi") and sys.modules["wsgi"].app
     if app is None:
         return

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 from jinja2.utils import LRUCache
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Rule
 
 from consult import (
     cli,
@@ -67,6 +67,26 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class LazyBuilderRule(Rule):
+    """A URL rule whose URL builders are compiled when ``url_for`` first needs them.
+
+    Werkzeug compiles two builder functions for every rule as it is added (with ``ast`` and
+    ``compile``): 80-100 ms of CPU for the app's ~200 rules at every start, most of them
+    for endpoints a worker may never build a URL to. Here each builder is compiled on its
+    first use (about 0.2 ms) and then replaces itself; routing (matching) is unchanged."""
+
+    def _compile_builder(self, append_unknown: bool = True):
+        name = "_build_unknown" if append_unknown else "_build"
+        compile_builder = super()._compile_builder
+
+        def build(rule: Rule, *args: Any, **kwargs: Any) -> tuple[str, str]:
+            real = compile_builder(append_unknown).__get__(rule, None)
+            setattr(rule, name, real)  # later calls go straight to the compiled builder
+            return real(*args, **kwargs)
+
+        return build
+
+
 def create_app(settings: type | dict[str, Any] | None = None, *,
                migrations: bool = True) -> Flask:
     """The app. ``migrations=False`` (the web server's ``wsgi.py``) leaves out ``flask db``
@@ -74,6 +94,7 @@ def create_app(settings: type | dict[str, Any] | None = None, *,
     app = Flask("consult", instance_relative_config=True)
     # Posted text cleaned (security.input) and the upload views' body limit (uploads).
     app.request_class = uploads.Request
+    app.url_rule_class = LazyBuilderRule
     app.url_map.converters["int"] = BoundedIntConverter
     config.load(app, settings)
 

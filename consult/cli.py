@@ -11,11 +11,8 @@ import os
 from pathlib import Path
 
 import click
-from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
 from flask_babel import gettext as _
-
-from consult.seed import seed
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -24,6 +21,9 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Fill the database with demo departments, accounts and content (idempotent)."""
+    # Every domain's demo data, only for this command: not imported at every start.
+    from consult.seed import seed  # noqa: PLC0415
+
     accounts = seed()
     click.echo(_("Demo accounts (e-mail / password / role):"))
     for email, password, role in accounts:
@@ -70,6 +70,8 @@ def _pybabel(*args: str) -> None:
 
 def _fill_source_catalog(path: Path) -> None:
     """English is the source language: its catalog repeats every msgid."""
+    from babel.messages.pofile import read_po, write_po  # noqa: PLC0415 - `flask translate` only
+
     with path.open("rb") as fh:
         catalog = read_po(fh)
     for message in catalog:

@@ -1,4 +1,5 @@
-"""pygal, the server-side SVG chart library (evaluation charts, the opinion-group map)."""
+"""pygal, the server-side SVG chart library of the opinion-group map (the evaluation charts
+are drawn without it: consult.evaluation.svg)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from types import ModuleType
 
 
 def chart_library() -> ModuleType:
-    """pygal, imported on first use (175 ms; by the first chart, not at a worker's start),
+    """pygal, imported on first use (175 ms; by the first map, not at a worker's start),
     without the import hook it installs for its map plugins: that
     hook raises ImportWarning on every later import (warnings are errors in the tests),
     and no map plugin is used."""

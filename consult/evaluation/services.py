@@ -8,7 +8,6 @@ choices (two).
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +21,7 @@ from consult.consultations.models import Consultation, Tag
 from consult.db import db
 from consult.errors import NotFound
 from consult.evaluation import scores as sc
-from consult.evaluation.charts import chart_library
+from consult.evaluation import svg
 from consult.rounds.models import Round
 from consult.security.exports import csv_text
 from consult.security.params import id_arg, parse_month
@@ -213,57 +212,28 @@ def public_scores(department_id: int | None = None) -> list[tuple[Department, sc
 
 # ---------------------------------------------------------------- charts
 
-def _style():
-    from pygal.style import Style  # noqa: PLC0415 - heavy (pygal): imported only when a chart is drawn
-    return Style(background="white", plot_background="white", foreground="#1f2933",
-               foreground_strong="#1f2933", foreground_subtle="#6b7280",
-               colors=("#1d4ed8", "#047857", "#b45309"),
-               font_family='"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif',
-               label_font_size=13, major_label_font_size=13, title_font_size=16,
-               value_font_size=12)
-
-
-def _svg_data_uri(chart) -> str:
-    svg = chart.render(disable_xml_declaration=True)
-    if isinstance(svg, str):
-        svg = svg.encode("utf-8")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-
-
 def share_chart(title: str, rows: list[tuple[str, sc.Share | sc.Mean]], *,
                 percent: bool = True) -> str:
-    """Horizontal bars with 95% intervals drawn as error bars (pygal's ``ci``)."""
-    chart = chart_library().HorizontalBar(style=_style(), title=title, show_legend=False, js=[],
-                                width=720, height=max(180, 60 + 44 * len(rows)),
-                                range=(0, 100) if percent else (1, 5),
-                                print_values=False, truncate_label=40,
-                                margin_left=60)  # pygal under-measures CJK labels
-    chart.x_labels = [label for label, _v in rows]
-    values = []
-    for _label, share in rows:
-        if share.value is None:
-            values.append(None)
-            continue
-        low, high = share.interval
-        k = 100 if percent else 1
-        values.append({"value": share.value * k, "ci": {"low": low * k, "high": high * k}})
-    chart.add(title, values)
-    return _svg_data_uri(chart)
+    """Horizontal bars with their 95% intervals (an SVG data URI, consult.evaluation.svg)."""
+    k = 100 if percent else 1
+    return svg.data_uri(svg.bars(title, [
+        (label, None if share.value is None else share.value * k,
+         None if share.value is None or share.interval is None
+         else (share.interval[0] * k, share.interval[1] * k))
+        for label, share in rows], (0, 100) if percent else (1, 5)))
 
 
 def trend_chart(title: str, months: list[tuple[str, sc.Scores]]) -> str:
-    chart = chart_library().Line(style=_style(), title=title, js=[], width=720, height=300,
-                       range=(0, 100), show_legend=True, x_label_rotation=0)
-    chart.x_labels = [m for m, _s in months]
-    chart.add(_("Satisfaction"), [{"value": s.satisfaction.value * 100,
-                                   "ci": {"low": s.satisfaction.interval[0] * 100,
-                                          "high": s.satisfaction.interval[1] * 100}}
-                                  if s.satisfaction.value is not None else None
-                                  for _m, s in months])
-    chart.add(_("Responded on time"), [s.timeliness.value * 100
-                                       if s.timeliness.value is not None else None
-                                       for _m, s in months])
-    return _svg_data_uri(chart)
+    """Satisfaction (with its 95% intervals) and responses on time, by month."""
+    satisfaction = [None if s.satisfaction.value is None else
+                    (s.satisfaction.value * 100,
+                     (s.satisfaction.interval[0] * 100, s.satisfaction.interval[1] * 100))
+                    for _m, s in months]
+    on_time = [None if s.timeliness.value is None else (s.timeliness.value * 100, None)
+               for _m, s in months]
+    return svg.data_uri(svg.lines(title, [m for m, _s in months],
+                                  [(_("Satisfaction"), satisfaction),
+                                   (_("Responded on time"), on_time)]))
 
 
 # ---------------------------------------------------------------- CSV
