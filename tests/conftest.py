@@ -14,7 +14,6 @@ from flask import Flask, g, has_request_context, request_started
 from sqlalchemy import create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
-from werkzeug.routing import Rule
 
 from consult.app import create_app
 from consult.config import TestConfig
@@ -55,28 +54,6 @@ def pytest_collection_finish(session):
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 50, 1_000)
-
-
-def _memoized_builders():
-    """Each test builds its own app, and Werkzeug compiles the URL builder of each of its
-    ~200 rules with ``ast`` and ``compile``: two thirds of ``create_app`` in a test. The
-    builder is a function of the rule's text, defaults and flags only (it reads the rule's
-    converters through its ``self`` argument when called), so the tests compile each once
-    per run. Production builds one app per process and keeps Werkzeug's own."""
-    compile_builder = Rule._compile_builder
-    builders: dict[tuple, object] = {}
-
-    def memoized(self, append_unknown=True):
-        key = (self.rule, self.subdomain, self.host, self.merge_slashes, append_unknown,
-               tuple(sorted((k, repr(v)) for k, v in (self.defaults or {}).items())))
-        if key not in builders:
-            builders[key] = compile_builder(self, append_unknown)
-        return builders[key]
-
-    Rule._compile_builder = memoized
-
-
-_memoized_builders()
 
 
 def pytest_report_header(config):
