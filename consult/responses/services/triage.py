@@ -58,11 +58,14 @@ def start_triage(round_: Round) -> RoundResponse:
             Comment.round_id, Comment.id, literal(None).label("q"), Comment.author_id,
             Comment.clause_id, Comment.support_count,
         ).where(Comment.round_id == round_.id, Comment.depth == 0,
-                Comment.status == ContentStatus.PUBLISHED)
+                Comment.status == ContentStatus.PUBLISHED).order_by(Comment.id)
         questions = select(
             Question.round_id, literal(None).label("c"), Question.id, Question.author_id,
             literal(None).label("cl"), Question.support_count,
-        ).where(Question.round_id == round_.id, Question.status == ContentStatus.PUBLISHED)
+        ).where(Question.round_id == round_.id, Question.status == ContentStatus.PUBLISHED
+                ).order_by(Question.id)
+        # (in the order received: the triage's rows, and the statement's numbers, follow
+        # their ids; without ORDER BY PostgreSQL numbered them in whatever order its plan read)
         cols = ["round_id", "comment_id", "question_id", "author_id", "clause_id",
                 "support_count"]
         for source in (comments, questions):
