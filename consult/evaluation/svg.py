@@ -8,6 +8,7 @@ Text is escaped; no script, no external reference (the CSP allows data: images).
 from __future__ import annotations
 
 import base64
+import unicodedata
 from collections.abc import Sequence
 
 from markupsafe import escape
@@ -16,7 +17,10 @@ WIDTH = 720
 FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 INK, SUBTLE, GRID = "#1f2933", "#6b7280", "#e5e7eb"
 COLORS = ("#1d4ed8", "#047857", "#b45309")
-LABEL_CHARS = 40
+# The bar labels' column (px) at font size 13: a Chinese character is about 13 px wide,
+# a Latin letter or digit about 7.5 (an estimate: the SVG is drawn by the browser, in
+# whatever CJK font it has, so nothing here can measure the text).
+LABEL_WIDTH = 236
 
 
 def data_uri(svg: str) -> str:
@@ -27,8 +31,17 @@ def _fmt(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
+def text_width(text: str) -> float:
+    return sum(13.0 if unicodedata.east_asian_width(ch) in "WF" else 7.5 for ch in text)
+
+
 def _label(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
+    """The label, cut with "…" where it would not fit the labels' column."""
+    if text_width(text) <= LABEL_WIDTH:
+        return text
+    while text and text_width(text + "…") > LABEL_WIDTH:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _document(title: str, height: int, body: list[str]) -> str:
@@ -72,7 +85,7 @@ def bars(title: str, rows: Sequence[tuple[str, float | None, tuple[float, float]
             continue
         bar_h = min(24.0, band * 0.7)
         body.append(f'<rect x="{left}" y="{mid - bar_h / 2:.1f}" width="{x(value) - left:.1f}" '
-                    f'height="{bar_h:.1f}" fill="{COLORS[0]}"><title>{escape(_label(label))}: '
+                    f'height="{bar_h:.1f}" fill="{COLORS[0]}"><title>{escape(label)}: '
                     f'{_fmt(value)}</title></rect>')
         if interval is not None:
             lo, hi = x(interval[0]), x(interval[1])

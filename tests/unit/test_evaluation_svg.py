@@ -32,8 +32,22 @@ def test_bars_one_per_value_with_its_interval_and_escaped_labels():
     assert float(bars[1].get("x")) == left
     labels = [t.text for t in root.iter(f"{NS}text")]
     assert "Too few answers" in labels
-    assert any(t.endswith("…") and len(t) == svg.LABEL_CHARS for t in labels)  # truncated
+    # cut to the labels' column (a Chinese character about twice a Latin letter's width)
+    cut = [t for t in labels if t.endswith("…")]
+    assert len(cut) == 1 and svg.text_width(cut[0]) <= svg.LABEL_WIDTH
+    assert svg.text_width(cut[0]) > svg.LABEL_WIDTH - 2 * 13
+    assert bars[1].find(f"{NS}title").text.startswith("部门" * 30)  # the tooltip: in full
     assert "<script" not in doc and "href" not in doc
+
+
+def test_long_latin_and_chinese_labels_fit_the_same_column():
+    latin = "Housing and Urban-Rural Development Bureau of the Municipality"
+    root = parse(svg.bars("t", [(latin, 50.0, None), ("市住房和城乡建设局", 40.0, None)],
+                          (0, 100)))
+    labels = [t.text for t in root.iter(f"{NS}text") if t.get("text-anchor") == "end"]
+    assert labels[0].endswith("…") and latin.startswith(labels[0][:-1])
+    assert svg.text_width(labels[0]) <= svg.LABEL_WIDTH
+    assert labels[1] == "市住房和城乡建设局"  # short enough: whole
 
 
 def test_bars_on_a_1_to_5_scale_start_at_1():
