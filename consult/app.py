@@ -151,8 +151,11 @@ def warm_up(app: Flask) -> int:
     so the workers inherit the result. Returns how many templates were loaded."""
     env = app.jinja_env
     names = [name for name in env.list_templates() if name.endswith((".html", ".txt"))]
-    if env.cache is not None and env.cache.capacity < 2 * len(names):
-        env.cache = LRUCache(2 * len(names))  # room for all of them, and for growth
+    if isinstance(env.cache, LRUCache):
+        # A plain dict: every template stays (the app's templates are a fixed set of
+        # files), and a page's dozen lookups cost nothing, where the LRU moved each key
+        # in a queue of every template (a search through a few hundred keys each).
+        env.cache = {}
     for name in names:
         env.get_template(name)
     if isinstance(env.bytecode_cache, templating.TemplateCache):

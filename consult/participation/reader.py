@@ -11,24 +11,39 @@ HTML, no JavaScript needed.
 
 The shared list never holds a comment awaiting review (only its author may see it): a
 reader who has one in the round gets the list rendered for them alone (``state.held``).
+
+Most readers have no part of their own on a page: they support none of its comments and
+wrote none of them. Their parts then depend on nothing of theirs but what the permission
+rules the parts ask say of them (``reader_kind``) and their CSRF token, so each worker
+keeps the list filled for such a reader once per shared list (``Shared.stamp``: a new
+rendering is a new stamp) and per kind of reader, with the token left as ``CSRF_MARK``
+(``shared_html``), and puts each reader's token in (``personal``). The new-comment form,
+the same for every reader who may post, is kept with the list the same way.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import exists, literal, or_, select, union_all
+from sqlalchemy import bindparam, exists, literal, or_, select, union_all
 
 from consult.extensions import db
 from consult.participation.models import VISIBLE, Comment, CommentSupport, ContentStatus
 from consult.participation.permissions import is_participant
+from consult.security.permissions import check
 
 MARK = re.compile(r"<!--reader:(support|tools|own):(\d+)-->")
+# Where the reader's CSRF token goes in HTML kept for every reader (never user text: that
+# is escaped, so "<!--" cannot come from it).
+CSRF_MARK = "<!--reader:csrf-->"
 
 
 @dataclass(frozen=True)
@@ -60,20 +75,63 @@ def facts_of(comments: Any) -> dict[int, Shown]:
             for c in comments}
 
 
+@cache
+def _state_statement(with_ids: bool):
+    """Built once per process (every logged-in reading of a list runs it)."""
+    held = (select(literal(-1))
+            .where(exists().where(Comment.round_id == bindparam("round_id"),
+                                  Comment.author_id == bindparam("user_id"),
+                                  or_(Comment.status == ContentStatus.HELD,
+                                      Comment.confidential.is_(True)))))
+    if not with_ids:
+        return held
+    return union_all(select(CommentSupport.comment_id).where(
+        CommentSupport.user_id == bindparam("user_id"),
+        CommentSupport.comment_id.in_(bindparam("ids", expanding=True))), held)
+
+
 def reader_state(user: Any, round_id: int, comment_ids: list[int]) -> ReaderState:
     """The reader's supports among ``comment_ids`` and whether they have a comment in the
     round that only they see as theirs (awaiting review, or confidential: its text is
     shown to its author only), in one statement."""
-    held = (select(literal(-1))
-            .where(exists().where(Comment.round_id == round_id, Comment.author_id == user.id,
-                                  or_(Comment.status == ContentStatus.HELD,
-                                      Comment.confidential.is_(True)))))
-    stmt = held
+    params: dict[str, Any] = {"round_id": round_id, "user_id": user.id}
     if comment_ids:
-        stmt = union_all(select(CommentSupport.comment_id).where(
-            CommentSupport.user_id == user.id, CommentSupport.comment_id.in_(comment_ids)), held)
-    ids = set(db.session.scalars(stmt))
+        params["ids"] = comment_ids
+    ids = set(db.session.execute(_state_statement(bool(comment_ids)), params).scalars())
     return ReaderState(supported=frozenset(ids - {-1}), held=-1 in ids)
+
+
+def shared_html(html: str) -> str:
+    """``html`` rendered in this request, as kept for every reader: the request's CSRF
+    token (in its forms) left as ``CSRF_MARK``."""
+    return str(html).replace(generate_csrf(), CSRF_MARK)  # (str: Markup would escape it)
+
+
+def personal(html: str) -> Markup:
+    """HTML kept for every reader (``shared_html``, rendered and escaped by Jinja) with this
+    reader's CSRF token put in."""
+    return Markup(html.replace(CSRF_MARK, generate_csrf()))  # nosec B704
+
+
+def reader_kind(user: Any) -> tuple[bool, ...]:
+    """All the parts read of a reader with no part of their own on the page: whether they
+    may support and flag (the rules the parts ask, with no comment of theirs in them)."""
+    return (bool(user.is_authenticated), check(user, "comment.support"),
+            check(user, "moderation.flag"))
+
+
+# {(stamp of the shared list, reader kind, page address): the list filled for such a
+# reader, CSRF_MARK for the token}, per worker; the oldest go first past _KEPT.
+_FILLED: dict[tuple, str] = {}
+_KEPT = 64
+_filled_lock = threading.Lock()
+
+
+def _keep_filled(key: tuple, html: str) -> None:
+    with _filled_lock:
+        while len(_FILLED) >= _KEPT:
+            _FILLED.pop(next(iter(_FILLED)))
+        _FILLED[key] = html
 
 
 # The id (and support count, on a button) the parts are rendered with once per request,
@@ -84,10 +142,24 @@ _SAMPLE, _COUNT = str(SAMPLE_ID), str(SAMPLE_COUNT)
 
 
 def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
-         open_now: bool) -> Markup:
+         open_now: bool, *, stamp: str | None = None) -> Markup:
     """The shared list with the reader's parts put in its marks. A part depends on the
     comment only through its id and the few facts in its key below: each different key is
-    rendered once (with ``SAMPLE_ID``), and the id put in after."""
+    rendered once (with ``SAMPLE_ID``), and the id put in after. ``stamp`` names this
+    rendering of the shared list: a reader with no part of their own on the page gets
+    the list as this worker filled it for the last such reader (see the module's
+    docstring)."""
+    user = getattr(user, "_get_current_object", lambda: user)()  # (not the proxy per mark)
+    uid = user.id
+    path = str(request.full_path)
+    kept = None
+    if stamp is not None and not state.supported \
+            and all(f.author_id != uid for f in facts.values()):
+        kept = (stamp, reader_kind(user), path)
+        found = _FILLED.get(kept)
+        if found is not None:
+            return personal(found)
+
     supported = set(state.supported)  # (holds SAMPLE_ID while a pressed sample renders)
     ctx: dict[str, Any] = {"supported": supported, "open_now": open_now}
     current_app.update_template_context(ctx)
@@ -95,13 +167,12 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
         "participation/_reader_slots.html").make_module(ctx)
     macros = {"support": slots.support, "tools": slots.tools, "own": slots.own}
     # (a page address that holds the sample id itself is rendered comment by comment)
-    path = str(ctx["request"].full_path)
     memo: dict[tuple, str] | None = {} if _SAMPLE not in path and _COUNT not in path \
         else None
     participant = is_participant(user)
 
     def key(kind: str, f: Shown) -> tuple | None:
-        mine = f.author_id == user.id
+        mine = f.author_id == uid
         if kind == "support":  # a button shows the bare number; a text, its plural form
             button = open_now and f.is_visible and not mine and participant
             return (kind, f.id in state.supported, f.is_visible, mine,
@@ -125,5 +196,8 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
             supported.discard(SAMPLE_ID)
         return sample.replace(_SAMPLE, match.group(2)).replace(_COUNT, str(f.support_count))
 
+    filled = MARK.sub(part, html)
+    if kept is not None:
+        _keep_filled(kept, shared_html(filled))
     # Markup: the list and every part were rendered (and escaped) by Jinja.
-    return Markup(MARK.sub(part, html))  # nosec B704
+    return Markup(filled)  # nosec B704

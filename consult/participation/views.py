@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (
     Blueprint,
     abort,
@@ -115,8 +117,9 @@ def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200
 
 
 def _anonymous_comments_page(round_, ctx: dict):
-    return _visitor_page("participation/round_comments.html", CommentForm(formdata=None),
-                         round_, ctx, lambda: _list_comments(round_, _clause_filter(round_)),
+    # (no form: a visitor who is not logged in is asked to log in instead)
+    return _visitor_page("participation/round_comments.html", None, round_, ctx,
+                         lambda: _list_comments(round_, _clause_filter(round_)),
                          list="participation/_comments.html",
                          index="participation/_clause_index.html")
 
@@ -130,33 +133,36 @@ def _reader_comments_page(round_, ctx: dict):
         clause = _clause_filter(round_)
         listed = _list_comments(round_, clause, viewer=AnonymousUserMixin())
         view = listed["view"]
+        # the new-comment form as every reader who may post gets it: blank, on the
+        # clause of the page (its proposed-wording box from the clause's text)
+        form = _new_comment_form(round_, view.clauses, clause_id=clause.id if clause else None)
         return {"list": render_template("participation/_comments.html", reader_slots=True,
                                         **listed, **ctx),
                 "index": render_template("participation/_clause_index.html", **listed, **ctx),
                 "facts": reader.facts_of(view.by_id.values()),
-                # the new-comment form's clause choice and proposed-wording box (from the
-                # clause's text), as every reader gets them blank
-                **_shared_fields(_new_comment_form(round_, view.clauses,
-                                                   clause_id=clause.id if clause else None))}
+                "form": reader.shared_html(get_template_attribute(
+                    "participation/_new_comment_form.html", "new_comment_form")(
+                        form, round_, ctx["edit_minutes"])),
+                "stamp": secrets.token_hex(8)}  # this rendering (reader.fill)
 
     shared = pagecache.fragment(
-        "participation/reader-comments",
+        "participation/reader-list",
         (*pagecache.round_key(round_), ctx["state"].value, ctx["open_now"],
          *sorted(request.args.items(multi=True))), rendered)
-    state = reader.reader_state(current_user, round_.id, list(shared["facts"]))
+    user = current_user._get_current_object()  # (read many times below: not the proxy)
+    state = reader.reader_state(user, round_.id, list(shared["facts"]))
     if state.held:
         return None
-    listed = reader.fill(shared["list"], shared["facts"], state, current_user,
-                         ctx["open_now"])
+    listed = reader.fill(shared["list"], shared["facts"], state, user, ctx["open_now"],
+                         stamp=shared["stamp"])
     if wants_fragment():
         response = make_response(listed)
         response.vary.add("HX-Request")
         return response
     # Markup: these parts were rendered (and escaped) by Jinja, now or on an earlier miss.
-    return render("participation/round_comments.html", form=CommentForm(formdata=None),
+    return render("participation/round_comments.html", form=None,
                   cached={"list": listed, "index": Markup(shared["index"])},  # nosec B704
-                  clause_field=Markup(shared["clause_field"]),  # nosec B704
-                  proposal_field=Markup(shared["proposal_field"]), **ctx)  # nosec B704
+                  shared_form=reader.personal(shared["form"]), **ctx)
 
 
 def _visitor_page(page: str, form, round_, ctx: dict, listed, **templates: str):
@@ -236,12 +242,6 @@ def _new_comment_form(round_, clauses=None, *, clause_id: int | None = None) -> 
     form.set_clauses(clauses)
     form.start_proposal_from(next((c for c in clauses if c.id == clause_id), None))
     return form
-
-
-def _shared_fields(form: CommentForm) -> dict[str, str]:
-    field = get_template_attribute("macros/forms.html", "field")
-    return {"clause_field": field(form.clause_id),
-            "proposal_field": field(form.proposed_text, rows=5)}
 
 
 def _changed_clause_counts(comment) -> dict[int, int]:

@@ -170,6 +170,80 @@ def test_logged_in_readers_share_the_list_with_their_own_parts(client, login_as,
     assert "<!--reader:" not in text + fragment
 
 
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def tokens_of(text: str) -> set[str]:
+    return {a or b for a, b in TOKEN.findall(text)}
+
+
+def without_tokens(text: str) -> str:
+    return " ".join(TOKEN.sub("TOKEN", text).split())
+
+
+def test_readers_of_one_kind_share_the_filled_list_with_their_own_token(
+        client, login_as, rnd, author, app):
+    say(client, login_as, rnd, author, "一条意见")
+    url = f"/rounds/{rnd.id}/comments"
+    pages = []
+    for reader in (UserFactory(), UserFactory()):  # the second: from the first's filling
+        browser = app.test_client()
+        with browser.session_transaction() as session:
+            session["_user_id"] = reader.get_id()
+            session["_fresh"] = True
+        browser.get(url)
+        pages.append(browser.get(url).text)
+    first, second = pages
+    assert 'class="comment-form"' in second and "/support" in second and "flag-comment" in second
+    # every form of a reader's page (the shared new-comment form, the parts) has their token
+    assert len(tokens_of(first)) == 1 and len(tokens_of(second)) == 1
+    assert tokens_of(first) != tokens_of(second)
+    assert "reader:" not in first + second
+    assert list_of(without_tokens(second)) == list_of(without_tokens(first))
+
+
+@pytest.mark.parametrize("kind", ["participant", "unverified", "suspended", "moderator",
+                                  "supporter", "author"])
+def test_a_readers_filled_list_is_the_list_rendered_for_them_alone(
+        client, login_as, rnd, author, monkeypatch, kind):
+    from consult.participation import reader as shared
+
+    mine = say(client, login_as, rnd, author, "作者的意见")
+    theirs = say(client, login_as, rnd, UserFactory(), "别人的意见")
+    say(client, login_as, rnd, UserFactory(), "一条回复", theirs.id)
+    url = f"/rounds/{rnd.id}/comments"
+    login_as(UserFactory())
+    client.get(url)  # the shared list, and the parts of a reader of the common kind, kept
+    client.get(url)
+    if kind == "author":
+        user = login_as(author)
+    elif kind == "suspended":
+        user = login_as(UserFactory())
+        moderation.suspend_user(UserFactory(role="moderator"), user, days=3, reason="测试")
+        db.session.commit()
+    else:
+        user = login_as(UserFactory(unverified=kind == "unverified",
+                                    **({"role": "moderator"} if kind == "moderator" else {})))
+    if kind == "supporter":
+        assert client.post(f"/comments/{theirs.id}/support",
+                           data={"supported": "1"}).status_code == 303
+    filled = client.get(url).text
+    again = client.get(url).text  # (kept for a reader of their kind, or filled anew)
+    real = shared.reader_state
+    monkeypatch.setattr(shared, "reader_state", lambda *args: shared.ReaderState(
+        real(*args).supported, held=True))  # the list rendered for this reader alone
+    alone = client.get(url).text
+    assert "reader:" not in filled and 'id="comments-list-wrap"' in alone
+    assert list_of(without_tokens(filled)) == list_of(without_tokens(alone)), user
+    assert list_of(without_tokens(again)) == list_of(without_tokens(alone))
+    if kind == "author":
+        assert f"/comments/{mine.id}/withdraw" in filled
+    if kind == "supporter":
+        assert 'aria-pressed="true"' in filled
+    if kind == "suspended":
+        assert "flag-comment" not in filled and f"/comments/{theirs.id}/support" not in filled
+
+
 def test_the_edit_link_goes_when_the_edit_window_closes(client, login_as, rnd, author,
                                                         monkeypatch):
     from consult.participation.services import comments

@@ -6,7 +6,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from consult.accounts.models import Actor, Department
 from consult.accounts.services import get_department_by_slug
@@ -24,11 +24,14 @@ from consult.security.permissions import check
 
 
 def get_public_consultation(actor: Actor, consultation_id: int) -> Consultation:
-    """A consultation page: department, tags, rounds and versions (without clauses)."""
-    consultation = db.session.scalar(
+    """A consultation page: department, tags, rounds and versions (without clauses), in
+    one statement: a consultation has a few of each, so their product is a few rows,
+    where a statement per collection cost more (each about as much as this one)."""
+    consultation = db.session.execute(
         select(Consultation).where(Consultation.id == consultation_id)
-        .options(joinedload(Consultation.department), selectinload(Consultation.tags),
-                 selectinload(Consultation.rounds), selectinload(Consultation.versions)))
+        .options(joinedload(Consultation.department), joinedload(Consultation.tags),
+                 joinedload(Consultation.rounds), joinedload(Consultation.versions))
+    ).unique().scalar_one_or_none()
     if consultation is None or not check(actor, "consultation.view", consultation):
         raise NotFound(_l("There is no such consultation."))
     return consultation
