@@ -89,6 +89,7 @@ def _seq_scans_on_big_tables(statements) -> list[str]:
     return bad
 
 
+@pytest.mark.many_rows
 def test_hot_queries_use_indexes(app):
     _fill()
     from consult.notifications.services import list_notifications
