@@ -643,7 +643,7 @@ def table(res: dict) -> str:
                      f"{p2r['ballots_per_s']} ballots/s | {p2r['p50_ms']} | {p2r['p95_ms']} | | "
                      f"integrity {'OK' if i['ok'] else 'FAILED'}: {i['ballot_rows']} rows = "
                      f"{i['distinct_voters']} voters, tallies = recount: "
-                     f"{i['tally_equals_recount']}; {p2r['failed']} failed | ≥ 1000/s |")
+                     f"{i['tally_equals_recount']}; {p2r['failed']} failed | ≥ 0.90 of the floor |")
         if "floor" in p2r:
             f = p2r["floor"]
             lines.append(f"| P2 floor (bare Flask + SQLAlchemy Core vote, same burst) | "
@@ -662,7 +662,7 @@ def table(res: dict) -> str:
                          ("P3_pg_redis", "PostgreSQL + Redis, after `flask rounds tick`")):
         for name, r in (res.get(key) or {}).items():
             if isinstance(r, dict):
-                target = "< 300 ms" if name in ("evaluation dashboard",
+                target = "≤ 300 ms" if name in ("evaluation dashboard",
                                                 "accountability page") else ""
                 lines.append(f"| P3 {name}, {db_name} (HTTP {r['status']}) | {r['rps']} | "
                              f"{r['p50_ms']} | {r['p95_ms']} | {r['queries']} | first request "
