@@ -149,8 +149,7 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
     rendering of the shared list: a reader with no part of their own on the page gets
     the list as this worker filled it for the last such reader (see the module's
     docstring)."""
-    user = getattr(user, "_get_current_object", lambda: user)()  # (not the proxy per mark)
-    uid = user.id
+    uid = user.id  # (``user``: the object, not the current_user proxy, read per mark)
     path = str(request.full_path)
     kept = None
     if stamp is not None and not state.supported \

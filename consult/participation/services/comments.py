@@ -226,7 +226,8 @@ def comment_tallies(viewer: Any, round_: Round) -> Tallies:
             Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
             literal(True).label("own_held"), func.count().label("n"))
             .where(Comment.round_id == round_.id, Comment.author_id == viewer_id,
-                   Comment.status == ContentStatus.HELD, Comment.depth == 0)
+                   Comment.status == ContentStatus.HELD, Comment.depth == 0,
+                   shown_to(Comment, viewer))  # (the one rule of who sees a held post)
             .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth))
     tallies = Tallies()
     for clause_id, stance, status, depth, own_held, count in db.session.execute(grouped):
