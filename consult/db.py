@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,6 +19,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, regi
 from sqlalchemy.types import TypeDecorator
 
 from consult.clock import now
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -118,10 +122,18 @@ def _drop_on_commit(session: Session, previous_transaction) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: foreign keys enforced, and the write-ahead log, in which readers go on
+    reading while a write commits (in the default rollback journal every page waited for
+    every vote and comment to be written). WAL is kept in the database file: the first
+    connection sets it; one that finds the file locked leaves it to the next."""
     module = type(dbapi_connection).__module__
     if module.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")  # (an in-memory database says "memory")
+        except sqlite3.OperationalError:  # "database is locked": another process is writing
+            log.info("SQLite journal mode left for the next connection", exc_info=True)
         cursor.close()
 
 

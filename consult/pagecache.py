@@ -121,10 +121,40 @@ def fragment(name: str, key: Iterable[Any], render: Callable[[], Any], *,
     return value
 
 
-def fragment_key(name: str, key: Iterable[Any]) -> str:
+def fragments(name: str, keys: dict[Any, Iterable[Any]],
+              render: Callable[[list[Any]], dict[Any, Any]], *,
+              timeout: int | None = None) -> dict[Any, Any]:
+    """``fragment`` for many parts of one kind at once (the cards of a list): ``keys`` is
+    {part id: its key, as ``fragment``'s}; returns {part id: part}, read from the store in
+    one call, ``render(ids)`` ({id: part}) called once for all the parts it lacks. With
+    the page cache off every part is rendered."""
+    if not keys:
+        return {}
+    if not current_app.config.get("PAGE_CACHE"):
+        return render(list(keys))
+    scope = _scope()
+    digests = {part: fragment_key(name, key, scope) for part, key in keys.items()}
+    found = kept(*digests.values())
+    if found is None:
+        return render(list(keys))
+    out = {part: value for part, value in zip(digests, found, strict=True)
+           if value is not None}
+    missing = [part for part in digests if part not in out]
+    if missing:
+        made = render(missing)
+        keep({digests[part]: made[part] for part in missing}, timeout)
+        out.update(made)
+    return out
+
+
+def _scope() -> tuple[str, str]:
+    return current_locale(), str(get_timezone())
+
+
+def fragment_key(name: str, key: Iterable[Any], scope: tuple[str, str] | None = None) -> str:
     """The store's key of a fragment (see ``fragment``): its name and key in the current
-    locale and time zone."""
-    parts = (name, *key, current_locale(), str(get_timezone()))
+    locale and time zone (``scope``, when the caller has it)."""
+    parts = (name, *key, *(scope or _scope()))
     return "frag:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 

@@ -47,6 +47,15 @@ def render(template: str, partial: str | None = None, *, status: int = 200,
     return response
 
 
+def template_module(name: str, ctx: dict[str, Any]) -> Any:
+    """The template ``name`` as a module (its macros) made with ``ctx`` and everything the
+    app puts in a page's context (current_user, csrf_token, ...): to call a template's
+    macro from Python for many items of a page."""
+    context = dict(ctx)
+    current_app.update_template_context(context)
+    return current_app.jinja_env.get_template(name).make_module(context)
+
+
 def respond(*, redirect_to: str, partial: str | None = None, **ctx: Any) -> Response:
     """After a successful POST: the refreshed fragment for htmx, else 303 (POST/redirect/GET)."""
     if partial and htmx and not htmx.boosted:

@@ -30,7 +30,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import bindparam, exists, literal, or_, select, union_all
@@ -39,6 +39,7 @@ from consult.extensions import db
 from consult.participation.models import VISIBLE, Comment, CommentSupport, ContentStatus
 from consult.participation.permissions import is_participant
 from consult.security.permissions import check
+from consult.web import template_module
 
 MARK = re.compile(r"<!--reader:(support|tools|own):(\d+)-->")
 # Where the reader's CSRF token goes in HTML kept for every reader (never user text: that
@@ -160,10 +161,8 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
             return personal(found)
 
     supported = set(state.supported)  # (holds SAMPLE_ID while a pressed sample renders)
-    ctx: dict[str, Any] = {"supported": supported, "open_now": open_now}
-    current_app.update_template_context(ctx)
-    slots = current_app.jinja_env.get_template(
-        "participation/_reader_slots.html").make_module(ctx)
+    slots = template_module("participation/_reader_slots.html",
+                            {"supported": supported, "open_now": open_now})
     macros = {"support": slots.support, "tools": slots.tools, "own": slots.own}
     # (a page address that holds the sample id itself is rendered comment by comment)
     memo: dict[tuple, str] | None = {} if _SAMPLE not in path and _COUNT not in path \

@@ -35,7 +35,7 @@ from consult import pagecache
 from consult.clock import now as clock_now
 from consult.db import atomic
 from consult.errors import Conflict, InvalidState
-from consult.participation import reader, services
+from consult.participation import parts, reader, services
 from consult.participation.forms import (
     AnswerForm,
     CommentForm,
@@ -118,8 +118,14 @@ def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200
 
 def _anonymous_comments_page(round_, ctx: dict):
     # (no form: a visitor who is not logged in is asked to log in instead)
-    return _visitor_page("participation/round_comments.html", None, round_, ctx,
-                         lambda: _list_comments(round_, _clause_filter(round_)),
+    def listed() -> dict:
+        found = _list_comments(round_, _clause_filter(round_))
+        return {**found, "cards": parts.cards(found["view"], found["outcomes"], ctx,
+                                              slots=False),
+                "index_items": parts.clause_items(found["view"], ctx),
+                "filters": parts.filters(found["view"], ctx)}
+
+    return _visitor_page("participation/round_comments.html", None, round_, ctx, listed,
                          list="participation/_comments.html",
                          index="participation/_clause_index.html")
 
@@ -133,16 +139,14 @@ def _reader_comments_page(round_, ctx: dict):
         clause = _clause_filter(round_)
         listed = _list_comments(round_, clause, viewer=AnonymousUserMixin())
         view = listed["view"]
-        # the new-comment form as every reader who may post gets it: blank, on the
-        # clause of the page (its proposed-wording box from the clause's text)
-        form = _new_comment_form(round_, view.clauses, clause_id=clause.id if clause else None)
+        shown = parts.cards(view, listed["outcomes"], ctx, slots=True)
         return {"list": render_template("participation/_comments.html", reader_slots=True,
+                                        cards=shown, filters=parts.filters(view, ctx),
                                         **listed, **ctx),
-                "index": render_template("participation/_clause_index.html", **listed, **ctx),
+                "index": render_template("participation/_clause_index.html",
+                                         index_items=parts.clause_items(view, ctx),
+                                         **listed, **ctx),
                 "facts": reader.facts_of(view.by_id.values()),
-                "form": reader.shared_html(get_template_attribute(
-                    "participation/_new_comment_form.html", "new_comment_form")(
-                        form, round_, ctx["edit_minutes"])),
                 "stamp": secrets.token_hex(8)}  # this rendering (reader.fill)
 
     shared = pagecache.fragment(
@@ -162,7 +166,27 @@ def _reader_comments_page(round_, ctx: dict):
     # Markup: these parts were rendered (and escaped) by Jinja, now or on an earlier miss.
     return render("participation/round_comments.html", form=None,
                   cached={"list": listed, "index": Markup(shared["index"])},  # nosec B704
-                  shared_form=reader.personal(shared["form"]), **ctx)
+                  shared_form=reader.personal(_shared_comment_form(round_, ctx)), **ctx)
+
+
+def _shared_comment_form(round_, ctx: dict) -> str:
+    """The new-comment form as every reader who may post gets it: blank, on the clause of
+    the page (its proposed-wording box from the clause's text), with ``CSRF_MARK`` for the
+    token. It shows only the draft's clauses, which a published version never changes, so
+    it is kept by the round's draft version, not by its content: a new comment does not
+    render it again."""
+    def rendered() -> str:
+        clause = _clause_filter(round_)
+        form = _new_comment_form(round_, clause_id=clause.id if clause else None)
+        return reader.shared_html(get_template_attribute(
+            "participation/_new_comment_form.html", "new_comment_form")(
+                form, round_, ctx["edit_minutes"]))
+
+    return pagecache.fragment(
+        "participation/new-comment-form",
+        (round_.id, round_.created_at.timestamp(), round_.version_id,
+         request.args.get("clause"), request.args.get("lineage"), ctx["edit_minutes"]),
+        rendered)
 
 
 def _visitor_page(page: str, form, round_, ctx: dict, listed, **templates: str):

@@ -106,6 +106,15 @@ def version_clauses(round_: Round) -> list[Clause]:
         select(Clause).where(Clause.version_id == round_.version_id).order_by(Clause.position)))
 
 
+def clause_rows(round_: Round) -> list[Any]:
+    """The clauses of the round's draft as read-only rows (each column an attribute, as on
+    a ``Clause``): what a comments page reads of them, without building an ORM object per
+    clause of a long draft on every rendering of the list."""
+    return list(db.session.execute(
+        select(*Clause.__table__.columns).where(Clause.version_id == round_.version_id)
+        .order_by(Clause.position)))
+
+
 def clause_comment_counts(round_: Round | int) -> dict[int, int]:
     """{clause id: number of visible comments and replies on it}, in one GROUP BY
     (for the comments page and the draft's margin on the consultation page)."""
@@ -157,7 +166,7 @@ def top_proposals(round_: Round, *, per_clause: int = 3) -> dict[int, list[Comme
 @dataclass
 class CommentsView:
     page: Page
-    clauses: list[Clause]
+    clauses: list[Any]  # clause_rows
     counts: dict[int, int]
     sort: str
     clause: Clause | None
@@ -259,7 +268,7 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
     followed from the first by their links are read by key (``cursor``), not by OFFSET."""
     sort = sort if sort in SORTS else "newest"
     chosen = CommentStance(stance) if stance in STANCES else None
-    clauses = version_clauses(round_)
+    clauses = clause_rows(round_)
     tallies = comment_tallies(viewer, round_)
     # The authors' roles are not shown: no statement to load them (User.roles is eager).
     authors = joinedload(Comment.author).raiseload(User.roles)

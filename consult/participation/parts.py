@@ -1,0 +1,114 @@
+"""Parts of a round's list page kept in the page cache, each under a key made of what it
+shows: each comment's card and each clause's item in the clause index.
+
+A round's list is rendered again whenever the round changes (consult.pagecache: a new
+comment, a support, a moderation), yet most of the comments on the page have not changed:
+rendering them again was most of a miss's time (bench P1). So the card of each comment
+(``comment_card`` in ``_comment.html``: the comment without its replies) is kept by its
+own key, and a miss renders only the cards whose key is new.
+
+The key is everything the card shows, so it cannot go stale: every column of the comment
+(its text, status, counts, edits), its author's byline, the byline of the comment it
+answers, its published outcome, the words that say when it was posted ("3 minutes ago":
+they change with time alone), the round's draft version (the clause a card names is one
+of that version, which is never edited once published), whether the round takes replies,
+and which list it is for: every visitor's (the count of supports as text) or every
+logged-in reader's (``slots``: the reader's own parts left as marks, see
+consult.participation.reader). The store's key adds the locale and the time zone.
+
+A list rendered for one reader alone (their comment awaiting review, their own view of a
+confidential opinion) does not use the cards: it is rendered whole.
+
+The clause index lists every clause of the draft (a hundred, in a long regulation) with
+its counts: each clause's item is kept by the clause (whose text a published version
+never changes), its counts, whether it is the clause shown, and the list's sort, so a new
+comment renders again only the item of the clause it is on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from markupsafe import Markup
+from sqlalchemy import inspect
+
+from consult import pagecache
+from consult.i18n import relative
+from consult.participation.models import Comment
+from consult.web import template_module
+
+# Every column of a comment, in a fixed order (read for each card's key).
+_COLUMNS = tuple(attr.key for attr in inspect(Comment).column_attrs)
+
+
+def card_key(c: Comment, view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> tuple:
+    """Everything ``comment_card`` shows of ``c`` on this list (see the module)."""
+    target = view.by_id.get(c.reply_to_id) if c.reply_to_id else None
+    outcome = outcomes.comment(c.id) if outcomes is not None and c.depth == 0 else None
+    return (slots, ctx["open_now"], ctx["round"].version_id, relative(c.created_at),
+            c.byline, target.byline if target is not None else None, outcome,
+            *[getattr(c, column) for column in _COLUMNS])
+
+
+def cards(view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> dict[int, Markup]:
+    """{comment id: its card} for every comment of ``view``'s page (threads and replies),
+    from the page cache, the missing ones rendered in one pass."""
+    def render(ids: list[int]) -> dict[int, str]:
+        card = template_module("participation/_comment.html", ctx).comment_card
+        clause_map = view.clause_by_id
+        return {cid: str(card(view.by_id[cid], by_id=view.by_id, supported=(),
+                              clause_map=clause_map, outcomes=outcomes,
+                              open_now=ctx["open_now"], slots=slots))
+                for cid in ids}
+
+    kept = pagecache.fragments(
+        "participation/card",
+        {c.id: card_key(c, view, outcomes, ctx, slots=slots) for c in view.by_id.values()},
+        render)
+    # Markup: each card was rendered (and escaped) by Jinja, now or on an earlier miss.
+    return {cid: Markup(html) for cid, html in kept.items()}  # nosec B704
+
+
+def clause_items(view: Any, ctx: dict) -> dict[int, Markup]:
+    """{clause id: its item in the clause index} for every clause of the draft, from the
+    page cache, the missing ones rendered in one pass (see the module)."""
+    round_ = ctx["round"]
+    shown = view.clause.id if view.clause is not None else None
+    by_id = view.clause_by_id
+
+    def facts(clause_id: int) -> tuple:
+        by_stance = view.stances.get(clause_id)
+        return (view.counts.get(clause_id, 0),
+                tuple(sorted((s.value, n) for s, n in by_stance.items())) if by_stance else (),
+                clause_id == shown)
+
+    def render(ids: list[int]) -> dict[int, str]:
+        item = template_module("participation/_clause_item.html", ctx).clause_item
+        list_url = url_for("participation.round_comments", round_id=round_.id)
+        return {i: str(item(by_id[i], view.counts.get(i, 0), view.stances.get(i),
+                            i == shown, list_url, view.sort))
+                for i in ids}
+
+    kept = pagecache.fragments(
+        "participation/clause-item",
+        {cl.id: (round_.id, round_.created_at.timestamp(), cl.id, view.sort, *facts(cl.id))
+         for cl in view.clauses},
+        render)
+    # Markup: each item was rendered (and escaped) by Jinja, now or on an earlier miss.
+    return {i: Markup(html) for i, html in kept.items()}  # nosec B704
+
+
+def filters(view: Any, ctx: dict) -> Markup:
+    """The list's sort and filters (every clause of the draft in a menu), kept by the
+    draft's version and the choices made: nothing a new comment changes."""
+    round_ = ctx["round"]
+    html = pagecache.fragment(
+        "participation/comment-filters",
+        (round_.id, round_.created_at.timestamp(), round_.version_id, view.sort,
+         view.clause.id if view.clause is not None else None,
+         view.stance.value if view.stance is not None else None),
+        lambda: str(template_module("participation/_comment_filters.html", ctx)
+                    .comment_filters(round_, view)))
+    # Markup: rendered (and escaped) by Jinja, now or on an earlier miss.
+    return Markup(html)  # nosec B704

@@ -1,0 +1,155 @@
+"""The parts of a round's comment list kept by their own keys (consult.participation.parts,
+and the new-comment form of consult.participation.views): when the round changes, the
+list is rendered again, but only the parts whose key is new; and no part outlives what
+it shows, whatever way that changed. Each test looks once as an anonymous visitor and
+once as a logged-in reader (``visitor``, from test_page_cache)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from consult import i18n, pagecache
+from consult.accounts.models import User
+from consult.consultations.models import Clause
+from consult.extensions import db
+from consult.participation.models import Comment
+from consult.rounds.models import Round
+from tests.factories import UserFactory, comment
+from tests.web.test_page_cache import anonymous, author, page, say, visitor  # noqa: F401
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """{part name: how many of those parts were rendered} since the fixture started."""
+    counts: Counter = Counter()
+    many, one = pagecache.fragments, pagecache.fragment
+
+    def fragments(name, keys, render, **kw):
+        def counting(ids):
+            counts[name] += len(ids)
+            return render(ids)
+        return many(name, keys, counting, **kw)
+
+    def fragment(name, key, render, **kw):
+        def counting():
+            counts[name] += 1
+            return render()
+        return one(name, key, counting, **kw)
+
+    monkeypatch.setattr(pagecache, "fragments", fragments)
+    monkeypatch.setattr(pagecache, "fragment", fragment)
+    return counts
+
+
+def changed_behind_the_orm(r, table, values, **where) -> None:
+    """A change the ORM does not see (a script, another program), then the round's
+    version moved as any change of the round moves it: the list is rendered again."""
+    if values:
+        db.session.execute(update(table).filter_by(**where).values(**values))
+    db.session.execute(update(Round).where(Round.id == r.id)
+                       .values(content_version=Round.content_version + 1))
+    db.session.commit()
+
+
+def clauses_of(r) -> list[Clause]:
+    return list(db.session.scalars(select(Clause).where(Clause.version_id == r.version_id)
+                                   .order_by(Clause.position)))
+
+
+def test_a_new_comment_renders_only_its_own_card_and_clause_item(
+        client, login_as, rnd, author, visitor, rendered):  # noqa: F811
+    first, second = clauses_of(rnd)[:2]
+    for i in range(4):
+        comment(rnd, body=f"旧意见{i}", clause_id=first.id)
+    page(visitor, rnd)
+    assert rendered["participation/card"] == 4
+    assert rendered["participation/clause-item"] == 3  # every clause once
+    rendered.clear()
+    login_as(author)
+    assert client.post(f"/rounds/{rnd.id}/comments",
+                       data={"body": "新意见", "clause_id": str(second.id)}).status_code == 303
+    text = page(visitor, rnd)
+    assert "新意见" in text and all(f"旧意见{i}" in text for i in range(4))
+    assert rendered["participation/card"] == 1  # the new comment's; the four were kept
+    assert rendered["participation/clause-item"] == 1  # the clause it is on: its count
+    index = text[text.index('id="clause-index"'):]
+    count = re.search(rf'id="clause-count-{second.id}">.*?aria-hidden="true">(\d+)<', index)
+    assert count.group(1) == "1"
+
+
+def test_a_card_follows_every_change_of_what_it_shows(client, login_as, rnd, author,
+                                                      visitor):  # noqa: F811
+    said = say(client, login_as, rnd, author, "原文")
+    assert "原文" in page(visitor, rnd)
+    # its own row, changed behind the ORM
+    changed_behind_the_orm(rnd, Comment, {"body": "改写后的原文", "support_count": 7},
+                           id=said.id)
+    text = page(visitor, rnd)
+    assert "改写后的原文" in text and ">原文<" not in text
+    assert re.search(rf'id="support-comment-{said.id}".*?\b7\b', text, re.S)
+    # its author's name (not a column of the comment)
+    changed_behind_the_orm(rnd, User, {"display_name": "改名后的作者"}, id=author.id)
+    text = page(visitor, rnd)
+    assert "改名后的作者" in text and "张晓明" not in text
+
+
+def test_the_time_a_card_shows_moves_with_the_clock(client, login_as, rnd, author, visitor,
+                                                    monkeypatch):  # noqa: F811
+    said = say(client, login_as, rnd, author, "何时发表")
+    assert "just now" in page(visitor, rnd)
+    later = said.created_at + timedelta(hours=3)
+    monkeypatch.setattr(i18n, "now", lambda: later)
+    changed_behind_the_orm(rnd, Round, {}, id=rnd.id)  # the round changes (a new list)
+    text = page(visitor, rnd)
+    assert "3 hours ago" in text and "just now" not in text
+
+
+def test_the_comment_form_is_kept_by_the_draft_not_by_the_rounds_content(
+        app, client, login_as, rnd, author, rendered):  # noqa: F811
+    clause = clauses_of(rnd)[1]
+    reader = app.test_client()
+    reader.set_cookie("locale", "en")
+    with reader.session_transaction() as session:
+        session["_user_id"] = UserFactory(display_name="读者").get_id()
+        session["_fresh"] = True
+    address = f"/rounds/{rnd.id}/comments?clause={clause.id}"
+    reader.get(address)
+    assert rendered["participation/new-comment-form"] == 1
+    login_as(author)
+    assert client.post(f"/rounds/{rnd.id}/comments", data={
+        "body": "别人的新意见", "clause_id": str(clause.id)}).status_code == 303
+    rendered.clear()
+    text = reader.get(address).text
+    assert "别人的新意见" in text
+    assert rendered["participation/new-comment-form"] == 0  # kept: the draft is the same
+    form = text[text.index('class="comment-form"'):]
+    form = form[:form.index("</form>")]
+    assert clause.body in form  # the proposal box starts from the clause shown
+    assert f'<option selected value="{clause.id}">' in form
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    assert "reader:csrf" not in text
+    posted = reader.post(f"/rounds/{rnd.id}/comments",
+                         data={"csrf_token": token, "body": "读者的意见",
+                               "clause_id": str(clause.id)})
+    assert posted.status_code == 303  # the reader's own token, accepted
+
+
+def test_the_filters_are_kept_by_the_draft_and_show_the_choices(client, login_as, rnd,
+                                                                 author, visitor,
+                                                                 rendered):  # noqa: F811
+    clause = clauses_of(rnd)[2]
+    say(client, login_as, rnd, author, "第一条意见")
+    text = page(visitor, rnd, f"?clause={clause.id}&sort=supported")
+    filters = text[text.index('class="filters comment-filters"'):]
+    filters = filters[:filters.index("</form>")]
+    assert f'<option value="{clause.id}" selected>' in filters
+    assert '<option value="supported" selected>' in filters
+    say(client, login_as, rnd, UserFactory(), "第二条意见")
+    rendered.clear()
+    page(visitor, rnd, f"?clause={clause.id}&sort=supported")
+    assert rendered["participation/comment-filters"] == 0
