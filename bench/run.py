@@ -311,23 +311,35 @@ def load(port: int, path: str, seconds: float, concurrency: int,
 
 @contextmanager
 def round_changing(url: str, round_id: int, every_s: float = 0.004):
-    """A busy round: its content changes every ``every_s`` seconds while the block runs (as
-    new comments, supports and moderation change it), more often than a worker renders
-    the page, so nearly every reading misses the list kept in the page cache and renders
-    it again, with the parts kept by their own keys (each comment's card, each clause's
-    item) still kept (``list_missed`` says how many did). The change is the one
-    consult.pagecache makes, the round's content version moved, from a connection of this
-    process (SQLite's own module: next to nothing of the machine's CPU)."""
+    """A busy round: every ``every_s`` seconds while the block runs, someone supports the
+    newest comment or takes their support back, more often than a worker renders the
+    page, so nearly every reading misses the list kept in the page cache and renders it
+    again (``list_missed`` says how many did): the comment's card with its new count,
+    the other parts from their own keys. The change is made as consult makes it (the
+    comment's counter and the round's content version in one transaction), from a
+    connection of this process (SQLite's own module: next to nothing of the machine's
+    CPU); the count is back where it was at the end."""
     import sqlite3
     conn = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30, isolation_level=None,
                            check_same_thread=False)
     conn.execute("PRAGMA synchronous = NORMAL")
-    stop = threading.Event()
+    (newest,) = conn.execute(
+        "SELECT id FROM comment WHERE round_id = ? AND parent_id IS NULL "
+        "ORDER BY created_at DESC, id DESC LIMIT 1", (round_id,)).fetchone()
+    stop, moved = threading.Event(), [0]
+
+    def support(delta: int) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE comment SET support_count = support_count + ? WHERE id = ?",
+                     (delta, newest))
+        conn.execute("UPDATE round SET content_version = content_version + 1 WHERE id = ?",
+                     (round_id,))
+        conn.execute("COMMIT")
+        moved[0] += delta
 
     def change() -> None:
         while not stop.wait(every_s):
-            conn.execute("UPDATE round SET content_version = content_version + 1 "
-                         "WHERE id = ?", (round_id,))
+            support(-1 if moved[0] else 1)
 
     changer = threading.Thread(target=change)
     changer.start()
@@ -336,6 +348,8 @@ def round_changing(url: str, round_id: int, every_s: float = 0.004):
     finally:
         stop.set()
         changer.join()
+        if moved[0]:
+            support(-moved[0])
         conn.close()
 
 

@@ -8,7 +8,8 @@ rendering them again was most of a miss's time (bench P1). So the card of each c
 own key, and a miss renders only the cards whose key is new.
 
 The key is everything the card shows, so it cannot go stale: every column of the comment
-(its text, status, counts, edits), its author's byline, the byline of the comment it
+(its text, status, counts, edits; but the supports on a reader's card, which shows them
+in the reader's own part), its author's byline, the byline of the comment it
 answers, its published outcome, the words that say when it was posted ("3 minutes ago":
 they change with time alone), the round's draft version (the clause a card names is one
 of that version, which is never edited once published), whether the round takes replies,
@@ -38,8 +39,11 @@ from consult.i18n import relative
 from consult.participation.models import Comment
 from consult.web import template_module
 
-# Every column of a comment, in a fixed order (read for each card's key).
+# Every column of a comment, in a fixed order (read for each card's key); a logged-in
+# reader's card leaves the number of supports to the reader's own part (the support
+# button), so a support does not change it.
 _COLUMNS = tuple(attr.key for attr in inspect(Comment).column_attrs)
+_COLUMNS_BUT_SUPPORTS = tuple(column for column in _COLUMNS if column != "support_count")
 
 
 def card_key(c: Comment, view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> tuple:
@@ -48,7 +52,7 @@ def card_key(c: Comment, view: Any, outcomes: Any, ctx: dict, *, slots: bool) ->
     outcome = outcomes.comment(c.id) if outcomes is not None and c.depth == 0 else None
     return (slots, ctx["open_now"], ctx["round"].version_id, relative(c.created_at),
             c.byline, target.byline if target is not None else None, outcome,
-            *[getattr(c, column) for column in _COLUMNS])
+            *[getattr(c, column) for column in (_COLUMNS_BUT_SUPPORTS if slots else _COLUMNS)])
 
 
 def cards(view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> dict[int, Markup]:
@@ -70,9 +74,11 @@ def cards(view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> dict[int, Mark
     return {cid: Markup(html) for cid, html in kept.items()}  # nosec B704
 
 
-def clause_items(view: Any, ctx: dict) -> dict[int, Markup]:
-    """{clause id: its item in the clause index} for every clause of the draft, from the
-    page cache, the missing ones rendered in one pass (see the module)."""
+def clause_items(view: Any, ctx: dict) -> Markup:
+    """The clause index's items, every clause of the draft in order, from the page cache:
+    kept whole under the counts of every clause (a change of the round that moves none,
+    such as a support, renders nothing), else item by item, the missing ones rendered in
+    one pass (see the module)."""
     round_ = ctx["round"]
     shown = view.clause.id if view.clause is not None else None
     by_id = view.clause_by_id
@@ -83,6 +89,9 @@ def clause_items(view: Any, ctx: dict) -> dict[int, Markup]:
                 tuple(sorted((s.value, n) for s, n in by_stance.items())) if by_stance else (),
                 clause_id == shown)
 
+    every = {cl.id: facts(cl.id) for cl in view.clauses}
+    scope = (round_.id, round_.created_at.timestamp(), view.sort)
+
     def render(ids: list[int]) -> dict[int, str]:
         item = template_module("participation/_clause_item.html", ctx).clause_item
         list_url = url_for("participation.round_comments", round_id=round_.id)
@@ -90,13 +99,15 @@ def clause_items(view: Any, ctx: dict) -> dict[int, Markup]:
                             i == shown, list_url, view.sort))
                 for i in ids}
 
-    kept = pagecache.fragments(
-        "participation/clause-item",
-        {cl.id: (round_.id, round_.created_at.timestamp(), cl.id, view.sort, *facts(cl.id))
-         for cl in view.clauses},
-        render)
+    def item_by_item() -> str:
+        kept = pagecache.fragments("participation/clause-item",
+                                   {i: (*scope, i, *f) for i, f in every.items()}, render)
+        return "".join(kept[i] for i in every)
+
+    html = pagecache.fragment("participation/clause-items", (*scope, *every.items()),
+                              item_by_item)
     # Markup: each item was rendered (and escaped) by Jinja, now or on an earlier miss.
-    return {i: Markup(html) for i, html in kept.items()}  # nosec B704
+    return Markup(html)  # nosec B704
 
 
 def filters(view: Any, ctx: dict) -> Markup:

@@ -20,7 +20,7 @@ from consult.extensions import db
 from consult.participation.models import Comment
 from consult.rounds.models import Round
 from tests.factories import UserFactory, comment
-from tests.web.test_page_cache import anonymous, author, page, say, visitor  # noqa: F401
+from tests.web.test_page_cache import page, say
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def clauses_of(r) -> list[Clause]:
 
 
 def test_a_new_comment_renders_only_its_own_card_and_clause_item(
-        client, login_as, rnd, author, visitor, rendered):  # noqa: F811
+        client, login_as, rnd, author, visitor, rendered):
     first, second = clauses_of(rnd)[:2]
     for i in range(4):
         comment(rnd, body=f"旧意见{i}", clause_id=first.id)
@@ -83,7 +83,7 @@ def test_a_new_comment_renders_only_its_own_card_and_clause_item(
 
 
 def test_a_card_follows_every_change_of_what_it_shows(client, login_as, rnd, author,
-                                                      visitor):  # noqa: F811
+                                                      visitor):
     said = say(client, login_as, rnd, author, "原文")
     assert "原文" in page(visitor, rnd)
     # its own row, changed behind the ORM
@@ -99,7 +99,7 @@ def test_a_card_follows_every_change_of_what_it_shows(client, login_as, rnd, aut
 
 
 def test_the_time_a_card_shows_moves_with_the_clock(client, login_as, rnd, author, visitor,
-                                                    monkeypatch):  # noqa: F811
+                                                    monkeypatch):
     said = say(client, login_as, rnd, author, "何时发表")
     assert "just now" in page(visitor, rnd)
     later = said.created_at + timedelta(hours=3)
@@ -110,7 +110,7 @@ def test_the_time_a_card_shows_moves_with_the_clock(client, login_as, rnd, autho
 
 
 def test_the_comment_form_is_kept_by_the_draft_not_by_the_rounds_content(
-        app, client, login_as, rnd, author, rendered):  # noqa: F811
+        app, client, login_as, rnd, author, rendered):
     clause = clauses_of(rnd)[1]
     reader = app.test_client()
     reader.set_cookie("locale", "en")
@@ -141,7 +141,7 @@ def test_the_comment_form_is_kept_by_the_draft_not_by_the_rounds_content(
 
 def test_the_filters_are_kept_by_the_draft_and_show_the_choices(client, login_as, rnd,
                                                                  author, visitor,
-                                                                 rendered):  # noqa: F811
+                                                                 rendered):
     clause = clauses_of(rnd)[2]
     say(client, login_as, rnd, author, "第一条意见")
     text = page(visitor, rnd, f"?clause={clause.id}&sort=supported")
@@ -153,3 +153,22 @@ def test_the_filters_are_kept_by_the_draft_and_show_the_choices(client, login_as
     rendered.clear()
     page(visitor, rnd, f"?clause={clause.id}&sort=supported")
     assert rendered["participation/comment-filters"] == 0
+
+
+def test_a_support_renders_again_one_card_at_most_and_no_clause(request, client, login_as,
+                                                                 rnd, author, visitor,
+                                                                 rendered):
+    said = say(client, login_as, rnd, author, "值得支持的意见")
+    say(client, login_as, rnd, UserFactory(), "另一条意见")
+    page(visitor, rnd)
+    rendered.clear()
+    login_as(UserFactory())
+    assert client.post(f"/comments/{said.id}/support",
+                       data={"supported": "1"}).status_code == 303
+    text = page(visitor, rnd)
+    assert re.search(rf'id="support-comment-{said.id}".*?\b1\b', text, re.S)
+    # a visitor's card shows the count; a reader's leaves it to their own part
+    reader = request.node.callspec.params["visitor"] == "reader"
+    assert rendered["participation/card"] == (0 if reader else 1)
+    assert rendered["participation/clause-items"] == 0  # no count of a clause moved
+    assert rendered["participation/clause-item"] == 0

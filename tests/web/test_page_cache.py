@@ -24,31 +24,6 @@ from consult.rounds.models import Round
 from tests.factories import UserFactory, comment
 
 
-@pytest.fixture
-def author(app):
-    return UserFactory(display_name="张晓明")
-
-
-@pytest.fixture
-def anonymous(app):
-    """A second browser, never logged in, reading in English."""
-    browser = app.test_client()
-    browser.set_cookie("locale", "en")
-    return browser
-
-
-@pytest.fixture(params=["anonymous", "reader"])
-def visitor(request, app, anonymous):
-    """A second browser reading in English: anonymous, or logged in as a participant who
-    wrote nothing (served the readers' shared list)."""
-    if request.param == "reader":
-        reader = UserFactory(display_name="读者")
-        with anonymous.session_transaction() as session:
-            session["_user_id"] = reader.get_id()
-            session["_fresh"] = True
-    return anonymous
-
-
 def supports(text: str, comment) -> str:
     """The support count shown for ``comment`` (as a button or as text)."""
     start = text.index(f'id="support-comment-{comment.id}"')

@@ -270,8 +270,10 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
     chosen = CommentStance(stance) if stance in STANCES else None
     clauses = clause_rows(round_)
     tallies = comment_tallies(viewer, round_)
-    # The authors' roles are not shown: no statement to load them (User.roles is eager).
-    authors = joinedload(Comment.author).raiseload(User.roles)
+    # A list shows only its authors' names: the rest of each author's row (a dozen
+    # columns, times among them, each converted) is neither read nor loaded later.
+    authors = (joinedload(Comment.author).load_only(User.display_name, raiseload=True)
+               .raiseload(User.roles))
     stmt = (select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None),
                                   shown_to(Comment, viewer))
             .options(authors))
