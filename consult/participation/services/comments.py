@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from consult import audit, signals
+from consult import audit, pagecache, signals
 from consult.accounts.models import Actor, User
 from consult.clock import now
 from consult.consultations.models import Clause
@@ -106,13 +107,25 @@ def version_clauses(round_: Round) -> list[Clause]:
         select(Clause).where(Clause.version_id == round_.version_id).order_by(Clause.position)))
 
 
-def clause_rows(round_: Round) -> list[Any]:
-    """The clauses of the round's draft as read-only rows (each column an attribute, as on
-    a ``Clause``): what a comments page reads of them, without building an ORM object per
-    clause of a long draft on every rendering of the list."""
-    return list(db.session.execute(
-        select(*Clause.__table__.columns).where(Clause.version_id == round_.version_id)
-        .order_by(Clause.position)))
+# A clause as a comments page reads it: each column an attribute, as on a ``Clause``.
+ClauseRow = namedtuple("ClauseRow", [column.key for column in Clause.__table__.columns])
+
+
+def clause_rows(round_: Round) -> list[ClauseRow]:
+    """The clauses of the round's draft as read-only rows, without building an ORM object
+    per clause of a long draft on every rendering of the list. A published version is
+    never edited, so they are kept in the page cache by the round (its id and creation
+    time: a database rebuilt under the same name is told apart) and its version, for an
+    hour: the comments page reads none on a miss."""
+    def read() -> list[ClauseRow]:
+        return [ClauseRow(*row) for row in db.session.execute(
+            select(*Clause.__table__.columns).where(Clause.version_id == round_.version_id)
+            .order_by(Clause.position))]
+
+    return pagecache.fragment(
+        "participation/clause-rows",
+        (round_.id, round_.created_at.timestamp(), round_.version_id), read,
+        timeout=3600)
 
 
 def clause_comment_counts(round_: Round | int) -> dict[int, int]:
@@ -166,7 +179,7 @@ def top_proposals(round_: Round, *, per_clause: int = 3) -> dict[int, list[Comme
 @dataclass
 class CommentsView:
     page: Page
-    clauses: list[Any]  # clause_rows
+    clauses: list[ClauseRow]
     counts: dict[int, int]
     sort: str
     clause: Clause | None
