@@ -4,8 +4,10 @@ Every anonymous visitor sees the same list of a round's comments, and rendering 
 of that page's time (bench P1). So the rendered list is cached under a key that holds the
 round's ``content_version``, and every change that can alter the list bumps that version
 in the same transaction as the change: once the change commits, no server can serve the
-old fragment, because no request can build the old key again. Nothing is ever deleted from
-the cache; old versions simply age out.
+old fragment, because no request can build the old key again (or, for a part kept in one
+place whatever its version, ``fragment(..., version=...)``, because the version read must
+be the current one). Nothing is ever deleted from the cache; old versions are replaced or
+age out.
 
 What bumps a round's version:
 
@@ -102,12 +104,24 @@ def round_key(round_: Any) -> tuple:
     return (round_.id, round_.created_at.timestamp(), round_.content_version)
 
 
+def round_place(round_: Any) -> tuple:
+    """``round_key`` without the content version: the place of a round's part in the store
+    when the version is given apart (``fragment(..., version=...)``)."""
+    return (round_.id, round_.created_at.timestamp())
+
+
 def fragment(name: str, key: Iterable[Any], render: Callable[[], Any], *,
-             timeout: int | None = None) -> Any:
+             timeout: int | None = None, version: Any = None) -> Any:
     """``render()``'s result for ``key`` (which must name every input of the fragment that
     can change: see ``round_key``) in the current locale and time zone; cached when the
     page cache is on (for ``timeout`` seconds, the page cache's lifetime unless given),
-    else simply rendered."""
+    else simply rendered.
+
+    ``version`` (a round's content version, with ``round_place`` in ``key``): the part is
+    kept under ``key`` with the version it was rendered for, and a reading for another
+    version renders it again in its place. A part that every change of a busy round
+    renders again then takes one place in the store, not one per version: each worker's
+    store (without Redis) no longer fills with lists no one can ask for again."""
     if not current_app.config.get("PAGE_CACHE"):
         return render()
     digest = fragment_key(name, key)
@@ -115,6 +129,12 @@ def fragment(name: str, key: Iterable[Any], render: Callable[[], Any], *,
     if found is None:  # the store is out of reach: render, and do not try to keep it
         return render()
     value = found[0]
+    if version is not None:
+        if value is not None and value[0] == version:
+            return value[1]
+        value = render()
+        keep({digest: (version, value)}, timeout)
+        return value
     if value is None:
         value = render()
         keep({digest: value}, timeout)

@@ -151,8 +151,9 @@ def _reader_comments_page(round_, ctx: dict):
 
     shared = pagecache.fragment(
         "participation/reader-list",
-        (*pagecache.round_key(round_), ctx["state"].value, ctx["open_now"],
-         *sorted(request.args.items(multi=True))), rendered)
+        (*pagecache.round_place(round_), ctx["state"].value, ctx["open_now"],
+         *sorted(request.args.items(multi=True))), rendered,
+        version=round_.content_version)
     user = current_user._get_current_object()  # (read many times below: not the proxy)
     state = reader.reader_state(user, round_.id, list(shared["facts"]))
     if state.held:
@@ -201,8 +202,9 @@ def _visitor_page(page: str, form, round_, ctx: dict, listed, **templates: str):
 
     # Every query argument is part of the key: the pagination links carry them all.
     parts = pagecache.fragment(
-        page, (*pagecache.round_key(round_), ctx["state"].value, ctx["open_now"],
-               *sorted(request.args.items(multi=True))), rendered)
+        page, (*pagecache.round_place(round_), ctx["state"].value, ctx["open_now"],
+               *sorted(request.args.items(multi=True))), rendered,
+        version=round_.content_version)
     # Markup: each part was rendered (and escaped) by Jinja, now or on an earlier miss.
     cached = {part: Markup(html) for part, html in parts.items()}  # nosec B704
     if wants_fragment():

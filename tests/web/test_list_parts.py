@@ -172,3 +172,15 @@ def test_a_support_renders_again_one_card_at_most_and_no_clause(request, client,
     assert rendered["participation/card"] == (0 if reader else 1)
     assert rendered["participation/clause-items"] == 0  # no count of a clause moved
     assert rendered["participation/clause-item"] == 0
+
+
+def test_a_busy_rounds_list_takes_one_place_in_the_store(app, client, login_as, rnd, author,
+                                                         visitor):
+    say(client, login_as, rnd, author, "第一条意见")
+    page(visitor, rnd)
+    store = pagecache.cache.cache  # (the in-process store of these tests)
+    before = len(store._cache)
+    for _ in range(5):  # the round changes five times, each change read
+        changed_behind_the_orm(rnd, Round, {}, id=rnd.id)
+        page(visitor, rnd)
+    assert len(store._cache) == before  # each new list took the old one's place
