@@ -6,7 +6,10 @@
 P1  /rounds/<id>/comments and /consultations/<id> of the consultation with the most
     comments, through gunicorn (gunicorn.conf.py) on SQLite, against the floor: a bare
     Flask+SQLAlchemy route in the same worker that selects the same rows and renders them
-    with a minimal template (bench/floor.py, served by bench/wsgi.py).
+    with a minimal template (bench/floor.py, served by bench/wsgi.py). Served from the
+    page cache, on a miss (the round changing under the readers: ``round_changing``,
+    against the floor under the same changes) and with the page cache off; each row with
+    the workers' CPU per request.
 P2  A vote burst on PostgreSQL through gunicorn: 200 logged-in clients cast and change
     ballots on one open round for a bounded time; then an integrity check. Also the CPU
     per saved ballot of the app's workers, PostgreSQL and the load generator, which a
