@@ -91,12 +91,14 @@ def detail(consultation_id: int):
             comment_counts=clause_comment_counts(comments_round) if comments_round else None)
 
     # The draft is the same for every reader: a published version never changes, and its
-    # margin's counts change with the comments round's content version.
+    # margin's counts change with the comments round's content version (kept in one place
+    # whatever that version: see pagecache.fragment).
     draft_html = pagecache.fragment(
         "consultation-draft",
         (consultation.id, latest.id if latest else None,
          latest.published_at.timestamp() if latest else None,
-         *(pagecache.round_key(comments_round) if comments_round else ())), draft)
+         *(pagecache.round_place(comments_round) if comments_round else ())), draft,
+        version=comments_round.content_version if comments_round else None)
     return render("consultations/detail.html", consultation=consultation, version=latest,
                   rounds=rounds, draft=Markup(draft_html),  # nosec B704 - rendered by Jinja
                   origin_suggestions=suggestions_answered_by(consultation.id),

@@ -176,11 +176,15 @@ def test_a_support_renders_again_one_card_at_most_and_no_clause(request, client,
 
 def test_a_busy_rounds_list_takes_one_place_in_the_store(app, client, login_as, rnd, author,
                                                          visitor):
+    """The round's list, and the consultation page's draft with its margin's counts."""
     say(client, login_as, rnd, author, "第一条意见")
+    draft = f"/consultations/{rnd.consultation_id}"
     page(visitor, rnd)
+    assert visitor.get(draft).status_code == 200
     store = pagecache.cache.cache  # (the in-process store of these tests)
     before = len(store._cache)
     for _ in range(5):  # the round changes five times, each change read
         changed_behind_the_orm(rnd, Round, {}, id=rnd.id)
         page(visitor, rnd)
+        assert visitor.get(draft).status_code == 200
     assert len(store._cache) == before  # each new list took the old one's place
