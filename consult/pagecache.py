@@ -101,7 +101,7 @@ def touch_rounds(session: Session, round_ids: Iterable[int | None]) -> None:
 def round_key(round_: Any) -> tuple:
     """The part of a key that names one round's content as it is now. ``created_at`` keeps
     a database rebuilt under the same name (ids and versions from 1 again) apart."""
-    return (round_.id, round_.created_at.timestamp(), round_.content_version)
+    return (*round_place(round_), round_.content_version)
 
 
 def round_place(round_: Any) -> tuple:

@@ -90,7 +90,7 @@ def clause_items(view: Any, ctx: dict) -> Markup:
                 clause_id == shown)
 
     every = {cl.id: facts(cl.id) for cl in view.clauses}
-    scope = (round_.id, round_.created_at.timestamp(), view.sort)
+    scope = (*pagecache.round_place(round_), view.sort)
 
     def render(ids: list[int]) -> dict[int, str]:
         item = template_module("participation/_clause_item.html", ctx).clause_item
@@ -116,10 +116,17 @@ def filters(view: Any, ctx: dict) -> Markup:
     round_ = ctx["round"]
     html = pagecache.fragment(
         "participation/comment-filters",
-        (round_.id, round_.created_at.timestamp(), round_.version_id, view.sort,
+        (*pagecache.round_place(round_), round_.version_id, view.sort,
          view.clause.id if view.clause is not None else None,
          view.stance.value if view.stance is not None else None),
         lambda: str(template_module("participation/_comment_filters.html", ctx)
                     .comment_filters(round_, view)))
     # Markup: rendered (and escaped) by Jinja, now or on an earlier miss.
     return Markup(html)  # nosec B704
+
+
+def list_parts(view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> dict[str, Markup]:
+    """Every part of a list kept by its own key, as ``_comments.html`` and
+    ``_clause_index.html`` take them: the cards, the clause index's items, the filters."""
+    return {"cards": cards(view, outcomes, ctx, slots=slots),
+            "index_items": clause_items(view, ctx), "filters": filters(view, ctx)}

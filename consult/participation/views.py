@@ -120,10 +120,8 @@ def _anonymous_comments_page(round_, ctx: dict):
     # (no form: a visitor who is not logged in is asked to log in instead)
     def listed() -> dict:
         found = _list_comments(round_, _clause_filter(round_))
-        return {**found, "cards": parts.cards(found["view"], found["outcomes"], ctx,
-                                              slots=False),
-                "index_items": parts.clause_items(found["view"], ctx),
-                "filters": parts.filters(found["view"], ctx)}
+        return {**found, **parts.list_parts(found["view"], found["outcomes"], ctx,
+                                            slots=False)}
 
     return _visitor_page("participation/round_comments.html", None, round_, ctx, listed,
                          list="participation/_comments.html",
@@ -139,13 +137,11 @@ def _reader_comments_page(round_, ctx: dict):
         clause = _clause_filter(round_)
         listed = _list_comments(round_, clause, viewer=AnonymousUserMixin())
         view = listed["view"]
-        shown = parts.cards(view, listed["outcomes"], ctx, slots=True)
+        kept = parts.list_parts(view, listed["outcomes"], ctx, slots=True)
         return {"list": render_template("participation/_comments.html", reader_slots=True,
-                                        cards=shown, filters=parts.filters(view, ctx),
-                                        **listed, **ctx),
+                                        **kept, **listed, **ctx),
                 "index": render_template("participation/_clause_index.html",
-                                         index_items=parts.clause_items(view, ctx),
-                                         **listed, **ctx),
+                                         **kept, **listed, **ctx),
                 "facts": reader.facts_of(view.by_id.values()),
                 "stamp": secrets.token_hex(8)}  # this rendering (reader.fill)
 
@@ -185,7 +181,7 @@ def _shared_comment_form(round_, ctx: dict) -> str:
 
     return pagecache.fragment(
         "participation/new-comment-form",
-        (round_.id, round_.created_at.timestamp(), round_.version_id,
+        (*pagecache.round_place(round_), round_.version_id,
          request.args.get("clause"), request.args.get("lineage"), ctx["edit_minutes"]),
         rendered)
 
@@ -201,12 +197,12 @@ def _visitor_page(page: str, form, round_, ctx: dict, listed, **templates: str):
                 for part, template in templates.items()}
 
     # Every query argument is part of the key: the pagination links carry them all.
-    parts = pagecache.fragment(
+    kept = pagecache.fragment(
         page, (*pagecache.round_place(round_), ctx["state"].value, ctx["open_now"],
                *sorted(request.args.items(multi=True))), rendered,
         version=round_.content_version)
     # Markup: each part was rendered (and escaped) by Jinja, now or on an earlier miss.
-    cached = {part: Markup(html) for part, html in parts.items()}  # nosec B704
+    cached = {part: Markup(html) for part, html in kept.items()}  # nosec B704
     if wants_fragment():
         response = make_response(cached["list"])
         response.vary.add("HX-Request")

@@ -124,7 +124,7 @@ def clause_rows(round_: Round) -> list[ClauseRow]:
 
     return pagecache.fragment(
         "participation/clause-rows",
-        (round_.id, round_.created_at.timestamp(), round_.version_id), read,
+        (*pagecache.round_place(round_), round_.version_id), read,
         timeout=3600)
 
 
