@@ -118,9 +118,11 @@ def _reach(session: Session, round_id: int, user_id: int) -> None:
     stmt = _upsert(upsert_insert(r).from_select(
         ["department_id", "month", "user_id", "rounds", "delta"], rows)).returning(r.delta)
     deltas = session.execute(stmt).scalars().all()
-    if not deltas:
-        _place(session, [round_id])  # with all its participants, this one included
-    elif any(deltas):
+    if not deltas and round_id not in _place(session, [round_id]):
+        # Placed meanwhile by a first participant who committed after this statement's
+        # snapshot (``_place`` waits for it on the round's row): counted where it put it.
+        deltas = session.execute(stmt).scalars().all()
+    if any(deltas):
         session.info[_PENDING] = True
 
 
@@ -132,6 +134,9 @@ def retally(session: Session, round_ids: Iterable[int]) -> set[int]:
 
 
 def _place(session: Session, round_ids: Iterable[int]) -> set[int]:
+    """Place each round where it counts now; the ids of the rounds moved. The rounds' rows
+    are locked (in id order) before their placement is read, so two transactions never
+    place one round twice: the second waits, then reads what the first committed."""
     ids = sorted(set(round_ids))
     if not ids:
         return set()
@@ -141,7 +146,10 @@ def _place(session: Session, round_ids: Iterable[int]) -> set[int]:
                Consultation.department_id, Consultation.published_at.is_not(None),
                closing_month_sql(dialect))
         .join(Consultation, Consultation.id == Round.consultation_id)
-        .where(Round.id.in_(ids)).order_by(Round.id)).all()
+        .where(Round.id.in_(ids)).order_by(Round.id)
+        # NO KEY UPDATE, as an UPDATE of the row takes: it does not wait for the key-share
+        # locks that every row inserted with a foreign key to the round holds.
+        .with_for_update(of=Round, key_share=True)).all()
     moved = set()
     for round_id, was_dept, was_month, dept, published, month in rows:
         before = (was_dept, was_month) if was_dept is not None else None

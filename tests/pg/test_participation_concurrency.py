@@ -12,7 +12,16 @@ from sqlalchemy import func, select
 
 from consult.extensions import db
 from consult.participation.models import Comment, CommentSupport, Question, QuestionSupport
-from tests.factories import CommentFactory, QuestionFactory, RoundFactory, UserFactory
+from consult.rounds import participants
+from consult.rounds.models import ParticipantReach, Round
+from tests.factories import (
+    CommentFactory,
+    DepartmentFactory,
+    QuestionFactory,
+    RoundFactory,
+    UserFactory,
+)
+from tests.oracles import distinct_participants
 
 pytestmark = pytest.mark.pg
 
@@ -109,3 +118,82 @@ def test_concurrent_question_supports_and_answers(app):
             for i, o in enumerate(officials)]
     statuses = _hammer(app, jobs)
     assert sorted(statuses) == [303, 409]
+
+
+def test_first_participants_of_a_round_racing_are_each_counted(app, monkeypatch):
+    """Two people take part at once in a round nobody took part in yet. The first to read
+    the round finds it not counted anywhere; the other places it and commits before the
+    first goes on. Both are counted in the department and the month, as the recount says
+    (the first used to be left out: it read the round's placement before the other's
+    commit, then found it placed and did nothing)."""
+    dept = DepartmentFactory()
+    r = RoundFactory(version__consultation__department=dept)
+    first, second = UserFactory(), UserFactory()
+    round_id, first_id, second_id, dept_id = r.id, first.id, second.id, dept.id
+    db.session.commit()
+
+    place = participants._place
+    errors: list[BaseException] = []
+
+    def place_after_the_other(session, round_ids):
+        monkeypatch.setattr(participants, "_place", place)  # the other places it itself
+        other = threading.Thread(target=_takes_part, args=(app, round_id, second_id, errors))
+        other.start()
+        other.join(30)
+        assert not other.is_alive()
+        return place(session, round_ids)
+
+    monkeypatch.setattr(participants, "_place", place_after_the_other)
+    assert participants.mark(round_id, first_id)
+    db.session.commit()
+    assert not errors, errors
+
+    db.session.expire_all()
+    assert participants._place is place  # the race happened
+    assert participants.tallies(by="department") == distinct_participants("department")
+    assert participants.tallies(by="department")[dept_id] == 2
+    assert participants.tallies(by="month") == distinct_participants("month")
+    assert db.session.get(Round, round_id).participant_count == 2
+
+
+def test_a_round_placed_by_one_first_participant_is_not_placed_twice(app, monkeypatch):
+    """The first participant places a round nobody took part in yet; another one arrives
+    while it does. The other waits for the placement to commit, then counts itself in it:
+    each person's reach row counts the round once (a second placement used to count the
+    first's participant again), and the counters equal the recount."""
+    dept = DepartmentFactory()
+    r = RoundFactory(version__consultation__department=dept)
+    first, second = UserFactory(), UserFactory()
+    round_id, first_id, second_id = r.id, first.id, second.id
+    db.session.commit()
+
+    join = participants._join
+    errors: list[BaseException] = []
+    other = threading.Thread(target=_takes_part, args=(app, round_id, second_id, errors))
+
+    def join_while_the_other_arrives(session, *args):
+        monkeypatch.setattr(participants, "_join", join)
+        other.start()
+        other.join(1)  # it waits on the round's row until this placement commits
+        return join(session, *args)
+
+    monkeypatch.setattr(participants, "_join", join_while_the_other_arrives)
+    assert participants.mark(round_id, first_id)
+    db.session.commit()
+    other.join(30)
+    assert not other.is_alive() and not errors, errors
+
+    db.session.expire_all()
+    rows = db.session.execute(select(ParticipantReach.user_id, ParticipantReach.rounds)).all()
+    assert sorted(rows) == sorted((u, 1) for u in (first_id, second_id) for _ in range(3))
+    assert participants.tallies(by="department") == distinct_participants("department")
+    assert participants.tallies(by="month") == distinct_participants("month")
+
+
+def _takes_part(app, round_id: int, user_id: int, errors: list[BaseException]) -> None:
+    try:
+        with app.app_context():
+            assert participants.mark(round_id, user_id)
+            db.session.commit()
+    except BaseException as exc:
+        errors.append(exc)
