@@ -19,6 +19,12 @@ What bumps a round's version:
 - ``touch_rounds(ids)`` for the few counter updates done in SQL (a support), which the ORM
   does not see.
 
+A round also has a ``counts_version``, bumped with the content version by every change
+but one that says it moves no count of the round's posts: a support
+(``touch_rounds(ids, counts=False)``). What is computed from every post of a round (the
+comments page's counts) is kept under it, so the supports of a busy round do not make
+each request count its comments again.
+
 The bump is one ``UPDATE round SET content_version = content_version + 1`` for all the
 rounds a transaction touched (the statement the rounds domain registers with
 ``bump_versions_with``; this core module knows no domain), issued just before it
@@ -56,8 +62,10 @@ cache = Cache()
 RoundsOf = Callable[[Session, Any], Iterable[int]]
 # {model class: [function(session, obj) -> round ids that show it]}, filled by the domains
 _SHOWN_ON: dict[type, list[RoundsOf]] = {}
-# function(session, round ids): bump those rounds' content versions (the rounds domain's)
-_BUMP: list[Callable[[Session, list[int]], None]] = []
+# function(session, round ids, of them the rounds whose counts may have moved): bump those
+# rounds' versions (the rounds domain's)
+_BUMP: list[Callable[[Session, list[int], list[int]], None]] = []
+_TOUCHED, _COUNTED = "touched_rounds", "counted_rounds"  # session.info: round ids
 
 
 def init_app(app) -> None:
@@ -87,15 +95,20 @@ def shown_on_rounds(model: type, rounds_of: RoundsOf) -> None:
         known.append(rounds_of)
 
 
-def bump_versions_with(bump: Callable[[Session, list[int]], None]) -> None:
-    """Set the statement that moves the content version of the rounds given (the rounds
-    domain's ``UPDATE round``)."""
+def bump_versions_with(bump: Callable[[Session, list[int], list[int]], None]) -> None:
+    """Set the statement that moves the versions of the rounds given: the content version
+    of all, and the counts version of the second list (the rounds domain's ``UPDATE``)."""
     _BUMP[:] = [bump]
 
 
-def touch_rounds(session: Session, round_ids: Iterable[int | None]) -> None:
-    """Mark rounds whose cached pages a SQL-level change (not seen by the ORM) alters."""
-    session.info.setdefault("touched_rounds", set()).update(i for i in round_ids if i)
+def touch_rounds(session: Session, round_ids: Iterable[int | None], *,
+                 counts: bool = True) -> None:
+    """Mark rounds whose cached pages a SQL-level change (not seen by the ORM) alters;
+    ``counts=False`` when it moves no count of their posts (a support)."""
+    ids = {i for i in round_ids if i}
+    session.info.setdefault(_TOUCHED, set()).update(ids)
+    if counts:
+        session.info.setdefault(_COUNTED, set()).update(ids)
 
 
 def round_key(round_: Any) -> tuple:
@@ -210,19 +223,21 @@ def _collect(session: Session, flush_context, instances) -> None:
             continue
         for rounds_of in finders:
             touched.update(i for i in rounds_of(session, obj) if i)
-    if touched:
-        session.info.setdefault("touched_rounds", set()).update(touched)
+    if touched:  # an ORM change may move any count
+        touch_rounds(session, touched)
 
 
 @event.listens_for(Session, "before_commit")
 def _bump(session: Session) -> None:
     session.flush()  # run _collect for what is still pending (commit would flush anyway)
-    ids = session.info.pop("touched_rounds", None)
+    ids = session.info.pop(_TOUCHED, None)
+    counted = session.info.pop(_COUNTED, None) or set()
     if ids and _BUMP:
-        _BUMP[0](session, sorted(ids))
+        _BUMP[0](session, sorted(ids), sorted(counted))
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
-        session.info.pop("touched_rounds", None)
+        session.info.pop(_TOUCHED, None)
+        session.info.pop(_COUNTED, None)

@@ -5,7 +5,7 @@ the distinct participants' counters kept at each commit."""
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import case, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from consult import pagecache
@@ -32,10 +32,16 @@ def init_app(app: Flask) -> None:
             event.listen(Session, name, listener)
 
 
-def bump_content_versions(session: Session, round_ids: list[int]) -> None:
-    """One UPDATE for every round a transaction changed (see consult.pagecache)."""
-    session.execute(update(Round).where(Round.id.in_(round_ids))
-                    .values(content_version=Round.content_version + 1)
+def bump_content_versions(session: Session, round_ids: list[int],
+                          counted_ids: list[int]) -> None:
+    """One UPDATE for every round a transaction changed, the counts version of those whose
+    counts it may have moved too (see consult.pagecache)."""
+    values = {"content_version": Round.content_version + 1}
+    if counted_ids:
+        values["counts_version"] = Round.counts_version + (
+            1 if set(counted_ids) >= set(round_ids)
+            else case((Round.id.in_(counted_ids), 1), else_=0))
+    session.execute(update(Round).where(Round.id.in_(round_ids)).values(values)
                     .execution_options(synchronize_session=False))
 
 

@@ -48,11 +48,12 @@ def rendered(monkeypatch):
 
 def changed_behind_the_orm(r, table, values, **where) -> None:
     """A change the ORM does not see (a script, another program), then the round's
-    version moved as any change of the round moves it: the list is rendered again."""
+    versions moved as any change of the round moves them: the list is rendered again."""
     if values:
         db.session.execute(update(table).filter_by(**where).values(**values))
     db.session.execute(update(Round).where(Round.id == r.id)
-                       .values(content_version=Round.content_version + 1))
+                       .values(content_version=Round.content_version + 1,
+                               counts_version=Round.counts_version + 1))
     db.session.commit()
 
 
@@ -76,6 +77,7 @@ def test_a_new_comment_renders_only_its_own_card_and_clause_item(
     text = page(visitor, rnd)
     assert "新意见" in text and all(f"旧意见{i}" in text for i in range(4))
     assert rendered["participation/card"] == 1  # the new comment's; the four were kept
+    assert rendered["participation/comment-tallies"] == 1  # the round's counts moved
     assert rendered["participation/clause-item"] == 1  # the clause it is on: its count
     index = text[text.index('id="clause-index"'):]
     count = re.search(rf'id="clause-count-{second.id}">.*?aria-hidden="true">(\d+)<', index)
@@ -172,6 +174,7 @@ def test_a_support_renders_again_one_card_at_most_and_no_clause(request, client,
     assert rendered["participation/card"] == (0 if reader else 1)
     assert rendered["participation/clause-items"] == 0  # no count of a clause moved
     assert rendered["participation/clause-item"] == 0
+    assert rendered["participation/comment-tallies"] == 0  # no count moved: kept
 
 
 def test_a_busy_rounds_list_takes_one_place_in_the_store(app, client, login_as, rnd, author,

@@ -320,6 +320,48 @@ def test_support_and_its_withdrawal_show(client, login_as, rnd, author, visitor)
     assert supports(page(visitor, rnd), comment) == "0"
 
 
+def counts_version_of(r) -> int:
+    return db.session.scalar(select(Round.counts_version).where(Round.id == r.id))
+
+
+def in_favour(text: str) -> str:
+    """How many comments in favour the page counts (its stated stances), or "0"."""
+    found = re.search(r"In favour: (\d+)", text)
+    return found.group(1) if found else "0"
+
+
+def test_the_counts_are_kept_until_a_change_moves_them(client, login_as, rnd, author,
+                                                        visitor):
+    """The comments page's counts are kept under the round's counts version: a support
+    moves the content version only (no count moves); posting, withdrawing and moderation
+    move both, and the page counts again."""
+    def post(body):
+        login_as(author)
+        assert client.post(f"/rounds/{rnd.id}/comments", data={
+            "body": body, "clause_id": "", "stance": "support"}).status_code == 303
+        return db.session.scalar(select(Comment).where(Comment.body == body))
+
+    first, second = post("第一条"), post("第二条")
+    assert in_favour(page(visitor, rnd)) == "2"
+    content, counts = version_of(rnd), counts_version_of(rnd)
+    login_as(UserFactory())
+    assert client.post(f"/comments/{first.id}/support",
+                       data={"supported": "1"}).status_code == 303
+    assert (version_of(rnd), counts_version_of(rnd)) == (content + 1, counts)
+    assert in_favour(page(visitor, rnd)) == "2"
+    post("第三条")
+    assert (version_of(rnd), counts_version_of(rnd)) == (content + 2, counts + 1)
+    assert in_favour(page(visitor, rnd)) == "3"
+    assert client.post(f"/comments/{second.id}/withdraw").status_code == 303
+    assert counts_version_of(rnd) == counts + 2
+    assert in_favour(page(visitor, rnd)) == "2"
+    moderation.hide_item(UserFactory(role="moderator"), db.session.get(Comment, first.id),
+                         reason="人身攻击")
+    db.session.commit()
+    assert counts_version_of(rnd) == counts + 3
+    assert in_favour(page(visitor, rnd)) == "1"
+
+
 def test_moderation_hide_and_restore_show(client, login_as, rnd, author, visitor):
     comment = say(client, login_as, rnd, author, "有争议的文字")
     assert "有争议的文字" in page(visitor, rnd)

@@ -70,7 +70,8 @@ def set_support(actor: Actor, target: Any, link: Any, key: str, *, supported: bo
         raise Conflict(message)
     db.session.execute(update(model).where(model.id == target.id)
                        .values(support_count=model.support_count + delta))
-    pagecache.touch_rounds(db.session, [target.round_id])  # the count is shown
+    # The count is shown; no count of the round's posts moves.
+    pagecache.touch_rounds(db.session, [target.round_id], counts=False)
     if supported:
         participants.mark(target.round_id, actor.id)
     db.session.refresh(target, ["support_count"])

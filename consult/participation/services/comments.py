@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal, select, union_all, update
+from sqlalchemy import Integer, func, literal, select, union_all, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -227,38 +227,25 @@ class Tallies:
 
 
 def comment_tallies(viewer: Any, round_: Round) -> Tallies:
-    """Every count the comments page shows, in ONE statement over the round's comments
-    (instead of a count per figure): per clause, per stance, and the top-level comments
-    ``viewer`` may see (``shown_to``) by clause and stance, from which the list's total
-    under any filter follows.
-
-    It groups by plain columns only (clause, stance, status, depth), which the index
-    ``ix_comment_round_tally`` holds in that order after the round: the database reads
-    the index alone, in order, with no sort (grouping by expressions such as "visible"
-    and "listed" sorted every comment of the round first: a cache miss of a viral round
-    paid for it). The viewer's own comments awaiting review, which only they see listed,
-    are counted by a second part of the same statement (none for a visitor)."""
-    grouped = (select(Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
-                      literal(False).label("own_held"), func.count().label("n"))
-               .where(Comment.round_id == round_.id)
-               .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth))
+    """Every count the comments page shows: per clause, per stance, and the top-level
+    comments ``viewer`` may see (``shown_to``) by clause and stance, from which the list's
+    total under any filter follows; from the round's grouped counts (``_tally_rows``),
+    kept under its ``counts_version``: a support, the change a busy round sees most, moves
+    none of them, and the next request does not count the round's comments again."""
+    rows = pagecache.fragment("participation/comment-tallies", pagecache.round_place(round_),
+                              lambda: _tally_rows(round_.id), version=round_.counts_version)
     viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
-    if viewer_id is not None:
-        grouped = union_all(grouped, select(
-            Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
-            literal(True).label("own_held"), func.count().label("n"))
-            .where(Comment.round_id == round_.id, Comment.author_id == viewer_id,
-                   Comment.status == ContentStatus.HELD, Comment.depth == 0,
-                   shown_to(Comment, viewer))  # (the one rule of who sees a held post)
-            .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth))
     tallies = Tallies()
-    for clause_id, stance, status, depth, own_held, count in db.session.execute(grouped):
+    for clause_id, stance, status, depth, held_by, count in rows:
         stance = CommentStance(stance) if stance is not None else None
-        status = ContentStatus(status)
-        if own_held:  # listed for its author only (counted as held in the first part)
-            key = (clause_id, stance)
-            tallies.listed[key] = tallies.listed.get(key, 0) + count
+        if held_by is not None:
+            # The author's own comment awaiting review: listed for them only (``shown_to``;
+            # counted as held in the rows of every comment).
+            if held_by == viewer_id:
+                key = (clause_id, stance)
+                tallies.listed[key] = tallies.listed.get(key, 0) + count
             continue
+        status = ContentStatus(status)
         if status in VISIBLE:
             if clause_id is not None:
                 tallies.counts[clause_id] = tallies.counts.get(clause_id, 0) + count
@@ -269,6 +256,34 @@ def comment_tallies(viewer: Any, round_: Round) -> Tallies:
             key = (clause_id, stance)
             tallies.listed[key] = tallies.listed.get(key, 0) + count
     return tallies
+
+
+def _tally_rows(round_id: int) -> list[tuple]:
+    """The round's comments counted in ONE statement (instead of a count per figure):
+    (clause, stance, status, depth, None, n) for every comment, and (clause, stance, held,
+    0, author, n) for the top-level comments awaiting review by author, which only their
+    author sees listed.
+
+    It groups by plain columns only (clause, stance, status, depth), which the index
+    ``ix_comment_round_tally`` holds in that order after the round: the database reads
+    the index alone, in order, with no sort (grouping by expressions such as "visible"
+    and "listed" sorted every comment of the round first: a cache miss of a viral round
+    paid for it)."""
+    every = (select(Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
+                    literal(None, Integer).label("held_by"), func.count().label("n"))
+             .where(Comment.round_id == round_id)
+             .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth))
+    held = (select(Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
+                   Comment.author_id, func.count())
+            .where(Comment.round_id == round_id, Comment.status == ContentStatus.HELD,
+                   Comment.depth == 0, Comment.author_id.is_not(None))
+            .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
+                      Comment.author_id))
+    # Plain values: the rows are kept in the page cache.
+    return [(clause_id, getattr(stance, "value", stance), getattr(status, "value", status),
+             depth, held_by, n)
+            for clause_id, stance, status, depth, held_by, n
+            in db.session.execute(union_all(every, held))]
 
 
 def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
