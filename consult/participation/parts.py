@@ -10,8 +10,9 @@ own key, and a miss renders only the cards whose key is new.
 The key is everything the card shows, so it cannot go stale: every column of the comment
 (its text, status, counts, edits; but the supports on a reader's card, which shows them
 in the reader's own part), its author's byline, the byline of the comment it
-answers, its published outcome, the words that say when it was posted ("3 minutes ago":
-they change with time alone), the round's draft version (the clause a card names is one
+answers, its published outcome, the clock's minute (the words that say when it was
+posted, "3 minutes ago", change with time alone; to the minute, as a list kept whole
+shows them for up to a minute), the round's draft version (the clause a card names is one
 of that version, which is never edited once published), whether the round takes replies,
 and which list it is for: every visitor's (the count of supports as text) or every
 logged-in reader's (``slots``: the reader's own parts left as marks, see
@@ -28,14 +29,14 @@ comment renders again only the item of the clause it is on.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import url_for
 from markupsafe import Markup
 from sqlalchemy import inspect
 
-from consult import pagecache
-from consult.i18n import relative
+from consult import i18n, pagecache
 from consult.participation.models import Comment
 from consult.web import template_module
 
@@ -46,11 +47,12 @@ _COLUMNS = tuple(attr.key for attr in inspect(Comment).column_attrs)
 _COLUMNS_BUT_SUPPORTS = tuple(column for column in _COLUMNS if column != "support_count")
 
 
-def card_key(c: Comment, view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> tuple:
+def card_key(c: Comment, view: Any, outcomes: Any, ctx: dict, minute: int, *,
+             slots: bool) -> tuple:
     """Everything ``comment_card`` shows of ``c`` on this list (see the module)."""
     target = view.by_id.get(c.reply_to_id) if c.reply_to_id else None
     outcome = outcomes.comment(c.id) if outcomes is not None and c.depth == 0 else None
-    return (slots, ctx["open_now"], ctx["round"].version_id, relative(c.created_at),
+    return (slots, ctx["open_now"], ctx["round"].version_id, minute,
             c.byline, target.byline if target is not None else None, outcome,
             *[getattr(c, column) for column in (_COLUMNS_BUT_SUPPORTS if slots else _COLUMNS)])
 
@@ -58,6 +60,10 @@ def card_key(c: Comment, view: Any, outcomes: Any, ctx: dict, *, slots: bool) ->
 def cards(view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> dict[int, Markup]:
     """{comment id: its card} for every comment of ``view``'s page (threads and replies),
     from the page cache, the missing ones rendered in one pass."""
+    # The words that say when each comment was posted follow from its time (a column) and
+    # the clock's minute ("just now" turns into "1 minute ago" within a minute, as on a
+    # list kept whole): worked out per card, they cost more than the rest of its key.
+    minute = int(i18n.now().timestamp() // 60)  # the clock ``i18n.relative`` reads
     def render(ids: list[int]) -> dict[int, str]:
         card = template_module("participation/_comment.html", ctx).comment_card
         clause_map = view.clause_by_id
@@ -68,10 +74,41 @@ def cards(view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> dict[int, Mark
 
     kept = pagecache.fragments(
         "participation/card",
-        {c.id: card_key(c, view, outcomes, ctx, slots=slots) for c in view.by_id.values()},
+        {c.id: card_key(c, view, outcomes, ctx, minute, slots=slots)
+         for c in view.by_id.values()},
         render)
     # Markup: each card was rendered (and escaped) by Jinja, now or on an earlier miss.
     return {cid: Markup(html) for cid, html in kept.items()}  # nosec B704
+
+
+def threads(comments: Iterable[Comment], children: dict[int, list[Comment]],
+            max_depth: int, card: Mapping[int, Markup] | Callable[[Comment], Any]) -> Markup:
+    """``comments`` as the list's threads, each with its replies (``children``: {comment id:
+    [replies]}) nested to ``max_depth``, around each comment's ``card``: {id: card} (the
+    cards kept) or a function of the comment (the ``comment_card`` macro). The one place
+    this markup is written (``comment_tree`` in ``_comment.html`` calls it): put together
+    here, not by a macro call per comment, which was a good part of a miss (bench P1).
+    Only integers and a status's fixed value go in besides the cards."""
+    kept = card if isinstance(card, Mapping) else None
+    out: list[str] = []
+
+    def tree(c: Comment) -> None:
+        cid = c.id
+        state = "" if c.is_visible else f" comment--withdrawn comment--{c.status.value}"
+        out.append(f'<li class="comment comment--depth-{int(c.depth)}{state}" '
+                   f'id="comment-{int(cid)}">')
+        out.append(str(kept[cid] if kept is not None else card(c)))
+        if c.depth < max_depth:
+            out.append(f'<ol class="replies" id="replies-{int(cid)}">')
+            for child in children.get(cid, ()):
+                tree(child)
+            out.append("</ol>")
+        out.append("</li>")
+
+    for c in comments:
+        tree(c)
+    # Markup: the cards were rendered (and escaped) by Jinja; the rest is fixed markup.
+    return Markup("".join(out))  # nosec B704
 
 
 def clause_items(view: Any, ctx: dict) -> Markup:
