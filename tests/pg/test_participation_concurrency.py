@@ -6,13 +6,15 @@ Run with --db=postgresql+psycopg://postgres@127.0.0.1:5432/<throwaway database>.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
 
+from consult.accounts.models import User
 from consult.extensions import db
 from consult.participation.models import Comment, CommentSupport, Question, QuestionSupport
-from consult.rounds import participants
+from consult.rounds import lifecycle, participants
 from consult.rounds.models import ParticipantReach, Round
 from tests.factories import (
     CommentFactory,
@@ -197,3 +199,73 @@ def _takes_part(app, round_id: int, user_id: int, errors: list[BaseException]) -
             db.session.commit()
     except BaseException as exc:
         errors.append(exc)
+
+
+def test_comments_racing_a_close_never_land_after_it(app):
+    """Participants comment as fast as they can while an official closes the round: every
+    comment saved committed before the close (the ones after get 409), and each
+    participant is counted under the round's closing month as the close left it: the
+    distinct participants per department and month equal their recount."""
+    dept = DepartmentFactory()
+    r = RoundFactory(version__consultation__department=dept)
+    official = UserFactory()
+    users = [UserFactory() for _ in range(8)]
+    round_id, official_id = r.id, official.id
+    clients = [_client_for(app, u) for u in users]
+    db.session.commit()
+
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    stop, saved_before_close = threading.Event(), threading.Event()
+    closed: dict = {}
+
+    def commenter(k: int, client) -> None:
+        try:
+            for n in range(400):  # bounded: the close stops the saves long before
+                if stop.is_set():
+                    break
+                # (htmx: the answer is the new comment, not a flash message in the session)
+                response = client.post(f"/rounds/{round_id}/comments",
+                                       data={"body": f"第{k}位的第{n}条意见", "clause_id": ""},
+                                       headers={"HX-Request": "true"})
+                with lock:
+                    statuses.append(response.status_code)
+                    if statuses.count(200) >= 2 * len(clients):
+                        saved_before_close.set()
+        except BaseException as exc:
+            with lock:
+                errors.append(exc)
+
+    def closer() -> None:
+        try:
+            assert saved_before_close.wait(timeout=60)
+            with app.app_context():
+                lifecycle.close(db.session.get(User, official_id),
+                                db.session.get(Round, round_id), reason="并发测试")
+                db.session.commit()
+                # What the round holds the moment the close is committed.
+                closed["comments"] = set(db.session.scalars(
+                    select(Comment.id).where(Comment.round_id == round_id)))
+                db.session.remove()
+            time.sleep(0.5)  # commenters keep posting against the closed round
+        except BaseException as exc:
+            with lock:
+                errors.append(exc)
+        finally:
+            stop.set()
+
+    threads = [threading.Thread(target=commenter, args=(k, c)) for k, c in enumerate(clients)]
+    threads.append(threading.Thread(target=closer))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    assert set(statuses) <= {200, 409} and 409 in statuses, set(statuses)
+
+    db.session.expire_all()
+    assert set(db.session.scalars(
+        select(Comment.id).where(Comment.round_id == round_id))) == closed["comments"]
+    for group in ("department", "month"):
+        assert participants.tallies(by=group) == distinct_participants(group), group

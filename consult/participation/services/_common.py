@@ -39,7 +39,14 @@ def require_participant(actor: Actor, rule: str, obj: Any = None) -> None:
 
 
 def require_open(round_: Round) -> None:
-    """Participation happens only in a published consultation's open round (409)."""
+    """Participation happens only in a published consultation's open round (409).
+
+    The round's dates are held first (``lifecycle.hold_state``, shared, as a ballot holds
+    them) until the action commits, and read again: a close or an extension waits for the
+    actions in flight and those after it wait for it, so nothing is posted, supported or
+    changed after the close, and every participant is counted under the closing month the
+    round has when they commit. Called before the action writes anything."""
+    lifecycle.hold_state(round_)
     if not round_.consultation.is_published:
         raise InvalidState(_l("This consultation is not published, so it takes no opinions."))
     if not round_.kind.has_comments:
