@@ -21,7 +21,7 @@ from consult.moderation import services as moderation
 from consult.participation.models import Comment
 from consult.rounds import lifecycle
 from consult.rounds.models import Round
-from tests.factories import UserFactory, comment
+from tests.factories import RoundFactory, UserFactory, comment
 
 
 def supports(text: str, comment) -> str:
@@ -473,3 +473,17 @@ def test_a_renamed_department_signs_its_answers_under_the_new_name(client, login
     db.session.commit()
     text = visitor.get(questions).text
     assert "Answer from Housing and Construction Bureau" in text
+
+
+def test_one_commit_moves_each_rounds_counts_version_by_what_changed(app, rnd):
+    """A transaction that supports in one round and changes a post in another: both
+    content versions move, only the second round's counts version does."""
+    other = RoundFactory()
+    before = {r.id: (version_of(r), counts_version_of(r)) for r in (rnd, other)}
+    pagecache.touch_rounds(db.session, [rnd.id], counts=False)  # a support
+    pagecache.touch_rounds(db.session, [other.id])  # a change the ORM does not see
+    db.session.commit()
+    assert (version_of(rnd), counts_version_of(rnd)) == (before[rnd.id][0] + 1,
+                                                         before[rnd.id][1])
+    assert (version_of(other), counts_version_of(other)) == (before[other.id][0] + 1,
+                                                             before[other.id][1] + 1)
