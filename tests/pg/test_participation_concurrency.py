@@ -6,15 +6,13 @@ Run with --db=postgresql+psycopg://postgres@127.0.0.1:5432/<throwaway database>.
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from sqlalchemy import func, select
 
-from consult.accounts.models import User
 from consult.extensions import db
 from consult.participation.models import Comment, CommentSupport, Question, QuestionSupport
-from consult.rounds import lifecycle, participants
+from consult.rounds import participants
 from consult.rounds.models import ParticipantReach, Round
 from tests.factories import (
     CommentFactory,
@@ -24,6 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.oracles import distinct_participants
+from tests.threads import closer, run_all
 
 pytestmark = pytest.mark.pg
 
@@ -218,7 +217,6 @@ def test_comments_racing_a_close_never_land_after_it(app):
     errors: list[BaseException] = []
     lock = threading.Lock()
     stop, saved_before_close = threading.Event(), threading.Event()
-    closed: dict = {}
 
     def commenter(k: int, client) -> None:
         try:
@@ -237,31 +235,16 @@ def test_comments_racing_a_close_never_land_after_it(app):
             with lock:
                 errors.append(exc)
 
-    def closer() -> None:
-        try:
-            assert saved_before_close.wait(timeout=60)
-            with app.app_context():
-                lifecycle.close(db.session.get(User, official_id),
-                                db.session.get(Round, round_id), reason="并发测试")
-                db.session.commit()
-                # What the round holds the moment the close is committed.
-                closed["comments"] = set(db.session.scalars(
-                    select(Comment.id).where(Comment.round_id == round_id)))
-                db.session.remove()
-            time.sleep(0.5)  # commenters keep posting against the closed round
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-        finally:
-            stop.set()
+    def snapshot() -> dict:  # what the round holds the moment the close is committed
+        return {"comments": set(db.session.scalars(
+            select(Comment.id).where(Comment.round_id == round_id)))}
 
     threads = [threading.Thread(target=commenter, args=(k, c)) for k, c in enumerate(clients)]
-    threads.append(threading.Thread(target=closer))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors, errors
+    closing = closer(app, round_id, official_id, ready=saved_before_close, stop=stop,
+                     errors=errors, snapshot=snapshot)
+    threads.append(closing)
+    run_all(threads, errors)
+    closed = closing.closed
     assert set(statuses) <= {200, 409} and 409 in statuses, set(statuses)
 
     db.session.expire_all()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -21,12 +20,12 @@ from consult.questionnaires.models import (
     QuestionnaireOption,
     QuestionnaireQuestion,
 )
-from consult.rounds import lifecycle, participants
+from consult.rounds import participants
 from consult.rounds.models import Round, RoundKind
 from consult.voting.models import Ballot, VoteTally
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory, add_questionnaire
 from tests.oracles import distinct_participants
-from tests.threads import run_all
+from tests.threads import closer, run_all
 
 pytestmark = pytest.mark.pg
 
@@ -152,7 +151,6 @@ def test_votes_racing_a_close_never_land_after_it(app):
     lock = threading.Lock()
     stop = threading.Event()
     saved_before_close = threading.Event()
-    closed: dict = {}
 
     def voter(seed: int, login_id: str) -> None:
         rng = random.Random(seed)
@@ -170,33 +168,19 @@ def test_votes_racing_a_close_never_land_after_it(app):
             with lock:
                 errors.append(exc)
 
-    def closer() -> None:
-        try:
-            assert saved_before_close.wait(timeout=60)
-            with app.app_context():
-                started = time.perf_counter()
-                r = db.session.get(Round, round_id)
-                lifecycle.close(db.session.get(type(official), official_id), r,
-                                reason="并发测试")
-                db.session.commit()
-                closed["took"] = time.perf_counter() - started
-                closed["at"] = r.closed_at
-                # What the round holds the moment the close is committed.
-                closed["ballots"] = sorted(db.session.execute(
+    def snapshot() -> dict:  # what the round holds the moment the close is committed
+        return {"at": db.session.get(Round, round_id).closed_at,
+                "ballots": sorted(db.session.execute(
                     select(Ballot.id, Ballot.stance, Ballot.updated_at)
-                    .where(Ballot.round_id == round_id)).all())
-                closed["choices"] = sorted(db.session.execute(_choices(round_id)).all())
-                db.session.remove()
-            time.sleep(0.5)  # voters keep posting against the closed round
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-        finally:
-            stop.set()
+                    .where(Ballot.round_id == round_id)).all()),
+                "choices": sorted(db.session.execute(_choices(round_id)).all())}
 
     threads = [threading.Thread(target=voter, args=(i, login)) for i, login in enumerate(logins)]
-    threads.append(threading.Thread(target=closer))
+    closing = closer(app, round_id, official_id, ready=saved_before_close, stop=stop,
+                     errors=errors, snapshot=snapshot)
+    threads.append(closing)
     run_all(threads, errors)
+    closed = closing.closed
     assert set(statuses) <= {303, 409}, statuses
     assert statuses[303] >= 2 * len(logins) and statuses[409] > 0, statuses
     # Shared ballot locks queue behind the waiting close: it is not starved.
