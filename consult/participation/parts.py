@@ -1,22 +1,21 @@
 """Parts of a round's list page kept in the page cache, each under a key made of what it
 shows: each comment's card and each clause's item in the clause index.
 
-A round's list is rendered again whenever the round changes (consult.pagecache: a new
-comment, a support, a moderation), yet most of the comments on the page have not changed:
-rendering them again was most of a miss's time (bench P1). So the card of each comment
-(``comment_card`` in ``_comment.html``: the comment without its replies) is kept by its
-own key, and a miss renders only the cards whose key is new.
+A round's list is rendered again whenever a change moves what it shows (a new comment, an
+edit, a moderation; not a support, see consult.participation.reader), yet most of the
+comments on the page have not changed: rendering them again was most of a miss's time
+(bench P1). So the card of each comment (``comment_card`` in ``_comment.html``: the
+comment without its replies, each reader's own parts left as marks) is kept by its own
+key, and a miss renders only the cards whose key is new.
 
 The key is everything the card shows, so it cannot go stale: every column of the comment
-(its text, status, counts, edits; but the supports on a reader's card, which shows them
-in the reader's own part), its author's byline, the byline of the comment it
-answers, its published outcome, the clock's minute (the words that say when it was
-posted, "3 minutes ago", change with time alone; to the minute, as a list kept whole
-shows them for up to a minute), the round's draft version (the clause a card names is one
-of that version, which is never edited once published), whether the round takes replies,
-and which list it is for: every visitor's (the count of supports as text) or every
-logged-in reader's (``slots``: the reader's own parts left as marks, see
-consult.participation.reader). The store's key adds the locale and the time zone.
+(its text, status, counts, edits; but the supports, which are the reader's own part),
+its author's byline, the byline of the comment it answers, its published outcome, the
+clock's minute (the words that say when it was posted, "3 minutes ago", change with time
+alone; to the minute, as a list kept whole shows them for up to a minute), the round's
+draft version (the clause a card names is one of that version, which is never edited
+once published) and whether the round takes replies. The store's key adds the locale and
+the time zone.
 
 A list rendered for one reader alone (their comment awaiting review, their own view of a
 confidential opinion) does not use the cards: it is rendered whole.
@@ -40,24 +39,23 @@ from consult import i18n, pagecache
 from consult.participation.models import Comment
 from consult.web import template_module
 
-# Every column of a comment, in a fixed order (read for each card's key); a logged-in
-# reader's card leaves the number of supports to the reader's own part (the support
-# button), so a support does not change it.
-_COLUMNS = tuple(attr.key for attr in inspect(Comment).column_attrs)
-_COLUMNS_BUT_SUPPORTS = tuple(column for column in _COLUMNS if column != "support_count")
+# Every column of a comment, in a fixed order (read for each card's key), but the number
+# of supports: the card leaves it to the reader's own part (the support button, or the
+# count), so a support does not change it.
+_COLUMNS = tuple(attr.key for attr in inspect(Comment).column_attrs
+                 if attr.key != "support_count")
 
 
-def card_key(c: Comment, view: Any, outcomes: Any, ctx: dict, minute: int, *,
-             slots: bool) -> tuple:
+def card_key(c: Comment, view: Any, outcomes: Any, ctx: dict, minute: int) -> tuple:
     """Everything ``comment_card`` shows of ``c`` on this list (see the module)."""
     target = view.by_id.get(c.reply_to_id) if c.reply_to_id else None
     outcome = outcomes.comment(c.id) if outcomes is not None and c.depth == 0 else None
-    return (slots, ctx["open_now"], ctx["round"].version_id, minute,
+    return (ctx["open_now"], ctx["round"].version_id, minute,
             c.byline, target.byline if target is not None else None, outcome,
-            *[getattr(c, column) for column in (_COLUMNS_BUT_SUPPORTS if slots else _COLUMNS)])
+            *[getattr(c, column) for column in _COLUMNS])
 
 
-def cards(view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> dict[int, Markup]:
+def cards(view: Any, outcomes: Any, ctx: dict) -> dict[int, Markup]:
     """{comment id: its card} for every comment of ``view``'s page (threads and replies),
     from the page cache, the missing ones rendered in one pass."""
     # The words that say when each comment was posted follow from its time (a column) and
@@ -69,12 +67,12 @@ def cards(view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> dict[int, Mark
         clause_map = view.clause_by_id
         return {cid: str(card(view.by_id[cid], by_id=view.by_id, supported=(),
                               clause_map=clause_map, outcomes=outcomes,
-                              open_now=ctx["open_now"], slots=slots))
+                              open_now=ctx["open_now"], slots=True))
                 for cid in ids}
 
     kept = pagecache.fragments(
         "participation/card",
-        {c.id: card_key(c, view, outcomes, ctx, minute, slots=slots)
+        {c.id: card_key(c, view, outcomes, ctx, minute)
          for c in view.by_id.values()},
         render)
     # Markup: each card was rendered (and escaped) by Jinja, now or on an earlier miss.
@@ -162,8 +160,8 @@ def filters(view: Any, ctx: dict) -> Markup:
     return Markup(html)  # nosec B704
 
 
-def list_parts(view: Any, outcomes: Any, ctx: dict, *, slots: bool) -> dict[str, Markup]:
+def list_parts(view: Any, outcomes: Any, ctx: dict) -> dict[str, Markup]:
     """Every part of a list kept by its own key, as ``_comments.html`` and
     ``_clause_index.html`` take them: the cards, the clause index's items, the filters."""
-    return {"cards": cards(view, outcomes, ctx, slots=slots),
+    return {"cards": cards(view, outcomes, ctx),
             "index_items": clause_items(view, ctx), "filters": filters(view, ctx)}

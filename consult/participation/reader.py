@@ -1,13 +1,19 @@
-"""The comment list as a logged-in reader sees it, at the cost of the anonymous one.
+"""The comment list as every reader sees it, at the cost of one list for all.
 
 Every reader of a round sees the same comments; only a few parts of each differ from one
-reader to the next: the support button (pressed or not, offered or not), "Flag" or
-"Appeal", and "Edit"/"Withdraw" on the reader's own comments. So the list is rendered once
-per round version for all of them (consult.pagecache, same key and invalidation as the
-visitors' list) with those parts left as ``<!--reader:KIND:ID-->`` marks, together with
-the few facts of each comment that the parts read (``Shown``). A request then reads the
-reader's own state in one small query (``reader_state``) and fills the marks: complete
-HTML, no JavaScript needed.
+reader to the next: the support button (pressed or not, offered or not, and its count),
+"Flag" or "Appeal", and "Edit"/"Withdraw" on the reader's own comments. So the list is
+rendered once for all of them (consult.pagecache) with those parts left as
+``<!--reader:KIND:ID-->`` marks, together with the few facts of each comment that the
+parts read (``Shown``). A request then reads the reader's own state and the supports each
+comment has now in one small query (``reader_state``) and fills the marks: complete HTML,
+no JavaScript needed. A visitor who is not logged in gets the same list, filled with the
+counts alone (``support_counts``, ``VISITOR``).
+
+The count of supports being a part filled in, the list is kept under the round's
+``counts_version``, which a support does not move: the supports of a busy round, the
+change it sees most, never render the list again (only a list sorted by supports is kept
+under the content version, which they move).
 
 The shared list never holds a comment awaiting review (only its author may see it): a
 reader who has one in the round gets the list rendered for them alone (``state.held``).
@@ -25,7 +31,8 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -68,6 +75,12 @@ class Shown:
 class ReaderState:
     supported: frozenset[int]
     held: bool  # the reader has a comment awaiting review, or a confidential one, in the round
+    # {comment id: its supports now}; the kept list's counts are as it was rendered, and a
+    # support does not render it again (see the module)
+    counts: Mapping[int, int] = field(default_factory=dict)
+
+
+VISITOR = ReaderState(frozenset(), held=False)  # a visitor who is not logged in
 
 
 def facts_of(comments: Any) -> dict[int, Shown]:
@@ -76,30 +89,57 @@ def facts_of(comments: Any) -> dict[int, Shown]:
             for c in comments}
 
 
+def _counted():
+    return (select(Comment.id, Comment.support_count)
+            .where(Comment.id.in_(bindparam("ids", expanding=True))))
+
+
 @cache
 def _state_statement(with_ids: bool):
-    """Built once per process (every logged-in reading of a list runs it)."""
-    held = (select(literal(-1))
+    """Built once per process (every logged-in reading of a list runs it): rows (comment
+    id, its supports, whether the reader supports it) for the ids given, and (-1, 0, held)
+    when the reader has a comment only they see as theirs in the round."""
+    held = (select(literal(-1), literal(0), literal(True))
             .where(exists().where(Comment.round_id == bindparam("round_id"),
                                   Comment.author_id == bindparam("user_id"),
                                   or_(Comment.status == ContentStatus.HELD,
                                       Comment.confidential.is_(True)))))
     if not with_ids:
         return held
-    return union_all(select(CommentSupport.comment_id).where(
-        CommentSupport.user_id == bindparam("user_id"),
-        CommentSupport.comment_id.in_(bindparam("ids", expanding=True))), held)
+    return union_all(_counted().add_columns(exists().where(
+        CommentSupport.comment_id == Comment.id,
+        CommentSupport.user_id == bindparam("user_id"))), held)
+
+
+@cache
+def _counts_statement():
+    return _counted()
 
 
 def reader_state(user: Any, round_id: int, comment_ids: list[int]) -> ReaderState:
-    """The reader's supports among ``comment_ids`` and whether they have a comment in the
-    round that only they see as theirs (awaiting review, or confidential: its text is
-    shown to its author only), in one statement."""
+    """The reader's supports among ``comment_ids``, the supports each of them has now, and
+    whether the reader has a comment in the round that only they see as theirs (awaiting
+    review, or confidential: its text is shown to its author only), in one statement."""
     params: dict[str, Any] = {"round_id": round_id, "user_id": user.id}
     if comment_ids:
         params["ids"] = comment_ids
-    ids = set(db.session.execute(_state_statement(bool(comment_ids)), params).scalars())
-    return ReaderState(supported=frozenset(ids - {-1}), held=-1 in ids)
+    supported, counts, held = set(), {}, False
+    for cid, count, theirs in db.session.execute(_state_statement(bool(comment_ids)),
+                                                 params):
+        if cid == -1:
+            held = True
+            continue
+        counts[cid] = count
+        if theirs:
+            supported.add(cid)
+    return ReaderState(supported=frozenset(supported), held=held, counts=counts)
+
+
+def support_counts(comment_ids: list[int]) -> dict[int, int]:
+    """{comment id: its supports now} (a visitor's list: see ``ReaderState.counts``)."""
+    if not comment_ids:
+        return {}
+    return {cid: n for cid, n in db.session.execute(_counts_statement(), {"ids": comment_ids})}
 
 
 def shared_html(html: str) -> str:
@@ -150,12 +190,16 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
     rendering of the shared list: a reader with no part of their own on the page gets
     the list as this worker filled it for the last such reader (see the module's
     docstring)."""
-    uid = user.id  # (``user``: the object, not the current_user proxy, read per mark)
+    # (``user``: the object, not the current_user proxy, read per mark; a visitor has no id)
+    uid = getattr(user, "id", None)
     path = str(request.full_path)
+    if state.counts:  # the supports now, not as the list was rendered
+        facts = {i: f if state.counts.get(i, f.support_count) == f.support_count
+                 else replace(f, support_count=state.counts[i]) for i, f in facts.items()}
     kept = None
-    if stamp is not None and not state.supported \
+    if stamp is not None and uid is not None and not state.supported \
             and all(f.author_id != uid for f in facts.values()):
-        kept = (stamp, reader_kind(user), path)
+        kept = (stamp, reader_kind(user), path, *(f.support_count for f in facts.values()))
         found = _FILLED.get(kept)
         if found is not None:
             return personal(found)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from flask import (
     Blueprint,
@@ -117,27 +118,31 @@ def _comments_page(round_, form: CommentForm | None = None, *, status: int = 200
 
 
 def _anonymous_comments_page(round_, ctx: dict):
+    """A visitor's list page: the list every reader shares (``_shared_list``) with the
+    supports each comment has now; the index as it is."""
     # (no form: a visitor who is not logged in is asked to log in instead)
-    def listed() -> dict:
-        found = _list_comments(round_, _clause_filter(round_))
-        return {**found, **parts.list_parts(found["view"], found["outcomes"], ctx,
-                                            slots=False)}
+    def rendered() -> dict[str, str]:
+        shared = _shared_list(round_, ctx)
+        facts = shared["facts"]
+        state = replace(reader.VISITOR, counts=reader.support_counts(list(facts)))
+        return {"list": str(reader.fill(shared["list"], facts, state, current_user,
+                                        ctx["open_now"])),
+                "index": shared["index"]}
 
-    return _visitor_page("participation/round_comments.html", None, round_, ctx, listed,
-                         list="participation/_comments.html",
-                         index="participation/_clause_index.html")
+    return _visitor_page("participation/round_comments.html", None, round_, ctx, rendered)
 
 
-def _reader_comments_page(round_, ctx: dict):
-    """The list page of a logged-in reader: the list shared by every reader (rendered once
-    per round version, see consult.participation.reader) with this reader's own parts
-    filled in from one query. None for a reader with a comment awaiting review in the
-    round (the shared list does not hold it): the caller renders theirs alone."""
+def _shared_list(round_, ctx: dict) -> dict:
+    """The list of the page asked for as every reader sees it, their own parts left as
+    marks (see consult.participation.reader): rendered once, from the parts kept by their
+    own keys (consult.participation.parts), and kept under the round's counts version
+    (which a support does not move), or under its content version when it is sorted by
+    supports."""
     def rendered() -> dict:
         clause = _clause_filter(round_)
         listed = _list_comments(round_, clause, viewer=AnonymousUserMixin())
         view = listed["view"]
-        kept = parts.list_parts(view, listed["outcomes"], ctx, slots=True)
+        kept = parts.list_parts(view, listed["outcomes"], ctx)
         return {"list": render_template("participation/_comments.html", reader_slots=True,
                                         **kept, **listed, **ctx),
                 "index": render_template("participation/_clause_index.html",
@@ -145,11 +150,20 @@ def _reader_comments_page(round_, ctx: dict):
                 "facts": reader.facts_of(view.by_id.values()),
                 "stamp": secrets.token_hex(8)}  # this rendering (reader.fill)
 
-    shared = pagecache.fragment(
+    by_supports = services.sort_of(request.args.get("sort")) == "supported"
+    return pagecache.fragment(
         "participation/reader-list",
-        (*pagecache.round_place(round_), ctx["state"].value, ctx["open_now"],
+        (*pagecache.round_place(round_), ctx["state"].value, ctx["open_now"], by_supports,
          *sorted(request.args.items(multi=True))), rendered,
-        version=round_.content_version)
+        version=round_.content_version if by_supports else round_.counts_version)
+
+
+def _reader_comments_page(round_, ctx: dict):
+    """The list page of a logged-in reader: the list shared by every reader
+    (``_shared_list``) with this reader's own parts filled in from one query. None for a
+    reader with a comment awaiting review in the round (the shared list does not hold it):
+    the caller renders theirs alone."""
+    shared = _shared_list(round_, ctx)
     user = current_user._get_current_object()  # (read many times below: not the proxy)
     state = reader.reader_state(user, round_.id, list(shared["facts"]))
     if state.held:
@@ -186,16 +200,10 @@ def _shared_comment_form(round_, ctx: dict) -> str:
         rendered)
 
 
-def _visitor_page(page: str, form, round_, ctx: dict, listed, **templates: str):
-    """A round's list page as every visitor who is not logged in sees it alike: its
-    ``templates`` parts (``list`` first: the htmx fragment) come from the page cache (see
-    consult.pagecache), queried (``listed()``: the list's context) and rendered only on a
-    miss."""
-    def rendered() -> dict[str, str]:
-        list_ctx = listed()
-        return {part: render_template(template, **list_ctx, **ctx)
-                for part, template in templates.items()}
-
+def _visitor_page(page: str, form, round_, ctx: dict, rendered):
+    """A round's list page as every visitor who is not logged in sees it alike: its parts
+    (``rendered()``: {part: html}, ``list`` first: the htmx fragment) come from the page
+    cache (see consult.pagecache), rendered only on a miss."""
     # Every query argument is part of the key: the pagination links carry them all.
     kept = pagecache.fragment(
         page, (*pagecache.round_place(round_), ctx["state"].value, ctx["open_now"],
@@ -385,8 +393,10 @@ def _questions_page(round_, form: QuestionForm | None = None, *, status: int = 2
                 "outcomes": outcomes_for(question_ids=[q.id for q in view.page.items])}
 
     if form is None and not current_user.is_authenticated:
-        return _visitor_page("participation/round_questions.html", QuestionForm(formdata=None),
-                             round_, ctx, listed, list="participation/_questions.html")
+        return _visitor_page(
+            "participation/round_questions.html", QuestionForm(formdata=None), round_, ctx,
+            lambda: {"list": render_template("participation/_questions.html", **listed(),
+                                             **ctx)})
     return render("participation/round_questions.html", partial, status=status,
                   form=form or QuestionForm(formdata=None), **listed(), **ctx)
 

@@ -157,24 +157,32 @@ def test_the_filters_are_kept_by_the_draft_and_show_the_choices(client, login_as
     assert rendered["participation/comment-filters"] == 0
 
 
-def test_a_support_renders_again_one_card_at_most_and_no_clause(request, client, login_as,
-                                                                 rnd, author, visitor,
-                                                                 rendered):
+def test_a_support_renders_nothing_again_but_a_list_sorted_by_supports(client, login_as,
+                                                                      rnd, author, visitor,
+                                                                      rendered):
     said = say(client, login_as, rnd, author, "值得支持的意见")
     say(client, login_as, rnd, UserFactory(), "另一条意见")
     page(visitor, rnd)
+    page(visitor, rnd, "?sort=supported")
     rendered.clear()
     login_as(UserFactory())
     assert client.post(f"/comments/{said.id}/support",
                        data={"supported": "1"}).status_code == 303
     text = page(visitor, rnd)
+    # the count now, filled into the list kept as it was
     assert re.search(rf'id="support-comment-{said.id}".*?\b1\b', text, re.S)
-    # a visitor's card shows the count; a reader's leaves it to their own part
-    reader = request.node.callspec.params["visitor"] == "reader"
-    assert rendered["participation/card"] == (0 if reader else 1)
-    assert rendered["participation/clause-items"] == 0  # no count of a clause moved
+    assert rendered["participation/reader-list"] == 0
+    assert rendered["participation/card"] == 0
+    assert rendered["participation/clause-items"] == 0
     assert rendered["participation/clause-item"] == 0
-    assert rendered["participation/comment-tallies"] == 0  # no count moved: kept
+    assert rendered["participation/comment-tallies"] == 0
+    # a list sorted by supports may change its order: rendered again, from its cards
+    rendered.clear()
+    text = page(visitor, rnd, "?sort=supported")
+    assert re.search(rf'id="support-comment-{said.id}".*?\b1\b', text, re.S)
+    assert rendered["participation/reader-list"] == 1
+    assert rendered["participation/comment-tallies"] == 0
+    assert rendered["participation/card"] == 0
 
 
 def test_a_busy_rounds_list_takes_one_place_in_the_store(app, client, login_as, rnd, author,

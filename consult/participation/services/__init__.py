@@ -19,6 +19,7 @@ from consult.participation.services.comments import (  # noqa: F401
     list_comments,
     post_comment,
     set_comment_support,
+    sort_of,
     stance_counts,
     supported_ids,
     thread_context,

@@ -286,6 +286,11 @@ def _tally_rows(round_id: int) -> list[tuple]:
             in db.session.execute(union_all(every, held))]
 
 
+def sort_of(asked: str | None) -> str:
+    """The order a list is asked in (``sort``), the default for an unknown one."""
+    return asked if asked in SORTS else "newest"
+
+
 def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
                   clause: Clause | None = None, page: int = 1,
                   per_page: int = 20, cursor: str | None = None,
@@ -294,7 +299,7 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
     in a constant number of queries whatever the number of comments (the round's clauses,
     its counts, the page, the replies, the viewer's supports when logged in). Pages
     followed from the first by their links are read by key (``cursor``), not by OFFSET."""
-    sort = sort if sort in SORTS else "newest"
+    sort = sort_of(sort)
     chosen = CommentStance(stance) if stance in STANCES else None
     clauses = clause_rows(round_)
     tallies = comment_tallies(viewer, round_)
