@@ -21,9 +21,10 @@ What bumps a round's version:
 
 A round also has a ``counts_version``, bumped with the content version by every change
 but one that says it moves no count of the round's posts: a support
-(``touch_rounds(ids, counts=False)``). What is computed from every post of a round (the
-comments page's counts) is kept under it, so the supports of a busy round do not make
-each request count its comments again.
+(``touch_rounds(ids, counts=False)``). What a support does not change is kept under it
+(the comments page's counts; the comment list every reader shares, whose counts of
+supports are filled in per request), so the supports of a busy round do not make each
+request count its comments or render its list again.
 
 The bump is one ``UPDATE round SET content_version = content_version + 1`` for all the
 rounds a transaction touched (the statement the rounds domain registers with

@@ -20,7 +20,7 @@ from consult.extensions import db
 from consult.participation.models import Comment
 from consult.rounds.models import Round
 from tests.factories import UserFactory, comment
-from tests.web.test_page_cache import page, say
+from tests.web.test_page_cache import page, say, supports
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_a_card_follows_every_change_of_what_it_shows(client, login_as, rnd, aut
                            id=said.id)
     text = page(visitor, rnd)
     assert "改写后的原文" in text and ">原文<" not in text
-    assert re.search(rf'id="support-comment-{said.id}".*?\b7\b', text, re.S)
+    assert supports(text, said) == "7"
     # its author's name (not a column of the comment)
     changed_behind_the_orm(rnd, User, {"display_name": "改名后的作者"}, id=author.id)
     text = page(visitor, rnd)
@@ -169,8 +169,7 @@ def test_a_support_renders_nothing_again_but_a_list_sorted_by_supports(client, l
     assert client.post(f"/comments/{said.id}/support",
                        data={"supported": "1"}).status_code == 303
     text = page(visitor, rnd)
-    # the count now, filled into the list kept as it was
-    assert re.search(rf'id="support-comment-{said.id}".*?\b1\b', text, re.S)
+    assert supports(text, said) == "1"  # the count now, filled into the list kept
     assert rendered["participation/reader-list"] == 0
     assert rendered["participation/card"] == 0
     assert rendered["participation/clause-items"] == 0
@@ -178,8 +177,7 @@ def test_a_support_renders_nothing_again_but_a_list_sorted_by_supports(client, l
     assert rendered["participation/comment-tallies"] == 0
     # a list sorted by supports may change its order: rendered again, from its cards
     rendered.clear()
-    text = page(visitor, rnd, "?sort=supported")
-    assert re.search(rf'id="support-comment-{said.id}".*?\b1\b', text, re.S)
+    assert supports(page(visitor, rnd, "?sort=supported"), said) == "1"
     assert rendered["participation/reader-list"] == 1
     assert rendered["participation/comment-tallies"] == 0
     assert rendered["participation/card"] == 0

@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, func, literal, select, union_all, update
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -258,6 +269,26 @@ def comment_tallies(viewer: Any, round_: Round) -> Tallies:
     return tallies
 
 
+@cache
+def _tally_statement():
+    """``_tally_rows``'s statement, built once per process. The stance and status are read
+    as the strings stored (the rows are kept as plain values): not converted to their
+    enums per row and back."""
+    round_id = bindparam("round_id")
+    stance, status = type_coerce(Comment.stance, String), type_coerce(Comment.status, String)
+    every = (select(Comment.clause_id, stance, status, Comment.depth,
+                    literal(None, Integer).label("held_by"), func.count().label("n"))
+             .where(Comment.round_id == round_id)
+             .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth))
+    held = (select(Comment.clause_id, stance, status, Comment.depth, Comment.author_id,
+                   func.count())
+            .where(Comment.round_id == round_id, Comment.status == ContentStatus.HELD,
+                   Comment.depth == 0, Comment.author_id.is_not(None))
+            .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
+                      Comment.author_id))
+    return union_all(every, held)
+
+
 def _tally_rows(round_id: int) -> list[tuple]:
     """The round's comments counted in ONE statement (instead of a count per figure):
     (clause, stance, status, depth, None, n) for every comment, and (clause, stance, held,
@@ -269,21 +300,9 @@ def _tally_rows(round_id: int) -> list[tuple]:
     the index alone, in order, with no sort (grouping by expressions such as "visible"
     and "listed" sorted every comment of the round first: a cache miss of a viral round
     paid for it)."""
-    every = (select(Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
-                    literal(None, Integer).label("held_by"), func.count().label("n"))
-             .where(Comment.round_id == round_id)
-             .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth))
-    held = (select(Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
-                   Comment.author_id, func.count())
-            .where(Comment.round_id == round_id, Comment.status == ContentStatus.HELD,
-                   Comment.depth == 0, Comment.author_id.is_not(None))
-            .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
-                      Comment.author_id))
     # Plain values: the rows are kept in the page cache.
-    return [(clause_id, getattr(stance, "value", stance), getattr(status, "value", status),
-             depth, held_by, n)
-            for clause_id, stance, status, depth, held_by, n
-            in db.session.execute(union_all(every, held))]
+    return [tuple(row) for row in db.session.execute(_tally_statement(),
+                                                     {"round_id": round_id})]
 
 
 def sort_of(asked: str | None) -> str:
