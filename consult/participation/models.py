@@ -146,13 +146,16 @@ class Comment(TimestampMixin, db.Model):
         # The comments page's counts (services.comments.comment_tallies) grouped by these
         # columns read from the index alone, in order (no sort of the round's comments).
         Index("ix_comment_round_tally", "round_id", "clause_id", "stance", "status", "depth"),
+        # A reader's own comments in a round (every logged-in reading of a list asks
+        # whether they have one awaiting review: consult.participation.reader); the
+        # author's comments anywhere from its first column.
+        Index("ix_comment_author_round", "author_id", "round_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
     # None for an opinion received offline (``is_recorded``): nobody signed in gave it.
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
-                                                  index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     # On one clause of the round's version, or None for the whole draft.
     clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"), index=True)
     # Threads: the top-level comment (thread_id == id for top-level comments), the
