@@ -742,6 +742,11 @@ def p3_production(url: str, info: dict, requests: int) -> dict:
 FIGURES = ("P1", "P2", "P3", "P4")
 
 
+def _span(values: list[float]) -> str:
+    """The least and the most of the workers' figures ("98.0–118.6")."""
+    return f"{min(values)}–{max(values)}" if values else "—"
+
+
 def table(res: dict) -> str:
     lines = [f"consult bench — scale {res['scale']} — {res['date']} — {res['machine']}", "",
              "| figure | req/s | p50 ms | p95 ms | queries/req | vs reference | target |",
@@ -807,12 +812,13 @@ def table(res: dict) -> str:
         if "first_start_s" in p4r:
             lines.append(f"| P4 first start of a release (templates compiled and kept) | "
                          f"{p4r['first_start_s']} s to first 200 | | | | | |")
-        lines.append(f"| P4 worker RSS after warm-up | {p4r['worker_rss_mb']} MB | | | | | "
-                     "≤ 150 MB |")
+        rss = p4r["worker_rss_mb"]
+        lines.append(f"| P4 worker RSS after warm-up | {_span(rss)} MB ({len(rss)} workers) "
+                     "| | | | | ≤ 150 MB |")
         if "worker_memory_mb" in p4r:
             m = p4r["worker_memory_mb"]
-            lines.append(f"| P4 worker PSS / USS after warm-up | {m['pss']} / {m['uss']} MB "
-                         "| | | | | |")
+            lines.append(f"| P4 worker PSS / USS after warm-up | {_span(m['pss'])} / "
+                         f"{_span(m['uss'])} MB | | | | | |")
     return "\n".join(lines)
 
 
