@@ -38,7 +38,7 @@ from consult.moderation.models import FlagReason
 from consult.moderation.services import text_of
 from consult.notifications.models import NotificationKind
 from consult.participation.models import CHANNEL_LABELS, Channel, CommentStance
-from consult.participation.parts import threads
+from consult.participation.parts import round_header, threads
 from consult.participation.services import can_still_edit
 from consult.responses.models import ADOPTION_LABELS, Adoption
 from consult.rounds import lifecycle
@@ -74,6 +74,7 @@ def init_app(app: Flask) -> None:
         # participation, responses, suggestions, moderation, notifications
         can_edit_comment=can_still_edit,
         comment_threads=threads,
+        round_header=round_header,
         adoption_label=adoption_label,
         channel_label=channel_label,
         suggestion_overdue=deadlines.is_overdue,

@@ -17,6 +17,12 @@ draft version (the clause a card names is one of that version, which is never ed
 once published) and whether the round takes replies. The store's key adds the locale and
 the time zone.
 
+The header of every page of a round (``_round_header.html``: where it is, its department,
+its state and dates, its tabs with their counts) is the same for every reader of the
+round: ``round_header`` keeps it under a key of everything it shows, the round's own
+columns it reads, its consultation's title and its department's name among them, the
+state as of the clock's minute, the page's heading and address.
+
 A list rendered for one reader alone (their comment awaiting review, their own view of a
 confidential opinion) does not use the cards: it is rendered whole.
 
@@ -31,12 +37,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import url_for
+import jinja2
+from flask import request, url_for
 from markupsafe import Markup
 from sqlalchemy import inspect
 
 from consult import i18n, pagecache
 from consult.participation.models import Comment
+from consult.rounds import lifecycle
 from consult.web import template_module
 
 # Every column of a comment, in a fixed order (read for each card's key), but the number
@@ -165,3 +173,31 @@ def list_parts(view: Any, outcomes: Any, ctx: dict) -> dict[str, Markup]:
     ``_clause_index.html`` take them: the cards, the clause index's items, the filters."""
     return {"cards": cards(view, outcomes, ctx),
             "index_items": clause_items(view, ctx), "filters": filters(view, ctx)}
+
+
+@jinja2.pass_context
+def round_header(context: Any, heading: str, about_survey: bool = False) -> Markup:
+    """A round's page header (``_round_header.html``, the tabs included) for the page being
+    rendered (``context``: its ``round``, ``state`` and ``now``), from the page cache
+    (see the module). ``about_survey``: the survey's dates rather than the comment
+    period's."""
+    r = context["round"]
+    consultation, now = r.consultation, context.get("now")
+    shown = lifecycle.state_view(r, now)
+    key = (*pagecache.round_place(r), heading, about_survey, str(context.get("state")),
+           shown.state.value, shown.overdue, int(i18n.now().timestamp() // 60),
+           request.endpoint, request.script_root, r.title, r.kind.value, r.opens_at,
+           r.closes_at, r.closed_at, r.response_due_at, r.response_published_at,
+           r.survey_closes_at, r.comment_count, r.question_count, r.version.number,
+           consultation.id, consultation.title,
+           consultation.department.display_name(i18n.current_locale()))
+
+    def rendered() -> str:
+        values = {**context.get_all(), "heading": heading}
+        if about_survey:
+            values["about_survey"] = True
+        return context.environment.get_template("participation/_round_header.html").render(
+            values)
+
+    # Markup: rendered (and escaped) by Jinja, now or on an earlier request.
+    return Markup(pagecache.fragment("participation/round-header", key, rendered))  # nosec B704

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from consult import i18n, pagecache
 from consult.accounts.models import User
-from consult.consultations.models import Clause
+from consult.consultations.models import Clause, Consultation
 from consult.extensions import db
 from consult.participation.models import Comment
 from consult.rounds.models import Round
@@ -197,3 +197,26 @@ def test_a_busy_rounds_list_takes_one_place_in_the_store(app, client, login_as, 
         page(visitor, rnd)
         assert visitor.get(draft).status_code == 200
     assert len(store._cache) == before  # each new list took the old one's place
+
+
+def test_the_round_header_is_kept_and_follows_what_it_shows(client, login_as, rnd, author,
+                                                            visitor, rendered):
+    """Kept for every reader of the round, under a key of what it shows, so a change made
+    behind the application (no version moved) shows at once too."""
+    say(client, login_as, rnd, author, "一条意见")
+    page(visitor, rnd)
+    rendered.clear()
+    text = page(visitor, rnd)
+    assert rendered["participation/round-header"] == 0
+    assert 'id="tab-count-comments">1<' in text
+    db.session.execute(update(Consultation).where(Consultation.id == rnd.consultation_id)
+                       .values(title="改过标题的办法"))
+    db.session.commit()
+    assert "改过标题的办法" in page(visitor, rnd)
+    db.session.execute(update(Round).where(Round.id == rnd.id).values(comment_count=7))
+    db.session.commit()
+    assert 'id="tab-count-comments">7<' in page(visitor, rnd)
+    assert rendered["participation/round-header"] == 2
+    # each page of the round has its own heading and current tab
+    text = visitor.get(f"/rounds/{rnd.id}/questions").text
+    assert 'id="tab-count-comments">7<' in text and rendered["participation/round-header"] == 3
