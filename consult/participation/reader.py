@@ -89,7 +89,9 @@ def facts_of(comments: Any) -> dict[int, Shown]:
             for c in comments}
 
 
-def _counted():
+@cache
+def _counts_statement():
+    """(comment id, its supports now) for the ids given, built once per process."""
     return (select(Comment.id, Comment.support_count)
             .where(Comment.id.in_(bindparam("ids", expanding=True))))
 
@@ -106,14 +108,9 @@ def _state_statement(with_ids: bool):
                                       Comment.confidential.is_(True)))))
     if not with_ids:
         return held
-    return union_all(_counted().add_columns(exists().where(
+    return union_all(_counts_statement().add_columns(exists().where(
         CommentSupport.comment_id == Comment.id,
         CommentSupport.user_id == bindparam("user_id"))), held)
-
-
-@cache
-def _counts_statement():
-    return _counted()
 
 
 def reader_state(user: Any, round_id: int, comment_ids: list[int]) -> ReaderState:
@@ -139,7 +136,7 @@ def support_counts(comment_ids: list[int]) -> dict[int, int]:
     """{comment id: its supports now} (a visitor's list: see ``ReaderState.counts``)."""
     if not comment_ids:
         return {}
-    return {cid: n for cid, n in db.session.execute(_counts_statement(), {"ids": comment_ids})}
+    return dict(db.session.execute(_counts_statement(), {"ids": comment_ids}).all())
 
 
 def shared_html(html: str) -> str:

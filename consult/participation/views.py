@@ -143,8 +143,8 @@ def _shared_list(round_, ctx: dict) -> dict:
         listed = _list_comments(round_, clause, viewer=AnonymousUserMixin())
         view = listed["view"]
         kept = parts.list_parts(view, listed["outcomes"], ctx)
-        return {"list": render_template("participation/_comments.html", reader_slots=True,
-                                        **kept, **listed, **ctx),
+        return {"list": render_template("participation/_comments.html", **kept, **listed,
+                                        **ctx),
                 "index": render_template("participation/_clause_index.html",
                                          **kept, **listed, **ctx),
                 "facts": reader.facts_of(view.by_id.values()),
