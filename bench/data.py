@@ -36,6 +36,7 @@ from consult.consultations.models import (
     DraftVersion,
 )
 from consult.extensions import db
+from consult.participation import tallies as comment_tallies
 from consult.participation.models import Comment, CommentSupport
 from consult.rounds import participants as round_participants
 from consult.rounds.models import Round, RoundParticipant
@@ -325,6 +326,7 @@ class Generator:
         # The distinct participants per department and month, counted from the rows just
         # written (the services keep them one participation at a time).
         round_participants.rebuild(db.session())
+        comment_tallies.rebuild(db.session())  # and the counts of each round's comments
         self._fix_sequences(t)
         return self.counts
 

@@ -19,6 +19,7 @@ from consult.app import create_app
 from consult.config import TestConfig
 from consult.extensions import db
 from tests.factories import DepartmentFactory, RoundFactory, UserFactory, moderation_world
+from tests.oracles import comment_tallies
 
 # The Redis database the tests may use and empty: one per concurrent run (CI runs SQLite and
 # PostgreSQL side by side, each with its own REDIS_TEST_URL).
@@ -114,8 +115,22 @@ def app(pytestconfig, request) -> Iterator[Flask]:
         app.extensions["mailman"].outbox = []
         yield app
         db.session.remove()
+        _check_comment_tallies()
         clear_database(pytestconfig, many_rows=bool(request.node.get_closest_marker("many_rows")))
         db.engine.dispose()
+
+
+def _check_comment_tallies() -> None:
+    """Whatever a test did to comments, through whichever service, the counts kept of each
+    round's comments (consult.participation.tallies) equal a recount of the comments: the
+    one check walks every write path the suite takes."""
+    try:
+        kept, recounted = comment_tallies()
+    except sa_exc.OperationalError:
+        return  # no schema (a test of migrations or of a failed start)
+    finally:
+        db.session.remove()
+    assert kept == recounted, "comment_tally differs from a recount of the comments"
 
 
 _SQLITE_TEMPLATE: list[sqlite3.Connection] = []

@@ -143,9 +143,6 @@ class Comment(TimestampMixin, db.Model):
         # "Most supported" order read from the index (bench: a hash join of every comment
         # of a viral round to its author before the sort otherwise).
         Index("ix_comment_round_support", "round_id", "support_count", "created_at", "id"),
-        # The comments page's counts (services.comments.comment_tallies) grouped by these
-        # columns read from the index alone, in order (no sort of the round's comments).
-        Index("ix_comment_round_tally", "round_id", "clause_id", "stance", "status", "depth"),
         # A reader's own comments in a round (every logged-in reading of a list asks
         # whether they have one awaiting review: consult.participation.reader); the
         # author's comments anywhere from its first column.
@@ -222,6 +219,26 @@ class Comment(TimestampMixin, db.Model):
     @property
     def receipt(self) -> str:
         return format_receipt(self.receipt_code)
+
+
+class CommentTally(db.Model):
+    """How many comments of a round have one clause, stance, status and depth (and, for
+    the top-level ones awaiting review, one author): the comments page's counts, kept by
+    ``consult.participation.tallies`` as comments change, never counted again per request.
+
+    Each column holds a plain value, never NULL, so the row is a primary key: 0 for the
+    whole draft (no clause) and for "every author", an empty string for no stance."""
+
+    __tablename__ = "comment_tally"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    clause_id: Mapped[int] = mapped_column(primary_key=True)  # 0: the whole draft
+    stance: Mapped[str] = mapped_column(String(20), primary_key=True)  # "": none
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    depth: Mapped[int] = mapped_column(primary_key=True)
+    held_by: Mapped[int] = mapped_column(primary_key=True)  # 0: every author
+    n: Mapped[int] = mapped_column(default=0)
 
 
 class CommentSupport(db.Model):

@@ -1,14 +1,16 @@
 """How the participation domain joins the app: its pages, what it does when an account is
-deleted, and what of it the page cache shows (comments, questions, answers, authors)."""
+deleted, what of it the page cache shows (comments, questions, answers, authors), and the
+counts of each round's comments kept at each commit."""
 
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from consult import pagecache, signals
 from consult.accounts.models import User
+from consult.participation import tallies
 from consult.participation.models import Answer, Comment, Question
 from consult.participation.services.erasure import withdraw_open_content
 from consult.participation.views import bp
@@ -21,6 +23,14 @@ def init_app(app: Flask) -> None:
     pagecache.shown_on_rounds(Question, own_round)
     pagecache.shown_on_rounds(Answer, answer_round)
     pagecache.shown_on_rounds(User, author_rounds)
+    # The counts of each round's comments move with the comments (tallies); registered
+    # after the page cache's, so they move after the rounds' versions at commit.
+    for name, listener in (("before_flush", tallies.before_flush),
+                           ("after_flush", tallies.after_flush),
+                           ("before_commit", tallies.before_commit),
+                           ("after_soft_rollback", tallies.after_soft_rollback)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 def own_round(session: Session, obj):

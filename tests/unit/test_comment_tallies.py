@@ -1,22 +1,25 @@
-"""The comments page's counts (services.comments.comment_tallies, one grouped statement)
-equal a recount of the round's comments in Python, whatever their status, depth, clause
-and stance, and whoever reads."""
+"""The comments page's counts (services.comments.comment_tallies, read from the counts
+kept by consult.participation.tallies) equal a recount of the round's comments in Python,
+whatever their status, depth, clause and stance, and whoever reads."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from consult.consultations.models import Clause
 from consult.extensions import db
+from consult.participation import tallies
 from consult.participation.models import (
     VISIBLE,
     Comment,
     CommentStance,
+    CommentTally,
     ContentStatus,
     shown_to,
 )
 from consult.participation.services import comments as services
 from consult.rounds.models import Round
+from tests import oracles
 from tests.factories import RoundFactory, UserFactory, comment
 
 
@@ -108,3 +111,60 @@ def test_own_held_comments_are_listed_for_their_author_only(app):
     assert services.comment_tallies(other, round_).total(None, None) == 1
     assert services.comment_tallies(Anonymous(), round_).total(None, None) == 1
     assert services.comment_tallies(author, round_).stances == {}
+
+
+def _kept_equals_recount() -> dict:
+    kept, recounted = oracles.comment_tallies()
+    assert kept == recounted
+    return kept
+
+
+def test_kept_counts_follow_every_change_and_only_committed_ones(app):
+    """The counts kept in ``comment_tally`` move with each comment at commit: a post, a
+    change of status or stance over several flushes, a deletion; a rolled-back
+    transaction or savepoint moves nothing; ``rebuild`` writes the same rows again."""
+    rnd = RoundFactory()
+    author, other = UserFactory(), UserFactory()
+    a, b = comment(rnd, author), comment(rnd, other)
+    assert sum(_kept_equals_recount().values()) == 2
+    sp = db.session.begin_nested()
+    db.session.get(Comment, a.id).status = ContentStatus.HIDDEN
+    db.session.flush()
+    sp.rollback()
+    db.session.commit()
+    assert ContentStatus.HIDDEN.value not in {key[3] for key in _kept_equals_recount()}
+    db.session.get(Comment, b.id).stance = CommentStance.OPPOSE
+    db.session.flush()
+    db.session.rollback()
+    assert _kept_equals_recount() == {(rnd.id, 0, "", "published", 0, 0): 2}
+    a = db.session.get(Comment, a.id)
+    a.status = ContentStatus.HELD  # awaiting review: counted again under its author
+    db.session.flush()
+    a.stance = CommentStance.SUPPORT
+    db.session.flush()
+    db.session.commit()
+    assert _kept_equals_recount() == {(rnd.id, 0, "", "published", 0, 0): 1,
+                                      (rnd.id, 0, "support", "held", 0, 0): 1,
+                                      (rnd.id, 0, "support", "held", 0, author.id): 1}
+    db.session.delete(db.session.get(Comment, b.id))
+    db.session.commit()
+    kept = _kept_equals_recount()
+    db.session.execute(delete(CommentTally))
+    tallies.rebuild(db.session())
+    db.session.commit()
+    assert _kept_equals_recount() == kept
+
+
+def test_a_list_rendered_again_counts_no_comment(app, client, count_queries):
+    """The comments page's counts come from the kept rows: rendering the list again after
+    a change reads a few of them, and never groups or counts the round's comments."""
+    rnd = RoundFactory()
+    for _ in range(3):
+        comment(rnd, UserFactory())
+    assert client.get(f"/rounds/{rnd.id}/comments").status_code == 200
+    comment(rnd, UserFactory())  # the list is rendered again
+    with count_queries() as seen:
+        text = client.get(f"/rounds/{rnd.id}/comments").text
+    assert "4 条意见" in text or "4 comments" in text
+    assert any("comment_tally" in s for s in seen)
+    assert not any("count(" in s.lower() and "from comment" in s.lower() for s in seen)

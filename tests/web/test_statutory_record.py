@@ -45,8 +45,7 @@ def triaged_round():
     with atomic():
         services.start_triage(load(r, official))
     # hidden by a moderator after the triage began: still an opinion, its text withheld
-    db.session.execute(update(Comment).where(Comment.id == hidden.id)
-                       .values(status=ContentStatus.HIDDEN))
+    db.session.get(Comment, hidden.id).status = ContentStatus.HIDDEN
     db.session.commit()
     statuses = ["adopted", "partly_adopted", "not_adopted", "adopted", "out_of_scope",
                 "not_adopted"]

@@ -11,14 +11,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Integer,
-    String,
     bindparam,
     func,
-    literal,
     select,
-    type_coerce,
-    union_all,
     update,
 )
 from sqlalchemy.orm import joinedload
@@ -42,6 +37,7 @@ from consult.participation.models import (
     Comment,
     CommentStance,
     CommentSupport,
+    CommentTally,
     ContentStatus,
     new_receipt_code,
     shown_to,
@@ -140,30 +136,15 @@ def clause_rows(round_: Round) -> list[ClauseRow]:
 
 
 def clause_comment_counts(round_: Round | int) -> dict[int, int]:
-    """{clause id: number of visible comments and replies on it}, in one GROUP BY
-    (for the comments page and the draft's margin on the consultation page)."""
-    round_id = round_ if isinstance(round_, int) else round_.id
-    rows = db.session.execute(
-        select(Comment.clause_id, func.count())
-        .where(Comment.round_id == round_id, Comment.clause_id.is_not(None),
-               Comment.status.in_(VISIBLE))
-        .group_by(Comment.clause_id))
-    return {clause_id: count for clause_id, count in rows}
+    """{clause id: number of visible comments and replies on it} (for the comments page
+    and the draft's margin on the consultation page), from the kept counts."""
+    return comment_tallies(None, round_).counts
 
 
 def stance_counts(round_: Round | int) -> dict[int | None, dict[CommentStance, int]]:
-    """{clause id (None: the whole draft): {stance: visible comments stating it}}, one
-    GROUP BY, for the clause index and the stance filter."""
-    round_id = round_ if isinstance(round_, int) else round_.id
-    rows = db.session.execute(
-        select(Comment.clause_id, Comment.stance, func.count())
-        .where(Comment.round_id == round_id, Comment.stance.is_not(None),
-               Comment.status.in_(VISIBLE))
-        .group_by(Comment.clause_id, Comment.stance))
-    out: dict[int | None, dict[CommentStance, int]] = {}
-    for clause_id, stance, count in rows:
-        out.setdefault(clause_id, {})[CommentStance(stance)] = count
-    return out
+    """{clause id (None: the whole draft): {stance: visible comments stating it}}, for the
+    clause index and the stance filter, from the kept counts."""
+    return comment_tallies(None, round_).stances
 
 
 def top_proposals(round_: Round, *, per_clause: int = 3) -> dict[int, list[Comment]]:
@@ -237,19 +218,19 @@ class Tallies:
                    and (stance is None or said == stance))
 
 
-def comment_tallies(viewer: Any, round_: Round) -> Tallies:
+def comment_tallies(viewer: Any, round_: Round | int) -> Tallies:
     """Every count the comments page shows: per clause, per stance, and the top-level
     comments ``viewer`` may see (``shown_to``) by clause and stance, from which the list's
-    total under any filter follows; from the round's grouped counts (``_tally_rows``),
-    kept under its ``counts_version``: a support, the change a busy round sees most, moves
-    none of them, and the next request does not count the round's comments again."""
-    rows = pagecache.fragment("participation/comment-tallies", pagecache.round_place(round_),
-                              lambda: _tally_rows(round_.id), version=round_.counts_version)
+    total under any filter follows; read from the round's kept counts
+    (consult.participation.tallies: a few rows, whatever the number of comments)."""
+    round_id = round_ if isinstance(round_, int) else round_.id
     viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
     tallies = Tallies()
-    for clause_id, stance, status, depth, held_by, count in rows:
-        stance = CommentStance(stance) if stance is not None else None
-        if held_by is not None:
+    for clause_id, stance, status, depth, held_by, count in db.session.execute(
+            _tally_statement(), {"round_id": round_id}):
+        clause_id = clause_id or None
+        stance = CommentStance(stance) if stance else None
+        if held_by:
             # The author's own comment awaiting review: listed for them only (``shown_to``;
             # counted as held in the rows of every comment).
             if held_by == viewer_id:
@@ -271,38 +252,10 @@ def comment_tallies(viewer: Any, round_: Round) -> Tallies:
 
 @cache
 def _tally_statement():
-    """``_tally_rows``'s statement, built once per process. The stance and status are read
-    as the strings stored (the rows are kept as plain values): not converted to their
-    enums per row and back."""
-    round_id = bindparam("round_id")
-    stance, status = type_coerce(Comment.stance, String), type_coerce(Comment.status, String)
-    every = (select(Comment.clause_id, stance, status, Comment.depth,
-                    literal(None, Integer).label("held_by"), func.count().label("n"))
-             .where(Comment.round_id == round_id)
-             .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth))
-    held = (select(Comment.clause_id, stance, status, Comment.depth, Comment.author_id,
-                   func.count())
-            .where(Comment.round_id == round_id, Comment.status == ContentStatus.HELD,
-                   Comment.depth == 0, Comment.author_id.is_not(None))
-            .group_by(Comment.clause_id, Comment.stance, Comment.status, Comment.depth,
-                      Comment.author_id))
-    return union_all(every, held)
-
-
-def _tally_rows(round_id: int) -> list[tuple]:
-    """The round's comments counted in ONE statement (instead of a count per figure):
-    (clause, stance, status, depth, None, n) for every comment, and (clause, stance, held,
-    0, author, n) for the top-level comments awaiting review by author, which only their
-    author sees listed.
-
-    It groups by plain columns only (clause, stance, status, depth), which the index
-    ``ix_comment_round_tally`` holds in that order after the round: the database reads
-    the index alone, in order, with no sort (grouping by expressions such as "visible"
-    and "listed" sorted every comment of the round first: a cache miss of a viral round
-    paid for it)."""
-    # Plain values: the rows are kept in the page cache.
-    return [tuple(row) for row in db.session.execute(_tally_statement(),
-                                                     {"round_id": round_id})]
+    """``comment_tallies``' statement, built once per process."""
+    t = CommentTally
+    return (select(t.clause_id, t.stance, t.status, t.depth, t.held_by, t.n)
+            .where(t.round_id == bindparam("round_id"), t.n > 0))
 
 
 def sort_of(asked: str | None) -> str:
