@@ -51,6 +51,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import get_timezone
 from flask_caching import Cache
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -209,6 +211,23 @@ def keep(values: dict[str, Any], timeout: int | None = None) -> None:
         cache.set_many(values, timeout=timeout)
     except Exception:
         log.warning("cache store unavailable (set)", exc_info=True)
+
+
+# Where the reader's CSRF token goes in HTML kept for every reader (never user text: that
+# is escaped, so "<!--" cannot come from it).
+CSRF_MARK = "<!--reader:csrf-->"
+
+
+def shared_html(html: str) -> str:
+    """``html`` rendered in this request, as kept for every reader: the request's CSRF
+    token (in its forms) left as ``CSRF_MARK``."""
+    return str(html).replace(generate_csrf(), CSRF_MARK)  # (str: Markup would escape it)
+
+
+def personal(html: str) -> Markup:
+    """HTML kept for every reader (``shared_html``, rendered and escaped by Jinja) with this
+    reader's CSRF token put in."""
+    return Markup(html.replace(CSRF_MARK, generate_csrf()))  # nosec B704
 
 
 # ---------------------------------------------------------------- invalidation

@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 import jinja2
-from flask import Flask
+from flask import Flask, request
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,7 +28,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from markupsafe import Markup
 
-from consult import i18n
+from consult import i18n, pagecache
 from consult.accounts.forms import LocaleForm
 from consult.admin import audit_labels
 from consult.consultations import structure
@@ -62,6 +62,8 @@ def init_app(app: Flask) -> None:
         LOCALE_NAMES=i18n.LOCALE_NAMES,
         html_lang=i18n.html_lang,
         elder_mode=elder_mode,
+        site_header=site_header,
+        site_footer=site_footer,
         # links and labels of long lists, worked out once per list
         id_urls=IdUrls,
         labels_of=labels_of,
@@ -103,6 +105,44 @@ def init_app(app: Flask) -> None:
         audit_details=audit_labels.details,
     )
     app.jinja_env.bytecode_cache = template_cache(app)
+
+
+# Every permission the page header asks (``_site_header.html`` and ``_nav_items.html``):
+# the header is kept under what they say of the reader (a test reads the templates).
+NAV_RULES = ("workspace.view", "consultation.create", "rectification.workspace",
+             "moderation.review", "evaluation.view", "admin.users")
+
+
+@jinja2.pass_context
+def site_header(context: Any) -> Markup:
+    """The page header (``_site_header.html``): the same for every reader with the same
+    rights and unread count on the same address in the same display mode and language, so
+    it is kept in the page cache under those, the CSRF token of its forms left as a mark
+    (pagecache.shared_html). Rendering it was a fifth of a page served from the cache."""
+    user = current_user._get_current_object()
+    signed_in = bool(user.is_authenticated)
+    key = (request.script_root, request.path, request.query_string, elder_mode(),
+           signed_in, user.unread_notifications if signed_in else None,
+           *(check(user, rule) for rule in NAV_RULES))
+
+    def rendered() -> str:
+        return pagecache.shared_html(context.environment.get_template(
+            "_site_header.html").render(context.get_all()))
+
+    return pagecache.personal(pagecache.fragment("site-header", key, rendered))
+
+
+@jinja2.pass_context
+def site_footer(context: Any) -> Markup:
+    """The page footer (``_site_footer.html``), the same for every reader in one language:
+    kept in the page cache under the settings it shows."""
+    config = context["config"]
+    key = (request.script_root, config.get("SITE_OWNER"), config.get("SITE_CONTACT_PHONE"),
+           config.get("SITE_CONTACT_EMAIL"))
+    html = pagecache.fragment("site-footer", key, lambda: context.environment.get_template(
+        "_site_footer.html").render(context.get_all()))
+    # Markup: rendered (and escaped) by Jinja, now or on an earlier request.
+    return Markup(html)  # nosec B704
 
 
 def can(name: str, obj: Any = None) -> bool:

@@ -22,9 +22,10 @@ Most readers have no part of their own on a page: they support none of its comme
 wrote none of them. Their parts then depend on nothing of theirs but what the permission
 rules the parts ask say of them (``reader_kind``) and their CSRF token, so each worker
 keeps the list filled for such a reader once per shared list (``Shared.stamp``: a new
-rendering is a new stamp) and per kind of reader, with the token left as ``CSRF_MARK``
-(``shared_html``), and puts each reader's token in (``personal``). The new-comment form,
-the same for every reader who may post, is kept with the list the same way.
+rendering is a new stamp) and per kind of reader, with the token left as a mark
+(``pagecache.shared_html``), and puts each reader's token in (``pagecache.personal``).
+The new-comment form, the same for every reader who may post, is kept with the list the
+same way.
 """
 
 from __future__ import annotations
@@ -37,21 +38,20 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from cachetools import LRUCache
 from flask import request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import bindparam, exists, literal, or_, select, union_all
 
 from consult.extensions import db
+from consult.i18n import current_locale
+from consult.pagecache import personal, shared_html
 from consult.participation.models import VISIBLE, Comment, CommentSupport, ContentStatus
 from consult.participation.permissions import is_participant
 from consult.security.permissions import check
 from consult.web import template_module
 
 MARK = re.compile(r"<!--reader:(support|tools|own):(\d+)-->")
-# Where the reader's CSRF token goes in HTML kept for every reader (never user text: that
-# is escaped, so "<!--" cannot come from it).
-CSRF_MARK = "<!--reader:csrf-->"
 
 
 @dataclass(frozen=True)
@@ -139,18 +139,6 @@ def support_counts(comment_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(_counts_statement(), {"ids": comment_ids}).all())
 
 
-def shared_html(html: str) -> str:
-    """``html`` rendered in this request, as kept for every reader: the request's CSRF
-    token (in its forms) left as ``CSRF_MARK``."""
-    return str(html).replace(generate_csrf(), CSRF_MARK)  # (str: Markup would escape it)
-
-
-def personal(html: str) -> Markup:
-    """HTML kept for every reader (``shared_html``, rendered and escaped by Jinja) with this
-    reader's CSRF token put in."""
-    return Markup(html.replace(CSRF_MARK, generate_csrf()))  # nosec B704
-
-
 def reader_kind(user: Any) -> tuple[bool, ...]:
     """All the parts read of a reader with no part of their own on the page: whether they
     may support and flag (the rules the parts ask, with no comment of theirs in them)."""
@@ -158,18 +146,13 @@ def reader_kind(user: Any) -> tuple[bool, ...]:
             check(user, "moderation.flag"))
 
 
-# {(stamp of the shared list, reader kind, page address): the list filled for such a
-# reader, CSRF_MARK for the token}, per worker; the oldest go first past _KEPT.
-_FILLED: dict[tuple, str] = {}
-_KEPT = 64
-_filled_lock = threading.Lock()
-
-
-def _keep_filled(key: tuple, html: str) -> None:
-    with _filled_lock:
-        while len(_FILLED) >= _KEPT:
-            _FILLED.pop(next(iter(_FILLED)))
-        _FILLED[key] = html
+# Per worker, each under a lock (an LRUCache is not thread-safe):
+# {(stamp of the shared list, reader kind, page address, supports): the list filled for
+# such a reader}, and {(scope, part key): a part rendered with the sample id} (see
+# ``fill``), both with CSRF_MARK for the token; the least recently read go first.
+_FILLED: LRUCache = LRUCache(maxsize=64)
+_SAMPLES: LRUCache = LRUCache(maxsize=1024)
+_lock = threading.Lock()
 
 
 # The id (and support count, on a button) the parts are rendered with once per request,
@@ -197,18 +180,28 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
     if stamp is not None and uid is not None and not state.supported \
             and all(f.author_id != uid for f in facts.values()):
         kept = (stamp, reader_kind(user), path, *(f.support_count for f in facts.values()))
-        found = _FILLED.get(kept)
+        with _lock:
+            found = _FILLED.get(kept)
         if found is not None:
             return personal(found)
 
     supported = set(state.supported)  # (holds SAMPLE_ID while a pressed sample renders)
-    slots = template_module("participation/_reader_slots.html",
-                            {"supported": supported, "open_now": open_now})
-    macros = {"support": slots.support, "tools": slots.tools, "own": slots.own}
-    # (a page address that holds the sample id itself is rendered comment by comment)
-    memo: dict[tuple, str] | None = {} if _SAMPLE not in path and _COUNT not in path \
-        else None
+    macros: dict[str, Any] = {}
+
+    def macro(kind: str):
+        if not macros:
+            slots = template_module("participation/_reader_slots.html",
+                                    {"supported": supported, "open_now": open_now})
+            macros.update(support=slots.support, tools=slots.tools, own=slots.own)
+        return macros[kind]
+
     participant = is_participant(user)
+    # A sample part is kept by this worker for every later filling in the same scope:
+    # what a part reads besides its key (the language, the links' root and the page's
+    # address, what the rules say of the reader, whether the round is open). A page
+    # address that holds the sample id itself is rendered comment by comment.
+    scope = (current_locale(), request.script_root, path, reader_kind(user), participant,
+             open_now) if _SAMPLE not in path and _COUNT not in path else None
 
     def key(kind: str, f: Shown) -> tuple | None:
         mine = f.author_id == uid
@@ -222,21 +215,23 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
 
     def part(match: re.Match) -> str:
         kind, f = match.group(1), facts[int(match.group(2))]
-        k = key(kind, f) if memo is not None else None
+        k = key(kind, f) if scope is not None else None
         if k is None:
-            return str(macros[kind](f))
-        sample = memo.get(k)
+            return str(macro(kind)(f))
+        with _lock:
+            sample = _SAMPLES.get((scope, k))
         if sample is None:
             counted = SAMPLE_COUNT if k[-1] is None else f.support_count
             if f.id in supported:
                 supported.add(SAMPLE_ID)
-            sample = memo[k] = str(macros[kind](replace(f, id=SAMPLE_ID,
-                                                        support_count=counted)))
+            sample = shared_html(macro(kind)(replace(f, id=SAMPLE_ID, support_count=counted)))
             supported.discard(SAMPLE_ID)
+            with _lock:
+                _SAMPLES[(scope, k)] = sample
         return sample.replace(_SAMPLE, match.group(2)).replace(_COUNT, str(f.support_count))
 
-    filled = MARK.sub(part, html)
+    filled = shared_html(MARK.sub(part, html))
     if kept is not None:
-        _keep_filled(kept, shared_html(filled))
-    # Markup: the list and every part were rendered (and escaped) by Jinja.
-    return Markup(filled)  # nosec B704
+        with _lock:
+            _FILLED[kept] = filled
+    return personal(filled)

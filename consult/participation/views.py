@@ -122,9 +122,11 @@ def _anonymous_comments_page(round_, ctx: dict):
     supports each comment has now; the index as it is."""
     # (no form: a visitor who is not logged in is asked to log in instead)
     def rendered() -> dict[str, str]:
-        shared = _shared_list(round_, ctx)
+        shared, fresh = _shared_list(round_, ctx)
         facts = shared["facts"]
-        state = replace(reader.VISITOR, counts=reader.support_counts(list(facts)))
+        # (a list rendered in this request shows the supports now already)
+        state = reader.VISITOR if fresh else replace(
+            reader.VISITOR, counts=reader.support_counts(list(facts)))
         return {"list": str(reader.fill(shared["list"], facts, state, current_user,
                                         ctx["open_now"])),
                 "index": shared["index"]}
@@ -132,13 +134,16 @@ def _anonymous_comments_page(round_, ctx: dict):
     return _visitor_page("participation/round_comments.html", None, round_, ctx, rendered)
 
 
-def _shared_list(round_, ctx: dict) -> dict:
+def _shared_list(round_, ctx: dict) -> tuple[dict, bool]:
     """The list of the page asked for as every reader sees it, their own parts left as
     marks (see consult.participation.reader): rendered once, from the parts kept by their
     own keys (consult.participation.parts), and kept under the round's counts version
     (which a support does not move), or under its content version when it is sorted by
-    supports."""
+    supports; and whether it was rendered in this request."""
+    made: list[bool] = []
+
     def rendered() -> dict:
+        made.append(True)
         clause = _clause_filter(round_)
         listed = _list_comments(round_, clause, viewer=AnonymousUserMixin())
         view = listed["view"]
@@ -151,11 +156,12 @@ def _shared_list(round_, ctx: dict) -> dict:
                 "stamp": secrets.token_hex(8)}  # this rendering (reader.fill)
 
     by_supports = services.sort_of(request.args.get("sort")) == "supported"
-    return pagecache.fragment(
+    shared = pagecache.fragment(
         "participation/reader-list",
         (*pagecache.round_place(round_), ctx["state"].value, ctx["open_now"], by_supports,
          *sorted(request.args.items(multi=True))), rendered,
         version=round_.content_version if by_supports else round_.counts_version)
+    return shared, bool(made)
 
 
 def _reader_comments_page(round_, ctx: dict):
@@ -163,7 +169,7 @@ def _reader_comments_page(round_, ctx: dict):
     (``_shared_list``) with this reader's own parts filled in from one query. None for a
     reader with a comment awaiting review in the round (the shared list does not hold it):
     the caller renders theirs alone."""
-    shared = _shared_list(round_, ctx)
+    shared, _fresh = _shared_list(round_, ctx)
     user = current_user._get_current_object()  # (read many times below: not the proxy)
     state = reader.reader_state(user, round_.id, list(shared["facts"]))
     if state.held:
@@ -177,19 +183,19 @@ def _reader_comments_page(round_, ctx: dict):
     # Markup: these parts were rendered (and escaped) by Jinja, now or on an earlier miss.
     return render("participation/round_comments.html", form=None,
                   cached={"list": listed, "index": Markup(shared["index"])},  # nosec B704
-                  shared_form=reader.personal(_shared_comment_form(round_, ctx)), **ctx)
+                  shared_form=pagecache.personal(_shared_comment_form(round_, ctx)), **ctx)
 
 
 def _shared_comment_form(round_, ctx: dict) -> str:
     """The new-comment form as every reader who may post gets it: blank, on the clause of
-    the page (its proposed-wording box from the clause's text), with ``CSRF_MARK`` for the
+    the page (its proposed-wording box from the clause's text), with ``pagecache.CSRF_MARK`` for the
     token. It shows only the draft's clauses, which a published version never changes, so
     it is kept by the round's draft version, not by its content: a new comment does not
     render it again."""
     def rendered() -> str:
         clause = _clause_filter(round_)
         form = _new_comment_form(round_, clause_id=clause.id if clause else None)
-        return reader.shared_html(get_template_attribute(
+        return pagecache.shared_html(get_template_attribute(
             "participation/_new_comment_form.html", "new_comment_form")(
                 form, round_, ctx["edit_minutes"]))
 
