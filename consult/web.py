@@ -6,6 +6,7 @@ from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from math import ceil
 from typing import Any, TypeVar
 
@@ -180,30 +181,34 @@ def paginate(stmt: Select, *, page: int, per_page: int, count: bool = True,
 
 
 def keyset_paginate(stmt: Select, *, page: int, per_page: int, cursor: str | None,
-                    key_types: tuple[type, ...], total: int | None = None) -> Page:
+                    key_types: tuple[type, ...], total: int | None = None,
+                    params: dict[str, Any] | None = None) -> Page:
     """A page read by its sort key instead of OFFSET (sqlakeyset): the 200th page costs
     what the first does. ``cursor`` is the ``?at=`` bookmark of the link followed, checked
     against ``key_types`` (the Python types of the ORDER BY columns); a page asked for by
     number alone (a typed or old link) is read by OFFSET, and so is one whose bookmark is
     not valid. ``page`` only numbers the page for display. ``total``: the number of rows
-    of ``stmt``, when the caller has counted them already (else one more query)."""
+    of ``stmt``, when the caller has counted them already (else one more query).
+    ``params``: the values of ``stmt``'s bound parameters (a statement built once)."""
     place = _bookmark(cursor, key_types)
-    if place is None and page > 1:
-        return paginate(stmt, page=page, per_page=per_page, total=total)
-    keys = _entity_keys(stmt) if place is None else None
+    keys = _entity_keys(stmt) if place is None and page == 1 else None
     if keys is not None:
         # The first page, ordered by the entity's own columns (a list's default order),
         # read as a plain LIMIT with the next page's bookmark made from its last row, in
         # sqlakeyset's own format (its select_page wraps the statement to read the keys
         # as extra columns: a third of the first page's time, which every reader of a
         # round's list asks for).
-        rows = db.session.scalars(stmt.limit(per_page + 1)).all()
+        rows = db.session.scalars(stmt.limit(per_page + 1), params).all()
         items = rows[:per_page]
         more = len(rows) > per_page
         return Page(items=items, page=page, per_page=per_page,
-                    total=_count(stmt) if total is None else total,
+                    total=_count(stmt, params) if total is None else total,
                     next_cursor=_opaque(serialize_bookmark(
                         ([getattr(items[-1], key) for key in keys], False))) if more else None)
+    if params:  # (sqlakeyset runs the statement as it is: its parameters set in it)
+        stmt = stmt.params(params)
+    if place is None and page > 1:
+        return paginate(stmt, page=page, per_page=per_page, total=total)
     result = select_page(db.session, stmt, per_page=per_page, page=place)
     paging = result.paging
     return Page(items=[row[0] for row in result], page=page, per_page=per_page,
@@ -213,7 +218,8 @@ def keyset_paginate(stmt: Select, *, page: int, per_page: int, cursor: str | Non
                 if paging.has_previous and page > 2 else None)
 
 
-def _entity_keys(stmt: Select) -> list[str] | None:
+@lru_cache(maxsize=128)  # (the lists' statements are built once: see their services)
+def _entity_keys(stmt: Select) -> tuple[str, ...] | None:
     """The attribute names of ``stmt``'s ORDER BY columns when each is a column of the one
     entity it selects (ascending or descending, no NULLS FIRST/LAST), else None."""
     described = stmt.column_descriptions
@@ -230,7 +236,7 @@ def _entity_keys(stmt: Select) -> list[str] | None:
         if not isinstance(column, Column) or column.table is not mapper.local_table:
             return None
         keys.append(mapper.get_property_by_column(column).key)
-    return keys or None
+    return tuple(keys) or None
 
 
 def newest_by_id(stmt: Select, id_col, *, before: int | None, limit: int) -> tuple[list, bool]:
@@ -276,8 +282,9 @@ def _fits(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def _count(stmt: Select) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+def _count(stmt: Select, params: dict[str, Any] | None = None) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()),
+                             params) or 0
 
 
 def submit(form: BaseForm, action: Callable[[], T], *,

@@ -115,9 +115,12 @@ def app(pytestconfig, request) -> Iterator[Flask]:
         app.extensions["mailman"].outbox = []
         yield app
         db.session.remove()
-        _check_comment_tallies()
-        clear_database(pytestconfig, many_rows=bool(request.node.get_closest_marker("many_rows")))
-        db.engine.dispose()
+        try:
+            _check_comment_tallies()
+        finally:  # the next test starts from an empty database whatever this one left
+            clear_database(pytestconfig,
+                           many_rows=bool(request.node.get_closest_marker("many_rows")))
+            db.engine.dispose()
 
 
 def _check_comment_tallies() -> None:

@@ -13,7 +13,17 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, or_
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    false,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.clock import now
@@ -124,8 +134,16 @@ def format_receipt(code: str | None) -> str:
 
 def shown_to(model, viewer):
     """Filter for lists: everything but held posts, which only their author sees."""
-    viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
-    return or_(model.status != ContentStatus.HELD, model.author_id == viewer_id)
+    if not getattr(viewer, "is_authenticated", False):
+        return model.status != ContentStatus.HELD
+    return or_(model.status != ContentStatus.HELD, model.author_id == viewer.id)
+
+
+def shown_to_bound(model):
+    """``shown_to`` in a statement built once: the reader's id bound when it runs, as
+    ``viewer_id`` (None for a visitor, whom ``author_id = NULL`` shows no held post)."""
+    return or_(model.status != ContentStatus.HELD,
+               model.author_id == bindparam("viewer_id", type_=Integer))
 
 
 class Comment(TimestampMixin, db.Model):

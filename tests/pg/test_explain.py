@@ -19,6 +19,7 @@ from consult.accounts.models import User
 from consult.clock import now
 from consult.extensions import db
 from consult.notifications.models import Notification
+from consult.participation import tallies as comment_tallies
 from consult.participation.models import Comment
 from consult.rounds.models import Round
 
@@ -46,6 +47,7 @@ def _fill() -> None:
     db.session.execute(insert(Notification), [
         {"user_id": rnd.choice(users), "kind": "reply", "link": "/", "data": {},
          "created_at": at + timedelta(seconds=i)} for i in range(30_000)])
+    comment_tallies.rebuild(db.session())  # (the comments were written around the ORM)
     db.session.commit()
     with db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))

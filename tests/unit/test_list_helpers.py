@@ -51,10 +51,10 @@ def test_a_first_page_read_by_limit_carries_the_bookmark_sqlakeyset_makes(app):
     base = select(Comment).where(Comment.round_id == rnd.id, Comment.parent_id.is_(None))
     orders = {
         "newest": (base.order_by(Comment.created_at.desc(), Comment.id.desc()),
-                   (datetime, int), ["created_at", "id"]),
+                   (datetime, int), ("created_at", "id")),
         "supported": (base.order_by(Comment.support_count.desc(), Comment.created_at.desc(),
                                     Comment.id.desc()),
-                      (int, datetime, int), ["support_count", "created_at", "id"]),
+                      (int, datetime, int), ("support_count", "created_at", "id")),
         "clause": (base.outerjoin(Clause, Clause.id == Comment.clause_id)
                    .order_by(func.coalesce(Clause.position, -1), Comment.created_at,
                              Comment.id), (int, datetime, int), None),

@@ -41,6 +41,7 @@ from consult.participation.models import (
     ContentStatus,
     new_receipt_code,
     shown_to,
+    shown_to_bound,
 )
 from consult.participation.services._common import (
     COMMENT_MAX,
@@ -275,47 +276,69 @@ def list_comments(viewer: Any, round_: Round, *, sort: str = "newest",
     chosen = CommentStance(stance) if stance in STANCES else None
     clauses = clause_rows(round_)
     tallies = comment_tallies(viewer, round_)
-    # A list shows only its authors' names: the rest of each author's row (a dozen
-    # columns, times among them, each converted) is neither read nor loaded later.
-    authors = (joinedload(Comment.author).load_only(User.display_name, raiseload=True)
-               .raiseload(User.roles))
-    stmt = (select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None),
-                                  shown_to(Comment, viewer))
-            .options(authors))
+    stmt, key_types = _threads_statement(sort, clause is not None, chosen is not None)
+    viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
+    params = {"round_id": round_.id, "viewer_id": viewer_id}
     if clause is not None:
-        stmt = stmt.where(Comment.clause_id == clause.id)
+        params["clause_id"] = clause.id
     if chosen is not None:
-        stmt = stmt.where(Comment.stance == chosen)
-    if sort == "supported":
-        stmt = stmt.order_by(Comment.support_count.desc(), Comment.created_at.desc(),
-                             Comment.id.desc())
-        key_types: tuple[type, ...] = (int, datetime, int)
-    elif sort == "clause":  # comments on the whole draft (no clause) first
-        stmt = (stmt.outerjoin(Clause, Clause.id == Comment.clause_id)
-                .order_by(func.coalesce(Clause.position, -1).label("clause_position"),
-                          Comment.created_at, Comment.id))
-        key_types = (int, datetime, int)
-    else:
-        stmt = stmt.order_by(Comment.created_at.desc(), Comment.id.desc())
-        key_types = (datetime, int)
-    result = keyset_paginate(stmt, page=page, per_page=per_page, cursor=cursor,
-                             key_types=key_types, total=tallies.total(clause, chosen))
+        params["stance"] = chosen
+    result = keyset_paginate(stmt, params=params, page=page, per_page=per_page,
+                             cursor=cursor, key_types=key_types,
+                             total=tallies.total(clause, chosen))
     view = CommentsView(page=result, clauses=clauses, counts=tallies.counts, sort=sort,
                         clause=clause, stance=chosen, stances=tallies.stances)
     thread_ids = [c.id for c in result.items]
     everything = list(result.items)
     if thread_ids:
-        replies = db.session.scalars(
-            select(Comment).where(Comment.thread_id.in_(thread_ids),
-                                  Comment.parent_id.is_not(None), shown_to(Comment, viewer))
-            .options(authors)
-            .order_by(Comment.created_at, Comment.id))
+        replies = db.session.scalars(_replies_statement(),
+                                     {"ids": thread_ids, "viewer_id": viewer_id})
         for reply in replies:
             view.children.setdefault(reply.parent_id, []).append(reply)
             everything.append(reply)
     view.by_id = {c.id: c for c in everything}
     view.supported = supported_ids(viewer, list(view.by_id))
     return view
+
+
+def _authors():
+    """A list shows only its authors' names: the rest of each author's row (a dozen
+    columns, times among them, each converted) is neither read nor loaded later."""
+    return (joinedload(Comment.author).load_only(User.display_name, raiseload=True)
+            .raiseload(User.roles))
+
+
+@cache
+def _threads_statement(sort: str, on_clause: bool, with_stance: bool):
+    """The top-level comments of a round in the list's ``sort``, on one clause and
+    stating one stance when asked, that the reader may see; and the Python types of its
+    ORDER BY columns (the pages' bookmarks). Built once per process for each kind of list
+    (every reading of a list that is not kept runs one): the round, the reader, the clause
+    and the stance are bound when it runs."""
+    stmt = (select(Comment).where(Comment.round_id == bindparam("round_id"),
+                                  Comment.parent_id.is_(None), shown_to_bound(Comment))
+            .options(_authors()))
+    if on_clause:
+        stmt = stmt.where(Comment.clause_id == bindparam("clause_id"))
+    if with_stance:
+        stmt = stmt.where(Comment.stance == bindparam("stance"))
+    if sort == "supported":
+        return (stmt.order_by(Comment.support_count.desc(), Comment.created_at.desc(),
+                              Comment.id.desc()), (int, datetime, int))
+    if sort == "clause":  # comments on the whole draft (no clause) first
+        return (stmt.outerjoin(Clause, Clause.id == Comment.clause_id)
+                .order_by(func.coalesce(Clause.position, -1).label("clause_position"),
+                          Comment.created_at, Comment.id), (int, datetime, int))
+    return stmt.order_by(Comment.created_at.desc(), Comment.id.desc()), (datetime, int)
+
+
+@cache
+def _replies_statement():
+    """Every reply of the threads given (``ids``) that the reader may see, oldest first;
+    built once per process."""
+    return (select(Comment).where(Comment.thread_id.in_(bindparam("ids", expanding=True)),
+                                  Comment.parent_id.is_not(None), shown_to_bound(Comment))
+            .options(_authors()).order_by(Comment.created_at, Comment.id))
 
 
 def comments_stmt(viewer: Any, round_ids: list[int]):
