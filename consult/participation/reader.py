@@ -213,21 +213,27 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
             return kind, f.is_visible, f.status, mine
         return None if mine else (kind,)  # one's own actions: by time, rendered each
 
+    memo: dict[tuple, str] = {}  # (this filling's samples: a page asks for a few keys)
+
     def part(match: re.Match) -> str:
         kind, f = match.group(1), facts[int(match.group(2))]
         k = key(kind, f) if scope is not None else None
         if k is None:
             return str(macro(kind)(f))
-        with _lock:
-            sample = _SAMPLES.get((scope, k))
+        sample = memo.get(k)
         if sample is None:
-            counted = SAMPLE_COUNT if k[-1] is None else f.support_count
-            if f.id in supported:
-                supported.add(SAMPLE_ID)
-            sample = shared_html(macro(kind)(replace(f, id=SAMPLE_ID, support_count=counted)))
-            supported.discard(SAMPLE_ID)
             with _lock:
-                _SAMPLES[(scope, k)] = sample
+                sample = _SAMPLES.get((scope, k))
+            if sample is None:
+                counted = SAMPLE_COUNT if k[-1] is None else f.support_count
+                if f.id in supported:
+                    supported.add(SAMPLE_ID)
+                sample = shared_html(macro(kind)(replace(f, id=SAMPLE_ID,
+                                                         support_count=counted)))
+                supported.discard(SAMPLE_ID)
+                with _lock:
+                    _SAMPLES[(scope, k)] = sample
+            memo[k] = sample
         return sample.replace(_SAMPLE, match.group(2)).replace(_COUNT, str(f.support_count))
 
     filled = shared_html(MARK.sub(part, html))
