@@ -16,7 +16,9 @@ stance, a withdrawal, a moderator's decision, an offline opinion entered, a dele
 - when the transaction commits, the rows move, in key order, after every lock the
   transaction took on a round's row (its counters and the page cache's versions are
   there): a comment and a moderator's decision in one round never wait on each other in
-  opposite orders. A savepoint rolled back takes its moves with it.
+  opposite orders; and the round's ``tally_version`` moves, under which the comments
+  page keeps what it read of them (an edit of a comment's text moves none). A savepoint
+  rolled back takes its moves with it.
 
 Rows loaded in bulk, around the ORM (the bench's data), are counted again by
 ``rebuild``; the tests check every test's rows against a recount (tests/oracles.py).
@@ -38,11 +40,13 @@ from sqlalchemy import (
     select,
     type_coerce,
     union_all,
+    update,
 )
 from sqlalchemy.orm import Session, SessionTransaction
 
 from consult.db import upsert_insert
 from consult.participation.models import Comment, CommentTally, ContentStatus
+from consult.rounds.models import Round
 
 # The columns a comment's rows depend on, in the order ``_rows`` reads them.
 _COUNTED = ("round_id", "clause_id", "stance", "status", "depth", "author_id")
@@ -140,6 +144,10 @@ def before_commit(session: Session) -> None:
     session.execute(stmt.values(rows).on_conflict_do_update(
         index_elements=[t.round_id, t.clause_id, t.stance, t.status, t.depth, t.held_by],
         set_={"n": t.n + stmt.excluded.n}))
+    # (the rounds' rows are locked already: the page cache's versions moved before)
+    session.execute(update(Round).where(Round.id.in_(sorted({row["round_id"] for row in rows})))
+                    .values(tally_version=Round.tally_version + 1)
+                    .execution_options(synchronize_session=False))
 
 
 def counted_statement():
@@ -167,6 +175,8 @@ def rebuild(session: Session) -> None:
     session.execute(CommentTally.__table__.insert().from_select(
         ["round_id", "clause_id", "stance", "status", "depth", "held_by", "n"],
         counted_statement()))
+    session.execute(update(Round).values(tally_version=Round.tally_version + 1)
+                    .execution_options(synchronize_session=False))
     session.info.pop(_MOVES, None)
 
 

@@ -81,9 +81,13 @@ class Round(TimestampMixin, db.Model):
     # Bumped in the transaction of any change shown on the round's cached public pages
     # (consult.pagecache): part of every cache key, so a change is never served stale.
     content_version: Mapped[int] = mapped_column(default=0, server_default="0")
-    # Bumped with it by every change but a support alone: the comments page keeps its
-    # counts and the list every reader shares (supports filled in) under this one.
+    # Bumped with it by every change but a support alone: the comments page keeps the
+    # list every reader shares (supports filled in) under this one.
     counts_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Bumped when the kept counts of its comments move (consult.participation.tallies: a
+    # comment posted, withdrawn, moderated, its stance changed; not an edit of its text):
+    # the comments page keeps what it read of them under this one.
+    tally_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # The department and closing month (YYYY-MM) its participants are counted under in
     # ``ParticipantReach``; None while none are (no participant yet, or the consultation
     # is unpublished). Written only by ``consult.rounds.participants``.

@@ -4,6 +4,7 @@ The comments page counted a round's comments on every change (a grouped count ov
 viral round's 5,000 comments: a third of a cache miss's time in the bench). The counts
 are now kept in ``comment_tally`` as comments change (consult.participation.tallies),
 filled here from the comments as they are; the index that served the grouped count goes.
+A round's ``tally_version`` moves with its counts: the page keeps what it read under it.
 
 Revision ID: d8b4e1f07a52
 Revises: c6d2f0a9e4b1
@@ -50,9 +51,14 @@ def upgrade():
         "GROUP BY round_id, clause_id, stance, status, depth, author_id")
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.drop_index('ix_comment_round_tally')
+    # Plain ALTER TABLE on both databases (as a3e81c5f7d20): a batch operation would copy
+    # ``round`` on SQLite, and dropping the old copy cascades to every row of a round.
+    op.add_column('round', sa.Column('tally_version', sa.Integer(), server_default='0',
+                                     nullable=False))
 
 
 def downgrade():
+    op.drop_column('round', 'tally_version')
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.create_index('ix_comment_round_tally',
                               ['round_id', 'clause_id', 'stance', 'status', 'depth'])

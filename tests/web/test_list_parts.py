@@ -17,7 +17,7 @@ from consult import i18n, pagecache
 from consult.accounts.models import User
 from consult.consultations.models import Clause, Consultation
 from consult.extensions import db
-from consult.participation.models import Comment
+from consult.participation.models import Comment, CommentStance
 from consult.rounds.models import Round
 from tests.factories import UserFactory, comment
 from tests.web.test_page_cache import page, say, supports
@@ -77,6 +77,7 @@ def test_a_new_comment_renders_only_its_own_card_and_clause_item(
     text = page(visitor, rnd)
     assert "新意见" in text and all(f"旧意见{i}" in text for i in range(4))
     assert rendered["participation/card"] == 1  # the new comment's; the four were kept
+    assert rendered["participation/comment-tallies"] == 1  # the round's counts moved
     assert rendered["participation/clause-item"] == 1  # the clause it is on: its count
     index = text[text.index('id="clause-index"'):]
     count = re.search(rf'id="clause-count-{second.id}">.*?aria-hidden="true">(\d+)<', index)
@@ -173,6 +174,7 @@ def test_a_support_renders_nothing_again_but_a_list_sorted_by_supports(client, l
     assert rendered["participation/card"] == 0
     assert rendered["participation/clause-items"] == 0
     assert rendered["participation/clause-item"] == 0
+    assert rendered["participation/comment-tallies"] == 0
     # a list sorted by supports may change its order: rendered again, from its cards
     rendered.clear()
     assert supports(page(visitor, rnd, "?sort=supported"), said) == "1"
@@ -217,3 +219,26 @@ def test_the_round_header_is_kept_and_follows_what_it_shows(client, login_as, rn
     # each page of the round has its own heading and current tab
     text = visitor.get(f"/rounds/{rnd.id}/questions").text
     assert 'id="tab-count-comments">7<' in text and rendered["participation/round-header"] == 3
+
+
+def test_an_edit_of_its_text_renders_its_card_and_reads_no_count_again(
+        client, login_as, rnd, author, visitor, rendered):
+    """The counts of the round's comments are kept under its tally version, which an edit
+    of a comment's text does not move (it moves no count); a change of its stance does."""
+    said = say(client, login_as, rnd, author, "原来的意见")
+    say(client, login_as, rnd, UserFactory(), "别人的意见")
+    page(visitor, rnd)
+    rendered.clear()
+    login_as(author)
+    assert client.post(f"/comments/{said.id}/edit",
+                       data={"body": "改过的意见", "stance": ""}).status_code == 303
+    text = page(visitor, rnd)
+    assert "改过的意见" in text and "原来的意见" not in text
+    assert rendered["participation/reader-list"] == 1 and rendered["participation/card"] == 1
+    assert rendered["participation/comment-tallies"] == 0
+    assert client.post(f"/comments/{said.id}/edit",
+                       data={"body": "改过的意见", "stance": "oppose"}).status_code == 303
+    page(visitor, rnd)
+    assert rendered["participation/comment-tallies"] == 1
+    db.session.expire_all()
+    assert db.session.get(Comment, said.id).stance == CommentStance.OPPOSE

@@ -224,11 +224,15 @@ def comment_tallies(viewer: Any, round_: Round | int) -> Tallies:
     comments ``viewer`` may see (``shown_to``) by clause and stance, from which the list's
     total under any filter follows; read from the round's kept counts
     (consult.participation.tallies: a few rows, whatever the number of comments)."""
-    round_id = round_ if isinstance(round_, int) else round_.id
+    if isinstance(round_, int):
+        rows = _tally_rows(round_)
+    else:  # kept under the round's tally version: an edit of a comment's text moves none
+        rows = pagecache.fragment("participation/comment-tallies",
+                                  pagecache.round_place(round_),
+                                  lambda: _tally_rows(round_.id), version=round_.tally_version)
     viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
     tallies = Tallies()
-    for clause_id, stance, status, depth, held_by, count in db.session.execute(
-            _tally_statement(), {"round_id": round_id}):
+    for clause_id, stance, status, depth, held_by, count in rows:
         clause_id = clause_id or None
         stance = CommentStance(stance) if stance else None
         if held_by:
@@ -253,10 +257,17 @@ def comment_tallies(viewer: Any, round_: Round | int) -> Tallies:
 
 @cache
 def _tally_statement():
-    """``comment_tallies``' statement, built once per process."""
+    """``_tally_rows``' statement, built once per process."""
     t = CommentTally
     return (select(t.clause_id, t.stance, t.status, t.depth, t.held_by, t.n)
             .where(t.round_id == bindparam("round_id"), t.n > 0))
+
+
+def _tally_rows(round_id: int) -> list[tuple]:
+    """The kept counts of a round's comments, as plain values (they are kept in the page
+    cache)."""
+    return [tuple(row) for row in db.session.execute(_tally_statement(),
+                                                     {"round_id": round_id})]
 
 
 def sort_of(asked: str | None) -> str:
