@@ -22,9 +22,12 @@ What bumps a round's version:
 A round also has a ``counts_version``, bumped with the content version by every change
 but one that says it moves no count of the round's posts: a support
 (``touch_rounds(ids, counts=False)``). What a support does not change is kept under it
-(the comments page's counts; the comment list every reader shares, whose counts of
-supports are filled in per request), so the supports of a busy round do not make each
-request count its comments or render its list again.
+(the comment list every reader shares, whose counts of supports are filled in per
+request), so the supports of a busy round do not make each request render its list
+again. And a ``tally_version``, bumped with them when the kept counts of the round's
+comments moved (``touch_rounds(ids, tallies=True)``, from consult.participation.tallies):
+what the comments page read of those counts is kept under it (an edit of a comment's
+text moves none).
 
 The bump is one ``UPDATE round SET content_version = content_version + 1`` for all the
 rounds a transaction touched (the statement the rounds domain registers with
@@ -65,10 +68,11 @@ cache = Cache()
 RoundsOf = Callable[[Session, Any], Iterable[int]]
 # {model class: [function(session, obj) -> round ids that show it]}, filled by the domains
 _SHOWN_ON: dict[type, list[RoundsOf]] = {}
-# function(session, round ids, of them the rounds whose counts may have moved): bump those
-# rounds' versions (the rounds domain's)
-_BUMP: list[Callable[[Session, list[int], list[int]], None]] = []
-_TOUCHED, _COUNTED = "touched_rounds", "counted_rounds"  # session.info: round ids
+# function(session, round ids, of them the rounds whose counts may have moved, of them the
+# rounds whose kept tallies moved): bump those rounds' versions (the rounds domain's)
+_BUMP: list[Callable[[Session, list[int], list[int], list[int]], None]] = []
+# session.info: round ids
+_TOUCHED, _COUNTED, _TALLIED = "touched_rounds", "counted_rounds", "tallied_rounds"
 
 
 def init_app(app) -> None:
@@ -98,20 +102,25 @@ def shown_on_rounds(model: type, rounds_of: RoundsOf) -> None:
         known.append(rounds_of)
 
 
-def bump_versions_with(bump: Callable[[Session, list[int], list[int]], None]) -> None:
+def bump_versions_with(bump: Callable[[Session, list[int], list[int], list[int]], None]
+                       ) -> None:
     """Set the statement that moves the versions of the rounds given: the content version
-    of all, and the counts version of the second list (the rounds domain's ``UPDATE``)."""
+    of all, the counts version of the second list and the tally version of the third (the
+    rounds domain's ``UPDATE``)."""
     _BUMP[:] = [bump]
 
 
 def touch_rounds(session: Session, round_ids: Iterable[int | None], *,
-                 counts: bool = True) -> None:
+                 counts: bool = True, tallies: bool = False) -> None:
     """Mark rounds whose cached pages a SQL-level change (not seen by the ORM) alters;
-    ``counts=False`` when it moves no count of their posts (a support)."""
+    ``counts=False`` when it moves no count of their posts (a support); ``tallies=True``
+    when the kept counts of their comments moved (consult.participation.tallies)."""
     ids = {i for i in round_ids if i}
     session.info.setdefault(_TOUCHED, set()).update(ids)
     if counts:
         session.info.setdefault(_COUNTED, set()).update(ids)
+    if tallies:
+        session.info.setdefault(_TALLIED, set()).update(ids)
 
 
 def round_key(round_: Any) -> tuple:
@@ -252,12 +261,13 @@ def _bump(session: Session) -> None:
     session.flush()  # run _collect for what is still pending (commit would flush anyway)
     ids = session.info.pop(_TOUCHED, None)
     counted = session.info.pop(_COUNTED, None) or set()
+    tallied = session.info.pop(_TALLIED, None) or set()
     if ids and _BUMP:
-        _BUMP[0](session, sorted(ids), sorted(counted))
+        _BUMP[0](session, sorted(ids), sorted(counted), sorted(tallied))
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
-        session.info.pop(_TOUCHED, None)
-        session.info.pop(_COUNTED, None)
+        for key in (_TOUCHED, _COUNTED, _TALLIED):
+            session.info.pop(key, None)

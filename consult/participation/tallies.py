@@ -16,9 +16,10 @@ stance, a withdrawal, a moderator's decision, an offline opinion entered, a dele
 - when the transaction commits, the rows move, in key order, after every lock the
   transaction took on a round's row (its counters and the page cache's versions are
   there): a comment and a moderator's decision in one round never wait on each other in
-  opposite orders; and the round's ``tally_version`` moves, under which the comments
-  page keeps what it read of them (an edit of a comment's text moves none). A savepoint
-  rolled back takes its moves with it.
+  opposite orders. The round's ``tally_version`` moves with its other versions
+  (pagecache.touch_rounds): the comments page keeps what it read of the counts under it
+  (an edit of a comment's text moves none). A savepoint rolled back takes its moves
+  with it.
 
 Rows loaded in bulk, around the ORM (the bench's data), are counted again by
 ``rebuild``; the tests check every test's rows against a recount (tests/oracles.py).
@@ -44,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, SessionTransaction
 
+from consult import pagecache
 from consult.db import upsert_insert
 from consult.participation.models import Comment, CommentTally, ContentStatus
 from consult.rounds.models import Round
@@ -100,6 +102,8 @@ def after_flush(session: Session, flush_context) -> None:
             moves[key] += 1
     moves = Counter({key: n for key, n in moves.items() if n})
     if moves:
+        # the rounds' tally versions move with their other versions, in one statement
+        pagecache.touch_rounds(session, {key[0] for key in moves}, tallies=True)
         # (with the savepoint it was made in, if any: see ``after_soft_rollback``)
         session.info.setdefault(_MOVES, []).append((session.get_nested_transaction(), moves))
 
@@ -144,10 +148,6 @@ def before_commit(session: Session) -> None:
     session.execute(stmt.values(rows).on_conflict_do_update(
         index_elements=[t.round_id, t.clause_id, t.stance, t.status, t.depth, t.held_by],
         set_={"n": t.n + stmt.excluded.n}))
-    # (the rounds' rows are locked already: the page cache's versions moved before)
-    session.execute(update(Round).where(Round.id.in_(sorted({row["round_id"] for row in rows})))
-                    .values(tally_version=Round.tally_version + 1)
-                    .execution_options(synchronize_session=False))
 
 
 def counted_statement():

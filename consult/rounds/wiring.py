@@ -33,14 +33,20 @@ def init_app(app: Flask) -> None:
 
 
 def bump_content_versions(session: Session, round_ids: list[int],
-                          counted_ids: list[int]) -> None:
+                          counted_ids: list[int], tallied_ids: list[int]) -> None:
     """One UPDATE for every round a transaction changed, the counts version of those whose
-    counts it may have moved too (see consult.pagecache)."""
+    counts it may have moved too, the tally version of those whose kept tallies it moved
+    (see consult.pagecache)."""
+    every = set(round_ids)
+
+    def moved(ids: list[int]):
+        return 1 if set(ids) >= every else case((Round.id.in_(ids), 1), else_=0)
+
     values = {"content_version": Round.content_version + 1}
     if counted_ids:
-        values["counts_version"] = Round.counts_version + (
-            1 if set(counted_ids) >= set(round_ids)
-            else case((Round.id.in_(counted_ids), 1), else_=0))
+        values["counts_version"] = Round.counts_version + moved(counted_ids)
+    if tallied_ids:
+        values["tally_version"] = Round.tally_version + moved(tallied_ids)
     session.execute(update(Round).where(Round.id.in_(round_ids)).values(values)
                     .execution_options(synchronize_session=False))
 
