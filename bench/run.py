@@ -324,9 +324,10 @@ def round_changing(url: str, round_id: int, kind: str = "support", every_s: floa
       round's content version; its counts version, which a support does not move, stays):
       every reading misses the page kept whole, and fills the supports now into the list
       kept under the counts version;
-    - ``edit``: its author edits its text (both versions move, as any edit moves them):
-      every reading misses the list too (``list_missed`` says how many did) and renders
-      it again, the edited card, the counts, the other parts from their own keys.
+    - ``edit``: its author edits its text (both versions move, as any edit moves them;
+      not the tally version, as an edit moves no count): every reading misses the list
+      too (``list_missed`` says how many did) and renders it again, the edited card
+      rendered, the other parts and the counts read from their own keys.
 
     The comment is back as it was at the end."""
     import sqlite3
