@@ -40,7 +40,7 @@ from enum import Enum
 from typing import Any
 
 import jinja2
-from flask import request, url_for
+from flask import render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import inspect
 
@@ -132,6 +132,35 @@ def threads(comments: Iterable[Comment], children: dict[int, list[Comment]],
     return Markup("".join(out))  # nosec B704
 
 
+def clause_index(view: Any, ctx: dict) -> Markup:
+    """The clause index (``_clause_index.html``) whole, from the page cache: kept under the
+    counts of every clause, the round's count, the list's sort and the clause shown (a
+    change that moves no count, a support or an edit, renders none of it), else around
+    its items (``clause_items``)."""
+    round_ = ctx["round"]
+    shown = view.clause.id if view.clause is not None else None
+    key = (*pagecache.round_place(round_), view.sort, shown, round_.comment_count,
+           *_clause_facts(view))
+    html = pagecache.fragment("participation/clause-index", key, lambda: render_template(
+        "participation/_clause_index.html", view=view, index_items=clause_items(view, ctx),
+        **ctx))
+    # Markup: rendered (and escaped) by Jinja, now or on an earlier miss.
+    return Markup(html)  # nosec B704
+
+
+def _clause_facts(view: Any) -> list[tuple]:
+    """(clause id, its count, its stances, whether it is the clause shown) of every clause
+    of the draft, in order: what each item of the index shows of the round."""
+    shown = view.clause.id if view.clause is not None else None
+    out = []
+    for cl in view.clauses:
+        by_stance = view.stances.get(cl.id)
+        out.append((cl.id, view.counts.get(cl.id, 0),
+                    tuple(sorted((s.value, n) for s, n in by_stance.items())) if by_stance
+                    else (), cl.id == shown))
+    return out
+
+
 def clause_items(view: Any, ctx: dict) -> Markup:
     """The clause index's items, every clause of the draft in order, from the page cache:
     kept whole under the counts of every clause (a change of the round that moves none,
@@ -141,13 +170,7 @@ def clause_items(view: Any, ctx: dict) -> Markup:
     shown = view.clause.id if view.clause is not None else None
     by_id = view.clause_by_id
 
-    def facts(clause_id: int) -> tuple:
-        by_stance = view.stances.get(clause_id)
-        return (view.counts.get(clause_id, 0),
-                tuple(sorted((s.value, n) for s, n in by_stance.items())) if by_stance else (),
-                clause_id == shown)
-
-    every = {cl.id: facts(cl.id) for cl in view.clauses}
+    every = {facts[0]: facts[1:] for facts in _clause_facts(view)}
     scope = (*pagecache.round_place(round_), view.sort)
 
     def render(ids: list[int]) -> dict[int, str]:
@@ -184,10 +207,10 @@ def filters(view: Any, ctx: dict) -> Markup:
 
 
 def list_parts(view: Any, outcomes: Any, ctx: dict) -> dict[str, Markup]:
-    """Every part of a list kept by its own key, as ``_comments.html`` and
-    ``_clause_index.html`` take them: the cards, the clause index's items, the filters."""
-    return {"cards": cards(view, outcomes, ctx),
-            "index_items": clause_items(view, ctx), "filters": filters(view, ctx)}
+    """Every part of a list kept by its own key: the cards and the filters, as
+    ``_comments.html`` takes them, and the clause index whole."""
+    return {"cards": cards(view, outcomes, ctx), "filters": filters(view, ctx),
+            "index": clause_index(view, ctx)}
 
 
 @jinja2.pass_context

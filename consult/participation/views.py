@@ -150,8 +150,7 @@ def _shared_list(round_, ctx: dict) -> tuple[dict, bool]:
         kept = parts.list_parts(view, listed["outcomes"], ctx)
         return {"list": render_template("participation/_comments.html", **kept, **listed,
                                         **ctx),
-                "index": render_template("participation/_clause_index.html",
-                                         **kept, **listed, **ctx),
+                "index": str(kept["index"]),
                 "facts": reader.facts_of(view.by_id.values()),
                 "stamp": secrets.token_hex(8)}  # this rendering (reader.fill)
 
