@@ -21,8 +21,11 @@ stance, a withdrawal, a moderator's decision, an offline opinion entered, a dele
   (an edit of a comment's text moves none). A savepoint rolled back takes its moves
   with it.
 
-Rows loaded in bulk, around the ORM (the bench's data), are counted again by
-``rebuild``; the tests check every test's rows against a recount (tests/oracles.py).
+The rows move at commit: a transaction that changes comments and then reads the counts
+before it commits reads them as they were (the pages read them after the change's
+commit). Rows loaded in bulk, around the ORM (the bench's data), are counted again by
+``rebuild``, and so must be a change of a counted column made in SQL (none is today); the
+tests check every test's rows against a recount (tests/oracles.py).
 """
 
 from __future__ import annotations
