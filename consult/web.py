@@ -198,7 +198,8 @@ def keyset_paginate(stmt: Select, *, page: int, per_page: int, cursor: str | Non
         # sqlakeyset's own format (its select_page wraps the statement to read the keys
         # as extra columns: a third of the first page's time, which every reader of a
         # round's list asks for).
-        rows = db.session.scalars(stmt.limit(per_page + 1), params).all()
+        # (unique: as sqlakeyset's pages, whatever eager loads the caller asked for)
+        rows = db.session.scalars(stmt.limit(per_page + 1), params).unique().all()
         items = rows[:per_page]
         more = len(rows) > per_page
         return Page(items=items, page=page, per_page=per_page,

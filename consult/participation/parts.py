@@ -139,11 +139,11 @@ def clause_index(view: Any, ctx: dict) -> Markup:
     its items (``clause_items``)."""
     round_ = ctx["round"]
     shown = view.clause.id if view.clause is not None else None
-    key = (*pagecache.round_place(round_), view.sort, shown, round_.comment_count,
-           *_clause_facts(view))
+    facts = _clause_facts(view)
+    key = (*pagecache.round_place(round_), view.sort, shown, round_.comment_count, *facts)
     html = pagecache.fragment("participation/clause-index", key, lambda: render_template(
-        "participation/_clause_index.html", view=view, index_items=clause_items(view, ctx),
-        **ctx))
+        "participation/_clause_index.html", view=view,
+        index_items=clause_items(view, ctx, facts), **ctx))
     # Markup: rendered (and escaped) by Jinja, now or on an earlier miss.
     return Markup(html)  # nosec B704
 
@@ -161,16 +161,17 @@ def _clause_facts(view: Any) -> list[tuple]:
     return out
 
 
-def clause_items(view: Any, ctx: dict) -> Markup:
+def clause_items(view: Any, ctx: dict, facts: list[tuple] | None = None) -> Markup:
     """The clause index's items, every clause of the draft in order, from the page cache:
     kept whole under the counts of every clause (a change of the round that moves none,
     such as a support, renders nothing), else item by item, the missing ones rendered in
-    one pass (see the module)."""
+    one pass (see the module). ``facts``: ``_clause_facts(view)``, when the caller has
+    them."""
     round_ = ctx["round"]
     shown = view.clause.id if view.clause is not None else None
     by_id = view.clause_by_id
 
-    every = {facts[0]: facts[1:] for facts in _clause_facts(view)}
+    every = {f[0]: f[1:] for f in (facts if facts is not None else _clause_facts(view))}
     scope = (*pagecache.round_place(round_), view.sort)
 
     def render(ids: list[int]) -> dict[int, str]:

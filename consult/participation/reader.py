@@ -218,8 +218,8 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
     def part(match: re.Match) -> str:
         kind, f = match.group(1), facts[int(match.group(2))]
         k = key(kind, f) if scope is not None else None
-        if k is None:
-            return str(macro(kind)(f))
+        if k is None:  # (every part as kept: the token a mark, put in once at the end)
+            return shared_html(macro(kind)(f))
         sample = memo.get(k)
         if sample is None:
             with _lock:
@@ -236,7 +236,7 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
             memo[k] = sample
         return sample.replace(_SAMPLE, match.group(2)).replace(_COUNT, str(f.support_count))
 
-    filled = shared_html(MARK.sub(part, html))
+    filled = MARK.sub(part, html)
     if kept is not None:
         with _lock:
             _FILLED[kept] = filled
