@@ -204,7 +204,8 @@ def fill(html: str, facts: dict[int, Shown], state: ReaderState, user: Any,
              open_now) if _SAMPLE not in path and _COUNT not in path else None
 
     def key(kind: str, f: Shown) -> tuple | None:
-        mine = f.author_id == uid
+        # (a visitor has no id, and an opinion received offline no author: not "mine")
+        mine = uid is not None and f.author_id == uid
         if kind == "support":  # a button shows the bare number; a text, its plural form
             button = open_now and f.is_visible and not mine and participant
             return (kind, f.id in state.supported, f.is_visible, mine,

@@ -21,7 +21,7 @@ from consult.moderation import services as moderation
 from consult.participation.models import Comment
 from consult.rounds import lifecycle
 from consult.rounds.models import Round
-from tests.factories import RoundFactory, UserFactory, comment
+from tests.factories import OpinionRecordFactory, RoundFactory, UserFactory, comment
 
 
 def supports(text: str, comment) -> str:
@@ -186,6 +186,8 @@ def test_a_readers_filled_list_is_the_list_rendered_for_them_alone(
     mine = say(client, login_as, rnd, author, "作者的意见")
     theirs = say(client, login_as, rnd, UserFactory(), "别人的意见")
     say(client, login_as, rnd, UserFactory(), "一条回复", theirs.id)
+    OpinionRecordFactory(comment__round_id=rnd.id, comment__body="一封来信的意见")  # no author
+    db.session.commit()
     url = f"/rounds/{rnd.id}/comments"
     login_as(UserFactory())
     client.get(url)  # the shared list, and the parts of a reader of the common kind, kept
@@ -209,6 +211,7 @@ def test_a_readers_filled_list_is_the_list_rendered_for_them_alone(
         real(*args).supported, held=True))  # the list rendered for this reader alone
     alone = client.get(url).text
     assert "reader:" not in filled and 'id="comments-list-wrap"' in alone
+    assert "一封来信的意见" in filled
     assert list_of(without_tokens(filled)) == list_of(without_tokens(alone)), user
     assert list_of(without_tokens(again)) == list_of(without_tokens(alone))
     if kind == "author":
